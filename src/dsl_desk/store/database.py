@@ -1,0 +1,222 @@
+"""Creating, unlocking and closing the encrypted database.
+
+The caller holds the data dir's InstanceLock for as long as it uses the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from dsl_desk.store import keyring as kr
+from dsl_desk.store.engine import make_engine
+from dsl_desk.store.errors import (
+    AlreadyInitialised,
+    DatabaseCorrupt,
+    DatabaseMissing,
+    DiskFull,
+    KeyringDamaged,
+    StoreError,
+    WrongPassphrase,
+)
+from dsl_desk.store.migrate import MigrationReport, upgrade_to_head
+from dsl_desk.store.paths import DataPaths, ensure_writable
+from dsl_desk.store.throttle import UnlockThrottle
+
+
+@dataclass
+class Store:
+    """An unlocked database. `close()` disposes every connection and overwrites the key we hold."""
+
+    paths: DataPaths
+    engine: Engine
+    keyring: kr.Keyring
+    _db_key: bytearray = field(repr=False)
+    migration: MigrationReport | None = None
+    _sessions: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any error, translates a full disk."""
+        with self._sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except OperationalError as error:
+                session.rollback()
+                raise translate_operational_error(error, self.paths.database) from error
+            except BaseException:
+                session.rollback()
+                raise
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self._db_key)
+
+    def db_key_copy(self) -> bytes:
+        """For backups that must stay encrypted with the same key."""
+        return bytes(self._db_key)
+
+    def save_keyring(self, keyring: kr.Keyring) -> None:
+        kr.save_keyring(self.paths.keyring, keyring)
+        self.keyring = keyring
+
+    def close(self) -> None:
+        self.engine.dispose()
+        kr.forget(self._db_key)
+        self._db_key = bytearray()
+
+
+def translate_operational_error(error: OperationalError, database: Path) -> StoreError:
+    message = str(error.orig).lower()
+    if "disk is full" in message or "database or disk is full" in message:
+        return DiskFull(
+            f"The disk holding {database} is full, so the last change was not saved. Nothing already saved "
+            "was lost. Free some space (or move the data folder), then try again.",
+            path=database,
+        )
+    if "readonly" in message or "read-only" in message:
+        return StoreError(
+            f"The database {database} cannot be written to (it is read-only). Check the file's permissions.",
+            path=database,
+        )
+    return StoreError(
+        f"The database {database} reported an error: {error.orig}. Nothing was saved.", path=database
+    )
+
+
+def create_database(
+    paths: DataPaths, username: str, display_name: str, passphrase: str, *, now: datetime, kdf: kr.KdfParams
+) -> tuple[Store, str]:
+    """Make a new encrypted database and its keyring. Returns the store and the one-time recovery key."""
+    ensure_writable(paths)
+    if paths.exists():
+        raise AlreadyInitialised(
+            f"There is already a DSL Desk database in {paths.root}. Open it instead, or choose another data folder.",
+            path=paths.root,
+        )
+    db_key = kr.new_database_key()
+    keyring, recovery_key = kr.create_keyring(bytes(db_key), username, display_name, passphrase, kdf)
+    try:
+        store = _open_engine(paths, keyring, db_key, now)
+        restrict_to_owner(paths.database)
+        kr.save_keyring(paths.keyring, keyring)
+    except BaseException:
+        # Nothing of the user's is in a half-made database yet: remove it so set-up can simply be run again.
+        for leftover in (
+            paths.database,
+            Path(f"{paths.database}-wal"),
+            Path(f"{paths.database}-shm"),
+            paths.keyring,
+        ):
+            leftover.unlink(missing_ok=True)
+        raise
+    return store, recovery_key
+
+
+def restrict_to_owner(path: Path) -> None:
+    """Other accounts on a shared laptop have no business reading even the encrypted file."""
+    with contextlib.suppress(OSError):  # not every file system keeps POSIX permissions (FAT USB drives)
+        path.chmod(0o600)
+
+
+def unlock(paths: DataPaths, username: str, passphrase: str, *, now: datetime) -> Store:
+    keyring = _keyring_for_existing(paths)
+    throttle = UnlockThrottle(paths.unlock_state)
+    throttle.check(now)
+    try:
+        db_key = kr.unwrap_for_user(keyring, username, passphrase)
+    except WrongPassphrase as error:
+        wait = throttle.record_failure(now)
+        if wait:
+            raise WrongPassphrase(
+                f"{error} After several wrong attempts you must wait {int(wait.total_seconds())} seconds "
+                "before the next try."
+            ) from error
+        raise
+    throttle.reset()
+    return _open_engine(paths, keyring, db_key, now)
+
+
+def unlock_with_recovery(paths: DataPaths, recovery_key: str, *, now: datetime) -> Store:
+    keyring = _keyring_for_existing(paths)
+    throttle = UnlockThrottle(paths.unlock_state)
+    throttle.check(now)
+    try:
+        db_key = kr.unwrap_with_recovery(keyring, recovery_key)
+    except WrongPassphrase:
+        throttle.record_failure(now)
+        raise
+    throttle.reset()
+    return _open_engine(paths, keyring, db_key, now)
+
+
+def _keyring_for_existing(paths: DataPaths) -> kr.Keyring:
+    if not paths.database.exists():
+        if paths.keyring.exists():
+            raise DatabaseMissing(
+                f"The database file {paths.database} is missing, though its key file is there. Restore the "
+                "database from a backup (or put the file back); DSL Desk will not make a new, empty one in its place.",
+                path=paths.database,
+            )
+        raise DatabaseMissing(
+            f"There is no DSL Desk database in {paths.root}. Run the set-up first.", path=paths.database
+        )
+    return kr.load_keyring(paths.keyring)
+
+
+def _open_engine(paths: DataPaths, keyring: kr.Keyring, db_key: bytearray, now: datetime) -> Store:
+    engine = make_engine(paths.database, bytes(db_key))
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT count(*) FROM sqlite_master"))
+        migration = upgrade_to_head(engine, paths.database, paths.backups, now)
+    except DatabaseError as error:
+        engine.dispose()
+        kr.forget(db_key)
+        if isinstance(error, OperationalError) and "disk is full" in str(error.orig).lower():
+            raise translate_operational_error(error, paths.database) from error
+        raise DatabaseCorrupt(
+            f"The database {paths.database} is damaged or is not a DSL Desk database ({error.orig}). "
+            "It has not been changed. Restore the newest backup, or ask for help before doing anything else "
+            "with the file.",
+            path=paths.database,
+        ) from error
+    except BaseException:
+        engine.dispose()
+        kr.forget(db_key)
+        raise
+    return Store(paths, engine, keyring, db_key, migration)
+
+
+def change_passphrase(
+    store: Store, username: str, old_passphrase: str, new_passphrase: str, *, kdf: kr.KdfParams
+) -> None:
+    """Re-wrap the database key under a new passphrase. The data is not re-encrypted."""
+    verified = kr.unwrap_for_user(store.keyring, username, old_passphrase)
+    if bytes(verified) != store.db_key_copy():
+        raise KeyringDamaged("The key file does not match this database. Nothing was changed.")
+    kr.forget(verified)
+    slot = store.keyring.slot(username)
+    assert slot is not None
+    wrapped = kr.wrap_for_user(store.db_key_copy(), store.keyring.database_id, username, new_passphrase, kdf)
+    store.save_keyring(kr.with_user(store.keyring, kr.UserSlot(username, slot.display_name, wrapped)))
+
+
+def add_user_slot(
+    store: Store, username: str, display_name: str, passphrase: str, *, kdf: kr.KdfParams
+) -> None:
+    if store.keyring.slot(username) is not None:
+        raise StoreError(f"There is already an account called “{username}”. Choose another user name.")
+    wrapped = kr.wrap_for_user(store.db_key_copy(), store.keyring.database_id, username, passphrase, kdf)
+    store.save_keyring(kr.with_user(store.keyring, kr.UserSlot(username, display_name, wrapped)))

@@ -1,0 +1,236 @@
+"""The database key and the ways to unwrap it.
+
+The SQLCipher database is encrypted with a random 256-bit key. That key is never stored in the clear: it is
+wrapped (AES-256-GCM) once per user with a key derived from their passphrase (Argon2id), and once with a
+recovery key shown at set-up for printing. Changing a passphrase re-wraps the key; the data is never
+re-encrypted. The keyring file sits beside the database and holds nothing readable without a secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from dsl_desk.store.atomic import write_atomically
+from dsl_desk.store.errors import KeyringDamaged, StoreError, WrongPassphrase
+
+KEYRING_FORMAT = 1
+KEY_BYTES = 32
+RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: it is read off paper
+RECOVERY_GROUPS = 8
+RECOVERY_GROUP_LEN = 4
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id cost. The defaults take a fraction of a second on a school laptop; tests pass cheaper ones."""
+
+    time_cost: int = 3
+    memory_kib: int = 65536
+    parallelism: int = 2
+
+
+@dataclass(frozen=True)
+class WrappedKey:
+    salt: str
+    nonce: str
+    ciphertext: str
+    kdf: KdfParams = field(default_factory=KdfParams)
+
+
+@dataclass(frozen=True)
+class UserSlot:
+    username: str
+    display_name: str
+    wrapped: WrappedKey
+
+
+@dataclass(frozen=True)
+class Keyring:
+    database_id: str
+    users: tuple[UserSlot, ...]
+    recovery: WrappedKey
+
+    def slot(self, username: str) -> UserSlot | None:
+        return next((slot for slot in self.users if slot.username == username), None)
+
+    def usernames(self) -> list[str]:
+        return [slot.username for slot in self.users]
+
+
+def new_database_key() -> bytearray:
+    return bytearray(secrets.token_bytes(KEY_BYTES))
+
+
+def new_recovery_key() -> str:
+    chars = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_GROUPS * RECOVERY_GROUP_LEN))
+    groups = [chars[i : i + RECOVERY_GROUP_LEN] for i in range(0, len(chars), RECOVERY_GROUP_LEN)]
+    return "-".join(groups)
+
+
+def normalise_recovery_key(text: str) -> str:
+    """Accept what a person types from paper: any case, with or without spaces and dashes."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _passphrase_kek(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    return hash_secret_raw(
+        passphrase.encode("utf-8"),
+        salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=KEY_BYTES,
+        type=Type.ID,
+    )
+
+
+def _recovery_kek(recovery_key: str, salt: bytes) -> bytes:
+    # The recovery key has 160 bits of entropy, so a fast KDF is enough; Argon2 would add nothing.
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=b"dsl-desk recovery key")
+    return hkdf.derive(normalise_recovery_key(recovery_key).encode("ascii"))
+
+
+def _wrap(kek: bytes, db_key: bytes, aad: bytes, salt: bytes, params: KdfParams) -> WrappedKey:
+    nonce = secrets.token_bytes(12)
+    ciphertext = AESGCM(kek).encrypt(nonce, bytes(db_key), aad)
+    return WrappedKey(salt=_b64(salt), nonce=_b64(nonce), ciphertext=_b64(ciphertext), kdf=params)
+
+
+def _unwrap(kek: bytes, wrapped: WrappedKey, aad: bytes) -> bytearray:
+    try:
+        return bytearray(AESGCM(kek).decrypt(_unb64(wrapped.nonce), _unb64(wrapped.ciphertext), aad))
+    except InvalidTag as error:
+        raise WrongPassphrase("That passphrase is not right. Check Caps Lock and try again.") from error
+
+
+def _user_aad(database_id: str, username: str) -> bytes:
+    # Binding the slot to the database and the user stops a slot being copied to another keyring or account.
+    return f"dsl-desk:{database_id}:user:{username}".encode()
+
+
+def _recovery_aad(database_id: str) -> bytes:
+    return f"dsl-desk:{database_id}:recovery".encode()
+
+
+def wrap_for_user(
+    db_key: bytes, database_id: str, username: str, passphrase: str, params: KdfParams
+) -> WrappedKey:
+    salt = secrets.token_bytes(16)
+    kek = _passphrase_kek(passphrase, salt, params)
+    return _wrap(kek, db_key, _user_aad(database_id, username), salt, params)
+
+
+def wrap_for_recovery(db_key: bytes, database_id: str, recovery_key: str) -> WrappedKey:
+    salt = secrets.token_bytes(16)
+    return _wrap(_recovery_kek(recovery_key, salt), db_key, _recovery_aad(database_id), salt, KdfParams())
+
+
+def unwrap_for_user(keyring: Keyring, username: str, passphrase: str) -> bytearray:
+    slot = keyring.slot(username)
+    if slot is None:
+        raise WrongPassphrase(f"There is no account called “{username}” on this database.")
+    salt = _unb64(slot.wrapped.salt)
+    kek = _passphrase_kek(passphrase, salt, slot.wrapped.kdf)
+    return _unwrap(kek, slot.wrapped, _user_aad(keyring.database_id, username))
+
+
+def unwrap_with_recovery(keyring: Keyring, recovery_key: str) -> bytearray:
+    kek = _recovery_kek(recovery_key, _unb64(keyring.recovery.salt))
+    try:
+        return _unwrap(kek, keyring.recovery, _recovery_aad(keyring.database_id))
+    except WrongPassphrase as error:
+        raise WrongPassphrase(
+            "That recovery key is not right. Check it against the printed sheet: it is 8 groups of 4 characters."
+        ) from error
+
+
+def create_keyring(
+    db_key: bytes, username: str, display_name: str, passphrase: str, params: KdfParams
+) -> tuple[Keyring, str]:
+    database_id = str(uuid.uuid4())
+    recovery_key = new_recovery_key()
+    slot = UserSlot(username, display_name, wrap_for_user(db_key, database_id, username, passphrase, params))
+    keyring = Keyring(database_id, (slot,), wrap_for_recovery(db_key, database_id, recovery_key))
+    return keyring, recovery_key
+
+
+def with_user(keyring: Keyring, slot: UserSlot) -> Keyring:
+    others = tuple(s for s in keyring.users if s.username != slot.username)
+    return replace(keyring, users=(*others, slot))
+
+
+def save_keyring(path: Path, keyring: Keyring) -> None:
+    payload = {"format": KEYRING_FORMAT, **asdict(keyring)}
+    write_atomically(path, json.dumps(payload, indent=2).encode("utf-8"))
+
+
+def load_keyring(path: Path) -> Keyring:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise KeyringDamaged(
+            f"The key file {path} is missing, so the database cannot be unlocked. Restore it from a backup "
+            "(it is saved beside every backup of the database).",
+            path=path,
+        ) from error
+    except (OSError, ValueError) as error:
+        raise KeyringDamaged(
+            f"The key file {path} is damaged and cannot be read. Restore it from a backup; the database itself "
+            "has not been touched.",
+            path=path,
+        ) from error
+    return _parse_keyring(raw, path)
+
+
+def _parse_keyring(raw: Any, path: Path) -> Keyring:
+    try:
+        if raw.get("format", 0) > KEYRING_FORMAT:
+            raise StoreError(
+                f"The key file {path} was written by a newer version of DSL Desk. Install the newer version to open it.",
+                path=path,
+            )
+        users = tuple(
+            UserSlot(u["username"], u["display_name"], _parse_wrapped(u["wrapped"])) for u in raw["users"]
+        )
+        return Keyring(str(raw["database_id"]), users, _parse_wrapped(raw["recovery"]))
+    except (KeyError, TypeError, AttributeError) as error:
+        raise KeyringDamaged(
+            f"The key file {path} is damaged (a required entry is missing). Restore it from a backup; the "
+            "database itself has not been touched.",
+            path=path,
+        ) from error
+
+
+def _parse_wrapped(raw: dict[str, Any]) -> WrappedKey:
+    return WrappedKey(raw["salt"], raw["nonce"], raw["ciphertext"], KdfParams(**raw["kdf"]))
+
+
+def sqlcipher_key_literal(db_key: bytes) -> str:
+    """The raw-key form SQLCipher accepts: x'<64 hex>'. A raw key skips SQLCipher's own PBKDF2."""
+    return f"x'{bytes(db_key).hex()}'"
+
+
+def forget(secret: bytearray) -> None:
+    """Overwrite a key held in a bytearray. Best effort: Python may have made copies we cannot reach."""
+    for index in range(len(secret)):
+        secret[index] = 0

@@ -1,0 +1,71 @@
+"""Where DSL Desk keeps its files. Only the data dir is ever written to, unless the user asks otherwise."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from dsl_desk.store.errors import DataDirNotWritable
+
+DATA_DIR_ENV = "DSL_DESK_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "dsl-desk.db"
+
+    @property
+    def keyring(self) -> Path:
+        return self.root / "keyring.json"
+
+    @property
+    def unlock_state(self) -> Path:
+        return self.root / "unlock-state.json"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / "dsl-desk.lock"
+
+    @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
+    @property
+    def policies(self) -> Path:
+        """Extra policy packs a user adds for their own partnership."""
+        return self.root / "policies"
+
+    @property
+    def drafts(self) -> Path:
+        return self.root / "drafts"
+
+    def exists(self) -> bool:
+        return self.database.exists() or self.keyring.exists()
+
+
+def resolve_data_dir(cli_value: str | None = None) -> DataPaths:
+    """`--data-dir` wins, then $DSL_DESK_DATA_DIR, then the platform's user data dir."""
+    chosen = cli_value or os.environ.get(DATA_DIR_ENV) or user_data_dir("DSL Desk", "DSL Desk", roaming=False)
+    return DataPaths(Path(chosen).expanduser().resolve())
+
+
+def ensure_writable(paths: DataPaths) -> None:
+    """Create the data dir if needed and prove we can write in it (os.access lies for root and on shares)."""
+    try:
+        paths.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=paths.root, prefix=".write-test-"):
+            pass
+    except OSError as error:
+        raise DataDirNotWritable(
+            f"DSL Desk cannot write to its data folder {paths.root} ({error.strerror or error}). "
+            "Choose a folder you can write to with --data-dir, or ask your IT support to fix its permissions.",
+            path=paths.root,
+        ) from error
