@@ -6,6 +6,7 @@ The caller holds the data dir's InstanceLock for as long as it uses the store.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +42,9 @@ class Store:
     _db_key: bytearray = field(repr=False)
     migration: MigrationReport | None = None
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    # One unit of work at a time in this process: the audit chain reads its last hash and appends in the
+    # same transaction, so two threads must not interleave. (InstanceLock keeps other processes out.)
+    _unit_lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -48,7 +52,7 @@ class Store:
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on any error, translates a full disk."""
-        with self._sessions() as session:
+        with self._unit_lock, self._sessions() as session:
             try:
                 yield session
                 session.commit()

@@ -1,0 +1,38 @@
+"""What every service call needs: the open store, the clock, the policy packs and who is acting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dsl_desk.core.clock import Clock
+from dsl_desk.store.database import Store
+
+
+class ServiceError(Exception):
+    """A request the rules refuse. `str(error)` is a plain-English message for the user."""
+
+
+class ValidationError(ServiceError):
+    """Input a user must correct. `field` names the form field when there is one."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+
+
+@dataclass
+class AppContext:
+    store: Store
+    clock: Clock
+    actor: Actor
+
+    def close(self) -> None:
+        self.store.close()

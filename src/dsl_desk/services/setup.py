@@ -1,0 +1,207 @@
+"""First-run set-up and signing in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import time
+
+from sqlalchemy import select
+
+from dsl_desk.core.clock import Clock
+from dsl_desk.services import audit
+from dsl_desk.services.context import Actor, AppContext, ValidationError
+from dsl_desk.store import database
+from dsl_desk.store.keyring import KdfParams
+from dsl_desk.store.models import Organisation, User
+from dsl_desk.store.paths import DataPaths
+from dsl_desk.store.throttle import UnlockThrottle
+
+MIN_PASSPHRASE_LENGTH = 10
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
+NATIONS = ("england", "wales", "scotland", "northern_ireland")
+
+
+@dataclass(frozen=True)
+class OrganisationProfile:
+    name: str
+    agency_type: str
+    partnership_id: str
+    nation: str
+    cutoff: time = time(17, 0)
+    working_day_start: time = time(8, 0)
+    working_day_end: time = time(17, 0)
+    idle_lock_minutes: int = 10
+    is_demo: bool = False
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    display_name: str
+    role: str
+    passphrase: str = field(repr=False)
+    signature_png: bytes | None = None
+
+
+def validate_profile(profile: OrganisationProfile, known_partnerships: set[str]) -> None:
+    if not profile.name.strip():
+        raise ValidationError("Enter the name of your organisation.", field="name")
+    if not profile.agency_type.strip():
+        raise ValidationError(
+            "Choose what kind of agency you are (for example, a school).", field="agency_type"
+        )
+    if profile.partnership_id not in known_partnerships:
+        raise ValidationError(
+            "Choose your local safeguarding partnership from the list.", field="partnership_id"
+        )
+    if profile.nation not in NATIONS:
+        raise ValidationError("Choose the UK nation whose bank holidays you follow.", field="nation")
+    if not (profile.working_day_start < profile.cutoff <= profile.working_day_end):
+        raise ValidationError(
+            "The daily cut-off must fall within the working day (after it starts, no later than it ends).",
+            field="cutoff",
+        )
+
+
+def validate_new_user(user: NewUser) -> None:
+    if not USERNAME_PATTERN.match(user.username):
+        raise ValidationError(
+            "A user name is 2–60 lower-case letters, digits, dots, dashes or underscores (for example j.smith).",
+            field="username",
+        )
+    if not user.display_name.strip():
+        raise ValidationError(
+            "Enter your full name as it should appear on signed forms.", field="display_name"
+        )
+    if not user.role.strip():
+        raise ValidationError("Enter your role (for example, Designated Safeguarding Lead).", field="role")
+    problem = passphrase_problem(user.passphrase)
+    if problem:
+        raise ValidationError(problem, field="passphrase")
+
+
+def passphrase_problem(passphrase: str) -> str:
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        return (
+            f"Use a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters — three or four unrelated words "
+            "are easy to remember and hard to guess."
+        )
+    if len(set(passphrase)) < 5:
+        return "That passphrase repeats the same few characters. Choose something less predictable."
+    return ""
+
+
+def initialise(
+    paths: DataPaths,
+    profile: OrganisationProfile,
+    first_user: NewUser,
+    *,
+    clock: Clock,
+    known_partnerships: set[str],
+    kdf: KdfParams | None = None,
+) -> tuple[AppContext, str]:
+    """Create the encrypted database, the organisation and its first user. Returns the recovery key once."""
+    validate_profile(profile, known_partnerships)
+    validate_new_user(first_user)
+    now = clock.now()
+    store, recovery_key = database.create_database(
+        paths,
+        first_user.username,
+        first_user.display_name,
+        first_user.passphrase,
+        now=now,
+        kdf=kdf or KdfParams(),
+    )
+    with store.session() as session:
+        session.add(
+            Organisation(
+                name=profile.name.strip(),
+                agency_type=profile.agency_type.strip(),
+                partnership_id=profile.partnership_id,
+                nation=profile.nation,
+                cutoff=profile.cutoff,
+                working_day_start=profile.working_day_start,
+                working_day_end=profile.working_day_end,
+                idle_lock_minutes=profile.idle_lock_minutes,
+                is_demo=profile.is_demo,
+                created_at=now,
+            )
+        )
+        user = User(
+            username=first_user.username,
+            display_name=first_user.display_name.strip(),
+            role=first_user.role.strip(),
+            signature_png=first_user.signature_png,
+            created_at=now,
+        )
+        session.add(user)
+        session.flush()
+        audit.record(
+            session,
+            at=now,
+            user_id=user.id,
+            action="setup",
+            entity="organisation",
+            detail={"organisation": profile.name, "partnership": profile.partnership_id},
+        )
+        actor = Actor(user.id, user.username, user.display_name, user.role)
+    return AppContext(store, clock, actor), recovery_key
+
+
+def sign_in(paths: DataPaths, username: str, passphrase: str, *, clock: Clock) -> AppContext:
+    failures = UnlockThrottle(paths.unlock_state).failures()
+    store = database.unlock(paths, username, passphrase, now=clock.now())
+    return _after_unlock(store, username, clock, failures, method="passphrase")
+
+
+def sign_in_with_recovery_key(
+    paths: DataPaths, username: str, recovery_key: str, *, clock: Clock
+) -> AppContext:
+    failures = UnlockThrottle(paths.unlock_state).failures()
+    store = database.unlock_with_recovery(paths, recovery_key, now=clock.now())
+    return _after_unlock(store, username, clock, failures, method="recovery key")
+
+
+def _after_unlock(
+    store: database.Store, username: str, clock: Clock, failures: int, *, method: str
+) -> AppContext:
+    try:
+        with store.session() as session:
+            user = session.scalars(
+                select(User).where(User.username == username, User.is_active)
+            ).one_or_none()
+            if user is None:
+                raise ValidationError(f"There is no active account called “{username}” on this database.")
+            now = clock.now()
+            if failures:
+                # Failed attempts cannot be written while the database is locked; they are recorded here.
+                audit.record(
+                    session,
+                    at=now,
+                    user_id=None,
+                    action="unlock_failed",
+                    entity="user",
+                    entity_id=user.id,
+                    detail={"failed_attempts": failures},
+                )
+            audit.record(
+                session,
+                at=now,
+                user_id=user.id,
+                action="unlock",
+                entity="user",
+                entity_id=user.id,
+                detail={"method": method},
+            )
+            actor = Actor(user.id, user.username, user.display_name, user.role)
+    except BaseException:
+        store.close()
+        raise
+    return AppContext(store, clock, actor)
+
+
+def lock(context: AppContext) -> None:
+    with context.store.session() as session:
+        audit.record(session, at=context.clock.now(), user_id=context.actor.user_id, action="lock")
+    context.close()

@@ -1,0 +1,92 @@
+"""Shared fixtures: a temporary data dir, a frozen clock, a real encrypted database set up and unlocked."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from dsl_desk.core.clock import FixedClock
+from dsl_desk.services.children import ChildDetails, add_child
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
+from dsl_desk.store.keyring import KdfParams
+from dsl_desk.store.paths import DataPaths
+
+# Real Argon2id, but cheap: the default cost is for laptops, not for a suite that unlocks hundreds of times.
+FAST_KDF = KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
+PASSPHRASE = "purple elephant river spoon"
+PARTNERSHIPS = {"st_helens", "barnet", "city_and_hackney", "medway", "wigan"}
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    # Monday 5 January 2026, 09:00 in London (GMT): an ordinary school morning.
+    return FixedClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def data_paths(tmp_path: Path) -> DataPaths:
+    return DataPaths(tmp_path / "data")
+
+
+@pytest.fixture
+def profile() -> OrganisationProfile:
+    return OrganisationProfile(
+        name="Penkford School", agency_type="School", partnership_id="st_helens", nation="england"
+    )
+
+
+@pytest.fixture
+def first_user() -> NewUser:
+    return NewUser(
+        username="j.smith",
+        display_name="Jane Smith",
+        role="Designated Safeguarding Lead",
+        passphrase=PASSPHRASE,
+    )
+
+
+@pytest.fixture
+def ctx(
+    data_paths: DataPaths, clock: FixedClock, profile: OrganisationProfile, first_user: NewUser
+) -> Iterator[AppContext]:
+    context, _recovery = initialise(
+        data_paths, profile, first_user, clock=clock, known_partnerships=PARTNERSHIPS, kdf=FAST_KDF
+    )
+    yield context
+    if context.store.is_open:
+        context.close()
+
+
+@pytest.fixture
+def recovery_ctx(
+    data_paths: DataPaths, clock: FixedClock, profile: OrganisationProfile, first_user: NewUser
+) -> Iterator[tuple[AppContext, str]]:
+    context, recovery = initialise(
+        data_paths, profile, first_user, clock=clock, known_partnerships=PARTNERSHIPS, kdf=FAST_KDF
+    )
+    yield context, recovery
+    if context.store.is_open:
+        context.close()
+
+
+def fictional_child(given: str = "Zephyrine", family: str = "Quillborough", **flags: bool) -> ChildDetails:
+    return ChildDetails(
+        given_names=given,
+        family_name=family,
+        date_of_birth=date(2015, 3, 14),
+        address="1 Example Row, Testville",
+        parents_carers="Ms A Quillborough (mother)",
+        **flags,
+    )
+
+
+@pytest.fixture
+def child_id(ctx: AppContext) -> int:
+    return add_child(ctx, fictional_child()).id

@@ -1,0 +1,30 @@
+"""Migrations: an empty database reaches head, and the models and the migrations describe one schema."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from dsl_desk.store import keyring as kr
+from dsl_desk.store.engine import make_engine
+from dsl_desk.store.migrate import head_revision, upgrade_to_head
+from dsl_desk.store.models import Base
+
+
+def test_empty_encrypted_database_upgrades_to_head(tmp_path, clock):
+    engine = make_engine(tmp_path / "empty.db", bytes(kr.new_database_key()))
+    report = upgrade_to_head(engine, tmp_path / "empty.db", tmp_path / "copies", clock.now())
+    assert report.from_revision is None
+    assert report.to_revision == head_revision()
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_models_and_migrations_agree(tmp_path, clock):
+    engine = make_engine(tmp_path / "check.db", bytes(kr.new_database_key()))
+    upgrade_to_head(engine, tmp_path / "check.db", tmp_path / "copies", clock.now())
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
