@@ -12,8 +12,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from dsl_desk.core.clock import FixedClock
+from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.children import ChildDetails, add_child
 from dsl_desk.services.context import AppContext
+from dsl_desk.services.policies import load_policies
 from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
 from dsl_desk.store.keyring import KdfParams
 from dsl_desk.store.paths import DataPaths
@@ -21,7 +23,13 @@ from dsl_desk.store.paths import DataPaths
 # Real Argon2id, but cheap: the default cost is for laptops, not for a suite that unlocks hundreds of times.
 FAST_KDF = KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
 PASSPHRASE = "purple elephant river spoon"
-PARTNERSHIPS = {"st_helens", "barnet", "city_and_hackney", "medway", "wigan"}
+
+
+@pytest.fixture(scope="session")
+def packs() -> dict[str, PolicyPack]:
+    result = load_policies()
+    assert not result.errors, result.errors
+    return dict(result.packs)
 
 
 @pytest.fixture
@@ -54,11 +62,13 @@ def first_user() -> NewUser:
 
 @pytest.fixture
 def ctx(
-    data_paths: DataPaths, clock: FixedClock, profile: OrganisationProfile, first_user: NewUser
+    data_paths: DataPaths,
+    clock: FixedClock,
+    profile: OrganisationProfile,
+    first_user: NewUser,
+    packs: dict[str, PolicyPack],
 ) -> Iterator[AppContext]:
-    context, _recovery = initialise(
-        data_paths, profile, first_user, clock=clock, known_partnerships=PARTNERSHIPS, kdf=FAST_KDF
-    )
+    context, _recovery = initialise(data_paths, profile, first_user, clock=clock, packs=packs, kdf=FAST_KDF)
     yield context
     if context.store.is_open:
         context.close()
@@ -66,11 +76,13 @@ def ctx(
 
 @pytest.fixture
 def recovery_ctx(
-    data_paths: DataPaths, clock: FixedClock, profile: OrganisationProfile, first_user: NewUser
+    data_paths: DataPaths,
+    clock: FixedClock,
+    profile: OrganisationProfile,
+    first_user: NewUser,
+    packs: dict[str, PolicyPack],
 ) -> Iterator[tuple[AppContext, str]]:
-    context, recovery = initialise(
-        data_paths, profile, first_user, clock=clock, known_partnerships=PARTNERSHIPS, kdf=FAST_KDF
-    )
+    context, recovery = initialise(data_paths, profile, first_user, clock=clock, packs=packs, kdf=FAST_KDF)
     yield context, recovery
     if context.store.is_open:
         context.close()

@@ -128,14 +128,14 @@ def test_data_dir_that_cannot_be_written(tmp_path):
     assert "--data-dir" in str(caught.value)
 
 
-def test_setting_up_twice_is_refused(ctx, data_paths, clock, profile, first_user):
+def test_setting_up_twice_is_refused(ctx, data_paths, clock, profile, first_user, packs):
     from dsl_desk.services.setup import initialise
-    from tests.conftest import FAST_KDF, PARTNERSHIPS
+    from tests.conftest import FAST_KDF
 
     before = _digest(data_paths.keyring)
     with pytest.raises(AlreadyInitialised, match="already a DSL Desk database"):
         initialise(
-            data_paths, profile, first_user, clock=clock, known_partnerships=PARTNERSHIPS, kdf=FAST_KDF
+            data_paths, profile, first_user, clock=clock, packs=packs, kdf=FAST_KDF
         )
     assert _digest(data_paths.keyring) == before
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from dsl_desk.core.clock import Clock
+from dsl_desk.core.policy import PolicyPack
 from dsl_desk.store.database import Store
 
 
@@ -33,6 +35,16 @@ class AppContext:
     store: Store
     clock: Clock
     actor: Actor
+    packs: Mapping[str, PolicyPack] = field(default_factory=dict)
+
+    def pack(self, pack_id: str) -> PolicyPack:
+        try:
+            return self.packs[pack_id]
+        except KeyError:
+            raise ServiceError(
+                f"The escalation policy “{pack_id}” is not installed, so this escalation cannot be worked on. "
+                "Check the policies folder (Settings › Policies) or reinstall DSL Desk."
+            ) from None
 
     def close(self) -> None:
         self.store.close()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 
 from sqlalchemy import select
 
 from dsl_desk.core.clock import Clock
+from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import audit
 from dsl_desk.services.context import Actor, AppContext, ValidationError
 from dsl_desk.store import database
@@ -98,11 +100,11 @@ def initialise(
     first_user: NewUser,
     *,
     clock: Clock,
-    known_partnerships: set[str],
+    packs: Mapping[str, PolicyPack],
     kdf: KdfParams | None = None,
 ) -> tuple[AppContext, str]:
     """Create the encrypted database, the organisation and its first user. Returns the recovery key once."""
-    validate_profile(profile, known_partnerships)
+    validate_profile(profile, set(packs))
     validate_new_user(first_user)
     now = clock.now()
     store, recovery_key = database.create_database(
@@ -146,25 +148,43 @@ def initialise(
             detail={"organisation": profile.name, "partnership": profile.partnership_id},
         )
         actor = Actor(user.id, user.username, user.display_name, user.role)
-    return AppContext(store, clock, actor), recovery_key
+    return AppContext(store, clock, actor, packs), recovery_key
 
 
-def sign_in(paths: DataPaths, username: str, passphrase: str, *, clock: Clock) -> AppContext:
+def sign_in(
+    paths: DataPaths,
+    username: str,
+    passphrase: str,
+    *,
+    clock: Clock,
+    packs: Mapping[str, PolicyPack] | None = None,
+) -> AppContext:
     failures = UnlockThrottle(paths.unlock_state).failures()
     store = database.unlock(paths, username, passphrase, now=clock.now())
-    return _after_unlock(store, username, clock, failures, method="passphrase")
+    return _after_unlock(store, username, clock, failures, method="passphrase", packs=packs or {})
 
 
 def sign_in_with_recovery_key(
-    paths: DataPaths, username: str, recovery_key: str, *, clock: Clock
+    paths: DataPaths,
+    username: str,
+    recovery_key: str,
+    *,
+    clock: Clock,
+    packs: Mapping[str, PolicyPack] | None = None,
 ) -> AppContext:
     failures = UnlockThrottle(paths.unlock_state).failures()
     store = database.unlock_with_recovery(paths, recovery_key, now=clock.now())
-    return _after_unlock(store, username, clock, failures, method="recovery key")
+    return _after_unlock(store, username, clock, failures, method="recovery key", packs=packs or {})
 
 
 def _after_unlock(
-    store: database.Store, username: str, clock: Clock, failures: int, *, method: str
+    store: database.Store,
+    username: str,
+    clock: Clock,
+    failures: int,
+    *,
+    method: str,
+    packs: Mapping[str, PolicyPack],
 ) -> AppContext:
     try:
         with store.session() as session:
@@ -198,7 +218,7 @@ def _after_unlock(
     except BaseException:
         store.close()
         raise
-    return AppContext(store, clock, actor)
+    return AppContext(store, clock, actor, packs)
 
 
 def lock(context: AppContext) -> None:

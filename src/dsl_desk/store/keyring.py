@@ -61,6 +61,7 @@ class Keyring:
     database_id: str
     users: tuple[UserSlot, ...]
     recovery: WrappedKey
+    demo: bool = False  # fictional data: the unlock screen says so before anything is opened
 
     def slot(self, username: str) -> UserSlot | None:
         return next((slot for slot in self.users if slot.username == username), None)
@@ -212,7 +213,9 @@ def _parse_keyring(raw: Any, path: Path) -> Keyring:
         users = tuple(
             UserSlot(u["username"], u["display_name"], _parse_wrapped(u["wrapped"])) for u in raw["users"]
         )
-        return Keyring(str(raw["database_id"]), users, _parse_wrapped(raw["recovery"]))
+        return Keyring(
+            str(raw["database_id"]), users, _parse_wrapped(raw["recovery"]), bool(raw.get("demo", False))
+        )
     except (KeyError, TypeError, AttributeError) as error:
         raise KeyringDamaged(
             f"The key file {path} is damaged (a required entry is missing). Restore it from a backup; the "

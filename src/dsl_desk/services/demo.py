@@ -1,0 +1,382 @@
+"""A demo database of fictional children, agencies and escalations at every stage, for trying DSL Desk.
+
+Every record is made through the real services, with a script clock walked back in time, so the demo obeys
+the same rules as real use. Names are invented; the organisation and the unlock screen say "demo".
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from dsl_desk.core.clock import Clock, FixedClock, london
+from dsl_desk.core.policy import PolicyPack
+from dsl_desk.services.agencies import add_professional
+from dsl_desk.services.children import ChildDetails, add_child
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.escalations import (
+    NewEscalation,
+    ResolutionInput,
+    StageOutcome,
+    complete_checklist_item,
+    escalate,
+    get_escalation,
+    open_escalation,
+    resolve,
+    withdraw,
+)
+from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
+from dsl_desk.store.errors import AlreadyInitialised
+from dsl_desk.store.keyring import KdfParams, save_keyring
+from dsl_desk.store.paths import DataPaths
+
+DEMO_USERNAME = "demo.dsl"
+DEMO_PASSPHRASE = "demo passphrase"  # noqa: S105 - published on purpose: the data is fictional
+
+CHILDREN = (
+    ChildDetails(
+        "Zoë",
+        "Łukasiewicz-Nguyễn",
+        date(2014, 5, 2),
+        "12 Larch Close, Penkford",
+        "Minh Nguyễn (father)",
+        child_protection_plan=True,
+        continuum_of_need="Level 4 – child protection",
+    ),
+    ChildDetails(
+        "Amir",
+        "Haddad",
+        date(2016, 9, 18),
+        "3 Weaver Street, Penkford",
+        "Layla Haddad (mother)",
+        child_in_need=True,
+        continuum_of_need="Level 3 – child in need",
+    ),
+    ChildDetails(
+        "Rupa",
+        "Chowdhury",
+        date(2012, 1, 30),
+        "48 Mill Lane, Penkford",
+        "Anwar and Salma Chowdhury",
+        ehcp=True,
+        continuum_of_need="Level 2 – early help",
+    ),
+    ChildDetails(
+        "Callum",
+        "Brightwater",
+        date(2013, 11, 11),
+        "Flat 2, 7 Canal View, Penkford",
+        "Dawn Brightwater (mother); Gary Pike (mother's partner)",
+        looked_after=True,
+        continuum_of_need="Level 4 – looked after",
+    ),
+    ChildDetails(
+        "Ffion",
+        "Rees-Amberley",
+        date(2015, 7, 4),
+        "19 Quarry Road, Penkford",
+        "Siân Rees (mother)",
+        continuum_of_need="Level 2 – early help",
+    ),
+    ChildDetails(
+        "Tomasz",
+        "Wiśniewski",
+        date(2011, 3, 22),
+        "5 Orchard Way, Penkford",
+        "Agata Wiśniewska (mother)",
+        child_protection_plan=True,
+        continuum_of_need="Level 4 – child protection",
+    ),
+    ChildDetails(
+        "Grace",
+        "Okonkwo-Hale",
+        date(2017, 12, 1),
+        "66 Station Road, Penkford",
+        "Chidi Okonkwo (father)",
+        child_in_need=True,
+        continuum_of_need="Level 3 – child in need",
+    ),
+    ChildDetails(
+        "Harvey",
+        "Lindqvist",
+        date(2012, 8, 15),
+        "2 The Crescent, Penkford",
+        "Emma Lindqvist (mother)",
+        continuum_of_need="Level 3 – child in need",
+    ),
+    ChildDetails(
+        "Maisie",
+        "Thornbury",
+        date(2016, 2, 29),
+        "31 Holly Bank, Penkford",
+        "Kerry Thornbury (mother)",
+        looked_after=True,
+        continuum_of_need="Level 4 – looked after",
+    ),
+    ChildDetails(
+        "Leo", "Fairbairn", date(2014, 10, 9), "8 Kestrel Drive, Penkford", "Jon and Priya Fairbairn"
+    ),
+)
+
+PROFESSIONALS = (
+    (
+        "Sam Otterburn",
+        "Social Worker",
+        "Demo Borough Children's Social Care",
+        "01632 960001",
+        "s.otterburn@example.org",
+    ),
+    (
+        "Dana Whitlock",
+        "Team Manager",
+        "Demo Borough Children's Social Care",
+        "01632 960002",
+        "d.whitlock@example.org",
+    ),
+    (
+        "Priya Ramsay",
+        "Health Visitor",
+        "Demo Community Health NHS Trust",
+        "01632 960101",
+        "p.ramsay@example.org",
+    ),
+    ("DS Chris Kettering", "Detective Sergeant", "Demo Police Public Protection Unit", "01632 960201", ""),
+    ("Morgan Achebe", "CAMHS Practitioner", "Demo CAMHS", "01632 960301", "m.achebe@example.org"),
+)
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    child: int
+    pack_id: str
+    agency: str
+    category_index: int
+    problem: str
+    outcome_sought: str
+    opened_days_ago: int  # calendar days before now
+    escalations: int  # how many stages past the first it has moved
+    ending: str = "open"  # open | resolved | withdrawn
+    immediate_risk: bool = False
+    opened_hours_ago: int = 0
+
+
+CASES = (
+    DemoCase(
+        0,
+        "st_helens",
+        "Demo Borough Children's Social Care",
+        1,
+        "Children's social care closed the referral after Zoë disclosed that her mother's partner hit her; "
+        "school believes the threshold for a strategy discussion is met.",
+        "A strategy discussion today and a section 47 enquiry.",
+        0,
+        0,
+        immediate_risk=True,
+        opened_hours_ago=1,
+    ),
+    DemoCase(
+        1,
+        "st_helens",
+        "Demo Borough Children's Social Care",
+        0,
+        "The child in need plan has not been reviewed for four months despite school's referrals about "
+        "neglect (hunger, poor hygiene).",
+        "A child in need review meeting within two weeks.",
+        12,
+        0,
+    ),
+    DemoCase(
+        2,
+        "st_helens",
+        "Demo Community Health NHS Trust",
+        4,
+        "Health have not shared the outcome of the paediatric assessment school asked about.",
+        "The outcome shared with the school nurse and DSL.",
+        5,
+        2,
+    ),
+    DemoCase(
+        3,
+        "st_helens",
+        "Demo Police Public Protection Unit",
+        3,
+        "Police did not attend the core group; actions from the plan are not progressing.",
+        "Police attendance at core groups, or a written update before each.",
+        14,
+        4,
+    ),
+    DemoCase(
+        4,
+        "barnet",
+        "Demo CAMHS",
+        2,
+        "CAMHS declined the referral for self-harm as 'not meeting threshold'.",
+        "A CAMHS assessment within 10 working days.",
+        2,
+        1,
+    ),
+    DemoCase(
+        5,
+        "medway",
+        "Demo Borough Children's Social Care",
+        0,
+        "Disagreement over the accuracy of the child protection conference minutes.",
+        "Minutes corrected to record school's dissent.",
+        16,
+        2,
+    ),
+    DemoCase(
+        6,
+        "city_and_hackney",
+        "Demo Borough Children's Social Care",
+        1,
+        "Social care and school disagree whether the case should step down to early help.",
+        "The case stays open to social care until the home conditions improve.",
+        20,
+        3,
+    ),
+    DemoCase(
+        7,
+        "wigan",
+        "Demo Community Health NHS Trust",
+        2,
+        "Health visitor and school disagree about who leads on the family's early help assessment.",
+        "A named lead professional agreed in writing.",
+        4,
+        1,
+    ),
+    DemoCase(
+        8,
+        "st_helens",
+        "Demo Borough Children's Social Care",
+        0,
+        "The looked-after child's placement move was not shared with school before it happened.",
+        "School told of placement changes before they happen.",
+        30,
+        1,
+        ending="resolved",
+    ),
+    DemoCase(
+        9,
+        "st_helens",
+        "Demo CAMHS",
+        2,
+        "Concern that CAMHS had not seen Leo; it turned out an appointment had been offered and attended.",
+        "Confirmation that Leo has been seen.",
+        9,
+        0,
+        ending="withdrawn",
+    ),
+)
+
+
+def create_demo(
+    paths: DataPaths, *, clock: Clock, packs: Mapping[str, PolicyPack], replace_existing: bool = False
+) -> str:
+    """Make the demo database in `paths` and return a one-line summary of what it holds."""
+    if paths.exists():
+        if not replace_existing:
+            raise AlreadyInitialised(
+                f"There is already a database in {paths.root}. Use --force to replace the demo, or choose another "
+                "folder with --data-dir.",
+                path=paths.root,
+            )
+        _remove_demo(paths)
+    script = FixedClock(clock.now() - timedelta(days=45))
+    profile = OrganisationProfile("Penkford School (DEMO)", "School", "st_helens", "england", is_demo=True)
+    user = NewUser(DEMO_USERNAME, "Alex Morgan (demo)", "Designated Safeguarding Lead", DEMO_PASSPHRASE)
+    ctx, _recovery = initialise(paths, profile, user, clock=script, packs=packs, kdf=KdfParams())
+    try:
+        save_keyring(paths.keyring, replace(ctx.store.keyring, demo=True))
+        child_ids = [add_child(ctx, child).id for child in CHILDREN]
+        for name, role, agency, phone, email in PROFESSIONALS:
+            add_professional(ctx, name, role, agency, phone=phone, email=email)
+        for case in CASES:
+            _play(ctx, script, clock.now(), case, child_ids[case.child])
+    finally:
+        ctx.close()
+    return f"{len(CHILDREN)} fictional children, {len(PROFESSIONALS)} professionals, {len(CASES)} escalations"
+
+
+def _remove_demo(paths: DataPaths) -> None:
+    """Only ever deletes a folder whose keyring says it is a demo."""
+    from dsl_desk.store.keyring import load_keyring
+
+    if not load_keyring(paths.keyring).demo:
+        raise AlreadyInitialised(
+            f"{paths.root} holds a real database, not a demo. Nothing was removed.", path=paths.root
+        )
+    for item in paths.root.iterdir():
+        if item.name != paths.lock_file.name:
+            shutil.rmtree(item) if item.is_dir() else item.unlink()
+
+
+def _play(ctx: AppContext, script: FixedClock, now: datetime, case: DemoCase, child_id: int) -> None:
+    opened = now - timedelta(days=case.opened_days_ago, hours=case.opened_hours_ago)
+    if case.opened_days_ago:
+        opened = london(opened).replace(hour=9, minute=30).astimezone(opened.tzinfo)
+    script.set(opened)
+    pack = ctx.pack(case.pack_id)
+    detail = open_escalation(
+        ctx,
+        NewEscalation(
+            child_id=child_id,
+            other_agency=case.agency,
+            category=pack.categories[case.category_index].key,
+            problem=case.problem,
+            outcome_sought=case.outcome_sought,
+            immediate_risk=case.immediate_risk,
+            policy_id=pack.id,
+            contacted="Sam Otterburn, Social Worker" if case.child % 2 else "",
+        ),
+    )
+    span = (now - opened) / (case.escalations + 2) if case.escalations else timedelta(0)
+    for _ in range(case.escalations):
+        script.advance(span)
+        _tick_current(ctx, detail.id)
+        detail = get_escalation(ctx, detail.id)
+        late = detail.current_deadline is not None and script.now() > detail.current_deadline
+        detail = escalate(
+            ctx,
+            detail.id,
+            StageOutcome(
+                outcome="Not resolved at this level; both agencies agreed to escalate.",
+                contacted_next="Dana Whitlock, Team Manager",
+                missed_reason="The other agency's manager was on leave." if late else "",
+            ),
+        )
+    if case.ending == "resolved":
+        script.advance(timedelta(hours=2))
+        resolve(
+            ctx,
+            detail.id,
+            ResolutionInput(
+                written_outcome="Social care agreed to tell school of any placement change at least two working days "
+                "before it happens; confirmed by email from the team manager.",
+                outcome_agreed_in_writing=True,
+                main_reason="Communication",
+                actions="Placement changes added to the care plan's communication section.",
+                practitioners_informed="Class teacher, SENCo, virtual school head",
+                lessons_learnt="Placement moves need a named person to tell school.",
+                learning_referred_to_board=True,
+                debrief_held=True,
+                parents_informed=False,
+                parents_not_informed_reason="Looked after child: the social worker informed the carers.",
+                child_situation_improved="yes",
+                missed_reason="Waiting for the team manager's written confirmation.",
+                overrun_reason="Waiting for the team manager's written confirmation.",
+                manager_confirmed_child_safe=True,
+                manager_name="Head teacher",
+            ),
+        )
+    elif case.ending == "withdrawn":
+        script.advance(timedelta(hours=3))
+        withdraw(ctx, detail.id, "CAMHS confirmed Leo attended his appointment; the concern was unfounded.")
+    script.set(now)
+
+
+def _tick_current(ctx: AppContext, escalation_id: int) -> None:
+    for item in get_escalation(ctx, escalation_id).open_checklist:
+        complete_checklist_item(ctx, item.id, "Done (demo)")

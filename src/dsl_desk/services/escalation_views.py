@@ -1,0 +1,121 @@
+"""Read models for escalations: plain dataclasses the dashboard, the escalation page and the CLI share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from dsl_desk.core.escalation_rules import DueStatus
+
+DUE_STATUS_WORDS = {
+    DueStatus.OVERDUE: "Overdue",
+    DueStatus.DUE_TODAY: "Due today",
+    DueStatus.DUE_NEXT_WORKING_DAY: "Due next working day",
+    DueStatus.ON_TRACK: "On track",
+    DueStatus.NO_DEADLINE: "No deadline",
+}
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One open escalation on the dashboard."""
+
+    escalation_id: int
+    reference: str
+    child_id: int
+    child: str
+    policy_id: str
+    stage_key: str
+    stage_label: str
+    other_agency: str
+    next_contact: str
+    deadline: datetime | None
+    deadline_words: str
+    due_status: DueStatus
+    out_of_hours: bool
+    immediate_risk: bool
+    open_checklist: int
+    waiting_working_days: int
+
+    @property
+    def status_words(self) -> str:
+        return ("Immediate risk – " if self.immediate_risk else "") + DUE_STATUS_WORDS[self.due_status]
+
+
+@dataclass(frozen=True)
+class StageView:
+    key: str
+    label: str
+    title: str
+    state: str  # done | current | to_come
+    entered_at: datetime | None = None
+    deadline: datetime | None = None
+    left_at: datetime | None = None
+    contacted: str = ""
+    outcome: str = ""
+    timescale_met: bool | None = None
+    missed_reason: str = ""
+
+
+@dataclass(frozen=True)
+class ChecklistView:
+    id: int
+    stage_key: str
+    kind: str
+    text: str
+    recipient: str
+    form_id: str
+    done_at: datetime | None
+    done_note: str
+
+
+@dataclass(frozen=True)
+class ResolutionView:
+    resolved_stage: str
+    resolved_at: datetime
+    written_outcome: str
+    main_reason: str
+    actions: str
+    practitioners_informed: str
+    lessons_learnt: str
+    learning_referred_to_board: bool
+    debrief_held: bool
+    parents_informed: bool
+    parents_not_informed_reason: str
+    child_situation_improved: str
+    overrun_reason: str
+    manager_confirmed_child_safe: bool
+
+
+@dataclass(frozen=True)
+class EscalationDetail:
+    id: int
+    reference: str
+    child_id: int
+    child: str
+    policy_id: str
+    policy_name: str
+    policy_version: str
+    status: str
+    our_agency: str
+    our_professional: str
+    other_agency: str
+    other_professional: str
+    category: str
+    problem: str
+    outcome_sought: str
+    immediate_risk: bool
+    opened_at: datetime
+    current_stage_key: str
+    current_deadline: datetime | None
+    deadline_words: str
+    due_status: DueStatus
+    waiting_working_days: int
+    stages: tuple[StageView, ...]
+    checklist: tuple[ChecklistView, ...]
+    resolution: ResolutionView | None
+    withdrawn_reason: str
+
+    @property
+    def open_checklist(self) -> tuple[ChecklistView, ...]:
+        return tuple(item for item in self.checklist if item.done_at is None)

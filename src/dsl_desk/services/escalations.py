@@ -1,0 +1,744 @@
+"""Escalation use cases: open, escalate, resolve, withdraw, tick off. One transaction each, audited.
+
+The rules (order, prerequisites, deadlines, what each stage requires) come from core and the policy pack;
+this module only applies them and records what happened. Nothing is deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from dsl_desk.core.calendar import WorkingCalendar
+from dsl_desk.core.deadline_words import describe_deadline
+from dsl_desk.core.escalation_rules import (
+    ChildFlags,
+    ClosingChecklist,
+    ClosingField,
+    DueStatus,
+    TransitionRefused,
+    check_escalation,
+    closing_requirements,
+    due_status,
+    escalation_deadline,
+    immediate_risk_rule,
+    requirements_for,
+    timescale_met,
+)
+from dsl_desk.core.policy import PolicyPack, Requirement
+from dsl_desk.services import audit
+from dsl_desk.services.agencies import find_or_add_agency
+from dsl_desk.services.calendar_service import calendar_in, organisation
+from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.escalation_views import (
+    CaseRow,
+    ChecklistView,
+    EscalationDetail,
+    ResolutionView,
+    StageView,
+)
+from dsl_desk.store.errors import NotFound
+from dsl_desk.store.models import ChecklistItem, Child, Escalation, Professional, Resolution, StageRecord
+
+STATUS_ORDER = {
+    DueStatus.OVERDUE: 0,
+    DueStatus.DUE_TODAY: 1,
+    DueStatus.DUE_NEXT_WORKING_DAY: 2,
+    DueStatus.ON_TRACK: 3,
+    DueStatus.NO_DEADLINE: 4,
+}
+
+
+@dataclass(frozen=True)
+class NewEscalation:
+    child_id: int
+    other_agency: str
+    category: str
+    problem: str
+    outcome_sought: str
+    immediate_risk: bool = False
+    other_professional_id: int | None = None
+    other_professional_name: str = ""
+    our_professional: str = ""  # defaults to the signed-in user
+    contacted: str = ""  # who was contacted at the first stage
+    policy_id: str = ""  # defaults to the organisation's partnership
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    """What the escalate wizard collects about the stage being left, and who is contacted next."""
+
+    outcome: str
+    contacted_next: str = ""
+    missed_reason: str = ""
+    target_stage_key: str = ""  # defaults to the next stage
+
+
+@dataclass(frozen=True)
+class ResolutionInput:
+    written_outcome: str
+    outcome_agreed_in_writing: bool
+    main_reason: str = ""
+    actions: str = ""
+    practitioners_informed: str = ""
+    lessons_learnt: str = ""
+    learning_referred_to_board: bool = False
+    debrief_held: bool = False
+    parents_informed: bool = False
+    parents_not_informed_reason: str = ""
+    child_situation_improved: str = ""  # yes | no | not yet known
+    missed_reason: str = ""  # for the final stage, if its timescale was missed
+    overrun_reason: str = ""
+    manager_confirmed_child_safe: bool = False
+    manager_name: str = ""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Opening
+# --------------------------------------------------------------------------------------------------------------
+
+
+def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        org = organisation(session)
+        pack = ctx.pack(draft.policy_id or org.partnership_id)
+        _validate_new(draft, pack)
+        child = _child(session, draft.child_id)
+        agency = find_or_add_agency(session, draft.other_agency)
+        professional_id = _other_professional(session, draft, agency.id)
+        escalation = Escalation(
+            reference=_next_reference(session, now),
+            child_id=child.id,
+            policy_id=pack.id,
+            policy_version=pack.version,
+            our_agency=org.name,
+            our_professional=draft.our_professional.strip() or ctx.actor.display_name,
+            other_agency_id=agency.id,
+            other_professional_id=professional_id,
+            category=draft.category,
+            problem=draft.problem.strip(),
+            outcome_sought=draft.outcome_sought.strip(),
+            immediate_risk=draft.immediate_risk,
+            current_stage=pack.first_stage.key,
+            opened_at=now,
+            opened_by_id=ctx.actor.user_id,
+        )
+        session.add(escalation)
+        session.flush()
+        calendar = calendar_in(session)
+        _enter_stage(
+            session, ctx, escalation, pack, pack.first_stage.key, calendar, contacted=draft.contacted
+        )
+        if draft.immediate_risk:
+            _add_immediate_risk_items(session, ctx, escalation, pack)
+        for step in pack.pre_steps:
+            _add_item(
+                session,
+                ctx,
+                escalation,
+                "before_stages",
+                f"pre:{step.key}",
+                "action",
+                f"{step.title}: {step.text}",
+            )
+        audit.record(
+            session,
+            at=now,
+            user_id=ctx.actor.user_id,
+            action="escalation_opened",
+            entity="escalation",
+            entity_id=escalation.id,
+            detail={
+                "reference": escalation.reference,
+                "policy": pack.id,
+                "stage": escalation.current_stage,
+                "immediate_risk": draft.immediate_risk,
+            },
+        )
+        return _detail(session, ctx, escalation.id)
+
+
+def _validate_new(draft: NewEscalation, pack: PolicyPack) -> None:
+    if not draft.other_agency.strip():
+        raise ValidationError("Enter the other agency you disagree with.", field="other_agency")
+    if draft.category not in {c.key for c in pack.categories}:
+        raise ValidationError(
+            f"Choose what the disagreement is about from the {pack.short_name} list.", field="category"
+        )
+    if not draft.problem.strip():
+        raise ValidationError(
+            "Say what the problem is — the policy asks you to be clear about it.", field="problem"
+        )
+    if not draft.outcome_sought.strip():
+        raise ValidationError("Say what outcome you are seeking for the child.", field="outcome_sought")
+
+
+def _other_professional(session: Session, draft: NewEscalation, agency_id: int) -> int | None:
+    if draft.other_professional_id is not None:
+        if session.get(Professional, draft.other_professional_id) is None:
+            raise ValidationError(
+                "That professional is no longer in the contacts.", field="other_professional"
+            )
+        return draft.other_professional_id
+    name = draft.other_professional_name.strip()
+    if not name:
+        return None
+    person = Professional(name=name, agency_id=agency_id)
+    session.add(person)
+    session.flush()
+    return person.id
+
+
+def _next_reference(session: Session, now: datetime) -> str:
+    prefix = f"ESC-{now.year}-"
+    count = (
+        session.scalar(select(func.count(Escalation.id)).where(Escalation.reference.like(f"{prefix}%"))) or 0
+    )
+    return f"{prefix}{count + 1:04d}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Escalating
+# --------------------------------------------------------------------------------------------------------------
+
+
+def escalate(ctx: AppContext, escalation_id: int, step: StageOutcome) -> EscalationDetail:
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        escalation = _open_escalation(session, escalation_id)
+        pack = ctx.pack(escalation.policy_id)
+        current = escalation.stages[-1]
+        following = pack.next_stage(escalation.current_stage)
+        target = step.target_stage_key or (following.key if following else "")
+        if not step.outcome.strip():
+            raise ValidationError(
+                f"Record the outcome of {pack.stage(current.stage_key).label} before escalating.",
+                field="outcome",
+            )
+        used = [record.stage_key for record in escalation.stages]
+        done = {
+            i.requirement_key for i in escalation.checklist if i.stage_key == current.stage_key and i.done_at
+        }
+        try:
+            check_escalation(pack, used, escalation.current_stage, target, done_requirement_keys=done)
+        except TransitionRefused as refusal:
+            raise ServiceError(refusal.message) from refusal
+        _leave_stage(current, step.outcome, step.missed_reason, now, ctx.actor.user_id)
+        calendar = calendar_in(session)
+        _enter_stage(session, ctx, escalation, pack, target, calendar, contacted=step.contacted_next)
+        audit.record(
+            session,
+            at=now,
+            user_id=ctx.actor.user_id,
+            action="escalated",
+            entity="escalation",
+            entity_id=escalation.id,
+            detail={"from": current.stage_key, "to": target, "timescale_met": current.timescale_met},
+        )
+        return _detail(session, ctx, escalation.id)
+
+
+def _leave_stage(record: StageRecord, outcome: str, missed_reason: str, now: datetime, user_id: int) -> None:
+    met = timescale_met(record.deadline, now)
+    if not met and not missed_reason.strip():
+        raise ValidationError(
+            "The timescale for this stage was missed. The policy wants the reason recorded: say why it took longer.",
+            field="missed_reason",
+        )
+    record.outcome = outcome.strip()
+    record.left_at = now
+    record.left_by_id = user_id
+    record.timescale_met = met
+    record.missed_reason = "" if met else missed_reason.strip()
+
+
+def _enter_stage(
+    session: Session,
+    ctx: AppContext,
+    escalation: Escalation,
+    pack: PolicyPack,
+    stage_key: str,
+    calendar: WorkingCalendar,
+    *,
+    contacted: str,
+) -> None:
+    now = ctx.clock.now()
+    stage = pack.stage(stage_key)
+    deadline = escalation_deadline(
+        pack,
+        stage,
+        calendar,
+        opened_at=escalation.opened_at,
+        entered_at=now,
+        immediate_risk=escalation.immediate_risk,
+    )
+    session.add(
+        StageRecord(
+            escalation_id=escalation.id,
+            stage_key=stage_key,
+            entered_at=now,
+            deadline=deadline.due_at if deadline else None,
+            raised_out_of_hours=bool(deadline and deadline.out_of_hours),
+            contacted=contacted.strip(),
+            entered_by_id=ctx.actor.user_id,
+        )
+    )
+    escalation.current_stage = stage_key
+    for requirement in requirements_for(stage, _flags(escalation.child)):
+        _add_requirement(session, ctx, escalation, stage_key, requirement)
+    session.flush()
+    session.refresh(escalation)
+
+
+def _add_requirement(
+    session: Session, ctx: AppContext, escalation: Escalation, stage_key: str, requirement: Requirement
+) -> None:
+    _add_item(
+        session,
+        ctx,
+        escalation,
+        stage_key,
+        requirement.key,
+        requirement.kind,
+        requirement.text,
+        recipient=requirement.recipient,
+        form_id=requirement.form,
+    )
+
+
+def _add_item(
+    session: Session,
+    ctx: AppContext,
+    escalation: Escalation,
+    stage_key: str,
+    key: str,
+    kind: str,
+    text: str,
+    *,
+    recipient: str = "",
+    form_id: str = "",
+) -> None:
+    session.add(
+        ChecklistItem(
+            escalation_id=escalation.id,
+            stage_key=stage_key,
+            requirement_key=key,
+            kind=kind,
+            text=text,
+            recipient=recipient,
+            form_id=form_id,
+            created_at=ctx.clock.now(),
+        )
+    )
+
+
+def _add_immediate_risk_items(
+    session: Session, ctx: AppContext, escalation: Escalation, pack: PolicyPack
+) -> None:
+    rule = immediate_risk_rule(pack)
+    for index, person in enumerate(rule.inform):
+        _add_item(
+            session,
+            ctx,
+            escalation,
+            escalation.current_stage,
+            f"immediate_risk:{index}",
+            "notification",
+            f"Immediate risk: inform {person} now.",
+            recipient=person,
+        )
+
+
+def _flags(child: Child) -> ChildFlags:
+    return ChildFlags(child.child_protection_plan, child.looked_after, child.child_in_need, child.ehcp)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Checklist
+# --------------------------------------------------------------------------------------------------------------
+
+
+def complete_checklist_item(ctx: AppContext, item_id: int, note: str = "") -> EscalationDetail:
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        item = session.get(ChecklistItem, item_id)
+        if item is None:
+            raise NotFound(f"There is no checklist item number {item_id}.")
+        if item.done_at is not None:
+            raise ValidationError("That item was already ticked off.")
+        item.done_at = now
+        item.done_by_id = ctx.actor.user_id
+        item.done_note = note.strip()
+        audit.record(
+            session,
+            at=now,
+            user_id=ctx.actor.user_id,
+            action="checklist_done",
+            entity="checklist_item",
+            entity_id=item.id,
+            detail={"escalation_id": item.escalation_id, "key": item.requirement_key},
+        )
+        return _detail(session, ctx, item.escalation_id)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Closing
+# --------------------------------------------------------------------------------------------------------------
+
+
+def closing_checklist(ctx: AppContext, escalation_id: int) -> ClosingChecklist:
+    """What resolving this escalation now would require (for the resolve wizard to ask)."""
+    with ctx.store.session() as session:
+        escalation = _open_escalation(session, escalation_id)
+        pack = ctx.pack(escalation.policy_id)
+        return closing_requirements(
+            pack,
+            opened_at=escalation.opened_at,
+            resolved_at=ctx.clock.now(),
+            calendar=calendar_in(session),
+            reached_stage_key=escalation.current_stage,
+        )
+
+
+def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> EscalationDetail:
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        escalation = _open_escalation(session, escalation_id)
+        pack = ctx.pack(escalation.policy_id)
+        rules = closing_requirements(
+            pack,
+            opened_at=escalation.opened_at,
+            resolved_at=now,
+            calendar=calendar_in(session),
+            reached_stage_key=escalation.current_stage,
+        )
+        _validate_resolution(answers, rules)
+        _leave_stage(
+            escalation.stages[-1], answers.written_outcome, answers.missed_reason, now, ctx.actor.user_id
+        )
+        session.add(
+            Resolution(
+                escalation_id=escalation.id,
+                resolved_stage=escalation.current_stage,
+                resolved_at=now,
+                resolved_by_id=ctx.actor.user_id,
+                **{
+                    name: (value.strip() if isinstance(value, str) else value)
+                    for name, value in answers.__dict__.items()
+                    if name != "missed_reason"
+                },
+            )
+        )
+        escalation.status = "resolved"
+        escalation.closed_at = now
+        for form in rules.forms:
+            _add_item(
+                session,
+                ctx,
+                escalation,
+                "closing",
+                f"form:{form.form}",
+                "form",
+                f"Complete the {form.title}"
+                + (f" and send it to {form.recipient}" if form.recipient else ""),
+                recipient=form.recipient,
+                form_id=form.form,
+            )
+        if answers.learning_referred_to_board and rules.learning_referred_to:
+            _add_item(
+                session,
+                ctx,
+                escalation,
+                "closing",
+                "learning",
+                "copy",
+                f"Refer the learning to {rules.learning_referred_to}",
+                recipient=rules.learning_referred_to,
+            )
+        if rules.action_log:
+            _add_item(
+                session,
+                ctx,
+                escalation,
+                "closing",
+                "action_log",
+                "action",
+                f"Record in the {rules.action_log}",
+            )
+        audit.record(
+            session,
+            at=now,
+            user_id=ctx.actor.user_id,
+            action="escalation_resolved",
+            entity="escalation",
+            entity_id=escalation.id,
+            detail={"stage": escalation.current_stage, "overran": rules.overran},
+        )
+        return _detail(session, ctx, escalation.id)
+
+
+def _validate_resolution(answers: ResolutionInput, rules: ClosingChecklist) -> None:
+    requires = rules.requires
+    if not answers.written_outcome.strip():
+        raise ValidationError("Write down the outcome the agencies agreed.", field="written_outcome")
+    if requires(ClosingField.WRITTEN_OUTCOME) and not answers.outcome_agreed_in_writing:
+        raise ValidationError(
+            "An escalation cannot be closed until the outcome is agreed in writing between the agencies. "
+            "Get written confirmation (an email will do), then tick that it was agreed in writing.",
+            field="outcome_agreed_in_writing",
+        )
+    if (
+        requires(ClosingField.PARENTS_INFORMED)
+        and not answers.parents_informed
+        and not answers.parents_not_informed_reason.strip()
+    ):
+        raise ValidationError(
+            "Say whether the parents/carers were told of the disagreement and its resolution, and if not, why not "
+            "(for example, to keep the child safe).",
+            field="parents_not_informed_reason",
+        )
+    if requires(ClosingField.REASON) and not answers.overrun_reason.strip():
+        raise ValidationError(rules.overrun_message, field="overrun_reason")
+    if requires(ClosingField.MANAGER_CONFIRMATION) and not (
+        answers.manager_confirmed_child_safe and answers.manager_name.strip()
+    ):
+        raise ValidationError(rules.overrun_message, field="manager_confirmed_child_safe")
+    if answers.child_situation_improved not in {"yes", "no", "not yet known"}:
+        raise ValidationError(
+            "Say whether the child's situation has improved (yes, no, or not yet known).",
+            field="child_situation_improved",
+        )
+
+
+def withdraw(ctx: AppContext, escalation_id: int, reason: str) -> EscalationDetail:
+    now = ctx.clock.now()
+    if not reason.strip():
+        raise ValidationError("Say why the escalation is being withdrawn.", field="reason")
+    with ctx.store.session() as session:
+        escalation = _open_escalation(session, escalation_id)
+        current = escalation.stages[-1]
+        current.left_at = now
+        current.left_by_id = ctx.actor.user_id
+        current.outcome = f"Withdrawn: {reason.strip()}"
+        escalation.status = "withdrawn"
+        escalation.withdrawn_reason = reason.strip()
+        escalation.closed_at = now
+        audit.record(
+            session,
+            at=now,
+            user_id=ctx.actor.user_id,
+            action="escalation_withdrawn",
+            entity="escalation",
+            entity_id=escalation.id,
+            detail={"reason": reason.strip()},
+        )
+        return _detail(session, ctx, escalation.id)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------------------------
+
+
+def get_escalation(ctx: AppContext, escalation_id: int) -> EscalationDetail:
+    with ctx.store.session() as session:
+        detail = _detail(session, ctx, escalation_id)
+        audit.record(
+            session,
+            at=ctx.clock.now(),
+            user_id=ctx.actor.user_id,
+            action="escalation_viewed",
+            entity="escalation",
+            entity_id=escalation_id,
+        )
+        return detail
+
+
+def list_open_cases(ctx: AppContext) -> list[CaseRow]:
+    """Open escalations, most urgent first: immediate risk pinned on top, then overdue, due today, …"""
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        calendar = calendar_in(session)
+        open_items = (
+            select(func.count(ChecklistItem.id))
+            .where(ChecklistItem.escalation_id == Escalation.id, ChecklistItem.done_at.is_(None))
+            .scalar_subquery()
+        )
+        query = (
+            select(Escalation, Child.given_names, Child.family_name, open_items)
+            .join(Child)
+            .where(Escalation.status == "open")
+            .options(
+                selectinload(Escalation.stages),
+                selectinload(Escalation.other_agency),
+                selectinload(Escalation.other_professional),
+            )
+        )
+        rows = [
+            _case_row(ctx, escalation, f"{given} {family}", count, calendar, now)
+            for escalation, given, family, count in session.execute(query)
+        ]
+    return sorted(rows, key=lambda r: (not r.immediate_risk, STATUS_ORDER[r.due_status], r.deadline or now))
+
+
+def _case_row(
+    ctx: AppContext,
+    escalation: Escalation,
+    child: str,
+    open_count: int,
+    calendar: WorkingCalendar,
+    now: datetime,
+) -> CaseRow:
+    record = escalation.stages[-1]
+    pack = ctx.packs.get(escalation.policy_id)
+    label = (
+        pack.stage(record.stage_key).display_name
+        if pack and pack.has_stage(record.stage_key)
+        else record.stage_key
+    )
+    return CaseRow(
+        escalation_id=escalation.id,
+        reference=escalation.reference,
+        child_id=escalation.child_id,
+        child=child,
+        policy_id=escalation.policy_id,
+        stage_key=record.stage_key,
+        stage_label=label,
+        other_agency=escalation.other_agency.name,
+        next_contact=_next_contact(pack, record),
+        deadline=record.deadline,
+        deadline_words=describe_deadline(record.deadline, now),
+        due_status=due_status(record.deadline, now, calendar),
+        out_of_hours=record.raised_out_of_hours,
+        immediate_risk=escalation.immediate_risk,
+        open_checklist=open_count,
+        waiting_working_days=calendar.working_days_elapsed(record.entered_at, now),
+    )
+
+
+def _next_contact(pack: PolicyPack | None, record: StageRecord) -> str:
+    if record.contacted:
+        return record.contacted
+    if pack is None or not pack.has_stage(record.stage_key):
+        return ""
+    contacts = pack.contacts_for(record.stage_key)
+    if contacts:
+        first = contacts[0]
+        return ", ".join(part for part in (first.name, first.role, first.phone) if part)
+    return pack.stage(record.stage_key).their_side
+
+
+def _open_escalation(session: Session, escalation_id: int) -> Escalation:
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None:
+        raise NotFound(f"There is no escalation number {escalation_id}.")
+    if escalation.status != "open":
+        raise ValidationError(
+            f"Escalation {escalation.reference} is already {escalation.status}; it cannot be changed."
+        )
+    return escalation
+
+
+def _child(session: Session, child_id: int) -> Child:
+    child = session.get(Child, child_id)
+    if child is None:
+        raise ValidationError("Choose the child this disagreement is about.", field="child_id")
+    return child
+
+
+def _detail(session: Session, ctx: AppContext, escalation_id: int) -> EscalationDetail:
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None:
+        raise NotFound(f"There is no escalation number {escalation_id}.")
+    pack = ctx.pack(escalation.policy_id)
+    now = ctx.clock.now()
+    calendar = calendar_in(session)
+    current = escalation.stages[-1]
+    is_open = escalation.status == "open"
+    return EscalationDetail(
+        id=escalation.id,
+        reference=escalation.reference,
+        child_id=escalation.child_id,
+        child=escalation.child.full_name,
+        policy_id=pack.id,
+        policy_name=pack.name,
+        policy_version=escalation.policy_version,
+        status=escalation.status,
+        our_agency=escalation.our_agency,
+        our_professional=escalation.our_professional,
+        other_agency=escalation.other_agency.name,
+        other_professional=escalation.other_professional.name if escalation.other_professional else "",
+        category=_category_label(pack, escalation.category),
+        problem=escalation.problem,
+        outcome_sought=escalation.outcome_sought,
+        immediate_risk=escalation.immediate_risk,
+        opened_at=escalation.opened_at,
+        current_stage_key=escalation.current_stage,
+        current_deadline=current.deadline if is_open else None,
+        deadline_words=describe_deadline(current.deadline, now) if is_open else escalation.status,
+        due_status=due_status(current.deadline, now, calendar) if is_open else DueStatus.NO_DEADLINE,
+        waiting_working_days=calendar.working_days_elapsed(current.entered_at, now) if is_open else 0,
+        stages=_stepper(pack, escalation),
+        checklist=tuple(
+            ChecklistView(i.id, i.stage_key, i.kind, i.text, i.recipient, i.form_id, i.done_at, i.done_note)
+            for i in escalation.checklist
+        ),
+        resolution=_resolution_view(escalation.resolution),
+        withdrawn_reason=escalation.withdrawn_reason,
+    )
+
+
+def _category_label(pack: PolicyPack, key: str) -> str:
+    return next((c.label for c in pack.categories if c.key == key), key)
+
+
+def _stepper(pack: PolicyPack, escalation: Escalation) -> tuple[StageView, ...]:
+    records = {record.stage_key: record for record in escalation.stages}
+    views = []
+    for stage in pack.stages:
+        record = records.get(stage.key)
+        if record is None:
+            views.append(StageView(stage.key, stage.label, stage.title, "to_come"))
+            continue
+        state = "current" if record.left_at is None else "done"
+        views.append(
+            StageView(
+                stage.key,
+                stage.label,
+                stage.title,
+                state,
+                record.entered_at,
+                record.deadline,
+                record.left_at,
+                record.contacted,
+                record.outcome,
+                record.timescale_met,
+                record.missed_reason,
+            )
+        )
+    return tuple(views)
+
+
+def _resolution_view(resolution: Resolution | None) -> ResolutionView | None:
+    if resolution is None:
+        return None
+    return ResolutionView(
+        resolution.resolved_stage,
+        resolution.resolved_at,
+        resolution.written_outcome,
+        resolution.main_reason,
+        resolution.actions,
+        resolution.practitioners_informed,
+        resolution.lessons_learnt,
+        resolution.learning_referred_to_board,
+        resolution.debrief_held,
+        resolution.parents_informed,
+        resolution.parents_not_informed_reason,
+        resolution.child_situation_improved,
+        resolution.overrun_reason,
+        resolution.manager_confirmed_child_safe,
+    )
