@@ -36,10 +36,28 @@ class CaseRow:
     immediate_risk: bool
     open_checklist: int
     waiting_working_days: int
+    status: str = "open"  # open | resolved | withdrawn
 
     @property
     def status_words(self) -> str:
+        if self.status != "open":
+            return self.status.capitalize()
         return ("Immediate risk – " if self.immediate_risk else "") + DUE_STATUS_WORDS[self.due_status]
+
+
+@dataclass(frozen=True)
+class OpenItemRow:
+    """A checklist item still to do, on any escalation (open or already resolved)."""
+
+    item_id: int
+    escalation_id: int
+    reference: str
+    child: str
+    kind: str
+    text: str
+    recipient: str
+    form_id: str
+    since: datetime
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from dsl_desk.services.escalation_views import (
     CaseRow,
     ChecklistView,
     EscalationDetail,
+    OpenItemRow,
     ResolutionView,
     StageView,
 )
@@ -585,6 +586,60 @@ def list_open_cases(ctx: AppContext) -> list[CaseRow]:
     return sorted(rows, key=lambda r: (not r.immediate_risk, STATUS_ORDER[r.due_status], r.deadline or now))
 
 
+def list_open_checklist(ctx: AppContext) -> list[OpenItemRow]:
+    """Every checklist item not yet done, oldest first — the dashboard's to-do list."""
+    with ctx.store.session() as session:
+        query = (
+            select(ChecklistItem, Escalation.reference, Child.given_names, Child.family_name)
+            .join(Escalation, ChecklistItem.escalation_id == Escalation.id)
+            .join(Child, Escalation.child_id == Child.id)
+            .where(ChecklistItem.done_at.is_(None), Escalation.status != "withdrawn")
+            .order_by(ChecklistItem.created_at, ChecklistItem.id)
+        )
+        return [
+            OpenItemRow(
+                item.id,
+                item.escalation_id,
+                reference,
+                f"{given} {family}",
+                item.kind,
+                item.text,
+                item.recipient,
+                item.form_id,
+                item.created_at,
+            )
+            for item, reference, given, family in session.execute(query)
+        ]
+
+
+def list_escalations(
+    ctx: AppContext, *, status: str | None = None, child_id: int | None = None
+) -> list[CaseRow]:
+    """Escalations of any status (for the Escalations page and a child's page), newest first."""
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        calendar = calendar_in(session)
+        open_items = (
+            select(func.count(ChecklistItem.id))
+            .where(ChecklistItem.escalation_id == Escalation.id, ChecklistItem.done_at.is_(None))
+            .scalar_subquery()
+        )
+        query = (
+            select(Escalation, Child.given_names, Child.family_name, open_items)
+            .join(Child)
+            .options(selectinload(Escalation.stages), selectinload(Escalation.other_agency))
+            .order_by(Escalation.opened_at.desc())
+        )
+        if status:
+            query = query.where(Escalation.status == status)
+        if child_id is not None:
+            query = query.where(Escalation.child_id == child_id)
+        return [
+            _case_row(ctx, escalation, f"{given} {family}", count, calendar, now)
+            for escalation, given, family, count in session.execute(query)
+        ]
+
+
 def _case_row(
     ctx: AppContext,
     escalation: Escalation,
@@ -600,6 +655,7 @@ def _case_row(
         if pack and pack.has_stage(record.stage_key)
         else record.stage_key
     )
+    is_open = escalation.status == "open"
     return CaseRow(
         escalation_id=escalation.id,
         reference=escalation.reference,
@@ -609,14 +665,15 @@ def _case_row(
         stage_key=record.stage_key,
         stage_label=label,
         other_agency=escalation.other_agency.name,
-        next_contact=_next_contact(pack, record),
-        deadline=record.deadline,
-        deadline_words=describe_deadline(record.deadline, now),
-        due_status=due_status(record.deadline, now, calendar),
+        next_contact=_next_contact(pack, record) if is_open else "",
+        deadline=record.deadline if is_open else None,
+        deadline_words=describe_deadline(record.deadline, now) if is_open else escalation.status,
+        due_status=due_status(record.deadline, now, calendar) if is_open else DueStatus.NO_DEADLINE,
         out_of_hours=record.raised_out_of_hours,
         immediate_risk=escalation.immediate_risk,
         open_checklist=open_count,
-        waiting_working_days=calendar.working_days_elapsed(record.entered_at, now),
+        waiting_working_days=calendar.working_days_elapsed(record.entered_at, now) if is_open else 0,
+        status=escalation.status,
     )
 
 
@@ -741,4 +798,29 @@ def _resolution_view(resolution: Resolution | None) -> ResolutionView | None:
         resolution.child_situation_improved,
         resolution.overrun_reason,
         resolution.manager_confirmed_child_safe,
+    )
+
+
+def chase_message(ctx: AppContext, escalation_id: int) -> str:
+    """A short, prefilled message to chase the other agency before the deadline passes. No child's name:
+    it may go by ordinary email; the reference identifies the case to someone who already knows it."""
+    with ctx.store.session() as session:
+        detail = _detail(session, ctx, escalation_id)
+        org = organisation(session)
+    stage = next(s for s in detail.stages if s.key == detail.current_stage_key)
+    greeting = f"Dear {detail.other_professional}," if detail.other_professional else "Hello,"
+    days = detail.waiting_working_days
+    waited = f"{days} working day{'s' if days != 1 else ''}"
+    due = (
+        f" The policy's timescale for this stage ends {detail.deadline_words}."
+        if detail.current_deadline
+        else ""
+    )
+    return (
+        f"{greeting}\n\n"
+        f"I am following up our professional disagreement, reference {detail.reference}, which is at "
+        f"{stage.label} ({stage.title}) of the {detail.policy_name} escalation policy. I have been waiting "
+        f"{waited} for a response.{due}\n\n"
+        "Please could you reply today, or let me know when I can expect a response.\n\n"
+        f"{ctx.actor.display_name}\n{ctx.actor.role}, {org.name}"
     )

@@ -1,0 +1,61 @@
+"""Composition root for the GUI: settings, the instance lock, the policy packs, set-up or unlock, the window."""
+
+from __future__ import annotations
+
+import sys
+
+from dsl_desk import APP_NAME, __version__
+from dsl_desk.core.clock import Clock
+from dsl_desk.store.errors import StoreError
+from dsl_desk.store.instance_lock import InstanceLock
+from dsl_desk.store.paths import DataPaths, ensure_writable
+
+
+def run_gui(paths: DataPaths, clock: Clock) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from dsl_desk.services.policies import load_policies
+    from dsl_desk.ui.messages import show_error
+    from dsl_desk.ui.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    apply_theme(app)
+    try:
+        ensure_writable(paths)
+        lock = InstanceLock(paths.lock_file)
+        lock.acquire()
+    except StoreError as error:
+        show_error(None, APP_NAME, str(error))
+        return 2
+    try:
+        result = load_policies(paths)
+        if result.errors:
+            show_error(None, "Some escalation policies could not be loaded",
+                       "These policy files have problems and were skipped; the rest are available:\n\n"
+                       + "\n".join(f"• {error}" for error in result.errors))
+        return _open_window(app, paths, clock, dict(result.packs))
+    finally:
+        lock.release()
+
+
+def _open_window(app: object, paths: DataPaths, clock: Clock, packs: dict) -> int:
+    from dsl_desk.ui.main_window import MainWindow
+    from dsl_desk.ui.unlock import UnlockDialog
+    from dsl_desk.ui.wizards.setup_wizard import SetupWizard
+
+    if not paths.exists():
+        wizard = SetupWizard(paths, clock, packs)
+        if not wizard.exec() or wizard.context is None:
+            return 0
+        context = wizard.context
+    else:
+        dialog = UnlockDialog(paths, clock, packs)
+        if not dialog.exec() or dialog.context is None:
+            return 0
+        context = dialog.context
+    window = MainWindow(context, paths, clock, packs)
+    window.show()
+    return app.exec()  # type: ignore[attr-defined]

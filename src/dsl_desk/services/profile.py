@@ -1,0 +1,64 @@
+"""The organisation profile as the screens read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from dsl_desk.services import audit
+from dsl_desk.services.calendar_service import organisation
+from dsl_desk.services.context import AppContext, ValidationError
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    name: str
+    agency_type: str
+    partnership_id: str
+    nation: str
+    cutoff: time
+    working_day_start: time
+    working_day_end: time
+    idle_lock_minutes: int
+    is_demo: bool
+
+
+def get_profile(ctx: AppContext) -> ProfileView:
+    with ctx.store.session() as session:
+        org = organisation(session)
+        return ProfileView(
+            org.name,
+            org.agency_type,
+            org.partnership_id,
+            org.nation,
+            org.cutoff,
+            org.working_day_start,
+            org.working_day_end,
+            org.idle_lock_minutes,
+            org.is_demo,
+        )
+
+
+def update_working_hours(ctx: AppContext, *, cutoff: time, idle_lock_minutes: int) -> ProfileView:
+    """Deadlines already set keep their time; new ones use the new cut-off."""
+    if not 1 <= idle_lock_minutes <= 120:
+        raise ValidationError("Lock after between 1 and 120 minutes without use.", field="idle_lock_minutes")
+    with ctx.store.session() as session:
+        org = organisation(session)
+        if not (org.working_day_start < cutoff <= org.working_day_end):
+            raise ValidationError(
+                f"The cut-off must fall within the working day ({org.working_day_start:%H:%M}–{org.working_day_end:%H:%M}).",
+                field="cutoff",
+            )
+        org.cutoff = cutoff
+        org.idle_lock_minutes = idle_lock_minutes
+        audit.record(
+            session,
+            at=ctx.clock.now(),
+            user_id=ctx.actor.user_id,
+            action="profile_updated",
+            entity="organisation",
+            entity_id=org.id,
+            detail={"cutoff": cutoff.isoformat(), "idle_lock_minutes": idle_lock_minutes},
+        )
+    return get_profile(ctx)

@@ -1,0 +1,325 @@
+"""The main window: a navigation rail, the pages, a toolbar of frequent actions, and a status bar saying
+who is signed in, whether the desk is locked and which data file is open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QStackedWidget,
+    QStyle,
+    QSystemTrayIcon,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dsl_desk import APP_NAME
+from dsl_desk.core.clock import Clock, london
+from dsl_desk.core.policy import PolicyPack
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.profile import get_profile
+from dsl_desk.services.setup import lock as lock_session
+from dsl_desk.store.paths import DataPaths
+from dsl_desk.ui.idle_guard import IdleGuard
+from dsl_desk.ui.signals import AppSignals, Changed
+from dsl_desk.ui.unlock import UnlockPanel
+
+PageFactory = Callable[[AppContext, AppSignals], QWidget]
+
+
+class MainWindow(QMainWindow):
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        paths: DataPaths,
+        clock: Clock,
+        packs: Mapping[str, PolicyPack],
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.ctx: AppContext | None = ctx
+        self.paths = paths
+        self.clock = clock
+        self.packs = packs
+        self.settings = settings or QSettings()
+        self.signals = AppSignals(self)
+        self.pages: dict[str, QWidget] = {}
+        self._last_day = london(clock.now()).date()
+        self._notified: set[int] = set()
+        self.setWindowTitle(APP_NAME)
+        self.setMinimumSize(1024, 640)
+        self._build_chrome()
+        self._wire_signals()
+        self.idle_guard = IdleGuard(clock, get_profile(ctx).idle_lock_minutes, self)
+        self.idle_guard.idle.connect(self.lock)
+        QApplication.instance().installEventFilter(self.idle_guard)
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(60_000)
+        self.refresh_timer.timeout.connect(self.tick)
+        self.refresh_timer.start()
+        self._show_desk(ctx)
+        self._restore_geometry()
+
+    # -- chrome -------------------------------------------------------------------------------------------------
+
+    def _build_chrome(self) -> None:
+        self._build_toolbar()
+        self._build_rail()
+        self._build_body()
+        self._build_status_bar()
+
+    def _build_toolbar(self) -> None:
+        self.toolbar = QToolBar(self.tr("Actions"))
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.addToolBar(self.toolbar)
+        self.actions_by_name: dict[str, QAction] = {}
+        self._add_action("new_escalation", self.tr("New escalation"), "Ctrl+N", self.new_escalation)
+        self._add_action("refresh", self.tr("Refresh"), QKeySequence.StandardKey.Refresh, self.refresh_all)
+        spacer = QWidget()
+        spacer.setSizePolicy(
+            spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
+        )
+        self.toolbar.addWidget(spacer)
+        self._add_action("lock", self.tr("Lock now (Ctrl+Shift+L)"), "Ctrl+Shift+L", self.lock)
+
+    def _build_rail(self) -> None:
+        from dsl_desk.ui.navigation import NAVIGATION
+
+        self.rail = QListWidget(objectName="navigationRail")
+        self.rail.setAccessibleName(self.tr("Navigation"))
+        self.rail.setFixedWidth(200)
+        self.page_keys: list[str] = []
+        for number, (key, title, _factory) in enumerate(NAVIGATION, start=1):
+            self.rail.addItem(title)
+            self.page_keys.append(key)
+            action = QAction(title, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, row=number - 1: self.rail.setCurrentRow(row))
+            self.addAction(action)
+        self.stack = QStackedWidget()
+        self.rail.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+    def _build_body(self) -> None:
+        self.demo_banner = QFrame(objectName="demoBanner")
+        banner_layout = QHBoxLayout(self.demo_banner)
+        banner_layout.addWidget(
+            QLabel(self.tr("DEMO DATA — every child, family and professional here is fictional."))
+        )
+        self.alert_banner = QFrame(objectName="alertBanner")
+        alert_layout = QHBoxLayout(self.alert_banner)
+        self.alert_label = QLabel(wordWrap=True)
+        alert_layout.addWidget(self.alert_label)
+
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.setSpacing(0)
+        body_layout.addWidget(self.demo_banner)
+        body_layout.addWidget(self.alert_banner)
+        body_layout.addWidget(self.stack, 1)
+        self.desk = QWidget()
+        desk_layout = QHBoxLayout(self.desk)
+        desk_layout.setContentsMargins(0, 0, 0, 0)
+        desk_layout.setSpacing(0)
+        desk_layout.addWidget(self.rail)
+        desk_layout.addWidget(body, 1)
+
+        self.unlock_panel = UnlockPanel(self.paths, self.clock, self.packs)
+        self.unlock_panel.unlocked.connect(self._show_desk)
+        self.outer = QStackedWidget()
+        self.outer.addWidget(self.desk)
+        self.outer.addWidget(self.unlock_panel)
+        self.setCentralWidget(self.outer)
+
+    def _build_status_bar(self) -> None:
+        self.user_label = QLabel()
+        self.lock_label = QLabel()
+        self.file_label = QLabel(str(self.paths.database))
+        self.file_label.setObjectName("hint")
+        self.statusBar().addWidget(self.user_label)
+        self.statusBar().addWidget(self.lock_label)
+        self.statusBar().addPermanentWidget(self.file_label)
+
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(
+                self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning), self
+            )
+            self.tray.setToolTip(APP_NAME)
+            self.tray.show()
+
+    def _add_action(
+        self, name: str, text: str, shortcut: str | QKeySequence.StandardKey, slot: Callable[[], None]
+    ) -> None:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(
+            f"{text} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
+        )
+        action.triggered.connect(slot)
+        self.toolbar.addAction(action)
+        self.actions_by_name[name] = action
+
+    def _wire_signals(self) -> None:
+        """Every app-wide signal is connected here, in one place."""
+        self.signals.changed.connect(self._on_changed)
+        self.signals.open_escalation.connect(self.show_escalation)
+        self.signals.open_child.connect(self.show_child)
+        self.signals.lock_requested.connect(self.lock)
+
+    # -- locking ------------------------------------------------------------------------------------------------
+
+    def _show_desk(self, ctx: AppContext) -> None:
+        from dsl_desk.ui.navigation import NAVIGATION
+
+        self.ctx = ctx
+        profile = get_profile(ctx)
+        self.idle_guard.limit = timedelta(minutes=profile.idle_lock_minutes)
+        self.idle_guard.reset()
+        for key, _title, factory in NAVIGATION:
+            page = factory(ctx, self.signals)
+            page.setObjectName(f"page_{key}")
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        self.rail.setCurrentRow(0)
+        self.demo_banner.setVisible(profile.is_demo)
+        self.user_label.setText(self.tr("Signed in: %s (%s)") % (ctx.actor.display_name, ctx.actor.role))
+        self.lock_label.setText(self.tr("Unlocked"))
+        for action in self.actions_by_name.values():
+            action.setEnabled(True)
+        self.outer.setCurrentWidget(self.desk)
+        self.setWindowTitle(f"{APP_NAME} — {profile.name}")
+        self._update_alerts(notify=True)
+        self.unlocked.emit()
+
+    def lock(self) -> None:
+        """Drop the key and every page holding children's data; show the unlock screen."""
+        if self.ctx is None:
+            return
+        lock_session(self.ctx)
+        self.ctx = None
+        for page in self.pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.pages.clear()
+        for action in self.actions_by_name.values():
+            action.setEnabled(False)
+        self.alert_banner.hide()
+        self.user_label.setText(self.tr("Nobody signed in"))
+        self.lock_label.setText(self.tr("Locked"))
+        self.setWindowTitle(f"{APP_NAME} — {self.tr('locked')}")
+        self.unlock_panel.reload_accounts()
+        self.outer.setCurrentWidget(self.unlock_panel)
+        self.unlock_panel.secret.setFocus()
+        self.locked.emit()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.ctx is None
+
+    # -- navigation ---------------------------------------------------------------------------------------------
+
+    def show_page(self, key: str) -> QWidget:
+        self.rail.setCurrentRow(self.page_keys.index(key))
+        return self.pages[key]
+
+    def show_escalation(self, escalation_id: int) -> None:
+        page = self.show_page("escalations")
+        page.show_escalation(escalation_id)  # type: ignore[attr-defined]
+
+    def show_child(self, child_id: int) -> None:
+        page = self.show_page("children")
+        page.show_child(child_id)  # type: ignore[attr-defined]
+
+    def new_escalation(self) -> None:
+        if self.ctx is None:
+            return
+        from dsl_desk.ui.wizards.new_escalation import NewEscalationWizard
+
+        wizard = NewEscalationWizard(self.ctx, self)
+        if wizard.exec() and wizard.result_detail is not None:
+            self.signals.changed.emit(Changed(escalations=True, children=True))
+            self.show_escalation(wizard.result_detail.id)
+
+    # -- refreshing ---------------------------------------------------------------------------------------------
+
+    def _on_changed(self, changed: Changed) -> None:
+        for page in self.pages.values():
+            refresh = getattr(page, "on_changed", None)
+            if refresh is not None:
+                refresh(changed)
+        self._update_alerts(notify=False)
+
+    def refresh_all(self) -> None:
+        self._on_changed(Changed(escalations=True, children=True, contacts=True, log=True, settings=True))
+
+    def tick(self) -> None:
+        """Every minute: deadlines move with time, and a new day changes what is due today."""
+        if self.ctx is None:
+            return
+        today = london(self.clock.now()).date()
+        if today != self._last_day:
+            self._notified.clear()  # a new day: what is due today deserves a fresh notification
+            self._last_day = today
+        dashboard = self.pages.get("dashboard")
+        if dashboard is not None:
+            dashboard.refresh()  # type: ignore[attr-defined]
+        self._update_alerts(notify=True)
+
+    def _update_alerts(self, *, notify: bool) -> None:
+        dashboard = self.pages.get("dashboard")
+        if dashboard is None:
+            self.alert_banner.hide()
+            return
+        cases = dashboard.cases  # type: ignore[attr-defined]
+        from dsl_desk.core.escalation_rules import DueStatus
+
+        overdue = [c for c in cases if c.due_status is DueStatus.OVERDUE]
+        today = [c for c in cases if c.due_status is DueStatus.DUE_TODAY]
+        if not overdue and not today:
+            self.alert_banner.hide()
+            return
+        parts = []
+        if overdue:
+            parts.append(self.tr("%n escalation(s) overdue", "", len(overdue)))
+        if today:
+            parts.append(self.tr("%n due today", "", len(today)))
+        self.alert_label.setText(" · ".join(parts) + self.tr(" — see the dashboard."))
+        self.alert_banner.show()
+        fresh = [c for c in (*overdue, *today) if c.escalation_id not in self._notified]
+        if notify and fresh and self.tray is not None:
+            self.tray.showMessage(
+                APP_NAME, self.alert_label.text(), QSystemTrayIcon.MessageIcon.Warning, 10_000
+            )
+        self._notified.update(c.escalation_id for c in fresh)
+
+    # -- window state -------------------------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("main_window/geometry", self.saveGeometry())
+        QApplication.instance().removeEventFilter(self.idle_guard)
+        if self.ctx is not None:
+            self.ctx.close()
+            self.ctx = None
+        super().closeEvent(event)

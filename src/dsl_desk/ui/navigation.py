@@ -1,0 +1,65 @@
+"""The pages of the navigation rail, in order (Ctrl+1 … Ctrl+7)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from dsl_desk.services.context import AppContext
+from dsl_desk.ui.signals import AppSignals
+
+
+def _dashboard(ctx: AppContext, signals: AppSignals) -> QWidget:
+    from dsl_desk.ui.pages.dashboard import DashboardPage
+
+    return DashboardPage(ctx, signals)
+
+
+def _children(ctx: AppContext, signals: AppSignals) -> QWidget:
+    from dsl_desk.ui.pages.children import ChildrenPage
+
+    return ChildrenPage(ctx, signals)
+
+
+def _escalations(ctx: AppContext, signals: AppSignals) -> QWidget:
+    from dsl_desk.ui.pages.escalations import EscalationsPage
+
+    return EscalationsPage(ctx, signals)
+
+
+def _log(ctx: AppContext, signals: AppSignals) -> QWidget:
+    from dsl_desk.ui.pages.placeholder import NotYetPage
+
+    return NotYetPage(
+        "Discussion log", "The contemporaneous discussion log is being built and will appear here."
+    )
+
+
+def _forms(ctx: AppContext, signals: AppSignals) -> QWidget:
+    from dsl_desk.ui.pages.placeholder import NotYetPage
+
+    return NotYetPage("Forms & reports", "Signed forms and reports are being built and will appear here.")
+
+
+def _contacts(ctx: AppContext, signals: AppSignals) -> QWidget:
+    from dsl_desk.ui.pages.contacts import ContactsPage
+
+    return ContactsPage(ctx, signals)
+
+
+def _settings(ctx: AppContext, signals: AppSignals) -> QWidget:
+    from dsl_desk.ui.pages.settings import SettingsPage
+
+    return SettingsPage(ctx, signals)
+
+
+NAVIGATION: list[tuple[str, str, Callable[[AppContext, AppSignals], QWidget]]] = [
+    ("dashboard", "Dashboard", _dashboard),
+    ("children", "Children", _children),
+    ("escalations", "Escalations", _escalations),
+    ("log", "Discussion log", _log),
+    ("forms", "Forms & reports", _forms),
+    ("contacts", "Contacts", _contacts),
+    ("settings", "Settings", _settings),
+]

@@ -1,0 +1,25 @@
+"""The one signal hub, created by the main window and wired there in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What a service call changed, so each view decides whether to refresh."""
+
+    escalations: bool = False
+    children: bool = False
+    contacts: bool = False
+    log: bool = False
+    settings: bool = False
+
+
+class AppSignals(QObject):
+    changed = Signal(object)  # Changed
+    open_escalation = Signal(int)  # escalation id
+    open_child = Signal(int)  # child id
+    lock_requested = Signal()

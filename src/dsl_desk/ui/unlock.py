@@ -1,0 +1,234 @@
+"""The unlock screen: choose an account, type the passphrase (or the recovery key), and nothing opens until
+the key unwraps. Used at start-up and whenever the desk is locked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dsl_desk import APP_NAME
+from dsl_desk.core.clock import Clock
+from dsl_desk.core.policy import PolicyPack
+from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.setup import sign_in, sign_in_with_recovery_key
+from dsl_desk.store.errors import StoreError, UnlockThrottled
+from dsl_desk.store.keyring import Keyring, load_keyring
+from dsl_desk.store.paths import DataPaths
+from dsl_desk.store.throttle import UnlockThrottle
+
+
+class UnlockPanel(QWidget):
+    """Emits `unlocked(AppContext)` once a passphrase or the recovery key opens the database."""
+
+    unlocked = Signal(object)
+
+    def __init__(
+        self, paths: DataPaths, clock: Clock, packs: Mapping[str, PolicyPack], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.clock = clock
+        self.packs = packs
+        self.keyring: Keyring | None = None
+        self._recovery_mode = False
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self.refresh_wait)
+        self._build()
+        self.reload_accounts()
+
+    # -- layout -------------------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        card = QFrame(objectName="card")
+        card.setMaximumWidth(520)
+        card.setMinimumWidth(420)
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(28, 24, 28, 24)
+        title = QLabel(self.tr("%s is locked") % APP_NAME, objectName="pageTitle")
+        layout.addWidget(title)
+        self.demo_banner = QFrame(objectName="demoBanner")
+        demo_layout = QVBoxLayout(self.demo_banner)
+        self.demo_label = QLabel(wordWrap=True)
+        demo_layout.addWidget(self.demo_label)
+        self.demo_banner.hide()
+        layout.addWidget(self.demo_banner)
+        self.explanation = QLabel(wordWrap=True, objectName="hint")
+        layout.addWidget(self.explanation)
+        form = QFormLayout()
+        self.account = QComboBox()
+        self.account.setAccessibleName(self.tr("Account"))
+        form.addRow(self.tr("&Account"), self.account)
+        self.secret = QLineEdit()
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret.setAccessibleName(self.tr("Passphrase"))
+        self.secret.returnPressed.connect(self.try_unlock)
+        self.secret_label = QLabel(self.tr("&Passphrase"))
+        self.secret_label.setBuddy(self.secret)
+        form.addRow(self.secret_label, self.secret)
+        layout.addLayout(form)
+        self._build_buttons(layout)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+    def _build_buttons(self, layout: QVBoxLayout) -> None:
+        self.message = QLabel(wordWrap=True, objectName="error")
+        self.message.setAccessibleName(self.tr("Unlock message"))
+        self.message.hide()
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        self.mode_button = QPushButton(self.tr("Use the &recovery key instead"))
+        self.mode_button.setFlat(True)
+        self.mode_button.clicked.connect(self.toggle_recovery_mode)
+        buttons.addWidget(self.mode_button)
+        buttons.addStretch(1)
+        self.unlock_button = QPushButton(self.tr("&Unlock"))
+        self.unlock_button.setProperty("primary", True)
+        self.unlock_button.setDefault(True)
+        self.unlock_button.clicked.connect(self.try_unlock)
+        buttons.addWidget(self.unlock_button)
+        layout.addLayout(buttons)
+        self.file_label = QLabel(objectName="hint", wordWrap=True)
+        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.file_label)
+
+    def reload_accounts(self) -> None:
+        self.file_label.setText(self.tr("Data file: %s") % self.paths.database)
+        self.account.clear()
+        try:
+            self.keyring = load_keyring(self.paths.keyring)
+        except StoreError as error:
+            self.keyring = None
+            self._show_message(str(error))
+            self.unlock_button.setEnabled(False)
+            return
+        for slot in self.keyring.users:
+            self.account.addItem(f"{slot.display_name} ({slot.username})", slot.username)
+        self.demo_banner.setVisible(self.keyring.demo)
+        if self.keyring.demo:
+            from dsl_desk.services.demo import DEMO_PASSPHRASE
+
+            self.demo_label.setText(
+                self.tr("DEMO DATABASE — every child and professional in it is fictional. Passphrase: “%s”")
+                % DEMO_PASSPHRASE
+            )
+        self._update_mode_texts()
+        self.refresh_wait()
+
+    # -- behaviour ----------------------------------------------------------------------------------------------
+
+    def toggle_recovery_mode(self) -> None:
+        self._recovery_mode = not self._recovery_mode
+        self.secret.clear()
+        self.message.hide()
+        self._update_mode_texts()
+        self.secret.setFocus()
+
+    def _update_mode_texts(self) -> None:
+        if self._recovery_mode:
+            self.explanation.setText(
+                self.tr(
+                    "Type the recovery key from the sheet printed at set-up: 8 groups of 4 letters and digits. "
+                    "After unlocking, set a new passphrase in Settings."
+                )
+            )
+            self.secret_label.setText(self.tr("&Recovery key"))
+            self.secret.setEchoMode(QLineEdit.EchoMode.Normal)
+            self.secret.setAccessibleName(self.tr("Recovery key"))
+            self.mode_button.setText(self.tr("Use my &passphrase instead"))
+        else:
+            self.explanation.setText(
+                self.tr("Choose your account and type your passphrase to open the records.")
+            )
+            self.secret_label.setText(self.tr("&Passphrase"))
+            self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+            self.secret.setAccessibleName(self.tr("Passphrase"))
+            self.mode_button.setText(self.tr("Use the &recovery key instead"))
+
+    def refresh_wait(self) -> None:
+        """Keep the button disabled while a wait after failed attempts is running, with a countdown."""
+        try:
+            UnlockThrottle(self.paths.unlock_state).check(self.clock.now())
+        except UnlockThrottled as wait:
+            self.unlock_button.setEnabled(False)
+            self._show_message(str(wait))
+            if not self._countdown.isActive():
+                self._countdown.start()
+            return
+        self._countdown.stop()
+        self.unlock_button.setEnabled(self.keyring is not None)
+
+    def try_unlock(self) -> None:
+        if not self.unlock_button.isEnabled():
+            return
+        username = self.account.currentData()
+        secret = self.secret.text()
+        if not secret:
+            self._show_message(
+                self.tr("Type your passphrase first.")
+                if not self._recovery_mode
+                else self.tr("Type the recovery key first.")
+            )
+            return
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            if self._recovery_mode:
+                ctx = sign_in_with_recovery_key(
+                    self.paths, username, secret, clock=self.clock, packs=self.packs
+                )
+            else:
+                ctx = sign_in(self.paths, username, secret, clock=self.clock, packs=self.packs)
+        except (StoreError, ServiceError) as error:
+            self.secret.selectAll()
+            self._show_message(str(error))
+            self.refresh_wait()
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.secret.clear()
+        self.message.hide()
+        self.unlocked.emit(ctx)
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+
+class UnlockDialog(QDialog):
+    """The start-up form of the unlock screen. `context` holds the AppContext once accepted."""
+
+    def __init__(
+        self, paths: DataPaths, clock: Clock, packs: Mapping[str, PolicyPack], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Unlock %s") % APP_NAME)
+        self.context: AppContext | None = None
+        self.panel = UnlockPanel(paths, clock, packs, self)
+        self.panel.unlocked.connect(self._accept_context)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel)
+        self.resize(640, 460)
+
+    def _accept_context(self, ctx: AppContext) -> None:
+        self.context = ctx
+        self.accept()
