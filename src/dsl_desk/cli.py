@@ -23,6 +23,12 @@ from dsl_desk.store.errors import StoreError
 from dsl_desk.store.instance_lock import InstanceLock
 from dsl_desk.store.paths import DataPaths, ensure_writable, resolve_data_dir
 
+COMMAND_MODULES = (
+    "dsl_desk.cli_documents",
+    "dsl_desk.cli_log",
+    "dsl_desk.cli_backup",
+    "dsl_desk.cli_reports",
+)
 PASSPHRASE_ENV = "DSL_DESK_PASSPHRASE"  # noqa: S105 - the name of a variable, not a secret
 
 
@@ -82,7 +88,28 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = audit_commands.add_parser("verify", help="check that no audit row was edited or removed")
     _unlock_options(verify)
+    for module in _command_modules():
+        for name, handler in module.register(commands, unlock_options=_unlock_options).items():
+            _HANDLERS[name] = handler
     return parser
+
+
+def _command_modules() -> list[Any]:
+    """Each area adds its commands from a module of its own (cli_documents, cli_backup, …).
+
+    A module has `register(subparsers, *, unlock_options) -> {command name: handler}`; handlers take
+    (args, paths, clock) and return the exit code. Modules keep heavy imports inside their handlers.
+    """
+    import importlib
+
+    modules = []
+    for name in COMMAND_MODULES:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+    return modules
 
 
 def _passphrase_options(parser: argparse.ArgumentParser) -> None:
@@ -182,7 +209,7 @@ def _demo(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 def _cases(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     from dsl_desk.services.escalations import list_open_cases
 
-    rows = _with_context(args, paths, clock, list_open_cases)
+    rows = with_context(args, paths, clock, list_open_cases)
     if args.json:
         print_json(rows)
     else:
@@ -197,7 +224,7 @@ def _cases(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 def _children(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     from dsl_desk.services.children import list_children
 
-    rows = _with_context(args, paths, clock, list_children)
+    rows = with_context(args, paths, clock, list_children)
     if args.json:
         print_json(rows)
     else:
@@ -236,14 +263,14 @@ def _policy(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 def _audit(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     from dsl_desk.services.audit_views import verify_audit_trail
 
-    report = _with_context(args, paths, clock, verify_audit_trail)
+    report = with_context(args, paths, clock, verify_audit_trail)
     print(report.message)
     for problem in report.problems:
         print(f"  row {problem.event_id}: {problem.message}")
     return 0 if report.intact else 1
 
 
-def _with_context(
+def with_context(
     args: argparse.Namespace, paths: DataPaths, clock: Clock, work: Callable[[AppContext], Any]
 ) -> Any:
     from dsl_desk.services.setup import sign_in
