@@ -33,9 +33,12 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
     try:
         result = load_policies(paths)
         if result.errors:
-            show_error(None, "Some escalation policies could not be loaded",
-                       "These policy files have problems and were skipped; the rest are available:\n\n"
-                       + "\n".join(f"• {error}" for error in result.errors))
+            show_error(
+                None,
+                "Some escalation policies could not be loaded",
+                "These policy files have problems and were skipped; the rest are available:\n\n"
+                + "\n".join(f"• {error}" for error in result.errors),
+            )
         return _open_window(app, paths, clock, dict(result.packs))
     finally:
         lock.release()

@@ -154,6 +154,10 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     except KeyboardInterrupt:
         print("dsl-desk: stopped.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `dsl-desk cases | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _gui(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
