@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QStyle,
     QSystemTrayIcon,
@@ -27,6 +28,7 @@ from dsl_desk import APP_NAME
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext
+from dsl_desk.services.drafts import DraftView, discard_draft, list_drafts
 from dsl_desk.services.profile import get_profile
 from dsl_desk.services.setup import lock as lock_session
 from dsl_desk.store.paths import DataPaths
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
         alert_layout = QHBoxLayout(self.alert_banner)
         self.alert_label = QLabel(wordWrap=True)
         alert_layout.addWidget(self.alert_label)
+        self._build_draft_banner()
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
@@ -130,6 +133,7 @@ class MainWindow(QMainWindow):
         body_layout.setSpacing(0)
         body_layout.addWidget(self.demo_banner)
         body_layout.addWidget(self.alert_banner)
+        body_layout.addWidget(self.draft_banner)
         body_layout.addWidget(self.stack, 1)
         self.desk = QWidget()
         desk_layout = QHBoxLayout(self.desk)
@@ -144,6 +148,65 @@ class MainWindow(QMainWindow):
         self.outer.addWidget(self.desk)
         self.outer.addWidget(self.unlock_panel)
         self.setCentralWidget(self.outer)
+
+    def _build_draft_banner(self) -> None:
+        """Offers, without blocking, to resume a wizard that was closed (or crashed) before it finished."""
+        self.draft_banner = QFrame(objectName="alertBanner")
+        layout = QHBoxLayout(self.draft_banner)
+        self.draft_label = QLabel(wordWrap=True)
+        layout.addWidget(self.draft_label, 1)
+        self.resume_button = QPushButton(self.tr("&Resume"))
+        self.resume_button.clicked.connect(self.resume_draft)
+        self.discard_button = QPushButton(self.tr("Discard"))
+        self.discard_button.clicked.connect(self.discard_draft)
+        layout.addWidget(self.resume_button)
+        layout.addWidget(self.discard_button)
+        self.draft_banner.hide()
+        self.pending_draft: DraftView | None = None
+
+    def _offer_drafts(self) -> None:
+        from dsl_desk.ui.wizards.drafts import DRAFT_KINDS, describe_draft
+
+        if self.ctx is None:
+            return
+        drafts = [d for d in list_drafts(self.ctx) if d.kind in DRAFT_KINDS]
+        self.pending_draft = drafts[-1] if drafts else None
+        if self.pending_draft is None:
+            self.draft_banner.hide()
+            return
+        more = len(drafts) - 1
+        extra = self.tr(" (and %n more)", "", more) if more else ""
+        self.draft_label.setText(
+            self.tr("You have an unfinished wizard: %s%s. Nothing you typed was lost.")
+            % (describe_draft(self.pending_draft), extra)
+        )
+        self.draft_banner.show()
+
+    def resume_draft(self) -> None:
+        from dsl_desk.ui.wizards.drafts import open_wizard_for_draft
+
+        if self.ctx is None or self.pending_draft is None:
+            return
+        wizard = open_wizard_for_draft(self.ctx, self.pending_draft, self)
+        finished = wizard.exec() and getattr(wizard, "result_detail", None) is not None
+        if finished:
+            self.signals.changed.emit(Changed(escalations=True, children=True))
+            self.show_escalation(wizard.result_detail.id)  # type: ignore[attr-defined]
+        self._offer_drafts()
+
+    def discard_draft(self) -> None:
+        if self.ctx is None or self.pending_draft is None:
+            return
+        from dsl_desk.ui.messages import confirm
+
+        if confirm(
+            self,
+            self.tr("Discard the draft?"),
+            self.tr("What you typed in this unfinished wizard will be thrown away."),
+            yes=self.tr("Discard"),
+        ):
+            discard_draft(self.ctx, self.pending_draft.kind, self.pending_draft.subject_id)
+        self._offer_drafts()
 
     def _build_status_bar(self) -> None:
         self.user_label = QLabel()
@@ -204,6 +267,7 @@ class MainWindow(QMainWindow):
         self.outer.setCurrentWidget(self.desk)
         self.setWindowTitle(f"{APP_NAME} — {profile.name}")
         self._update_alerts(notify=True)
+        self._offer_drafts()
         self.unlocked.emit()
 
     def lock(self) -> None:
@@ -219,6 +283,7 @@ class MainWindow(QMainWindow):
         for action in self.actions_by_name.values():
             action.setEnabled(False)
         self.alert_banner.hide()
+        self.draft_banner.hide()
         self.user_label.setText(self.tr("Nobody signed in"))
         self.lock_label.setText(self.tr("Locked"))
         self.setWindowTitle(f"{APP_NAME} — {self.tr('locked')}")
@@ -263,6 +328,7 @@ class MainWindow(QMainWindow):
             if refresh is not None:
                 refresh(changed)
         self._update_alerts(notify=False)
+        self._offer_drafts()
 
     def refresh_all(self) -> None:
         self._on_changed(Changed(escalations=True, children=True, contacts=True, log=True, settings=True))
