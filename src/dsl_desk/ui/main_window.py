@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
             self.draft_banner.hide()
             return
         more = len(drafts) - 1
-        extra = self.tr(" (and %n more)", "", more) if more else ""
+        extra = self.tr(" (and %d more)") % more if more else ""
         self.draft_label.setText(
             self.tr("You have an unfinished wizard: %s%s. Nothing you typed was lost.")
             % (describe_draft(self.pending_draft), extra)
@@ -361,9 +361,13 @@ class MainWindow(QMainWindow):
             return
         parts = []
         if overdue:
-            parts.append(self.tr("%n escalation(s) overdue", "", len(overdue)))
+            parts.append(
+                self.tr("1 escalation overdue")
+                if len(overdue) == 1
+                else self.tr("%d escalations overdue") % len(overdue)
+            )
         if today:
-            parts.append(self.tr("%n due today", "", len(today)))
+            parts.append(self.tr("%d due today") % len(today))
         self.alert_label.setText(" · ".join(parts) + self.tr(" — see the dashboard."))
         self.alert_banner.show()
         fresh = [c for c in (*overdue, *today) if c.escalation_id not in self._notified]

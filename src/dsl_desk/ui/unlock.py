@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -134,6 +134,10 @@ class UnlockPanel(QWidget):
             )
         self._update_mode_texts()
         self.refresh_wait()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.secret.setFocus()  # the one thing to do on this screen is type the passphrase
 
     # -- behaviour ----------------------------------------------------------------------------------------------
 

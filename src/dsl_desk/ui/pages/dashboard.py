@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -35,38 +36,30 @@ STATUS_COLOURS = {
 
 
 def case_columns() -> list[Column[CaseRow]]:
+    """What the issue asks per row: the child, the stage, who to contact next, the deadline in words."""
+
     def soft(row: CaseRow) -> str | None:
         return STATUS_COLOURS[row.due_status][1] if row.status == "open" else None
+
+    def detail(row: CaseRow) -> str:
+        days = row.waiting_working_days
+        return (
+            f"{row.reference}: {row.stage_label}\nOther agency: {row.other_agency}\n"
+            f"Waiting {days} working day{'s' if days != 1 else ''}"
+        )
 
     return [
         Column(
             "Status",
             lambda r: r.status_words,
-            sort_key=lambda r: (not r.immediate_risk, r.due_status != DueStatus.OVERDUE),
             background=soft,
             foreground=lambda r: STATUS_COLOURS[r.due_status][0],
         ),
-        Column(
-            "Deadline",
-            lambda r: r.deadline_words,
-            sort_key=lambda r: r.deadline.isoformat() if r.deadline else "9",
-            background=soft,
-        ),
-        Column("Child", lambda r: r.child),
-        Column("Stage", lambda r: r.stage_label, tooltip=lambda r: r.stage_label),
-        Column("Other agency", lambda r: r.other_agency),
+        Column("Deadline", lambda r: r.deadline_words, background=soft),
+        Column("Child", lambda r: r.child, tooltip=detail),
+        Column("Stage", lambda r: r.stage_label, tooltip=detail),
         Column("Contact next", lambda r: r.next_contact, tooltip=lambda r: r.next_contact),
-        Column(
-            "Waiting",
-            lambda r: f"{r.waiting_working_days} working day{'s' if r.waiting_working_days != 1 else ''}",
-            sort_key=lambda r: r.waiting_working_days,
-        ),
-        Column(
-            "To do",
-            lambda r: str(r.open_checklist) if r.open_checklist else "–",
-            sort_key=lambda r: r.open_checklist,
-        ),
-        Column("Ref", lambda r: r.reference),
+        Column("To do", lambda r: str(r.open_checklist) if r.open_checklist else "–"),
     ]
 
 
@@ -145,7 +138,12 @@ class DashboardPage(QWidget):
         self.case_view, self.case_proxy = make_table(
             self.case_model, accessible_name=self.tr("Open escalations"), stretch_column=3
         )
-        self.case_view.setSortingEnabled(False)  # the service's order is the point of the dashboard
+        # The service's order (immediate risk, overdue, due today, …) is the point of the dashboard: no re-sorting.
+        self.case_view.setSortingEnabled(False)
+        self.case_proxy.sort(-1)
+        self.case_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.case_view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        self.case_view.setColumnWidth(4, 200)
         self.case_view.setMinimumHeight(220)
         self.case_view.activated.connect(self._open_case)
         self.case_view.doubleClicked.connect(self._open_case)
