@@ -66,6 +66,12 @@ def test_immediate_risk_is_pinned_with_the_same_day_instruction(qtbot, ctx):
     )
     page, signals = _page(qtbot, ctx)
     assert page.case_model.row_at(0).escalation_id == risky
+    # …and on screen: the view's proxy must not re-sort the service's order.
+    shown = [
+        page.case_proxy.data(page.case_proxy.index(r, 0), ROW_ROLE).escalation_id
+        for r in range(page.case_proxy.rowCount())
+    ]
+    assert shown[0] == risky
     banners = [page.risk_area.itemAt(i).widget() for i in range(page.risk_area.count())]
     assert len(banners) == 1
     text = banners[0].findChild(QLabel).text()
