@@ -78,3 +78,12 @@ def test_page_lists_searches_and_shows_a_child(qtbot, ctx):
     with ctx.store.session() as session:  # looking at a child's record is audited
         viewed = session.query(AuditEvent).filter_by(action="child_viewed", entity_id=first).count()
     assert viewed >= 1
+
+
+def test_list_keeps_the_services_order_until_a_header_is_clicked(qtbot, ctx):
+    for given, family in (("Amy", "Zed"), ("Bob", "Able"), ("Cat", "Moss")):
+        add_child(ctx, fictional_child(given, family))
+    page = ChildrenPage(ctx, AppSignals())
+    qtbot.addWidget(page)
+    shown = [page.proxy.index(r, 0).data() for r in range(page.proxy.rowCount())]
+    assert shown == ["Bob Able", "Cat Moss", "Amy Zed"]  # by family name, as the service orders them

@@ -58,7 +58,7 @@ class ChildrenPage(QWidget):
         self.detail = ChildDetailPanel(self.ctx, self.signals)
         self.detail.edit_button.clicked.connect(self.edit_current)
         splitter.addWidget(self.detail)
-        splitter.setSizes([420, 700])
+        splitter.setSizes([540, 600])
         layout.addWidget(splitter, 1)
 
     def _build_list(self) -> QWidget:
@@ -139,7 +139,9 @@ class ChildDetailPanel(QFrame):
         layout.addWidget(self.name)
         self.placeholder = hint(self.tr("Choose a child on the left to see their record."))
         layout.addWidget(self.placeholder)
-        self.facts = QGridLayout()
+        self.facts_box = QWidget()
+        self.facts = QGridLayout(self.facts_box)
+        self.facts.setContentsMargins(0, 0, 0, 0)
         self.fact_labels: dict[str, QLabel] = {}
         for row, (key, title) in enumerate(
             (
@@ -155,7 +157,7 @@ class ChildDetailPanel(QFrame):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fact_labels[key] = value
             self.facts.addWidget(value, row, 1)
-        layout.addLayout(self.facts)
+        layout.addWidget(self.facts_box)
         buttons = QHBoxLayout()
         self.edit_button = QPushButton(self.tr("&Edit details…"))
         self.escalate_button = QPushButton(self.tr("New &escalation for this child…"))
@@ -167,10 +169,11 @@ class ChildDetailPanel(QFrame):
         layout.addWidget(section_title(self.tr("Escalations")))
         self.cases: RowTableModel[CaseRow] = RowTableModel(
             [
-                Column("Ref", lambda r: r.reference),
+                Column("Ref", lambda r: r.reference, tooltip=lambda r: f"Other agency: {r.other_agency}"),
                 Column("Status", lambda r: r.status_words),
-                Column("Stage", lambda r: r.stage_label),
-                Column("Other agency", lambda r: r.other_agency),
+                Column(
+                    "Stage", lambda r: r.stage_label, tooltip=lambda r: f"{r.stage_label} — {r.other_agency}"
+                ),
                 Column("Deadline", lambda r: r.deadline_words),
             ],
             self,
@@ -192,8 +195,10 @@ class ChildDetailPanel(QFrame):
         self._set_visible(False)
 
     def _set_visible(self, shown: bool) -> None:
+        # Nothing is chosen automatically: opening a child's record is audited, so only the user opens one.
         self.placeholder.setVisible(not shown)
-        for widget in (*self.fact_labels.values(), self.edit_button, self.escalate_button, self.case_view):
+        self.facts_box.setVisible(shown)
+        for widget in (self.edit_button, self.escalate_button, self.case_view):
             widget.setEnabled(shown)
 
     def show_child(self, child: ChildView) -> None:

@@ -140,7 +140,6 @@ class DashboardPage(QWidget):
         )
         # The service's order (immediate risk, overdue, due today, …) is the point of the dashboard: no re-sorting.
         self.case_view.setSortingEnabled(False)
-        self.case_proxy.sort(-1)
         self.case_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.case_view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
         self.case_view.setColumnWidth(4, 200)

@@ -45,6 +45,9 @@ def make_table(
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
+    # Keep the service's order until the user clicks a header: enabling sorting otherwise re-sorts at once
+    # by column 0, descending (Qt's default indicator), hiding e.g. the dashboard's urgency order.
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     view.setSortingEnabled(True)
     view.setWordWrap(False)
     view.verticalHeader().hide()
