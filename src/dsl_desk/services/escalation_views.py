@@ -85,6 +85,7 @@ class ChecklistView:
     form_id: str
     done_at: datetime | None
     done_note: str
+    requirement_key: str = ""  # the pack requirement (or "form:…", "pre:…") this item stands for
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class ResolutionView:
     child_situation_improved: str
     overrun_reason: str
     manager_confirmed_child_safe: bool
+    manager_name: str = ""
 
 
 @dataclass(frozen=True)

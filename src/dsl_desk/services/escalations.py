@@ -741,7 +741,17 @@ def _detail(session: Session, ctx: AppContext, escalation_id: int) -> Escalation
         waiting_working_days=calendar.working_days_elapsed(current.entered_at, now) if is_open else 0,
         stages=_stepper(pack, escalation),
         checklist=tuple(
-            ChecklistView(i.id, i.stage_key, i.kind, i.text, i.recipient, i.form_id, i.done_at, i.done_note)
+            ChecklistView(
+                i.id,
+                i.stage_key,
+                i.kind,
+                i.text,
+                i.recipient,
+                i.form_id,
+                i.done_at,
+                i.done_note,
+                i.requirement_key,
+            )
             for i in escalation.checklist
         ),
         resolution=_resolution_view(escalation.resolution),
@@ -798,6 +808,7 @@ def _resolution_view(resolution: Resolution | None) -> ResolutionView | None:
         resolution.child_situation_improved,
         resolution.overrun_reason,
         resolution.manager_confirmed_child_safe,
+        resolution.manager_name,
     )
 
 

@@ -488,6 +488,10 @@ class EscalationDetailView(QWidget):
             (self.tr("Debrief held"), yes[resolution.debrief_held]),
             (self.tr("Parents/carers informed"), parents),
             (self.tr("Why it took longer"), resolution.overrun_reason),
+            (
+                self.tr("Manager confirmed the child's safety was not compromised"),
+                resolution.manager_name if resolution.manager_confirmed_child_safe else "",
+            ),
         ]
         for name, value in lines:
             if value:

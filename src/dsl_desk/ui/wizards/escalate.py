@@ -197,11 +197,11 @@ class StageOutcomePage(WizardPage):
 
     def _open_prerequisites(self) -> list[ChecklistView]:
         """This stage's checklist items the policy wants done before the next stage, not yet done."""
-        before = {r.text for r in self.wiz.current_stage.requirements if r.before_next_stage}
+        before = {r.key for r in self.wiz.current_stage.requirements if r.before_next_stage}
         return [
             item
             for item in self.wiz.detail.open_checklist
-            if item.stage_key == self.wiz.current_stage.key and item.text in before
+            if item.stage_key == self.wiz.current_stage.key and item.requirement_key in before
         ]
 
     def _show_prerequisites(self) -> None:
