@@ -62,7 +62,8 @@ class MainWindow(QMainWindow):
         self._last_day = london(clock.now()).date()
         self._notified: set[int] = set()
         self.setWindowTitle(APP_NAME)
-        self.setMinimumSize(1024, 640)
+        # 1280x800 at 150 % scaling leaves 853x533 logical pixels: the window must fit in that.
+        self.setMinimumSize(760, 500)
         self._build_chrome()
         self._wire_signals()
         self.idle_guard = IdleGuard(clock, get_profile(ctx).idle_lock_minutes, self)
@@ -323,6 +324,8 @@ class MainWindow(QMainWindow):
     # -- refreshing ---------------------------------------------------------------------------------------------
 
     def _on_changed(self, changed: Changed) -> None:
+        if changed.settings and self.ctx is not None:
+            self.idle_guard.limit = timedelta(minutes=get_profile(self.ctx).idle_lock_minutes)
         for page in self.pages.values():
             refresh = getattr(page, "on_changed", None)
             if refresh is not None:

@@ -219,7 +219,7 @@ class SettingsPage(QWidget):
             hint(
                 self.tr(
                     "Deadlines already set keep their time; new ones use the new cut-off. "
-                    "The lock time applies from the next time you unlock."
+                    "The new lock time applies at once."
                 )
             ),
         )

@@ -1,0 +1,117 @@
+"""The main window: navigation, the privacy key, the idle lock, the status bar and remembered geometry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+
+from dsl_desk.ui.main_window import MainWindow
+from tests.conftest import PASSPHRASE
+
+
+@pytest.fixture
+def window(qtbot, ctx, data_paths, clock, packs, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    main = MainWindow(ctx, data_paths, clock, packs, settings=settings)
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+def _press(qtbot, window, sequence: str) -> None:
+    key = QKeySequence(sequence)[0]
+    QTest.keyClick(window, key.key(), key.keyboardModifiers())
+
+
+def test_status_bar_says_who_and_where(window, data_paths):
+    assert "Jane Smith" in window.user_label.text()
+    assert window.lock_label.text() == "Unlocked"
+    assert window.file_label.text() == str(data_paths.database)
+
+
+def test_navigation_by_keyboard(qtbot, window):
+    _press(qtbot, window, "Ctrl+2")
+    assert window.stack.currentWidget() is window.pages["children"]
+    _press(qtbot, window, "Ctrl+1")
+    assert window.stack.currentWidget() is window.pages["dashboard"]
+
+
+def test_privacy_key_locks_at_once_and_unlock_restores(qtbot, window):
+    _press(qtbot, window, "Ctrl+Shift+L")
+    assert window.is_locked
+    assert window.pages == {}  # nothing holding children's data survives a lock
+    assert window.outer.currentWidget() is window.unlock_panel
+    assert window.lock_label.text() == "Locked"
+    qtbot.keyClicks(window.unlock_panel.secret, PASSPHRASE)
+    with qtbot.waitSignal(window.unlocked, timeout=5000):
+        qtbot.keyClick(window.unlock_panel.secret, Qt.Key.Key_Return)
+    assert not window.is_locked
+    assert "dashboard" in window.pages
+
+
+def test_idle_lock_after_the_configured_minutes(window, clock):
+    clock.advance(timedelta(minutes=9, seconds=59))
+    window.idle_guard.check()  # what its timer calls every 15 seconds
+    assert not window.is_locked
+    clock.advance(timedelta(seconds=1))
+    window.idle_guard.check()
+    assert window.is_locked
+
+
+def test_input_postpones_the_idle_lock(qtbot, window, clock):
+    clock.advance(timedelta(minutes=9))
+    QTest.mouseMove(window.rail)
+    qtbot.keyClick(window.rail, Qt.Key.Key_Down)
+    clock.advance(timedelta(minutes=9))
+    window.idle_guard.check()
+    assert not window.is_locked
+
+
+def test_geometry_is_remembered(qtbot, ctx, data_paths, clock, packs, tmp_path, window):
+    window.resize(791, 577)  # within the offscreen platform's 800x600 screen
+    window.close()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    from dsl_desk.services.setup import sign_in
+
+    again = MainWindow(
+        sign_in(data_paths, "j.smith", PASSPHRASE, clock=clock, packs=packs),
+        data_paths,
+        clock,
+        packs,
+        settings=settings,
+    )
+    qtbot.addWidget(again)
+    assert again.size().width() == 791
+    assert again.size().height() == 577
+
+
+def test_an_unfinished_wizard_is_offered_for_resuming(qtbot, ctx, data_paths, clock, packs, tmp_path):
+    from dsl_desk.services.drafts import save_draft
+
+    save_draft(ctx, "new_escalation", {"problem": "typed before the laptop died"})
+    settings = QSettings(str(tmp_path / "s2.ini"), QSettings.Format.IniFormat)
+    main = MainWindow(ctx, data_paths, clock, packs, settings=settings)
+    qtbot.addWidget(main)
+    main.show()
+    assert main.draft_banner.isVisible()
+    assert "New escalation" in main.draft_label.text()
+    assert main.pending_draft is not None
+    assert main.pending_draft.values["problem"] == "typed before the laptop died"
+
+
+def test_changing_the_idle_minutes_takes_effect_at_once(window, ctx, clock):
+    from datetime import time
+
+    from dsl_desk.services.profile import update_working_hours
+    from dsl_desk.ui.signals import Changed
+
+    update_working_hours(window.ctx, cutoff=time(17, 0), idle_lock_minutes=2)
+    window.signals.changed.emit(Changed(settings=True))
+    clock.advance(timedelta(minutes=2))
+    window.idle_guard.check()
+    assert window.is_locked
