@@ -244,12 +244,30 @@ class DiscussionEntry(Base):
     shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("discussion_entries.id"), nullable=True)
     amend_reason: Mapped[str] = mapped_column(Text, default="")
+    # Kept apart from the facts in `summary`, as the policies and serious case reviews ask (0002).
+    child_views: Mapped[str] = mapped_column(Text, default="")
+    opinion: Mapped[str] = mapped_column(Text, default="")
+
+
+class EntryShare(Base):
+    """An entry shared with someone after it was written: recorded beside it, so the entry is never edited."""
+
+    __tablename__ = "entry_shares"
+    __table_args__ = (Index("ix_entry_shares_entry", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("discussion_entries.id"))
+    shared_with: Mapped[str] = mapped_column(Text)
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
 class ActionItem(Base):
     """An action agreed in a discussion, with an owner and a due date; open ones show on the dashboard."""
 
     __tablename__ = "action_items"
+    __table_args__ = (Index("ix_action_items_entry", "entry_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("discussion_entries.id"))
@@ -264,6 +282,7 @@ class Attachment(Base):
     """A file kept inside the encrypted database, never as a loose file."""
 
     __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_entry", "entry_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("discussion_entries.id"), nullable=True)

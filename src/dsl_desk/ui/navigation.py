@@ -29,11 +29,9 @@ def _escalations(ctx: AppContext, signals: AppSignals) -> QWidget:
 
 
 def _log(ctx: AppContext, signals: AppSignals) -> QWidget:
-    from dsl_desk.ui.pages.placeholder import NotYetPage
+    from dsl_desk.ui.pages.log import LogPage
 
-    return NotYetPage(
-        "Discussion log", "The contemporaneous discussion log is being built and will appear here."
-    )
+    return LogPage(ctx, signals)
 
 
 def _forms(ctx: AppContext, signals: AppSignals) -> QWidget:

@@ -1,0 +1,1 @@
+"""Dialogs: small windows that return a typed result to their caller."""
