@@ -414,8 +414,8 @@ def _swap_database(ctx: AppContext, source: Path, safety: Path) -> None:
 
 
 def _open(paths: DataPaths, keyring: kr.Keyring, key: bytes, now: datetime) -> database.Store:
-    # _open_engine also upgrades an older backup's schema (taking its own copy first).
-    return database._open_engine(paths, keyring, bytearray(key), now)  # the store's own opener
+    # open_with_key also upgrades an older backup's schema (taking its own copy first).
+    return database.open_with_key(paths, keyring, bytearray(key), now)
 
 
 def _audit_restored(ctx: AppContext, summary: BackupSummary, kept: Path, *, reason: str) -> None:

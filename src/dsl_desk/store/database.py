@@ -112,7 +112,7 @@ def create_database(
     db_key = kr.new_database_key()
     keyring, recovery_key = kr.create_keyring(bytes(db_key), username, display_name, passphrase, kdf)
     try:
-        store = _open_engine(paths, keyring, db_key, now)
+        store = open_with_key(paths, keyring, db_key, now)
         restrict_to_owner(paths.database)
         kr.save_keyring(paths.keyring, keyring)
     except BaseException:
@@ -149,7 +149,7 @@ def unlock(paths: DataPaths, username: str, passphrase: str, *, now: datetime) -
             ) from error
         raise
     throttle.reset()
-    return _open_engine(paths, keyring, db_key, now)
+    return open_with_key(paths, keyring, db_key, now)
 
 
 def unlock_with_recovery(paths: DataPaths, recovery_key: str, *, now: datetime) -> Store:
@@ -162,7 +162,7 @@ def unlock_with_recovery(paths: DataPaths, recovery_key: str, *, now: datetime) 
         throttle.record_failure(now)
         raise
     throttle.reset()
-    return _open_engine(paths, keyring, db_key, now)
+    return open_with_key(paths, keyring, db_key, now)
 
 
 def _keyring_for_existing(paths: DataPaths) -> kr.Keyring:
@@ -179,7 +179,7 @@ def _keyring_for_existing(paths: DataPaths) -> kr.Keyring:
     return kr.load_keyring(paths.keyring)
 
 
-def _open_engine(paths: DataPaths, keyring: kr.Keyring, db_key: bytearray, now: datetime) -> Store:
+def open_with_key(paths: DataPaths, keyring: kr.Keyring, db_key: bytearray, now: datetime) -> Store:
     engine = make_engine(paths.database, bytes(db_key))
     try:
         with engine.connect() as connection:

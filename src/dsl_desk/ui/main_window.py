@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -32,6 +32,7 @@ from dsl_desk.services.drafts import DraftView, discard_draft, list_drafts
 from dsl_desk.services.profile import get_profile
 from dsl_desk.services.setup import lock as lock_session
 from dsl_desk.store.paths import DataPaths
+from dsl_desk.ui.background import run_in_background, wait_for_background_work
 from dsl_desk.ui.idle_guard import IdleGuard
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.unlock import UnlockPanel
@@ -269,12 +270,49 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {profile.name}")
         self._update_alerts(notify=True)
         self._offer_drafts()
+        self._start_background_checks(ctx)
         self.unlocked.emit()
+
+    def _start_background_checks(self, ctx: AppContext) -> None:
+        """The start-up integrity check and the first backup of the day, without freezing the window."""
+        from dsl_desk.services.backups import backup_if_due, integrity_check
+
+        def work() -> tuple[object, object]:
+            report = integrity_check(ctx)
+            return report, (backup_if_due(ctx) if report.ok else None)
+
+        run_in_background(work, self._background_checks_done, self._background_checks_failed)
+
+    def _background_checks_done(self, result: tuple[object, object]) -> None:
+        report, _outcome = result
+        if self.ctx is None:
+            return
+        if not report.ok:  # type: ignore[attr-defined]
+            from dsl_desk.ui.messages import show_error
+            from dsl_desk.ui.wizards.restore import run_restore_wizard
+
+            show_error(self, self.tr("The database needs attention"), report.message)  # type: ignore[attr-defined]
+            if run_restore_wizard(self.ctx, self) is not None:
+                self.refresh_all()
+        self._refresh_backup_warning()
+
+    def _background_checks_failed(self, error: Exception) -> None:
+        if self.ctx is None:
+            return  # locked meanwhile: the check runs again at the next unlock
+        self.statusBar().showMessage(self.tr("Start-up check or backup did not finish: %s") % error, 15_000)
+        self._refresh_backup_warning()
+
+    def _refresh_backup_warning(self) -> None:
+        dashboard = self.pages.get("dashboard")
+        warning = getattr(dashboard, "backup_warning", None)
+        if warning is not None:
+            warning.refresh()
 
     def lock(self) -> None:
         """Drop the key and every page holding children's data; show the unlock screen."""
         if self.ctx is None:
             return
+        wait_for_background_work()  # a backup in flight still needs the key
         lock_session(self.ctx)
         self.ctx = None
         for page in self.pages.values():
@@ -392,7 +430,23 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("main_window/geometry", self.saveGeometry())
         QApplication.instance().removeEventFilter(self.idle_guard)
+        wait_for_background_work()
         if self.ctx is not None:
+            self._backup_on_exit(self.ctx)
             self.ctx.close()
             self.ctx = None
         super().closeEvent(event)
+
+    def _backup_on_exit(self, ctx: AppContext) -> None:
+        from dsl_desk.services.backups import backup_on_exit
+        from dsl_desk.services.context import ServiceError
+        from dsl_desk.store.errors import StoreError
+        from dsl_desk.ui.messages import show_error
+
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            backup_on_exit(ctx)
+        except (ServiceError, StoreError) as error:
+            show_error(self, self.tr("The backup on closing failed"), str(error))
+        finally:
+            QGuiApplication.restoreOverrideCursor()

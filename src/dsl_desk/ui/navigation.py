@@ -1,4 +1,4 @@
-"""The pages of the navigation rail, in order (Ctrl+1 … Ctrl+7)."""
+"""The pages of the navigation rail, in order (Ctrl+1 … Ctrl+8)."""
 
 from __future__ import annotations
 
@@ -35,15 +35,21 @@ def _log(ctx: AppContext, signals: AppSignals) -> QWidget:
 
 
 def _forms(ctx: AppContext, signals: AppSignals) -> QWidget:
-    from dsl_desk.ui.pages.placeholder import NotYetPage
+    from dsl_desk.ui.pages.forms import FormsPage
 
-    return NotYetPage("Forms & reports", "Signed forms and reports are being built and will appear here.")
+    return FormsPage(ctx, signals)
 
 
 def _contacts(ctx: AppContext, signals: AppSignals) -> QWidget:
     from dsl_desk.ui.pages.contacts import ContactsPage
 
     return ContactsPage(ctx, signals)
+
+
+def _audit(ctx: AppContext, signals: AppSignals) -> QWidget:
+    from dsl_desk.ui.pages.audit import AuditPage
+
+    return AuditPage(ctx, signals)
 
 
 def _settings(ctx: AppContext, signals: AppSignals) -> QWidget:
@@ -59,5 +65,6 @@ NAVIGATION: list[tuple[str, str, Callable[[AppContext, AppSignals], QWidget]]] =
     ("log", "Discussion log", _log),
     ("forms", "Forms & reports", _forms),
     ("contacts", "Contacts", _contacts),
+    ("audit", "Audit trail", _audit),
     ("settings", "Settings", _settings),
 ]

@@ -25,7 +25,7 @@ from dsl_desk.core.clock import Clock
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.setup import sign_in, sign_in_with_recovery_key
-from dsl_desk.store.errors import StoreError, UnlockThrottled
+from dsl_desk.store.errors import DatabaseCorrupt, StoreError, UnlockThrottled
 from dsl_desk.store.keyring import Keyring, load_keyring
 from dsl_desk.store.paths import DataPaths
 from dsl_desk.store.throttle import UnlockThrottle
@@ -202,6 +202,12 @@ class UnlockPanel(QWidget):
                 )
             else:
                 ctx = sign_in(self.paths, username, secret, clock=self.clock, packs=self.packs)
+        except DatabaseCorrupt as error:
+            QGuiApplication.restoreOverrideCursor()
+            self._show_message(str(error))
+            ctx = self._offer_restore(username, secret)
+            if ctx is None:
+                return
         except (StoreError, ServiceError) as error:
             self.secret.selectAll()
             self._show_message(str(error))
@@ -212,6 +218,14 @@ class UnlockPanel(QWidget):
         self.secret.clear()
         self.message.hide()
         self.unlocked.emit(ctx)
+
+    def _offer_restore(self, username: str, secret: str) -> AppContext | None:
+        """A damaged database: offer the newest good backup (restoring checks the passphrase again)."""
+        if self._recovery_mode:
+            return None  # restoring needs an account passphrase; the message already says what happened
+        from dsl_desk.ui.wizards.restore import offer_restore_after_corruption
+
+        return offer_restore_after_corruption(self, self.paths, self.clock, self.packs, username, secret)
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)

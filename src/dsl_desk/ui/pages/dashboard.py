@@ -24,6 +24,7 @@ from dsl_desk.services.escalations import list_open_cases, list_open_checklist
 from dsl_desk.ui import theme
 from dsl_desk.ui.signals import AppSignals
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
+from dsl_desk.ui.widgets.backup_warning import BackupWarning
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
 
 STATUS_COLOURS = {
@@ -99,6 +100,8 @@ class DashboardPage(QWidget):
         self.today_label = QLabel(objectName="hint")
         top.addWidget(self.today_label)
         layout.addLayout(top)
+        self.backup_warning = BackupWarning(self.ctx)
+        layout.addWidget(self.backup_warning)
         self.risk_area = QVBoxLayout()
         layout.addLayout(self.risk_area)
         layout.addLayout(self._build_tiles())
@@ -174,6 +177,7 @@ class DashboardPage(QWidget):
         self.tile_labels["next"].setText(str(counts[DueStatus.DUE_NEXT_WORKING_DAY]))
         self.tile_labels["items"].setText(str(len(self.items)))
         self._show_risks()
+        self.backup_warning.refresh()
 
     def due_today_count(self) -> int:
         return sum(1 for c in self.cases if c.due_status in (DueStatus.DUE_TODAY, DueStatus.OVERDUE))
