@@ -226,6 +226,7 @@ class DiscussionEntry(Base):
     __table_args__ = (
         Index("ix_entries_child_time", "child_id", "occurred_at"),
         Index("ix_entries_escalation", "escalation_id"),
+        Index("ix_entries_amends", "amends_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
