@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import Session, aliased
 
 from dsl_desk.core.calendar import WorkingCalendar
 from dsl_desk.core.deadline_words import describe_deadline
@@ -42,7 +43,15 @@ from dsl_desk.services.escalation_views import (
     StageView,
 )
 from dsl_desk.store.errors import NotFound
-from dsl_desk.store.models import ChecklistItem, Child, Escalation, Professional, Resolution, StageRecord
+from dsl_desk.store.models import (
+    Agency,
+    ChecklistItem,
+    Child,
+    Escalation,
+    Professional,
+    Resolution,
+    StageRecord,
+)
 
 STATUS_ORDER = {
     DueStatus.OVERDUE: 0,
@@ -562,27 +571,7 @@ def get_escalation(ctx: AppContext, escalation_id: int) -> EscalationDetail:
 def list_open_cases(ctx: AppContext) -> list[CaseRow]:
     """Open escalations, most urgent first: immediate risk pinned on top, then overdue, due today, …"""
     now = ctx.clock.now()
-    with ctx.store.session() as session:
-        calendar = calendar_in(session)
-        open_items = (
-            select(func.count(ChecklistItem.id))
-            .where(ChecklistItem.escalation_id == Escalation.id, ChecklistItem.done_at.is_(None))
-            .scalar_subquery()
-        )
-        query = (
-            select(Escalation, Child.given_names, Child.family_name, open_items)
-            .join(Child)
-            .where(Escalation.status == "open")
-            .options(
-                selectinload(Escalation.stages),
-                selectinload(Escalation.other_agency),
-                selectinload(Escalation.other_professional),
-            )
-        )
-        rows = [
-            _case_row(ctx, escalation, f"{given} {family}", count, calendar, now)
-            for escalation, given, family, count in session.execute(query)
-        ]
+    rows = list_escalations(ctx, status="open")
     return sorted(rows, key=lambda r: (not r.immediate_risk, STATUS_ORDER[r.due_status], r.deadline or now))
 
 
@@ -619,74 +608,90 @@ def list_escalations(
     now = ctx.clock.now()
     with ctx.store.session() as session:
         calendar = calendar_in(session)
-        open_items = (
-            select(func.count(ChecklistItem.id))
-            .where(ChecklistItem.escalation_id == Escalation.id, ChecklistItem.done_at.is_(None))
-            .scalar_subquery()
-        )
-        query = (
-            select(Escalation, Child.given_names, Child.family_name, open_items)
-            .join(Child)
-            .options(selectinload(Escalation.stages), selectinload(Escalation.other_agency))
-            .order_by(Escalation.opened_at.desc())
-        )
+        query = _case_query()
         if status:
             query = query.where(Escalation.status == status)
         if child_id is not None:
             query = query.where(Escalation.child_id == child_id)
-        return [
-            _case_row(ctx, escalation, f"{given} {family}", count, calendar, now)
-            for escalation, given, family, count in session.execute(query)
-        ]
+        return [_case_row(ctx, row, calendar, now) for row in session.execute(query)]
 
 
-def _case_row(
-    ctx: AppContext,
-    escalation: Escalation,
-    child: str,
-    open_count: int,
-    calendar: WorkingCalendar,
-    now: datetime,
-) -> CaseRow:
-    record = escalation.stages[-1]
-    pack = ctx.packs.get(escalation.policy_id)
-    label = (
-        pack.stage(record.stage_key).display_name
-        if pack and pack.has_stage(record.stage_key)
-        else record.stage_key
+def _case_query() -> Select[Any]:
+    """Only the columns a case row needs, with each escalation's latest stage found through its index:
+    loading every stage as an object made the dashboard slow on years of records."""
+    open_items = (
+        select(func.count(ChecklistItem.id))
+        .where(ChecklistItem.escalation_id == Escalation.id, ChecklistItem.done_at.is_(None))
+        .scalar_subquery()
     )
-    is_open = escalation.status == "open"
+    stage = aliased(StageRecord)  # the outer query reads escalation_stages too; keep the two apart
+    latest_stage = (
+        select(func.max(stage.id))
+        .where(stage.escalation_id == Escalation.id)
+        .correlate(Escalation)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Escalation.id,
+            Escalation.reference,
+            Escalation.child_id,
+            Escalation.policy_id,
+            Escalation.immediate_risk,
+            Escalation.status,
+            Child.given_names,
+            Child.family_name,
+            Agency.name.label("agency"),
+            StageRecord.stage_key,
+            StageRecord.deadline,
+            StageRecord.raised_out_of_hours,
+            StageRecord.contacted,
+            StageRecord.entered_at,
+            open_items.label("open_items"),
+        )
+        .join(Child, Child.id == Escalation.child_id)
+        .join(Agency, Agency.id == Escalation.other_agency_id)
+        .join(StageRecord, StageRecord.id == latest_stage)
+        .order_by(Escalation.opened_at.desc())
+    )
+
+
+def _case_row(ctx: AppContext, row: Row[Any], calendar: WorkingCalendar, now: datetime) -> CaseRow:
+    pack = ctx.packs.get(row.policy_id)
+    known = pack is not None and pack.has_stage(row.stage_key)
+    label = pack.stage(row.stage_key).display_name if known else row.stage_key  # type: ignore[union-attr]
+    is_open = row.status == "open"
     return CaseRow(
-        escalation_id=escalation.id,
-        reference=escalation.reference,
-        child_id=escalation.child_id,
-        child=child,
-        policy_id=escalation.policy_id,
-        stage_key=record.stage_key,
+        escalation_id=row.id,
+        reference=row.reference,
+        child_id=row.child_id,
+        child=f"{row.given_names} {row.family_name}",
+        policy_id=row.policy_id,
+        stage_key=row.stage_key,
         stage_label=label,
-        other_agency=escalation.other_agency.name,
-        next_contact=_next_contact(pack, record) if is_open else "",
-        deadline=record.deadline if is_open else None,
-        deadline_words=describe_deadline(record.deadline, now) if is_open else escalation.status,
-        due_status=due_status(record.deadline, now, calendar) if is_open else DueStatus.NO_DEADLINE,
-        out_of_hours=record.raised_out_of_hours,
-        immediate_risk=escalation.immediate_risk,
-        open_checklist=open_count,
-        waiting_working_days=calendar.working_days_elapsed(record.entered_at, now) if is_open else 0,
-        status=escalation.status,
+        other_agency=row.agency,
+        next_contact=_next_contact(pack, row.stage_key, row.contacted) if is_open else "",
+        deadline=row.deadline if is_open else None,
+        deadline_words=describe_deadline(row.deadline, now) if is_open else row.status,
+        due_status=due_status(row.deadline, now, calendar) if is_open else DueStatus.NO_DEADLINE,
+        out_of_hours=row.raised_out_of_hours,
+        immediate_risk=row.immediate_risk,
+        open_checklist=row.open_items,
+        waiting_working_days=calendar.working_days_elapsed(row.entered_at, now) if is_open else 0,
+        status=row.status,
     )
 
 
-def _next_contact(pack: PolicyPack | None, record: StageRecord) -> str:
-    if record.contacted:
-        return record.contacted
-    if pack is None or not pack.has_stage(record.stage_key):
+def _next_contact(pack: PolicyPack | None, stage_key: str, contacted: str) -> str:
+    if contacted:
+        return contacted
+    if pack is None or not pack.has_stage(stage_key):
         return ""
-    contacts = pack.contacts_for(record.stage_key)
+    contacts = pack.contacts_for(stage_key)
     if contacts:
         first = contacts[0]
         return ", ".join(part for part in (first.name, first.role, first.phone) if part)
-    return pack.stage(record.stage_key).their_side
+    return pack.stage(stage_key).their_side
 
 
 def _open_escalation(session: Session, escalation_id: int) -> Escalation:
