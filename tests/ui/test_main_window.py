@@ -34,6 +34,13 @@ def test_status_bar_says_who_and_where(window, data_paths):
     assert window.file_label.text() == str(data_paths.database)
 
 
+def test_pages_are_built_when_first_shown(window):
+    assert set(window.pages) == {"dashboard"}  # unlocking costs only the dashboard
+    window.show_page("contacts")
+    assert window.stack.currentWidget() is window.pages["contacts"]
+    assert set(window.pages) == {"dashboard", "contacts"}
+
+
 def test_navigation_by_keyboard(qtbot, window):
     _press(qtbot, window, "Ctrl+2")
     assert window.stack.currentWidget() is window.pages["children"]

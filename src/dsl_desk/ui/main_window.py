@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, row=number - 1: self.rail.setCurrentRow(row))
             self.addAction(action)
         self.stack = QStackedWidget()
-        self.rail.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.rail.currentRowChanged.connect(self._select_row)
 
     def _build_body(self) -> None:
         self.demo_banner = QFrame(objectName="demoBanner")
@@ -249,17 +249,15 @@ class MainWindow(QMainWindow):
     # -- locking ------------------------------------------------------------------------------------------------
 
     def _show_desk(self, ctx: AppContext) -> None:
-        from dsl_desk.ui.navigation import NAVIGATION
-
         self.ctx = ctx
         profile = get_profile(ctx)
         self.idle_guard.limit = timedelta(minutes=profile.idle_lock_minutes)
         self.idle_guard.reset()
-        for key, _title, factory in NAVIGATION:
-            page = factory(ctx, self.signals)
-            page.setObjectName(f"page_{key}")
-            self.pages[key] = page
-            self.stack.addWidget(page)
+        # One empty slot per page; a page is built the first time it is shown, so unlocking costs only the
+        # dashboard (building all eight pages took seconds on ten years of data).
+        for _key in self.page_keys:
+            self.stack.addWidget(QWidget())
+        self.rail.setCurrentRow(-1)
         self.rail.setCurrentRow(0)
         self.demo_banner.setVisible(profile.is_demo)
         self.user_label.setText(self.tr("Signed in: %s (%s)") % (ctx.actor.display_name, ctx.actor.role))
@@ -315,7 +313,8 @@ class MainWindow(QMainWindow):
         wait_for_background_work()  # a backup in flight still needs the key
         lock_session(self.ctx)
         self.ctx = None
-        for page in self.pages.values():
+        while self.stack.count():
+            page = self.stack.widget(0)
             self.stack.removeWidget(page)
             page.deleteLater()
         self.pages.clear()
@@ -337,8 +336,32 @@ class MainWindow(QMainWindow):
 
     # -- navigation ---------------------------------------------------------------------------------------------
 
+    def _select_row(self, row: int) -> None:
+        if row < 0 or self.ctx is None:
+            return
+        self._ensure_page(self.page_keys[row])
+        self.stack.setCurrentIndex(row)
+
+    def _ensure_page(self, key: str) -> QWidget:
+        from dsl_desk.ui.navigation import NAVIGATION
+
+        page = self.pages.get(key)
+        if page is None:
+            assert self.ctx is not None
+            index = self.page_keys.index(key)
+            page = NAVIGATION[index][2](self.ctx, self.signals)
+            page.setObjectName(f"page_{key}")
+            placeholder = self.stack.widget(index)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.pages[key] = page
+        return page
+
     def show_page(self, key: str) -> QWidget:
-        self.rail.setCurrentRow(self.page_keys.index(key))
+        row = self.page_keys.index(key)
+        self.rail.setCurrentRow(row)
+        self._select_row(row)  # also when the row was already current
         return self.pages[key]
 
     def show_escalation(self, escalation_id: int) -> None:
