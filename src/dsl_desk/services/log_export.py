@@ -9,18 +9,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
-from dsl_desk.documents.chronology import (
-    ChronologyMeta,
-    PrintedAction,
-    PrintedEntry,
-    PrintedEvent,
-    file_name_for,
-    render_chronology,
-)
 from dsl_desk.services import audit
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext
@@ -29,10 +22,17 @@ from dsl_desk.services.log_views import KINDS, Chronology, EntryView, ExportResu
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.models import DocumentRecord
 
+if TYPE_CHECKING:
+    from dsl_desk.documents.chronology import ChronologyMeta, PrintedEntry, PrintedEvent
+
+# The PDF renderer (ReportLab, HarfBuzz) is imported inside the functions that print: this module is
+# imported at start-up by the log page, and start-up must not pay for a PDF library it may never use.
 CHRONOLOGY_FORM_ID = "chronology"
 
 
 def suggested_file_name(ctx: AppContext, chronology: Chronology) -> str:
+    from dsl_desk.documents.chronology import file_name_for
+
     return file_name_for(chronology.child_name, ctx.clock.now().date(), chronology.escalation_reference)
 
 
@@ -44,6 +44,8 @@ def export_chronology(
     try:
         with ctx.store.session() as session:
             org = organisation(session)
+            from dsl_desk.documents.chronology import render_chronology
+
             pdf = render_chronology(printed_events(chronology), _meta(ctx, chronology, org.name, org.is_demo))
             _record(ctx, session, chronology, out, hashlib.sha256(pdf.content).hexdigest())
             # Written last inside the unit of work, so a failed write rolls the audit row back with it.
@@ -59,6 +61,8 @@ def export_chronology(
 
 
 def _meta(ctx: AppContext, chronology: Chronology, organisation_name: str, demo: bool) -> ChronologyMeta:
+    from dsl_desk.documents.chronology import ChronologyMeta
+
     return ChronologyMeta(
         child_name=chronology.child_name,
         date_of_birth=chronology.date_of_birth,
@@ -100,6 +104,8 @@ def _record(ctx: AppContext, session: Session, chronology: Chronology, out: Path
 
 
 def printed_events(chronology: Chronology) -> list[PrintedEvent]:
+    from dsl_desk.documents.chronology import PrintedEvent
+
     return [
         PrintedEvent(_printed(item.current), tuple(_printed(v) for v in item.earlier))
         for item in chronology.items
@@ -107,6 +113,8 @@ def printed_events(chronology: Chronology) -> list[PrintedEvent]:
 
 
 def _printed(view: EntryView) -> PrintedEntry:
+    from dsl_desk.documents.chronology import PrintedAction, PrintedEntry
+
     escalation = view.escalation_reference
     if escalation and view.stage_label:
         escalation += f", {view.stage_label}"
