@@ -15,12 +15,14 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -28,7 +30,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import copy_into_new_writer
 from pyhanko.sign import fields, signers
-from pyhanko.sign.general import SigningError
+from pyhanko.sign.general import SigningError, get_pyca_cryptography_hash
 from pyhanko.sign.signers.pdf_signer import PdfSigner, PdfSigningSession
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
@@ -58,6 +60,16 @@ class SigningIdentity:
     @property
     def certificate(self) -> x509.Certificate:
         return x509.load_pem_x509_certificate(self.cert_pem)
+
+    @cached_property
+    def private_key(self) -> rsa.RSAPrivateKey:
+        """Loaded once per identity. Skipping RSA validation is safe for a key DSL Desk generated itself and
+        kept in the encrypted database; validating a 3072-bit key cost ~0.15 s on every load."""
+        key = serialization.load_pem_private_key(
+            self.key_pem, password=None, unsafe_skip_rsa_key_validation=True
+        )
+        assert isinstance(key, rsa.RSAPrivateKey)
+        return key
 
     @property
     def common_name(self) -> str:
@@ -235,13 +247,29 @@ class _ClockedPdfSigner(PdfSigner):
         return session
 
 
+class _LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner re-reads (and re-validates) the private key for every signature it makes;
+    this one signs with the key already loaded."""
+
+    def __init__(self, key: rsa.RSAPrivateKey, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._key = key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        if mechanism.signature_algo != "rsassa_pkcs1v15":
+            return super().sign_raw(data, digest_algorithm)
+        return self._key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+
 def _signer(identity: SigningIdentity) -> signers.SimpleSigner:
     certificate = asn1_x509.Certificate.load(identity.certificate.public_bytes(serialization.Encoding.DER))
-    key = serialization.load_pem_private_key(identity.key_pem, password=None)
+    key = identity.private_key
     key_der = key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    return signers.SimpleSigner(
+    return _LoadedKeySigner(
+        key,
         signing_cert=certificate,
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
         cert_registry=SimpleCertificateStore.from_certs([certificate]),
