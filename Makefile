@@ -46,3 +46,17 @@ constraints:
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis
+
+# Installer and benchmark data (issue #9). `make bundle` builds this platform's target with PyInstaller into
+# build/ and dist/; Windows runs `python installer/build.py windows` (CI: .github/workflows/build.yml).
+.PHONY: bundle bench-data
+BUNDLE_TARGET ?= $(if $(filter Darwin,$(shell uname -s)),macos,linux)
+
+bundle: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[build]'
+	$(BIN)/python installer/build.py $(BUNDLE_TARGET) $(ARGS)
+
+# The large database for `make bench` (5,000 children, 10,000 escalations, 200,000 log entries; ~1 min).
+bench-data: $(STAMP)
+	rm -rf benchmarks/out/data
+	$(BIN)/python benchmarks/generate.py benchmarks/out/data $(ARGS)
