@@ -23,7 +23,9 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
     apply_theme(app)
-    from dsl_desk.bench_hooks import install_if_requested  # benchmarks only: inert unless DSL_DESK_BENCH_AUTOSTART
+    from dsl_desk.bench_hooks import (
+        install_if_requested,  # benchmarks only: inert unless DSL_DESK_BENCH_AUTOSTART
+    )
 
     install_if_requested(app)
     try:
