@@ -94,3 +94,26 @@ def test_checklist_items_are_listed_and_open_their_escalation(qtbot, ctx):
     page.item_view.doubleClicked.emit(index)
     assert opened == [escalation]
     assert page.item_view.model().data(index, ROW_ROLE).escalation_id == escalation
+
+
+def test_open_actions_from_discussions_are_listed(qtbot, ctx, clock, child_id):
+    from datetime import date
+
+    from dsl_desk.services.discussion_log import NewAction, list_open_actions, log_discussion
+    from tests.services.test_discussion_log import _entry
+
+    log_discussion(
+        ctx,
+        _entry(
+            child_id,
+            clock,
+            actions=(NewAction("Chase the strategy meeting minutes", "Jane Smith, DSL", date(2026, 1, 7)),),
+        ),
+    )
+    page, signals = _page(qtbot, ctx)
+    assert page.action_model.rowCount() == len(list_open_actions(ctx)) == 1
+    assert page.action_model.row_at(0).description == "Chase the strategy meeting minutes"
+    opened = []
+    signals.open_child.connect(opened.append)
+    page.action_view.doubleClicked.emit(page.action_proxy.index(0, 0))
+    assert opened == [child_id]

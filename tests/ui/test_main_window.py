@@ -122,3 +122,28 @@ def test_changing_the_idle_minutes_takes_effect_at_once(window, ctx, clock):
     clock.advance(timedelta(minutes=2))
     window.idle_guard.check()
     assert window.is_locked
+
+
+def _escalation(ctx, child_id):
+    from dsl_desk.services.escalations import NewEscalation, open_escalation
+
+    return open_escalation(ctx, NewEscalation(child_id=child_id, other_agency="Demo Social Care",
+                                              category=ctx.pack("st_helens").categories[0].key,
+                                              problem="The problem.", outcome_sought="The outcome.")).id
+
+
+def test_quick_log_is_prefilled_with_what_is_on_screen(window, ctx, child_id):
+    escalation = _escalation(window.ctx, child_id)
+    assert window.current_subject() == (None, None)  # the dashboard is about no one in particular
+    window.show_escalation(escalation)
+    assert window.current_subject() == (child_id, escalation)
+    window.show_child(child_id)
+    assert window.current_subject() == (child_id, None)
+
+
+def test_forms_button_opens_the_escalations_forms(qtbot, window, child_id):
+    escalation = _escalation(window.ctx, child_id)
+    window.show_escalation(escalation)
+    page = window.pages["escalations"]
+    qtbot.mouseClick(page.detail_view.forms_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.pages["forms"]

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.toolbar)
         self.actions_by_name: dict[str, QAction] = {}
         self._add_action("new_escalation", self.tr("New escalation"), "Ctrl+N", self.new_escalation)
+        self._add_action("log_discussion", self.tr("Log a discussion"), "Ctrl+L", self.log_discussion)
         self._add_action("refresh", self.tr("Refresh"), QKeySequence.StandardKey.Refresh, self.refresh_all)
         spacer = QWidget()
         spacer.setSizePolicy(
@@ -244,6 +245,7 @@ class MainWindow(QMainWindow):
         self.signals.changed.connect(self._on_changed)
         self.signals.open_escalation.connect(self.show_escalation)
         self.signals.open_child.connect(self.show_child)
+        self.signals.open_forms.connect(self.show_forms)
         self.signals.lock_requested.connect(self.lock)
 
     # -- locking ------------------------------------------------------------------------------------------------
@@ -371,6 +373,46 @@ class MainWindow(QMainWindow):
     def show_child(self, child_id: int) -> None:
         page = self.show_page("children")
         page.show_child(child_id)  # type: ignore[attr-defined]
+
+    def show_forms(self, escalation_id: int) -> None:
+        page = self.show_page("forms")
+        page.show_escalation_forms(escalation_id)  # type: ignore[attr-defined]
+
+    def current_subject(self) -> tuple[int | None, int | None]:
+        """The child and escalation on screen now, so a quick log entry is prefilled with them."""
+        page = self.stack.currentWidget()
+        detail = getattr(getattr(page, "detail_view", None), "detail", None)
+        if (
+            detail is not None
+            and getattr(page, "stack", None) is not None
+            and page.stack.currentWidget() is page.detail_view
+        ):  # type: ignore[attr-defined]
+            return detail.child_id, detail.id
+        child = getattr(page, "current", None)
+        if child is not None and hasattr(child, "details"):
+            return child.id, None
+        if hasattr(page, "current_child_id"):
+            return page.current_child_id, page.current_escalation_id  # type: ignore[attr-defined]
+        return None, None
+
+    def log_discussion(self) -> None:
+        """Ctrl+L from anywhere: the keyboard-first quick entry."""
+        if self.ctx is None:
+            return
+        from dsl_desk.ui.dialogs.log_entry import log_a_discussion
+
+        child_id, escalation_id = self.current_subject()
+        result = log_a_discussion(self.ctx, self, child_id=child_id, escalation_id=escalation_id)
+        if result is None:
+            return
+        self.signals.changed.emit(Changed(log=True))
+        if result.start_escalation:  # a dissent recorded at a meeting (Wigan 2.5)
+            from dsl_desk.ui.wizards.new_escalation import NewEscalationWizard
+
+            wizard = NewEscalationWizard(self.ctx, self, child_id=result.entry.child_id)
+            if wizard.exec() and wizard.result_detail is not None:
+                self.signals.changed.emit(Changed(escalations=True))
+                self.show_escalation(wizard.result_detail.id)
 
     def new_escalation(self) -> None:
         if self.ctx is None:

@@ -26,6 +26,7 @@ from dsl_desk.services.escalations import list_escalations
 from dsl_desk.ui.pages.child_dialog import ChildDialog
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
+from dsl_desk.ui.widgets.chronology import ChronologyView
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
 
 
@@ -185,13 +186,8 @@ class ChildDetailPanel(QFrame):
         self.case_view.doubleClicked.connect(self._open_case)
         layout.addWidget(self.case_view, 1)
         layout.addWidget(section_title(self.tr("Discussion log")))
-        layout.addWidget(
-            hint(
-                self.tr(
-                    "The contemporaneous discussion log for each child is being built and will appear here."
-                )
-            )
-        )
+        self.chronology = ChronologyView(self.ctx, self.signals)
+        layout.addWidget(self.chronology, 2)
         self._set_visible(False)
 
     def _set_visible(self, shown: bool) -> None:
@@ -200,6 +196,7 @@ class ChildDetailPanel(QFrame):
         self.facts_box.setVisible(shown)
         for widget in (self.edit_button, self.escalate_button, self.case_view):
             widget.setEnabled(shown)
+        self.chronology.setVisible(shown)
 
     def show_child(self, child: ChildView) -> None:
         self.child = child
@@ -214,6 +211,7 @@ class ChildDetailPanel(QFrame):
         self.fact_labels["status"].setText(", ".join(flags_of(details)) or self.tr("No plan recorded"))
         self.fact_labels["continuum"].setText(details.continuum_of_need or "–")
         self.cases.set_rows(list_escalations(self.ctx, child_id=child.id))
+        self.chronology.show_child(child.id)
         self._set_visible(True)
 
     def _open_case(self, index: object) -> None:

@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
 from dsl_desk.core.clock import london
 from dsl_desk.core.escalation_rules import DueStatus, immediate_risk_rule
 from dsl_desk.services.context import AppContext
+from dsl_desk.services.discussion_log import list_open_actions
 from dsl_desk.services.escalation_views import CaseRow, OpenItemRow
 from dsl_desk.services.escalations import list_open_cases, list_open_checklist
+from dsl_desk.services.log_views import OpenActionRow
 from dsl_desk.ui import theme
 from dsl_desk.ui.signals import AppSignals
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
@@ -72,6 +74,25 @@ def item_columns() -> list[Column[OpenItemRow]]:
         Column("Child", lambda r: r.child),
         Column("Ref", lambda r: r.reference),
         Column("Since", lambda r: f"{london(r.since):%a %d %b}", sort_key=lambda r: r.since.isoformat()),
+    ]
+
+
+def action_columns() -> list[Column[OpenActionRow]]:
+    def due(row: OpenActionRow) -> str:
+        return "no date" if row.due_on is None else f"{row.due_on:%a} {row.due_on.day} {row.due_on:%b}"
+
+    return [
+        Column(
+            "Due",
+            due,
+            sort_key=lambda r: r.due_on.isoformat() if r.due_on else "9",
+            foreground=lambda r: theme.OVERDUE if r.overdue else None,
+            background=lambda r: theme.OVERDUE_SOFT if r.overdue else None,
+        ),
+        Column("Action", lambda r: r.description, tooltip=lambda r: r.description),
+        Column("Owner", lambda r: r.owner),
+        Column("Child", lambda r: r.child),
+        Column("Escalation", lambda r: r.escalation_reference or "–"),
     ]
 
 
@@ -161,6 +182,15 @@ class DashboardPage(QWidget):
         self.item_view.activated.connect(self._open_item)
         self.item_view.doubleClicked.connect(self._open_item)
         layout.addWidget(self.item_view, 1)
+        layout.addWidget(section_title(self.tr("Actions agreed in discussions, not yet done")))
+        self.action_model: RowTableModel[OpenActionRow] = RowTableModel(action_columns(), self)
+        self.action_view, self.action_proxy = make_table(
+            self.action_model, accessible_name=self.tr("Open actions"), stretch_column=1
+        )
+        self.action_view.setMinimumHeight(140)
+        self.action_view.activated.connect(self._open_action)
+        self.action_view.doubleClicked.connect(self._open_action)
+        layout.addWidget(self.action_view, 1)
 
     def refresh(self) -> None:
         now = self.ctx.clock.now()
@@ -170,6 +200,8 @@ class DashboardPage(QWidget):
         self.items = list_open_checklist(self.ctx)
         self.case_model.set_rows(self.cases)
         self.item_model.set_rows(self.items)
+        self.actions = list_open_actions(self.ctx)
+        self.action_model.set_rows(self.actions)
         self.empty_cases.setVisible(not self.cases)
         counts = {status: sum(1 for c in self.cases if c.due_status is status) for status in DueStatus}
         self.tile_labels["overdue"].setText(str(counts[DueStatus.OVERDUE]))
@@ -223,6 +255,11 @@ class DashboardPage(QWidget):
         row = self.case_proxy.data(index, ROW_ROLE)  # type: ignore[arg-type]
         if row is not None:
             self.signals.open_escalation.emit(row.escalation_id)
+
+    def _open_action(self, index: object) -> None:
+        row = self.action_proxy.data(index, ROW_ROLE)  # type: ignore[arg-type]
+        if row is not None:
+            self.signals.open_child.emit(row.child_id)
 
     def _open_item(self, index: object) -> None:
         row = self.item_view.model().data(index, ROW_ROLE)  # type: ignore[arg-type]

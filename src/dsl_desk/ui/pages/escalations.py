@@ -256,6 +256,7 @@ class EscalationDetailView(QWidget):
         self.escalate_button = self._action(bar, self.tr("&Escalate…"), "Ctrl+E", self.open_escalate)
         self.resolve_button = self._action(bar, self.tr("&Resolve…"), "Ctrl+R", self.open_resolve)
         self.withdraw_button = self._action(bar, self.tr("&Withdraw…"), "", self.open_withdraw)
+        self.forms_button = self._action(bar, self.tr("&Forms…"), "", self.open_forms)
         self.escalate_button.setProperty("primary", True)
         return bar
 
@@ -597,6 +598,11 @@ class EscalationDetailView(QWidget):
     def open_chase(self) -> None:
         if self.detail is not None:
             self._show_dialog(ChaseDialog(chase_message(self.ctx, self.detail.id), self))
+
+    def open_forms(self) -> None:
+        """The forms this escalation's policy asks for, filled from its record, on the Forms page."""
+        if self.detail is not None:
+            self.signals.open_forms.emit(self.detail.id)
 
     def open_withdraw(self) -> None:
         if self.detail is None or self.detail.status != "open":
