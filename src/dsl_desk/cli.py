@@ -181,7 +181,12 @@ def _init(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     ensure_writable(paths)
     with InstanceLock(paths.lock_file):
         context, recovery_key = initialise(paths, profile, user, clock=clock, packs=_packs(paths))
-        context.close()
+        try:
+            from dsl_desk.services.signing_identity import ensure_signing_identity
+
+            ensure_signing_identity(context)  # the certificate forms are signed with
+        finally:
+            context.close()
     if args.recovery_key_file:
         from dsl_desk.store.atomic import write_atomically
 

@@ -52,6 +52,14 @@ def test_init_reads_the_passphrase_from_stdin_and_prints_the_recovery_key(
     monkeypatch.setenv("DSL_DESK_PASSPHRASE", PASSPHRASE)
     assert main(["--data-dir", str(tmp_path / "d"), "children", "--json"], clock=clock) == 0
     assert json.loads(capsys.readouterr().out) == []
+    # The certificate the DSL's forms will be signed with was made at set-up.
+    from dsl_desk.services.setup import sign_in
+    from dsl_desk.store.models import User
+
+    ctx = sign_in(DataPaths(tmp_path / "d"), "jane.smith", PASSPHRASE, clock=clock)
+    with ctx.store.session() as session:
+        assert session.query(User).one().signing_identity is not None
+    ctx.close()
 
 
 def test_no_passphrase_option_exists():

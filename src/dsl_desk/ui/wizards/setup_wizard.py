@@ -1015,6 +1015,10 @@ class SetupWizard(QWizard):
                 packs=self.packs,
                 kdf=self.kdf,
             )
+            # The certificate the forms are signed with is made now, while the user is waiting anyway.
+            from dsl_desk.services.signing_identity import ensure_signing_identity
+
+            ensure_signing_identity(self.context)
         except (ServiceError, StoreError) as error:
             return self.tr("%s\n\nGo back to correct it, or close the window and start again.") % error
         finally:
