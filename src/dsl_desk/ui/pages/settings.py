@@ -46,6 +46,7 @@ from dsl_desk.store.errors import StoreError, WrongPassphrase
 from dsl_desk.store.keyring import KdfParams
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import Column, RowTableModel
+from dsl_desk.ui.widgets.backup_settings_card import BackupSettingsCard
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
 from dsl_desk.ui.widgets.passphrase_strength import PassphraseStrength
 from dsl_desk.ui.widgets.signature_pad import SignaturePad
@@ -146,6 +147,8 @@ class SettingsPage(QWidget):
         right.setSpacing(14)
         right.addWidget(self._build_accounts())
         right.addWidget(self._build_closures())
+        self.backups = BackupSettingsCard(self.ctx, self.signals)
+        right.addWidget(self.backups)
         right.addStretch(1)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
