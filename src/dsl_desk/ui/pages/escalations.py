@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -68,15 +69,6 @@ def list_columns() -> list[Column[CaseRow]]:
             "Deadline",
             lambda r: r.deadline_words,
             sort_key=lambda r: r.deadline.isoformat() if r.deadline else "9",
-        ),
-        Column(
-            "Waiting",
-            lambda r: (
-                f"{r.waiting_working_days} working day{'s' if r.waiting_working_days != 1 else ''}"
-                if r.status == "open"
-                else "–"
-            ),
-            sort_key=lambda r: r.waiting_working_days,
         ),
         Column(
             "To do",
@@ -155,6 +147,10 @@ class EscalationsPage(QWidget):
             self.model, accessible_name=self.tr("Escalations"), stretch_column=3
         )
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # newest first, as the service gives them
+        # Every other column sizes to its content; a fixed (resizable) agency column leaves Stage room.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(4, 170)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.table.activated.connect(self._open_row)
         self.table.doubleClicked.connect(self._open_row)
