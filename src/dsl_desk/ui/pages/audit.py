@@ -160,7 +160,7 @@ class AuditPage(QWidget):
         self.count_label = QLabel(objectName="hint")
         bottom.addWidget(self.count_label)
         bottom.addStretch(1)
-        self.more_button = QPushButton(self.tr("Show %n older row(s)", "", PAGE_SIZE))
+        self.more_button = QPushButton(self.tr("Show %d older rows") % PAGE_SIZE)
         self.more_button.clicked.connect(self.load_more)
         bottom.addWidget(self.more_button)
         layout.addLayout(bottom)
@@ -242,10 +242,14 @@ class AuditPage(QWidget):
             self.count_label.setText(self.tr("No rows match these filters."))
         elif self.has_more:
             self.count_label.setText(
-                self.tr("Showing the newest %n row(s); there are older ones.", "", len(self.rows))
+                self.tr("Showing the newest %d rows; there are older ones.") % len(self.rows)
             )
         else:
-            self.count_label.setText(self.tr("Showing all %n row(s).", "", len(self.rows)))
+            self.count_label.setText(
+                self.tr("Showing the only row.")
+                if len(self.rows) == 1
+                else self.tr("Showing all %d rows.") % len(self.rows)
+            )
         self.more_button.setVisible(self.has_more)
 
     def _show_filter_error(self, message: str) -> None:

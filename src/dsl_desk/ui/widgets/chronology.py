@@ -223,6 +223,11 @@ class ChronologyView(QWidget):
         top.addWidget(self.export_button)
         layout.addLayout(top)
         self.browser = QTextBrowser(openLinks=False, openExternalLinks=False)
+        self.browser.setPlaceholderText(
+            self.tr(
+                "Choose a child to see their chronology: every discussion and decision recorded about them."
+            )
+        )
         self.browser.setAccessibleName(self.tr("Chronology"))
         self.browser.anchorClicked.connect(self._on_link)
         layout.addWidget(self.browser, 1)
