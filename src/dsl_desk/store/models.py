@@ -342,3 +342,6 @@ class Draft(Base):
     subject_id: Mapped[int] = mapped_column(Integer, default=0)
     payload: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+from dsl_desk.store import models_learning  # noqa: E402, F401
