@@ -87,3 +87,35 @@ def test_list_keeps_the_services_order_until_a_header_is_clicked(qtbot, ctx):
     qtbot.addWidget(page)
     shown = [page.proxy.index(r, 0).data() for r in range(page.proxy.rowCount())]
     assert shown == ["Bob Able", "Cat Moss", "Amy Zed"]  # by family name, as the service orders them
+
+
+def test_contacts_page_corrects_a_partnership_contact(qtbot, ctx):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from dsl_desk.services.partnership_contacts import board_contact
+    from dsl_desk.ui.pages.contacts import ContactsPage, PartnershipContactDialog
+
+    page = ContactsPage(ctx, AppSignals())
+    qtbot.addWidget(page)
+    assert page.directory.rowCount() >= 1  # St Helens prints its business coordinator and LSCB manager
+    dialog = PartnershipContactDialog(
+        ctx,
+        "st_helens",
+        "board",
+        "LSCB Business Manager",
+        "",
+        "",
+        "",
+        "",
+        "Alas House, Corporation Street, St Helens",
+        page,
+    )
+    qtbot.addWidget(dialog)
+    dialog.fields["email"].setText("lscb@example.org")
+    qtbot.mouseClick(
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save),
+        Qt.MouseButton.LeftButton,
+    )
+    assert board_contact(ctx, "st_helens").email == "lscb@example.org"
+    page.refresh()
+    assert "lscb@example.org" in page.board_label.text()

@@ -29,7 +29,7 @@ from dsl_desk.core.escalation_rules import (
     requirements_for,
     timescale_met,
 )
-from dsl_desk.core.policy import PolicyPack, Requirement
+from dsl_desk.core.policy import Contact, PolicyPack, Requirement
 from dsl_desk.services import audit
 from dsl_desk.services.agencies import find_or_add_agency
 from dsl_desk.services.calendar_service import calendar_in, organisation
@@ -42,6 +42,7 @@ from dsl_desk.services.escalation_views import (
     ResolutionView,
     StageView,
 )
+from dsl_desk.services.partnership_contacts import merged_contacts
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import (
     Agency,
@@ -613,7 +614,10 @@ def list_escalations(
             query = query.where(Escalation.status == status)
         if child_id is not None:
             query = query.where(Escalation.child_id == child_id)
-        return [_case_row(ctx, row, calendar, now) for row in session.execute(query)]
+        directories = {
+            pack.id: [row.contact for row in merged_contacts(session, pack)] for pack in ctx.packs.values()
+        }
+        return [_case_row(ctx, row, calendar, now, directories) for row in session.execute(query)]
 
 
 def _case_query() -> Select[Any]:
@@ -656,7 +660,13 @@ def _case_query() -> Select[Any]:
     )
 
 
-def _case_row(ctx: AppContext, row: Row[Any], calendar: WorkingCalendar, now: datetime) -> CaseRow:
+def _case_row(
+    ctx: AppContext,
+    row: Row[Any],
+    calendar: WorkingCalendar,
+    now: datetime,
+    directories: dict[str, list[Contact]],
+) -> CaseRow:
     pack = ctx.packs.get(row.policy_id)
     known = pack is not None and pack.has_stage(row.stage_key)
     label = pack.stage(row.stage_key).display_name if known else row.stage_key  # type: ignore[union-attr]
@@ -670,7 +680,9 @@ def _case_row(ctx: AppContext, row: Row[Any], calendar: WorkingCalendar, now: da
         stage_key=row.stage_key,
         stage_label=label,
         other_agency=row.agency,
-        next_contact=_next_contact(pack, row.stage_key, row.contacted) if is_open else "",
+        next_contact=_next_contact(pack, row.stage_key, row.contacted, directories.get(row.policy_id, []))
+        if is_open
+        else "",
         deadline=row.deadline if is_open else None,
         deadline_words=describe_deadline(row.deadline, now) if is_open else row.status,
         due_status=due_status(row.deadline, now, calendar) if is_open else DueStatus.NO_DEADLINE,
@@ -682,12 +694,13 @@ def _case_row(ctx: AppContext, row: Row[Any], calendar: WorkingCalendar, now: da
     )
 
 
-def _next_contact(pack: PolicyPack | None, stage_key: str, contacted: str) -> str:
+def _next_contact(pack: PolicyPack | None, stage_key: str, contacted: str, directory: list[Contact]) -> str:
+    """Who was contacted at this stage, else the first of the stage's contacts (with the DSL's corrections)."""
     if contacted:
         return contacted
     if pack is None or not pack.has_stage(stage_key):
         return ""
-    contacts = pack.contacts_for(stage_key)
+    contacts = [c for c in directory if c.stage == stage_key]
     if contacts:
         first = contacts[0]
         return ", ".join(part for part in (first.name, first.role, first.phone) if part)

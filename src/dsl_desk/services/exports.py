@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
-from dsl_desk.core.policy import PolicyPack
+from dsl_desk.core.policy import BoardContact, PolicyPack
 from dsl_desk.documents.forms import FieldKind, FormDefinition, values_from_sources
 from dsl_desk.services import audit
 from dsl_desk.services.calendar_service import organisation
@@ -33,6 +33,7 @@ from dsl_desk.services.form_values import (
     form_definition,
     typed_values,
 )
+from dsl_desk.services.partnership_contacts import merged_board
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import NotFound, StoreError
 from dsl_desk.store.models import DocumentRecord, Escalation, User
@@ -359,14 +360,15 @@ def _result(prepared: PreparedForm, pdf: bytes, record: DocumentRecord) -> Expor
 
 
 def recipient_for(ctx: AppContext, escalation_id: int) -> Recipient:
-    """The partnership's board from the escalation's policy pack (its email may be blank: not published)."""
+    """The partnership's board from the escalation's policy pack, with any correction the DSL made to its
+    address (its email may be blank: not published)."""
     with ctx.store.session() as session:
         pack = ctx.pack(_escalation(session, escalation_id).policy_id)
-    return _recipient(pack)
+        return _recipient(merged_board(session, pack))
 
 
-def _recipient(pack: PolicyPack) -> Recipient:
-    return Recipient(pack.board.name, pack.board.email, pack.board.postal_address)
+def _recipient(board: BoardContact) -> Recipient:
+    return Recipient(board.name, board.email, board.postal_address)
 
 
 def new_document_password() -> str:
@@ -396,7 +398,7 @@ def write_email_draft(
     """
     with ctx.store.session() as session:
         pack = ctx.pack(_escalation(session, escalation_id).policy_id)
-    recipient = _recipient(pack)
+        recipient = _recipient(merged_board(session, pack))
     encrypted = bool(encrypt_password)
     method = SECURE_EMAIL if encrypted else EMAIL
     today = london(ctx.clock.now()).date().isoformat()

@@ -344,4 +344,6 @@ class Draft(Base):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-from dsl_desk.store import models_learning  # noqa: E402, F401
+# Tables kept in modules of their own register themselves on Base.metadata when imported; importing them
+# here means anything that sees the models (Alembic, the tests) sees every table.
+from dsl_desk.store import models_contacts, models_learning  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""The pages of the navigation rail, in order (Ctrl+1 … Ctrl+8)."""
+"""The pages of the navigation rail, in order (Ctrl+1 … Ctrl+9)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,12 @@ def _forms(ctx: AppContext, signals: AppSignals) -> QWidget:
     return FormsPage(ctx, signals)
 
 
+def _reports(ctx: AppContext, signals: AppSignals) -> QWidget:
+    from dsl_desk.ui.pages.reports import ReportsPage
+
+    return ReportsPage(ctx, signals)
+
+
 def _contacts(ctx: AppContext, signals: AppSignals) -> QWidget:
     from dsl_desk.ui.pages.contacts import ContactsPage
 
@@ -63,7 +69,8 @@ NAVIGATION: list[tuple[str, str, Callable[[AppContext, AppSignals], QWidget]]] =
     ("children", "Children", _children),
     ("escalations", "Escalations", _escalations),
     ("log", "Discussion log", _log),
-    ("forms", "Forms & reports", _forms),
+    ("forms", "Forms", _forms),
+    ("reports", "Reports", _reports),
     ("contacts", "Contacts", _contacts),
     ("audit", "Audit trail", _audit),
     ("settings", "Settings", _settings),

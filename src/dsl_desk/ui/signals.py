@@ -22,5 +22,5 @@ class AppSignals(QObject):
     changed = Signal(object)  # Changed
     open_escalation = Signal(int)  # escalation id
     open_child = Signal(int)  # child id
-    open_forms = Signal(int)  # escalation id: its forms on the Forms & reports page
+    open_forms = Signal(int)  # escalation id: its forms on the Forms page
     lock_requested = Signal()

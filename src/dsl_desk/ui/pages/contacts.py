@@ -15,12 +15,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.core.policy import Contact
 from dsl_desk.services.agencies import ProfessionalRow, add_professional, list_agencies, list_professionals
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.partnership_contacts import (
+    BOARD_KEY,
+    ContactEditInput,
+    PartnershipContactRow,
+    board_contact,
+    edit_contact,
+    partnership_contacts,
+    restore_printed_contact,
+)
 from dsl_desk.services.profile import get_profile
 from dsl_desk.ui.signals import AppSignals, Changed
-from dsl_desk.ui.table_model import Column, RowTableModel
+from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
+from dsl_desk.ui.theme import ACCENT
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
 
 
@@ -61,37 +70,54 @@ class ContactsPage(QWidget):
         layout.addWidget(self.partnership_title)
         self.board_label = QLabel(wordWrap=True)
         layout.addWidget(self.board_label)
-        self.directory: RowTableModel[Contact] = RowTableModel(
+        self.directory: RowTableModel[PartnershipContactRow] = RowTableModel(
             [
-                Column("Level", lambda c: c.level),
-                Column("Name", lambda c: c.name),
-                Column("Role", lambda c: c.role),
-                Column("Agency", lambda c: c.agency),
-                Column("Phone", lambda c: c.phone),
-                Column("Email", lambda c: c.email),
+                Column("Level", lambda r: r.contact.level),
+                Column("Name", lambda r: r.contact.name),
+                Column("Role", lambda r: r.contact.role),
+                Column("Agency", lambda r: r.contact.agency),
+                Column("Phone", lambda r: r.contact.phone),
+                Column("Email", lambda r: r.contact.email),
+                Column(
+                    "",
+                    lambda r: self.tr("corrected") if r.edited else "",
+                    foreground=lambda r: ACCENT if r.edited else None,
+                ),
             ],
             self,
         )
-        self.directory_view, _ = make_table(
+        self.directory_view, self.directory_proxy = make_table(
             self.directory, accessible_name=self.tr("Partnership contacts"), stretch_column=2
         )
+        self.directory_view.activated.connect(self.edit_contact)
+        self.directory_view.doubleClicked.connect(self.edit_contact)
         layout.addWidget(self.directory_view, 1)
+        row = QHBoxLayout()
         self.directory_hint = hint("")
-        layout.addWidget(self.directory_hint)
+        row.addWidget(self.directory_hint, 1)
+        self.edit_board_button = QPushButton(self.tr("Correct the partnership's address…"))
+        self.edit_board_button.clicked.connect(self.edit_board)
+        self.edit_button = QPushButton(self.tr("&Correct this contact…"))
+        self.edit_button.clicked.connect(lambda: self.edit_contact(self.directory_view.currentIndex()))
+        row.addWidget(self.edit_board_button)
+        row.addWidget(self.edit_button)
+        layout.addLayout(row)
 
     def refresh(self) -> None:
         self.people.set_rows(list_professionals(self.ctx))
         pack = self.ctx.pack(get_profile(self.ctx).partnership_id)
+        self.pack_id = pack.id
         self.partnership_title.setText(self.tr("%s — escalation contacts") % pack.name)
-        board = pack.board
+        board = board_contact(self.ctx, pack.id)
         parts = [board.name, board.postal_address, board.email, board.phone]
         self.board_label.setText(" · ".join(p for p in parts if p))
-        self.directory.set_rows(list(pack.contacts))
+        self.directory.set_rows(partnership_contacts(self.ctx, pack.id))
         self.directory_view.setVisible(bool(pack.contacts))
+        self.edit_button.setVisible(bool(pack.contacts))
         self.directory_hint.setText(
             self.tr(
-                "These are the contact details printed in the %s policy. Check them before relying on them: "
-                "people and numbers change."
+                "These are the contact details printed in the %s policy. People and numbers change: "
+                "correct one with a double-click; the policy's own text is kept."
             )
             % pack.short_name
             if pack.contacts
@@ -105,6 +131,42 @@ class ContactsPage(QWidget):
     def on_changed(self, changed: Changed) -> None:
         if changed.contacts or changed.escalations:
             self.refresh()
+
+    def edit_contact(self, index: object) -> None:
+        row = self.directory_proxy.data(index, ROW_ROLE) if index is not None else None  # type: ignore[arg-type]
+        if row is None:
+            return
+        dialog = PartnershipContactDialog(
+            self.ctx,
+            self.pack_id,
+            row.key,
+            row.contact.name,
+            row.contact.role,
+            row.contact.agency,
+            row.contact.phone,
+            row.contact.email,
+            "",
+            self,
+        )
+        if dialog.exec():
+            self.signals.changed.emit(Changed(contacts=True))
+
+    def edit_board(self) -> None:
+        board = board_contact(self.ctx, self.pack_id)
+        dialog = PartnershipContactDialog(
+            self.ctx,
+            self.pack_id,
+            BOARD_KEY,
+            board.name,
+            "",
+            "",
+            board.phone,
+            board.email,
+            board.postal_address,
+            self,
+        )
+        if dialog.exec():
+            self.signals.changed.emit(Changed(contacts=True))
 
     def add_professional(self) -> None:
         dialog = ProfessionalDialog(self.ctx, self)
@@ -158,4 +220,76 @@ class ProfessionalDialog(QDialog):
             self.error.setText(str(error))
             self.error.show()
             return
+        self.accept()
+
+
+class PartnershipContactDialog(QDialog):
+    """Correct (or restore) one of the contact details the partnership's policy printed."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        pack_id: str,
+        key: str,
+        name: str,
+        role: str,
+        agency: str,
+        phone: str,
+        email: str,
+        postal_address: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx, self.pack_id, self.key = ctx, pack_id, key
+        self.setWindowTitle(self.tr("Correct a partnership contact"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            hint(self.tr("Your correction is kept in this database; the policy file is not changed."))
+        )
+        form = QFormLayout()
+        self.fields: dict[str, QLineEdit] = {}
+        is_board = key == BOARD_KEY
+        for field_name, label, value in (
+            ("name", self.tr("Name"), name),
+            ("role", self.tr("Role"), role),
+            ("agency", self.tr("Agency"), agency),
+            ("postal_address", self.tr("Postal address"), postal_address),
+            ("phone", self.tr("Phone"), phone),
+            ("email", self.tr("Email"), email),
+        ):
+            if is_board and field_name in ("role", "agency"):
+                continue
+            if not is_board and field_name == "postal_address":
+                continue
+            edit = QLineEdit(value, accessibleName=label)
+            self.fields[field_name] = edit
+            form.addRow(label, edit)
+        layout.addLayout(form)
+        self.error = QLabel(objectName="error", wordWrap=True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.restore_button = buttons.addButton(
+            self.tr("Restore the policy's details"), QDialogButtonBox.ButtonRole.ResetRole
+        )
+        self.restore_button.clicked.connect(self.restore)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(480)
+
+    def save(self) -> None:
+        values = ContactEditInput(**{name: edit.text() for name, edit in self.fields.items()})
+        try:
+            edit_contact(self.ctx, self.pack_id, self.key, values)
+        except (ValidationError, ServiceError) as error:
+            self.error.setText(str(error))
+            self.error.show()
+            return
+        self.accept()
+
+    def restore(self) -> None:
+        restore_printed_contact(self.ctx, self.pack_id, self.key)
         self.accept()

@@ -241,7 +241,7 @@ class FormsPage(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
-        layout.addWidget(page_title(self.tr("Forms & reports")))
+        layout.addWidget(page_title(self.tr("Forms")))
         layout.addWidget(
             hint(
                 self.tr(
@@ -559,5 +559,5 @@ class FormsPage(QWidget):
             problem = str(error)
         finally:
             QGuiApplication.restoreOverrideCursor()
-        show_error(self, self.tr("Forms & reports"), problem)
+        show_error(self, self.tr("Forms"), problem)
         return None
