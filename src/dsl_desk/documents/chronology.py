@@ -18,7 +18,6 @@ from functools import partial
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -26,9 +25,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
     KeepTogether,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -39,7 +36,6 @@ from dsl_desk.core.clock import london
 from dsl_desk.documents.fonts import BOLD, REGULAR, markup, needs_shaping, register_fonts
 from dsl_desk.documents.render import (
     CONTENT_WIDTH,
-    CREATOR,
     DEMO_MARKING,
     INK,
     LABEL_FILL,
@@ -54,6 +50,7 @@ from dsl_desk.documents.render import (
     _draw_demo_watermark,
     _long_date,
     _pdf_date,
+    a4_document,
 )
 
 MARGIN_TOP_CHRONOLOGY = 27 * mm  # room for the marking and the child line above the frame
@@ -163,31 +160,15 @@ def file_name_for(initials: str, exported_on: date, reference: str = "") -> str:
 
 
 def _document(buffer: io.BytesIO, meta: ChronologyMeta) -> BaseDocTemplate:
-    frame_height = PAGE_HEIGHT - MARGIN_TOP_CHRONOLOGY - MARGIN_BOTTOM
-    doc = BaseDocTemplate(
+    return a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP_CHRONOLOGY,
-        bottomMargin=MARGIN_BOTTOM,
-        # Document properties show in file browsers, so they never name the child.
         title="Chronology of discussions and decisions"
         + (f" — {meta.escalation}" if meta.escalation else ""),
         author=meta.author,
         subject=f"{meta.organisation}: discussion log",
-        creator=CREATOR,
-        producer=CREATOR,
-        keywords=MARKING,
-        lang="en-GB",
-        invariant=1,
+        template_id="chronology",
+        top_margin=MARGIN_TOP_CHRONOLOGY,
     )
-    frame = Frame(
-        MARGIN_X, MARGIN_BOTTOM, CONTENT_WIDTH, frame_height, id="body",
-        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
-    )  # fmt: skip
-    doc.addPageTemplates([PageTemplate(id="chronology", frames=[frame])])
-    return doc
 
 
 class _ChronologyCanvas(Canvas):

@@ -146,18 +146,30 @@ def safe_file_name(reference: str, initials: str, form_id: str) -> str:
 # --- document and page furniture -----------------------------------------------------------------------
 
 
-def _document(buffer: io.BytesIO, form: FormDefinition, meta: RenderMeta) -> BaseDocTemplate:
+def a4_document(
+    buffer: io.BytesIO,
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    template_id: str,
+    top_margin: float = MARGIN_TOP,
+) -> BaseDocTemplate:
+    """The A4 set-up every DSL Desk PDF shares: margins, one frame, properties, deterministic output.
+
+    The title, author and subject show in file browsers and mail programs: callers never put a child's
+    name in them.
+    """
     doc = BaseDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=MARGIN_X,
         rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP,
+        topMargin=top_margin,
         bottomMargin=MARGIN_BOTTOM,
-        # The title names the form and the case reference, never the child: it shows in file browsers.
-        title=f"{form.title} — {meta.reference}",
-        author=meta.author,
-        subject=f"{meta.partnership_name}: {form.title}",
+        title=title,
+        author=author,
+        subject=subject,
         creator=CREATOR,
         producer=CREATOR,
         keywords=MARKING,
@@ -166,11 +178,21 @@ def _document(buffer: io.BytesIO, form: FormDefinition, meta: RenderMeta) -> Bas
     )
     # No frame padding: the tables are exactly the content width and line up with the page furniture.
     frame = Frame(
-        MARGIN_X, MARGIN_BOTTOM, CONTENT_WIDTH, FRAME_HEIGHT, id="body",
+        MARGIN_X, MARGIN_BOTTOM, CONTENT_WIDTH, PAGE_HEIGHT - top_margin - MARGIN_BOTTOM, id="body",
         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
     )  # fmt: skip
-    doc.addPageTemplates([PageTemplate(id="form", frames=[frame])])
+    doc.addPageTemplates([PageTemplate(id=template_id, frames=[frame])])
     return doc
+
+
+def _document(buffer: io.BytesIO, form: FormDefinition, meta: RenderMeta) -> BaseDocTemplate:
+    return a4_document(
+        buffer,
+        title=f"{form.title} — {meta.reference}",
+        author=meta.author,
+        subject=f"{meta.partnership_name}: {form.title}",
+        template_id="form",
+    )
 
 
 class _FormCanvas(Canvas):

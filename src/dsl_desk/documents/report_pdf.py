@@ -14,13 +14,9 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
-    Frame,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -32,13 +28,7 @@ from dsl_desk.core.learning import Count, StageTimescales
 from dsl_desk.documents.fonts import BOLD, REGULAR, markup, register_fonts
 from dsl_desk.documents.render import (
     CONTENT_WIDTH,
-    CREATOR,
-    FRAME_HEIGHT,
     LABEL_FILL,
-    MARGIN_BOTTOM,
-    MARGIN_TOP,
-    MARGIN_X,
-    MARKING,
     MUTED,
     NAVY,
     RULE,
@@ -49,6 +39,7 @@ from dsl_desk.documents.render import (
     _Styles,
     _styles,
     _text_paragraph,
+    a4_document,
 )
 
 MET_GREEN = colors.HexColor("#2E7D32")
@@ -68,27 +59,13 @@ def build_pdf(story: list[Flowable], meta: RenderMeta, title: str) -> bytes:
     """A4 with the forms' furniture: OFFICIAL-SENSITIVE, the period, "Page x of y"; deterministic output."""
     register_fonts()
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(
+    doc = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
         title=f"{title} — {meta.policy_pack_label}",
         author=meta.author,
         subject=f"{meta.organisation}: {title}",
-        creator=CREATOR,
-        producer=CREATOR,
-        keywords=MARKING,
-        lang="en-GB",
-        invariant=1,
+        template_id="report",
     )
-    frame = Frame(
-        MARGIN_X, MARGIN_BOTTOM, CONTENT_WIDTH, FRAME_HEIGHT, id="body",
-        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
-    )  # fmt: skip
-    doc.addPageTemplates([PageTemplate(id="report", frames=[frame])])
     doc.build(story, canvasmaker=partial(_FormCanvas, meta=meta))
     return buffer.getvalue()
 
