@@ -293,8 +293,8 @@ def create_demo(
         child_ids = [add_child(ctx, child).id for child in CHILDREN]
         for name, role, agency, phone, email in PROFESSIONALS:
             add_professional(ctx, name, role, agency, phone=phone, email=email)
-        for case in CASES:
-            _play(ctx, script, clock.now(), case, child_ids[case.child])
+        escalation_ids = [_play(ctx, script, clock.now(), case, child_ids[case.child]) for case in CASES]
+        _log_discussions(ctx, script, clock.now(), child_ids, escalation_ids)
     finally:
         ctx.close()
     return f"{len(CHILDREN)} fictional children, {len(PROFESSIONALS)} professionals, {len(CASES)} escalations"
@@ -313,7 +313,7 @@ def _remove_demo(paths: DataPaths) -> None:
             shutil.rmtree(item) if item.is_dir() else item.unlink()
 
 
-def _play(ctx: AppContext, script: FixedClock, now: datetime, case: DemoCase, child_id: int) -> None:
+def _play(ctx: AppContext, script: FixedClock, now: datetime, case: DemoCase, child_id: int) -> int:
     opened = now - timedelta(days=case.opened_days_ago, hours=case.opened_hours_ago)
     if case.opened_days_ago:
         opened = london(opened).replace(hour=9, minute=30).astimezone(opened.tzinfo)
@@ -374,6 +374,95 @@ def _play(ctx: AppContext, script: FixedClock, now: datetime, case: DemoCase, ch
     elif case.ending == "withdrawn":
         script.advance(timedelta(hours=3))
         withdraw(ctx, detail.id, "CAMHS confirmed Leo attended his appointment; the concern was unfounded.")
+    script.set(now)
+    return detail.id
+
+
+def _log_discussions(
+    ctx: AppContext, script: FixedClock, now: datetime, child_ids: list[int], escalation_ids: list[int]
+) -> None:
+    """A few contemporaneous records, one corrected and one a dissent at a meeting, so the log is not empty."""
+    from dsl_desk.services.discussion_log import NewAction, NewEntry, amend_entry, log_discussion
+
+    zoe, callum, tomasz = child_ids[0], child_ids[3], child_ids[5]
+    script.set(now - timedelta(hours=3))
+    first = log_discussion(
+        ctx,
+        NewEntry(
+            child_id=zoe,
+            occurred_at=now - timedelta(hours=3, minutes=20),
+            method="face_to_face",
+            participants="Alex Morgan (DSL, Penkford School); Zoë Łukasiewicz-Nguyễn (pupil)",
+            summary="Zoë came to the DSL office at morning break and said her mother's partner hit her on the arm "
+            "last night. A bruise about 4 cm across was visible on her upper left arm.",
+            child_views="“He grabbed me because I didn't put my plate away. I don't want to go home tonight.”",
+            opinion="Zoë seemed frightened and kept looking at the door.",
+            decisions="Refer to children's social care today: a disclosure of physical harm with a visible injury.",
+            escalation_id=escalation_ids[0],
+        ),
+    )
+    script.advance(timedelta(minutes=40))
+    amend_entry(
+        ctx,
+        first.id,
+        NewEntry(
+            child_id=zoe,
+            occurred_at=now - timedelta(hours=3, minutes=20),
+            method="face_to_face",
+            participants="Alex Morgan (DSL, Penkford School); Zoë Łukasiewicz-Nguyễn (pupil)",
+            summary="Zoë came to the DSL office at morning break and said her mother's partner hit her on the arm "
+            "last night. A bruise about 4 cm across was visible on her upper RIGHT arm.",
+            child_views="“He grabbed me because I didn't put my plate away. I don't want to go home tonight.”",
+            opinion="Zoë seemed frightened and kept looking at the door.",
+            decisions="Refer to children's social care today: a disclosure of physical harm with a visible injury.",
+            escalation_id=escalation_ids[0],
+        ),
+        "The bruise is on her right arm, not the left; checked with the class teacher.",
+    )
+    script.advance(timedelta(minutes=20))
+    log_discussion(
+        ctx,
+        NewEntry(
+            child_id=zoe,
+            occurred_at=script.now() - timedelta(minutes=10),
+            method="telephone",
+            participants="Alex Morgan (DSL); Sam Otterburn (Social Worker, Demo Borough Children's Social Care)",
+            summary="Rang the duty social worker. Told the referral will be closed as 'below threshold' without a visit.",
+            decisions="Disagree: escalate the same working day under the immediate-risk rule.",
+            escalation_id=escalation_ids[0],
+            actions=(NewAction("Speak to the Team Manager before 15:00", "Alex Morgan, DSL", now.date()),),
+        ),
+    )
+    script.set(now - timedelta(days=6))
+    log_discussion(
+        ctx,
+        NewEntry(
+            child_id=tomasz,
+            occurred_at=now - timedelta(days=6, hours=2),
+            method="child_protection_conference",
+            kind="dissent",
+            participants="Conference chair; Dana Whitlock (Team Manager); Alex Morgan (DSL); Priya Ramsay (Health Visitor)",
+            summary="At the review conference the chair proposed ending the child protection plan. School dissented: "
+            "attendance has fallen and Tomasz has twice arrived hungry this half term.",
+            decisions="School's dissent noted in the minutes; school to activate the escalation policy.",
+            escalation_id=escalation_ids[5],
+        ),
+    )
+    script.set(now - timedelta(days=2))
+    log_discussion(
+        ctx,
+        NewEntry(
+            child_id=callum,
+            occurred_at=now - timedelta(days=2, hours=1),
+            method="email",
+            participants="Alex Morgan (DSL); DS Chris Kettering (Demo Police Public Protection Unit)",
+            summary="Emailed the police to ask for attendance at the next core group or a written update before it.",
+            escalation_id=escalation_ids[3],
+            actions=(
+                NewAction("Chase the police reply", "Alex Morgan, DSL", (now - timedelta(days=1)).date()),
+            ),
+        ),
+    )
     script.set(now)
 
 
