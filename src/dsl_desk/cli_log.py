@@ -124,7 +124,9 @@ def _export(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     result = with_context(
         args, paths, clock, lambda ctx: export_chronology(ctx, args.child, out, escalation_id=args.escalation)
     )
-    print(f"Wrote {result.path}: {result.entries} entries on {result.pages} page(s). The export was audited.")
+    print(
+        f"Wrote {result.path}: {result.entries} entries on {result.pages} page{'s' if result.pages != 1 else ''}. The export was audited."
+    )
     return 0
 
 

@@ -43,7 +43,7 @@ def test_the_chronology_strikes_through_originals_and_marks_late_records(qtbot, 
     assert "line-through" in page_html  # the original is struck through
     assert f"Correction of entry {first.id}" in plain
     assert "Recorded late: written 3 days after the event" in plain
-    assert "2 event(s), 1 corrected, 1 recorded late" in view.summary.text()
+    assert "2 events, 1 corrected, 1 recorded late" in view.summary.text()
 
 
 def test_the_page_searches_highlights_and_opens_the_entry(qtbot, ctx, child_id, clock):

@@ -500,8 +500,8 @@ class FormsPage(QWidget):
         if pages is not None:
             what = self.tr("for a wet signature") if wet else ""
             self.status.setText(
-                self.tr("Sent {n} page(s) to the printer {what}. Recorded on the escalation.").format(
-                    n=pages, what=what
+                self.tr("Sent {pages} to the printer {what}. Recorded on the escalation.").format(
+                    pages=self.tr("1 page") if pages == 1 else self.tr("%d pages") % pages, what=what
                 )
             )
 

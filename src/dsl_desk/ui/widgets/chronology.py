@@ -274,9 +274,11 @@ class ChronologyView(QWidget):
         chronology = self.chronology
         corrected = sum(1 for item in chronology.items if item.earlier)
         late = sum(1 for item in chronology.items if item.current.late)
+        count = len(chronology.items)
+        events = self.tr("1 event") if count == 1 else self.tr("%d events") % count
         self.summary.setText(
-            self.tr("%s: %s event(s), %s corrected, %s recorded late")
-            % (chronology.child_name, len(chronology.items), corrected, late)
+            self.tr("%s: %s, %d corrected, %d recorded late")
+            % (chronology.child_name, events, corrected, late)
         )
         scroll = self.browser.verticalScrollBar().value()
         limit = None if self.show_all else SHOWN_AT_FIRST
