@@ -66,4 +66,11 @@ def _open_window(app: object, paths: DataPaths, clock: Clock, packs: dict) -> in
         context = dialog.context
     window = MainWindow(context, paths, clock, packs)
     window.show()
-    return app.exec()  # type: ignore[attr-defined]
+    try:
+        return app.exec()  # type: ignore[attr-defined]
+    finally:
+        # Quitting by any path, not only by closing the window, lets a start-up check or backup still running
+        # on a worker thread finish: tearing the interpreter down under it crashed the process.
+        from dsl_desk.ui.background import wait_for_background_work
+
+        wait_for_background_work(300_000)
