@@ -134,9 +134,7 @@ def test_setting_up_twice_is_refused(ctx, data_paths, clock, profile, first_user
 
     before = _digest(data_paths.keyring)
     with pytest.raises(AlreadyInitialised, match="already a DSL Desk database"):
-        initialise(
-            data_paths, profile, first_user, clock=clock, packs=packs, kdf=FAST_KDF
-        )
+        initialise(data_paths, profile, first_user, clock=clock, packs=packs, kdf=FAST_KDF)
     assert _digest(data_paths.keyring) == before
 
 

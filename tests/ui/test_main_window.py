@@ -127,9 +127,16 @@ def test_changing_the_idle_minutes_takes_effect_at_once(window, ctx, clock):
 def _escalation(ctx, child_id):
     from dsl_desk.services.escalations import NewEscalation, open_escalation
 
-    return open_escalation(ctx, NewEscalation(child_id=child_id, other_agency="Demo Social Care",
-                                              category=ctx.pack("st_helens").categories[0].key,
-                                              problem="The problem.", outcome_sought="The outcome.")).id
+    return open_escalation(
+        ctx,
+        NewEscalation(
+            child_id=child_id,
+            other_agency="Demo Social Care",
+            category=ctx.pack("st_helens").categories[0].key,
+            problem="The problem.",
+            outcome_sought="The outcome.",
+        ),
+    ).id
 
 
 def test_quick_log_is_prefilled_with_what_is_on_screen(window, ctx, child_id):

@@ -44,7 +44,9 @@ def _edits(session: Session, pack_id: str) -> dict[str, PartnershipContactEdit]:
     return {row.contact_key: row for row in rows}
 
 
-def merged_contacts(session: Session, pack: PolicyPack, *, include_hidden: bool = False) -> list[PartnershipContactRow]:
+def merged_contacts(
+    session: Session, pack: PolicyPack, *, include_hidden: bool = False
+) -> list[PartnershipContactRow]:
     edits = _edits(session, pack.id)
     rows = []
     for contact in pack.contacts:
@@ -55,8 +57,9 @@ def merged_contacts(session: Session, pack: PolicyPack, *, include_hidden: bool 
             continue
         if edit.hidden and not include_hidden:
             continue
-        changed = replace(contact, name=edit.name, role=edit.role, agency=edit.agency, phone=edit.phone,
-                          email=edit.email)
+        changed = replace(
+            contact, name=edit.name, role=edit.role, agency=edit.agency, phone=edit.phone, email=edit.email
+        )
         rows.append(PartnershipContactRow(key, changed, edited=True, hidden=edit.hidden))
     return rows
 
@@ -65,10 +68,14 @@ def merged_board(session: Session, pack: PolicyPack) -> BoardContact:
     edit = _edits(session, pack.id).get(BOARD_KEY)
     if edit is None:
         return pack.board
-    return BoardContact(name=edit.name, postal_address=edit.postal_address, email=edit.email, phone=edit.phone)
+    return BoardContact(
+        name=edit.name, postal_address=edit.postal_address, email=edit.email, phone=edit.phone
+    )
 
 
-def partnership_contacts(ctx: AppContext, pack_id: str, *, include_hidden: bool = False) -> list[PartnershipContactRow]:
+def partnership_contacts(
+    ctx: AppContext, pack_id: str, *, include_hidden: bool = False
+) -> list[PartnershipContactRow]:
     pack = ctx.pack(pack_id)
     with ctx.store.session() as session:
         return merged_contacts(session, pack, include_hidden=include_hidden)
@@ -99,8 +106,15 @@ def edit_contact(ctx: AppContext, pack_id: str, key: str, values: ContactEditInp
         edit.updated_at = ctx.clock.now()
         edit.updated_by_id = ctx.actor.user_id
         session.flush()
-        audit.record(session, at=ctx.clock.now(), user_id=ctx.actor.user_id, action="partnership_contact_edited",
-                     entity="partnership_contact", entity_id=edit.id, detail={"policy": pack_id, "contact": key})
+        audit.record(
+            session,
+            at=ctx.clock.now(),
+            user_id=ctx.actor.user_id,
+            action="partnership_contact_edited",
+            entity="partnership_contact",
+            entity_id=edit.id,
+            detail={"policy": pack_id, "contact": key},
+        )
 
 
 def restore_printed_contact(ctx: AppContext, pack_id: str, key: str) -> None:
@@ -109,8 +123,17 @@ def restore_printed_contact(ctx: AppContext, pack_id: str, key: str) -> None:
         edit = _edits(session, pack_id).get(key)
         if edit is None:
             return
-        audit.record(session, at=ctx.clock.now(), user_id=ctx.actor.user_id, action="partnership_contact_restored",
-                     entity="partnership_contact", entity_id=edit.id,
-                     detail={"policy": pack_id, "contact": key, "was": {"name": edit.name, "phone": edit.phone,
-                                                                         "email": edit.email}})
+        audit.record(
+            session,
+            at=ctx.clock.now(),
+            user_id=ctx.actor.user_id,
+            action="partnership_contact_restored",
+            entity="partnership_contact",
+            entity_id=edit.id,
+            detail={
+                "policy": pack_id,
+                "contact": key,
+                "was": {"name": edit.name, "phone": edit.phone, "email": edit.email},
+            },
+        )
         session.delete(edit)
