@@ -154,3 +154,24 @@ def test_forms_button_opens_the_escalations_forms(qtbot, window, child_id):
     page = window.pages["escalations"]
     qtbot.mouseClick(page.detail_view.forms_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.pages["forms"]
+
+
+def test_the_dashboard_shows_a_change_at_once(window, child_id):
+    """Found by a new-user walkthrough: the dashboard only caught up on its one-minute timer."""
+    from dsl_desk.ui.signals import Changed
+
+    dashboard = window.pages["dashboard"]
+    assert dashboard.case_model.rowCount() == 0
+    escalation = _escalation(window.ctx, child_id)
+    window.signals.changed.emit(Changed(escalations=True))
+    assert [dashboard.case_model.row_at(r).escalation_id for r in range(dashboard.case_model.rowCount())] == [
+        escalation
+    ]
+    assert "due today" in window.alert_label.text()  # the banner follows the same refresh
+
+
+def test_refresh_action_refreshes_the_dashboard(window, child_id):
+    dashboard = window.pages["dashboard"]
+    _escalation(window.ctx, child_id)
+    window.actions_by_name["refresh"].trigger()
+    assert dashboard.case_model.rowCount() == 1

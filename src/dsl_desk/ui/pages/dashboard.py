@@ -24,7 +24,7 @@ from dsl_desk.services.escalation_views import CaseRow, OpenItemRow
 from dsl_desk.services.escalations import list_open_cases, list_open_checklist
 from dsl_desk.services.log_views import OpenActionRow
 from dsl_desk.ui import theme
-from dsl_desk.ui.signals import AppSignals
+from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
 from dsl_desk.ui.widgets.backup_warning import BackupWarning
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
@@ -210,6 +210,11 @@ class DashboardPage(QWidget):
         self.tile_labels["items"].setText(str(len(self.items)))
         self._show_risks()
         self.backup_warning.refresh()
+
+    def on_changed(self, changed: Changed) -> None:
+        """Anything that can change a deadline, a checklist or an action refreshes the warnings at once."""
+        if changed.escalations or changed.children or changed.log or changed.settings or changed.contacts:
+            self.refresh()
 
     def due_today_count(self) -> int:
         return sum(1 for c in self.cases if c.due_status in (DueStatus.DUE_TODAY, DueStatus.OVERDUE))
