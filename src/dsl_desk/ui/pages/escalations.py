@@ -492,7 +492,8 @@ class EscalationDetailView(QWidget):
         ]
         for name, value in lines:
             if value:
-                box.addWidget(wrapped(f"{name}: {value}"))
+                separator = " " if name.endswith("?") else ": "  # not "improved?: yes"
+                box.addWidget(wrapped(f"{name}{separator}{value}"))
         return frame
 
     def _render_checklist(self, detail: EscalationDetail, now: object) -> None:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -108,18 +108,23 @@ class Stepper(QWidget):
     def _state(
         self, stage: StageView, now: datetime, deadline_words: str, due_status: DueStatus, status: str
     ) -> tuple[str, tuple[str, str]]:
-        today = london(now).date()
         if stage.state == "done":
-            left = describe_date(london(stage.left_at).date(), today) if stage.left_at else ""
-            if status == "withdrawn" and stage.outcome.startswith("Withdrawn:"):
-                return self.tr("Withdrawn %s") % left, TO_COME_COLOURS
-            missed = self.tr(" (late)") if stage.timescale_met is False else ""
-            return self.tr("Done %s%s") % (left, missed), DONE_COLOURS
+            return self._done_state(stage, london(now).date(), status)
         if stage.state == "current":
             if due_status is DueStatus.OVERDUE or due_status is DueStatus.NO_DEADLINE:
                 return self.tr("Now — %s") % deadline_words, DUE_COLOURS[due_status]
             return self.tr("Now — due %s") % deadline_words, DUE_COLOURS[due_status]
+        if status != "open":
+            return self.tr("Not needed"), TO_COME_COLOURS  # the escalation ended before this stage
         return self.tr("To come"), TO_COME_COLOURS
+
+    def _done_state(self, stage: StageView, today: date, status: str) -> tuple[str, tuple[str, str]]:
+        left = describe_date(london(stage.left_at).date(), today) if stage.left_at else ""
+        if status == "withdrawn" and stage.outcome.startswith("Withdrawn:"):
+            return self.tr("Withdrawn %s") % left, TO_COME_COLOURS
+        if stage.timescale_met is False:  # done, but late: it must not look like a clean green step
+            return self.tr("Done %s — timescale missed") % left, DUE_COLOURS[DueStatus.DUE_TODAY]
+        return self.tr("Done %s") % left, DONE_COLOURS
 
     def _clear(self) -> None:
         while self.row.count():

@@ -201,6 +201,22 @@ class DraftingWizard(QWizard):
 
     def _page_changed(self, _page_id: int) -> None:
         self.save_now()
+        # Put the cursor in the step's first box, so typing straight away is not lost (seen in a walkthrough).
+        QTimer.singleShot(0, self._focus_first_field)
+
+    def _focus_first_field(self) -> None:
+        page = self.currentPage()
+        if page is None:
+            return
+        for widget in page.findChildren(QWidget):
+            if (
+                isinstance(widget, QLineEdit | QPlainTextEdit | QComboBox | QDateEdit)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and not (isinstance(widget, QLineEdit) and widget.isReadOnly())
+            ):
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
 
     def finish_with(self, detail: EscalationDetail) -> None:
         """The wizard's work is saved for real: the draft is no longer needed."""

@@ -45,7 +45,11 @@ def current_record(detail: EscalationDetail) -> StageView:
 
 
 def requirement_text(requirement: Requirement) -> str:
-    to = f" — to {requirement.recipient}" if requirement.recipient else ""
+    recipient = requirement.recipient
+    # Packs write recipients as sentences ("Your manager/supervisor"); mid-sentence they read lower case.
+    if recipient[:2].istitle() and recipient.split()[0] in {"Your", "Their", "The"}:
+        recipient = recipient[0].lower() + recipient[1:]
+    to = f" — to {recipient}" if recipient else ""
     return f"☐ {requirement.text}{to}"
 
 
