@@ -224,16 +224,23 @@ class DraftingWizard(QWizard):
         self.draft_timer.stop()
         self.result_detail = detail
         discard_draft(self.ctx, self.draft_kind, self.draft_subject)
+        window = self._main_window()
+        if window is not None:
+            window.statusBar().clearMessage()  # an earlier "your draft is kept" is no longer true
+
+    def _main_window(self) -> QMainWindow | None:
+        window = self.parent()
+        while window is not None and not isinstance(window, QMainWindow):
+            window = window.parent()
+        return window if isinstance(window, QMainWindow) else None
 
     def reject(self) -> None:
         if not self._done and self.has_content():
             self.save_now()
             self.kept_message = self.tr(KEPT_TEXT)
             self.draft_kept.emit(self.kept_message)
-            window = self.parent()
-            while window is not None and not isinstance(window, QMainWindow):
-                window = window.parent()
-            if isinstance(window, QMainWindow):
+            window = self._main_window()
+            if window is not None:
                 window.statusBar().showMessage(self.kept_message, 15_000)
         self._done = True
         self.draft_timer.stop()

@@ -593,7 +593,9 @@ class SummaryPage(WizardPage):
     def __init__(self, wizard: NewEscalationWizard) -> None:
         super().__init__(
             wizard.tr("Check and start"),
-            wizard.tr("Nothing is saved to the escalation record until you press Finish."),
+            wizard.tr(
+                "The escalation is opened when you press Finish; until then what you typed is kept as a draft."
+            ),
         )
         self.wiz = wizard
         self.setFinalPage(True)
