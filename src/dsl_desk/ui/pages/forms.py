@@ -291,8 +291,21 @@ class FormsPage(QWidget):
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
         self.preview_hint = hint(self.tr("Press Preview to see the form as it will print."))
-        layout.addWidget(self.preview_hint)
+        top.addWidget(self.preview_hint, 1)
+        # The pane is narrower than a page: the text must be readable, so the user can zoom.
+        for text, name, slot in (
+            ("−", self.tr("Zoom out"), lambda: self._zoom(1 / 1.25)),
+            ("+", self.tr("Zoom in"), lambda: self._zoom(1.25)),
+            (self.tr("Fit width"), self.tr("Fit the page to the width"), self._fit_width),
+        ):
+            button = QPushButton(text)
+            button.setAccessibleName(name)
+            button.setToolTip(name)
+            button.clicked.connect(slot)
+            top.addWidget(button)
+        layout.addLayout(top)
         self.preview = QPdfView(box)
         self.preview.setAccessibleName(self.tr("Preview of the form"))
         self.preview.setDocument(self.preview_document)
@@ -300,6 +313,14 @@ class FormsPage(QWidget):
         self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         layout.addWidget(self.preview, 1)
         return box
+
+    def _zoom(self, factor: float) -> None:
+        current = self.preview.zoomFactor()
+        self.preview.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.preview.setZoomFactor(max(0.25, min(4.0, current * factor)))
+
+    def _fit_width(self) -> None:
+        self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
 
     def _actions(self) -> QHBoxLayout:
         row = QHBoxLayout()
