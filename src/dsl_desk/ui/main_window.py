@@ -406,6 +406,7 @@ class MainWindow(QMainWindow):
         if result is None:
             return
         self.signals.changed.emit(Changed(log=True))
+        self.statusBar().showMessage(self.tr("Discussion logged (entry %d).") % result.entry.id, 10_000)
         if result.start_escalation:  # a dissent recorded at a meeting (Wigan 2.5)
             from dsl_desk.ui.wizards.new_escalation import NewEscalationWizard
 
