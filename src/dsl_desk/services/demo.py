@@ -386,37 +386,26 @@ def _log_discussions(
 
     zoe, callum, tomasz = child_ids[0], child_ids[3], child_ids[5]
     script.set(now - timedelta(hours=3))
-    first = log_discussion(
-        ctx,
-        NewEntry(
-            child_id=zoe,
-            occurred_at=now - timedelta(hours=3, minutes=20),
-            method="face_to_face",
-            participants="Alex Morgan (DSL, Penkford School); Zoë Łukasiewicz-Nguyễn (pupil)",
-            summary="Zoë came to the DSL office at morning break and said her mother's partner hit her on the arm "
-            "last night. A bruise about 4 cm across was visible on her upper left arm.",
-            child_views="“He grabbed me because I didn't put my plate away. I don't want to go home tonight.”",
-            opinion="Zoë seemed frightened and kept looking at the door.",
-            decisions="Refer to children's social care today: a disclosure of physical harm with a visible injury.",
-            escalation_id=escalation_ids[0],
-        ),
+    disclosure = NewEntry(
+        child_id=zoe,
+        occurred_at=now - timedelta(hours=3, minutes=20),
+        method="face_to_face",
+        participants="Alex Morgan (DSL, Penkford School); Zoë Łukasiewicz-Nguyễn (pupil)",
+        summary="Zoë came to the DSL office at morning break and said her mother's partner hit her on the arm "
+        "last night. A bruise about 4 cm across was visible on her upper left arm.",
+        child_views="“He grabbed me because I didn't put my plate away. I don't want to go home tonight.”",
+        opinion="Zoë seemed frightened and kept looking at the door.",
+        decisions="Refer to children's social care today: a disclosure of physical harm with a visible injury.",
+        escalation_id=escalation_ids[0],
     )
+    first = log_discussion(ctx, disclosure)
     script.advance(timedelta(minutes=40))
+    # A correction repeats the record with the one fact put right, and says why (the original stays visible).
+    corrected = disclosure.summary.replace("upper left arm", "upper RIGHT arm")
     amend_entry(
         ctx,
         first.id,
-        NewEntry(
-            child_id=zoe,
-            occurred_at=now - timedelta(hours=3, minutes=20),
-            method="face_to_face",
-            participants="Alex Morgan (DSL, Penkford School); Zoë Łukasiewicz-Nguyễn (pupil)",
-            summary="Zoë came to the DSL office at morning break and said her mother's partner hit her on the arm "
-            "last night. A bruise about 4 cm across was visible on her upper RIGHT arm.",
-            child_views="“He grabbed me because I didn't put my plate away. I don't want to go home tonight.”",
-            opinion="Zoë seemed frightened and kept looking at the door.",
-            decisions="Refer to children's social care today: a disclosure of physical harm with a visible injury.",
-            escalation_id=escalation_ids[0],
-        ),
+        replace(disclosure, summary=corrected),
         "The bruise is on her right arm, not the left; checked with the class teacher.",
     )
     script.advance(timedelta(minutes=20))

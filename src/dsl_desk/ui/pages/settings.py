@@ -4,7 +4,6 @@ installed escalation policies. Every change goes through one service call and is
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
 
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtGui import QPixmap, QResizeEvent
@@ -48,18 +47,16 @@ from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import Column, RowTableModel
 from dsl_desk.ui.widgets.backup_settings_card import BackupSettingsCard
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
-from dsl_desk.ui.widgets.passphrase_strength import PassphraseStrength
-from dsl_desk.ui.widgets.signature_pad import SignaturePad
-from dsl_desk.ui.wizards.setup_wizard import (
-    NATIONS,
+from dsl_desk.ui.widgets.form_fields import (
+    add_new_passphrase_rows,
     buddy_label,
     error_label,
     new_form,
-    suggest_username,
-    time_edit,
-    translated,
+    secret_edit,
     with_message,
 )
+from dsl_desk.ui.widgets.signature_pad import SignaturePad
+from dsl_desk.ui.wizards.setup_wizard import NATIONS, suggest_username, time_edit, translated
 
 NATION_NAMES = dict(NATIONS)
 
@@ -84,13 +81,6 @@ def fit_table_height(view: QTableView, rows: int, *, most: int = 8) -> None:
     row_height = view.verticalHeader().defaultSectionSize()
     frame = view.frameWidth() * 2
     view.setFixedHeight(view.horizontalHeader().sizeHint().height() + shown * row_height + frame)
-
-
-def secret_edit(accessible_name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setAccessibleName(accessible_name)
-    return edit
 
 
 def dialog_buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
@@ -546,31 +536,25 @@ class AddDeputyDialog(QDialog):
         self.username_edit.textEdited.connect(lambda text: setattr(self, "_username_edited", bool(text)))
 
     def _build_secrets(self, form: QFormLayout) -> None:
-        self.first_edit = secret_edit(self.tr("Deputy's passphrase"))
-        self.strength = PassphraseStrength()
-        self.first_edit.textChanged.connect(self.strength.set_passphrase)
-        self.first_error = error_label(self.tr("Passphrase problem"))
-        box = with_message(self.first_edit, self.first_error)
-        cast("QVBoxLayout", box.layout()).insertWidget(1, self.strength)
-        form.addRow(buddy_label(self.tr("&Passphrase *"), self.first_edit), box)
-        self.second_edit = secret_edit(self.tr("Deputy's passphrase again"))
-        self.second_error = error_label(self.tr("Repeated passphrase problem"))
-        form.addRow(
-            buddy_label(self.tr("Type it &again *"), self.second_edit),
-            with_message(self.second_edit, self.second_error),
+        fields = add_new_passphrase_rows(
+            form,
+            first_label=self.tr("&Passphrase *"),
+            first_name=self.tr("Deputy's passphrase"),
+            second_label=self.tr("Type it &again *"),
+            second_name=self.tr("Deputy's passphrase again"),
+            first_error_name=self.tr("Passphrase problem"),
+            second_error_name=self.tr("Repeated passphrase problem"),
         )
+        self.first_edit, self.second_edit = fields.first, fields.second
+        self.first_error, self.second_error = fields.first_error, fields.second_error
+        self.strength = fields.strength
         self.show_toggle = QCheckBox(self.tr("&Show what is typed"))
-        self.show_toggle.toggled.connect(self._toggle_visible)
+        self.show_toggle.toggled.connect(fields.show_typed)
         form.addRow("", self.show_toggle)
 
     def _suggest_username(self, name: str) -> None:
         if not self._username_edited:
             self.username_edit.setText(suggest_username(name))
-
-    def _toggle_visible(self, visible: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password
-        self.first_edit.setEchoMode(mode)
-        self.second_edit.setEchoMode(mode)
 
     def _field_messages(self) -> dict[str, tuple[QLabel, QWidget]]:
         return {
@@ -644,19 +628,18 @@ class ChangePassphraseDialog(QDialog):
             buddy_label(self.tr("&Current passphrase"), self.old_edit),
             with_message(self.old_edit, self.old_error),
         )
-        self.new_edit = secret_edit(self.tr("New passphrase"))
-        self.strength = PassphraseStrength()
-        self.new_edit.textChanged.connect(self.strength.set_passphrase)
-        self.new_error = error_label(self.tr("New passphrase problem"))
-        box = with_message(self.new_edit, self.new_error)
-        cast("QVBoxLayout", box.layout()).insertWidget(1, self.strength)
-        form.addRow(buddy_label(self.tr("&New passphrase"), self.new_edit), box)
-        self.again_edit = secret_edit(self.tr("New passphrase again"))
-        self.again_error = error_label(self.tr("Repeated passphrase problem"))
-        form.addRow(
-            buddy_label(self.tr("Type it &again"), self.again_edit),
-            with_message(self.again_edit, self.again_error),
+        fields = add_new_passphrase_rows(
+            form,
+            first_label=self.tr("&New passphrase"),
+            first_name=self.tr("New passphrase"),
+            second_label=self.tr("Type it &again"),
+            second_name=self.tr("New passphrase again"),
+            first_error_name=self.tr("New passphrase problem"),
+            second_error_name=self.tr("Repeated passphrase problem"),
         )
+        self.new_edit, self.again_edit = fields.first, fields.second
+        self.new_error, self.again_error = fields.first_error, fields.second_error
+        self.strength = fields.strength
         layout.addLayout(form)
         self.message = error_label(self.tr("Change passphrase problem"))
         layout.addWidget(self.message)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -50,7 +49,14 @@ from dsl_desk.services.setup import (
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.keyring import KdfParams
 from dsl_desk.store.paths import DataPaths
-from dsl_desk.ui.widgets.passphrase_strength import PassphraseStrength
+from dsl_desk.ui.widgets.form_fields import (
+    add_new_passphrase_rows,
+    buddy_label,
+    error_label,
+    hint_label,
+    new_form,
+    with_message,
+)
 from dsl_desk.ui.widgets.policy_flow import PolicyFlow
 from dsl_desk.ui.widgets.signature_pad import SignaturePad
 
@@ -88,54 +94,6 @@ def suggest_username(full_name: str) -> str:
         return ""
     chosen = [words[0], words[-1]] if len(words) > 1 else words
     return ".".join(chosen)[:60]
-
-
-def error_label(accessible_name: str) -> QLabel:
-    """An inline message under a field: hidden until there is something to say."""
-    label = QLabel(objectName="error", wordWrap=True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setAccessibleName(accessible_name)
-    label.hide()
-    return label
-
-
-def clear_on_edit(edit: QLineEdit, message: QLabel) -> None:
-    """A message about what was typed goes away as soon as the user starts correcting it."""
-    edit.textEdited.connect(message.hide)
-
-
-def with_message(field: QWidget, message: QLabel) -> QWidget:
-    """A field with its message directly below it, for a QFormLayout row."""
-    if isinstance(field, QLineEdit):
-        clear_on_edit(field, message)
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
-    layout.addWidget(field)
-    layout.addWidget(message)
-    return box
-
-
-def hint_label(text: str) -> QLabel:
-    label = QLabel(text, objectName="hint", wordWrap=True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
-
-
-def buddy_label(text: str, field: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(field)
-    return label
-
-
-def new_form() -> QFormLayout:
-    form = QFormLayout()
-    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-    form.setVerticalSpacing(10)
-    return form
 
 
 class SetupPage(QWizardPage):
@@ -558,22 +516,21 @@ class PassphrasePage(SetupPage):
             )
         )
         form = new_form()
-        self.first_edit = self._secret_edit(self.tr("Passphrase"))
-        self.strength = PassphraseStrength()
-        self.first_error = error_label(self.tr("Passphrase problem"))
-        first_box = with_message(self.first_edit, self.first_error)
-        cast("QVBoxLayout", first_box.layout()).insertWidget(1, self.strength)
-        form.addRow(buddy_label(self.tr("&Passphrase *"), self.first_edit), first_box)
-        self.second_edit = self._secret_edit(self.tr("Passphrase again"))
-        self.second_error = error_label(self.tr("Repeated passphrase problem"))
-        form.addRow(
-            buddy_label(self.tr("Type it &again *"), self.second_edit),
-            with_message(self.second_edit, self.second_error),
+        self.fields = add_new_passphrase_rows(
+            form,
+            first_label=self.tr("&Passphrase *"),
+            first_name=self.tr("Passphrase"),
+            second_label=self.tr("Type it &again *"),
+            second_name=self.tr("Passphrase again"),
+            first_error_name=self.tr("Passphrase problem"),
+            second_error_name=self.tr("Repeated passphrase problem"),
         )
+        self.first_edit, self.second_edit = self.fields.first, self.fields.second
+        self.first_error, self.second_error = self.fields.first_error, self.fields.second_error
+        self.strength = self.fields.strength
         self.show_toggle = QCheckBox(self.tr("&Show what I type"))
-        self.show_toggle.toggled.connect(self._toggle_visible)
+        self.show_toggle.toggled.connect(self.fields.show_typed)
         form.addRow("", self.show_toggle)
-        self.first_edit.textChanged.connect(self.strength.set_passphrase)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(
@@ -585,18 +542,6 @@ class PassphrasePage(SetupPage):
             )
         )
         layout.addStretch(1)
-
-    @staticmethod
-    def _secret_edit(accessible_name: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
-        edit.setAccessibleName(accessible_name)
-        return edit
-
-    def _toggle_visible(self, visible: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password
-        self.first_edit.setEchoMode(mode)
-        self.second_edit.setEchoMode(mode)
 
     def passphrase(self) -> str:
         return self.first_edit.text()
