@@ -346,4 +346,4 @@ class Draft(Base):
 
 # Tables kept in modules of their own register themselves on Base.metadata when imported; importing them
 # here means anything that sees the models (Alembic, the tests) sees every table.
-from dsl_desk.store import models_contacts, models_learning  # noqa: E402, F401
+from dsl_desk.store import models_contacts, models_learning, models_records  # noqa: E402, F401

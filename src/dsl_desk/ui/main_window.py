@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
             self.rail.addItem(title)
             self.page_keys.append(key)
             action = QAction(title, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.setShortcut(QKeySequence(f"Ctrl+{number % 10}"))  # the tenth page is Ctrl+0
             action.triggered.connect(lambda _checked=False, row=number - 1: self.rail.setCurrentRow(row))
             self.addAction(action)
         self.stack = QStackedWidget()
@@ -438,7 +438,9 @@ class MainWindow(QMainWindow):
         self._offer_drafts()
 
     def refresh_all(self) -> None:
-        self._on_changed(Changed(escalations=True, children=True, contacts=True, log=True, settings=True))
+        self._on_changed(
+            Changed(escalations=True, children=True, contacts=True, log=True, settings=True, records=True)
+        )
 
     def tick(self) -> None:
         """Every minute: deadlines move with time, and a new day changes what is due today."""

@@ -1,4 +1,4 @@
-"""The pages of the navigation rail, in order (Ctrl+1 … Ctrl+9)."""
+"""The pages of the navigation rail, in order (Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ def _contacts(ctx: AppContext, signals: AppSignals) -> QWidget:
     return ContactsPage(ctx, signals)
 
 
+def _records(ctx: AppContext, signals: AppSignals) -> QWidget:
+    from dsl_desk.ui.pages.records import RecordsPage
+
+    return RecordsPage(ctx, signals)
+
+
 def _audit(ctx: AppContext, signals: AppSignals) -> QWidget:
     from dsl_desk.ui.pages.audit import AuditPage
 
@@ -72,6 +78,7 @@ NAVIGATION: list[tuple[str, str, Callable[[AppContext, AppSignals], QWidget]]] =
     ("forms", "Forms", _forms),
     ("reports", "Reports", _reports),
     ("contacts", "Contacts", _contacts),
+    ("records", "Transfers & requests", _records),
     ("audit", "Audit trail", _audit),
     ("settings", "Settings", _settings),
 ]

@@ -16,6 +16,7 @@ class Changed:
     contacts: bool = False
     log: bool = False
     settings: bool = False
+    records: bool = False  # transfers, subject access requests, retention
 
 
 class AppSignals(QObject):
