@@ -56,6 +56,10 @@ def escalation_id(ctx, child_id) -> int:
 def test_escalate_in_time(qtbot, ctx, escalation_id):
     wizard = shown(qtbot, EscalateWizard(ctx, escalation_id))
     page = wizard.outcome_page
+    # St Helens fixes the next stage: it is stated, not offered as a choice that is not one.
+    assert not page.target.isVisible()
+    assert page.fixed_target.isVisible()
+    assert page.fixed_target.text() == "<b>Stage Two – Discussion between the professionals</b>"
     assert "Timescale met" in page.timescale.text()
     assert not page.missed_reason.isVisible()
     next_page(qtbot, wizard)  # no outcome yet
@@ -173,8 +177,11 @@ def test_resolve_needs_the_written_agreement(qtbot, ctx, escalation_id):
     assert closing.learning.isVisible()
     assert "chair of St Helens Safeguarding Children Board" in closing.learning_to.text()
     assert not closing.overrun.isVisible()
+    # The reminder to refer the learning is promised only when the box is ticked (it is what adds it).
+    assert "Refer the learning" not in closing.after.text()
     qtbot.keyClicks(closing.lessons, "Ring the team manager sooner.")
     click(qtbot, closing.learning)
+    assert "Refer the learning to The chair of St Helens" in closing.after.text()
     click(qtbot, closing.parents.buttons_by_value["no"])
     finish(qtbot, wizard)  # "no" needs a reason
     assert "why the parents/carers were not told" in closing.error.text()

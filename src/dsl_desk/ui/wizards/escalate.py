@@ -4,6 +4,8 @@ services.escalations.escalate; a refusal quoting the policy is shown on the page
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -157,8 +159,17 @@ class StageOutcomePage(WizardPage):
         for stage in later or ((following,) if following else ()):
             self.target.addItem(stage.display_name, stage.key)
         row = QFormLayout()
-        row.addRow(field_label(self.wiz.tr("&Escalate to:"), self.target), self.target)
-        self.target.setEnabled(self.target.count() > 1)
+        if self.target.count() > 1:
+            row.addRow(field_label(self.wiz.tr("&Escalate to:"), self.target), self.target)
+        else:
+            # The policy fixes the next stage: say it plainly rather than show a choice that is not one.
+            self.target.setVisible(False)
+            self.fixed_target = QLabel(
+                f"<b>{escape(self.target.currentText())}</b>" if self.target.count() else "–",
+                objectName="fixedTarget",
+            )
+            self.fixed_target.setAccessibleName(self.wiz.tr("Stage to escalate to"))
+            row.addRow(QLabel(self.wiz.tr("Escalate to:")), self.fixed_target)
         self.body.addLayout(row)
         self.last_stage = wrapped(
             self.wiz.tr(

@@ -328,6 +328,7 @@ class ClosingPage(WizardPage):
         self._build_overrun()
         self.after = wrapped(object_name="hint")
         self.body.addWidget(self.after)
+        self.learning.toggled.connect(self._show_reminders)
         self.body.addStretch(1)
         for name, widget in (
             ("lessons_learnt", self.lessons),
@@ -394,13 +395,17 @@ class ClosingPage(WizardPage):
         self.body.addWidget(self.overrun)
 
     def initializePage(self) -> None:
+        self._show_reminders()
+
+    def _show_reminders(self) -> None:
+        """What the checklist will hold after Finish: the learning line only when the box says it is referred."""
         closing = self.wiz.closing
         if closing is None:
             return
         lines = [
             f"• {form.title}" + (f" → {form.recipient}" if form.recipient else "") for form in closing.forms
         ]
-        if closing.learning_referred_to:
+        if closing.learning_referred_to and self.learning.isChecked():
             lines.append(self.wiz.tr("• Refer the learning to %s") % closing.learning_referred_to)
         if closing.action_log:
             lines.append(self.wiz.tr("• Record in the %s") % closing.action_log)
