@@ -33,6 +33,7 @@ def _save(qtbot, dialog: LogEntryDialog) -> None:
 def test_quick_entry_is_prefilled_and_saves_with_the_keyboard(qtbot, ctx, child_id, clock):
     dialog = _dialog(qtbot, ctx, child_id=child_id)
     assert dialog.child.currentData() == child_id
+    assert dialog.child.currentText() == "Zephyrine Quillborough (born 14 March 2015)"  # not 14/03/2015
     assert from_qt(dialog.occurred.dateTime()) == clock.now()  # defaults to now
     qtbot.keyClicks(dialog.participants, "Dawn Brightwater, social worker")
     qtbot.keyClicks(dialog.summary, "Rang about the bruise on her arm.")

@@ -347,7 +347,7 @@ class LogEntryDialog(QDialog):
         self.child.blockSignals(True)
         self.child.addItem(self.tr("Choose a child…"), None)
         for row in list_children(self.ctx):
-            self.child.addItem(f"{row.name} ({row.date_of_birth:%d/%m/%Y})", row.id)
+            self.child.addItem(f"{row.name} (born {row.date_of_birth.day} {row.date_of_birth:%B %Y})", row.id)
         if child_id is not None:
             self.child.setCurrentIndex(max(0, self.child.findData(child_id)))
         self.child.setEnabled(self.original is None)
