@@ -48,7 +48,8 @@ def test_list_filter_search_and_open(qtbot, ctx, child_id, page):
     assert "current stage" in detail.stepper.boxes[0].accessibleName()
     assert "today 17:00" in detail.stepper.boxes[0].state.text()
     assert "to come" in detail.stepper.boxes[1].accessibleName()
-    assert detail.waiting.text() == "Waiting less than a working day for a response"
+    # St Helens Stage One is consulting your own manager: nobody at the other agency owes a response yet.
+    assert detail.waiting.text() == "At this stage you consult within your own agency: no response is awaited yet"
     with qtbot.waitSignal(page.signals.open_child) as opened:
         click(qtbot, detail.child_button)
     assert opened.args == [child_id]
@@ -135,3 +136,12 @@ def test_escalate_from_the_page(qtbot, ctx, child_id, page):
     assert detail.stepper.boxes[0].badge.text() == "✓"
     history = [label.text() for label in detail.findChildren(type(detail.waiting))]
     assert any("Not resolved with my manager's help." in text for text in history)
+
+
+def test_waiting_for_a_response_once_the_other_agency_is_involved(qtbot, ctx, child_id, page):
+    from dsl_desk.services.escalations import StageOutcome, escalate
+
+    escalation_id = start(ctx, child_id)
+    escalate(ctx, escalation_id, StageOutcome("Manager agrees.", contacted_next="Pat Example"))
+    page.show_escalation(escalation_id)
+    assert page.detail_view.waiting.text() == "Waiting less than a working day for a response"

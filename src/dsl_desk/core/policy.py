@@ -80,6 +80,9 @@ class Stage:
     citation: str
     entry_condition: str = ""  # the policy's words on when this stage starts
     prerequisite_text: str = ""  # the policy's words behind `prerequisites`
+    # True when the stage happens inside your own agency (St Helens Stage One: consult your own manager), so
+    # nobody at the other agency owes a response yet.
+    within_own_agency: bool = False
 
     @property
     def display_name(self) -> str:
@@ -611,6 +614,7 @@ def _stage(t: _Table) -> Stage:
     t.allow(
         "key", "label", "title", "our_side", "their_side", "entry_condition", "what_happens", "timescale",
         "requirements", "prerequisites", "prerequisite_text", "partnership_level", "citation",
+        "within_own_agency",
     )  # fmt: skip
     requirements = tuple(_requirement(r) for r in t.tables("requirements"))
     _unique([r.key for r in requirements], t, "requirements", "requirement key")
@@ -628,6 +632,7 @@ def _stage(t: _Table) -> Stage:
         citation=t.text("citation"),
         entry_condition=t.text("entry_condition", ""),
         prerequisite_text=t.text("prerequisite_text", ""),
+        within_own_agency=t.flag("within_own_agency", default=False),
     )
 
 

@@ -369,7 +369,7 @@ class EscalationDetailView(QWidget):
             due_status=detail.due_status,
             status=detail.status,
         )
-        self.waiting.setText(self._waiting_words(detail.waiting_working_days))
+        self.waiting.setText(self._waiting_words(detail))
         for widget in (
             self.waiting,
             self.chase_button,
@@ -383,7 +383,16 @@ class EscalationDetailView(QWidget):
         self._render_outcome(detail)
         self._render_checklist(detail, now)
 
-    def _waiting_words(self, days: int) -> str:
+    def _waiting_words(self, detail: EscalationDetail) -> str:
+        days = detail.waiting_working_days
+        pack = self.ctx.packs.get(detail.policy_id)
+        if (
+            pack
+            and pack.has_stage(detail.current_stage_key)
+            and pack.stage(detail.current_stage_key).within_own_agency
+        ):
+            # e.g. St Helens Stage One: you are consulting your own manager; the other agency owes nothing yet.
+            return self.tr("At this stage you consult within your own agency: no response is awaited yet")
         if days == 0:
             return self.tr("Waiting less than a working day for a response")
         if days == 1:
