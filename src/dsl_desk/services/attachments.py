@@ -126,7 +126,8 @@ def add_attachment(ctx: AppContext, entry_id: int, path: Path) -> AttachmentView
             action="attachment_added",
             entity="attachment",
             entity_id=attachment.id,
-            detail={"entry": entry_id, "file": attachment.file_name, "sha256": attachment.sha256},
+            # No file name: names like "Zephyrine bruise.jpg" would outlive a record's deletion in the trail.
+            detail={"entry": entry_id, "sha256": attachment.sha256},
         )
         return view_of(attachment)
 
@@ -170,7 +171,7 @@ def _content(ctx: AppContext, attachment_id: int) -> tuple[str, bytes]:
             action="attachment_opened",
             entity="attachment",
             entity_id=attachment.id,
-            detail={"file": attachment.file_name},
+            detail={"sha256": attachment.sha256},
         )
         return attachment.file_name, attachment.content
 

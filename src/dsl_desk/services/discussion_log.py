@@ -183,7 +183,8 @@ def _audit_detail(row: DiscussionEntry, entry: NewEntry, files: list[CheckedFile
         "escalation": row.escalation_id,
         "amends": row.amends_id,
         "actions": len(entry.actions),
-        "attachments": [f.file_name for f in files],
+        # A count only: a file's name can name the child, and the trail outlives a deleted record.
+        "attachments": len(files),
     }
 
 
