@@ -15,7 +15,6 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
-from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -47,9 +46,9 @@ from dsl_desk.documents.render import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
     RULE,
+    PagedCanvas,
     _draw_demo_watermark,
     _long_date,
-    _pdf_date,
     a4_document,
 )
 
@@ -142,8 +141,9 @@ def render_chronology(events: list[PrintedEvent], meta: ChronologyMeta) -> Chron
         story += _event(event, styles)
     buffer = io.BytesIO()
     pages: list[int] = []
+    furniture = partial(_draw_furniture, meta=meta, styles=styles)
     _document(buffer, meta).build(
-        story, canvasmaker=partial(_ChronologyCanvas, meta=meta, styles=styles, pages=pages)
+        story, canvasmaker=partial(PagedCanvas, furniture=furniture, made_at=meta.exported_at, pages=pages)
     )
     return ChronologyPdf(buffer.getvalue(), pages[0] if pages else 0)
 
@@ -171,56 +171,70 @@ def _document(buffer: io.BytesIO, meta: ChronologyMeta) -> BaseDocTemplate:
     )
 
 
-class _ChronologyCanvas(Canvas):
-    """Draws the page furniture once the page count is known (at save time), as render.py's canvas does."""
-
-    def __init__(
-        self, *args: Any, meta: ChronologyMeta, styles: _Styles, pages: list[int], **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._meta = meta
-        self._styles = styles
-        self._page_count = pages
-        self._pages: list[dict[str, Any]] = []
-        pdf_date = _pdf_date(meta.exported_at)
-        self.setDateFormatter(lambda *_parts: pdf_date)
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        self._page_count.append(total)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            _draw_furniture(self, self._meta, self._styles, number, total)
-            super().showPage()
-        super().save()
+def _draw_furniture(
+    canvas: Canvas, number: int, total: int, *, meta: ChronologyMeta, styles: _Styles
+) -> None:
+    left = "Chronology of discussions and decisions" + (f" · {meta.escalation}" if meta.escalation else "")
+    draw_record_furniture(
+        canvas,
+        styles,
+        demo=meta.demo,
+        header_left=f"{meta.child_name} · born {_long_date(meta.date_of_birth)}",
+        header_right=f"Exported {_when(meta.exported_at)}",
+        footer_left=left,
+        number=number,
+        total=total,
+    )
 
 
-def _draw_furniture(canvas: Canvas, meta: ChronologyMeta, styles: _Styles, number: int, total: int) -> None:
+def draw_record_furniture(
+    canvas: Canvas,
+    styles: _Styles,
+    *,
+    demo: bool,
+    header_left: str,
+    header_right: str,
+    footer_left: str,
+    number: int,
+    total: int,
+    alert_upper_header: bool = False,
+    wrapped_footer: bool = False,
+) -> None:
+    """The page furniture of a record PDF (chronology, subject access, transfer summary).
+
+    The marking top and bottom, `header_left` (bold, the child's line) over a rule, `header_right` beside it,
+    a rule over the footer, `footer_left` and "Page n of N". With `alert_upper_header` an all-capitals
+    `header_right` prints bold and red ("NOT FOR THE REQUESTER"); with `wrapped_footer` `footer_left` is a note
+    paragraph that wraps (a long organisation name) and the page number is bold.
+    """
     canvas.saveState()
-    if meta.demo:
+    if demo:
         _draw_demo_watermark(canvas)
     canvas.setFillColor(INK)
     canvas.setFont(BOLD, 9)
     canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 11 * mm, MARKING)
     # The child's line is a paragraph, not drawString, so a name in any script prints in its own font.
-    child_line = _paragraph(f"{meta.child_name} · born {_long_date(meta.date_of_birth)}", styles.header, BOLD)
+    child_line = _paragraph(header_left, styles.header, BOLD)
     _, height = child_line.wrap(CONTENT_WIDTH * 0.62, 20 * mm)
     child_line.drawOn(canvas, MARGIN_X, PAGE_HEIGHT - 17 * mm - height + 9)
-    canvas.setFont(REGULAR, 8)
-    canvas.setFillColor(MUTED)
-    canvas.drawRightString(
-        PAGE_WIDTH - MARGIN_X, PAGE_HEIGHT - 17 * mm, f"Exported {_when(meta.exported_at)}"
-    )
+    alert = alert_upper_header and header_right.isupper()
+    canvas.setFont(BOLD if alert else REGULAR, 8)
+    canvas.setFillColor(LATE_RED if alert else MUTED)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN_X, PAGE_HEIGHT - 17 * mm, header_right)
+    if alert_upper_header:
+        canvas.setFillColor(MUTED)
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN_X, PAGE_HEIGHT - 19.5 * mm, PAGE_WIDTH - MARGIN_X, PAGE_HEIGHT - 19.5 * mm)
     canvas.line(MARGIN_X, MARGIN_BOTTOM - 5 * mm, PAGE_WIDTH - MARGIN_X, MARGIN_BOTTOM - 5 * mm)
-    left = "Chronology of discussions and decisions" + (f" · {meta.escalation}" if meta.escalation else "")
-    canvas.drawString(MARGIN_X, MARGIN_BOTTOM - 9 * mm, left)
+    if wrapped_footer:
+        footer = _paragraph(footer_left, styles.note)
+        footer.wrap(CONTENT_WIDTH * 0.75, 10 * mm)
+        footer.drawOn(canvas, MARGIN_X, MARGIN_BOTTOM - 10.5 * mm)
+        canvas.setFont(BOLD, 8)
+        canvas.setFillColor(MUTED)
+    else:
+        canvas.drawString(MARGIN_X, MARGIN_BOTTOM - 9 * mm, footer_left)
     canvas.drawRightString(PAGE_WIDTH - MARGIN_X, MARGIN_BOTTOM - 9 * mm, f"Page {number} of {total}")
     canvas.setFillColor(INK)
     canvas.setFont(BOLD, 9)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
@@ -133,7 +133,10 @@ def render_form(
     context = _Context(values=values, styles=styles, signature=signature, wet_signature=wet_signature)
     story = [*_title_block(form, meta, styles), *_body(form, context)]
     buffer = io.BytesIO()
-    _document(buffer, form, meta).build(story, canvasmaker=partial(_FormCanvas, meta=meta))
+    furniture = partial(_draw_furniture, meta=meta)
+    _document(buffer, form, meta).build(
+        story, canvasmaker=partial(PagedCanvas, furniture=furniture, made_at=meta.exported_at)
+    )
     return buffer.getvalue()
 
 
@@ -195,14 +198,27 @@ def _document(buffer: io.BytesIO, form: FormDefinition, meta: RenderMeta) -> Bas
     )
 
 
-class _FormCanvas(Canvas):
-    """Draws header, footer and "Page x of y" once the page count is known (at save time)."""
+class PagedCanvas(Canvas):
+    """Keeps each page until the page count is known, then draws its furniture ("Page x of y") at save time.
 
-    def __init__(self, *args: Any, meta: RenderMeta, **kwargs: Any) -> None:
+    `furniture(canvas, number, total)` draws one page's header and footer; `made_at` is the PDF's date (so the
+    output is the same for the same input); `pages`, when given, receives the page count. Pass it as
+    `canvasmaker=partial(PagedCanvas, furniture=..., made_at=...)`.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        furniture: Callable[[Canvas, int, int], None],
+        made_at: datetime,
+        pages: list[int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self._meta = meta
+        self._furniture = furniture
+        self._page_count = pages
         self._pages: list[dict[str, Any]] = []
-        pdf_date = _pdf_date(meta.exported_at)
+        pdf_date = _pdf_date(made_at)
         self.setDateFormatter(lambda *_parts: pdf_date)
 
     def showPage(self) -> None:
@@ -211,14 +227,23 @@ class _FormCanvas(Canvas):
 
     def save(self) -> None:
         total = len(self._pages)
+        if self._page_count is not None:
+            self._page_count.append(total)
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
-            _draw_furniture(self, self._meta, number, total)
+            self._furniture(self, number, total)
             super().showPage()
         super().save()
 
 
-def _draw_furniture(canvas: Canvas, meta: RenderMeta, number: int, total: int) -> None:
+def _FormCanvas(*args: Any, meta: RenderMeta, **kwargs: Any) -> PagedCanvas:
+    """A PagedCanvas with the forms' furniture, for `canvasmaker=partial(_FormCanvas, meta=meta)` (report_pdf.py)."""
+    return PagedCanvas(
+        *args, furniture=partial(_draw_furniture, meta=meta), made_at=meta.exported_at, **kwargs
+    )
+
+
+def _draw_furniture(canvas: Canvas, number: int, total: int, *, meta: RenderMeta) -> None:
     canvas.saveState()
     if meta.demo:
         _draw_demo_watermark(canvas)
