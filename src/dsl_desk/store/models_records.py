@@ -67,6 +67,8 @@ class SubjectAccessRequest(Base):
     requester_relationship: Mapped[str] = mapped_column(String(120))  # the child, parent, solicitor, …
     received_on: Mapped[date] = mapped_column(Date)
     identity_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Day one of the month: receipt, or the day identity was confirmed when that came later.
+    clock_starts_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
     extended_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     extension_reason: Mapped[str] = mapped_column(Text, default="")
@@ -89,7 +91,8 @@ class SarRedaction(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("subject_access_requests.id"))
-    kind: Mapped[str] = mapped_column(String(20))  # redact_term | withhold
+    # redact_term | withhold | withhold_silent (withheld without saying so: neither confirm nor deny)
+    kind: Mapped[str] = mapped_column(String(20))
     term: Mapped[str] = mapped_column(String(200), default="")  # for redact_term
     item_type: Mapped[str] = mapped_column(
         String(30), default=""

@@ -99,6 +99,7 @@ def upgrade() -> None:
         sa.Column("requester_relationship", sa.String(length=120), nullable=False),
         sa.Column("received_on", sa.Date(), nullable=False),
         sa.Column("identity_confirmed", sa.Boolean(), nullable=False),
+        sa.Column("clock_starts_on", sa.Date(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("extended_due_on", sa.Date(), nullable=True),
         sa.Column("extension_reason", sa.Text(), nullable=False),

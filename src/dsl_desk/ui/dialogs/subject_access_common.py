@@ -1,0 +1,86 @@
+"""What every subject access dialog shares: a form, a plain message when the service refuses, Save/Cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dsl_desk.core.clock import london
+from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.store.errors import StoreError
+
+
+class ServiceDialog(QDialog):
+    """A form whose Save calls one service function; `saved` holds what it returned."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None, title: str, save_text: str = "") -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.saved: Any = None
+        self.setWindowTitle(title)
+        self.layout_ = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self.layout_.addLayout(self.form)
+        self.error = QLabel(objectName="error", wordWrap=True)
+        self.error.setAccessibleName(self.tr("Problem with the form"))
+        self.error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        if save_text:
+            self.save_button.setText(save_text)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+    def finish_layout(self) -> None:
+        self.layout_.addWidget(self.error)
+        self.layout_.addWidget(self.buttons)
+
+    def save(self) -> None:  # overridden: each dialog calls `attempt` with its service call
+        raise NotImplementedError
+
+    def attempt(self, call: Callable[[], Any]) -> None:
+        try:
+            self.saved = call()
+        except ValidationError as error:
+            self.show_error(str(error))
+            field = getattr(self, error.field, None)
+            if isinstance(field, QWidget):
+                field.setFocus()
+            return
+        except (ServiceError, StoreError) as error:
+            self.show_error(str(error))
+            return
+        self.accept()
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+
+def date_edit(ctx: AppContext, accessible_name: str) -> QDateEdit:
+    """A date field that stops at today (UK time) and starts on it."""
+    edit = QDateEdit(calendarPopup=True, accessibleName=accessible_name)
+    edit.setDisplayFormat("dd/MM/yyyy")
+    today = london(ctx.clock.now()).date()
+    edit.setMaximumDate(QDate(today.year, today.month, today.day))
+    edit.setDate(QDate(today.year, today.month, today.day))
+    return edit
+
+
+def date_of(edit: QDateEdit) -> date:
+    chosen = edit.date()
+    return date(chosen.year(), chosen.month(), chosen.day())
