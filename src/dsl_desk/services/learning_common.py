@@ -17,6 +17,7 @@ from dsl_desk.core.periods import ReportPeriod
 from dsl_desk.services import audit
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext
+from dsl_desk.services.escalation_scope import our_own
 from dsl_desk.store.models import Child, Escalation
 
 if TYPE_CHECKING:
@@ -24,11 +25,16 @@ if TYPE_CHECKING:
 
 
 def escalations_touching(session: Session, period: ReportPeriod) -> Sequence[Escalation]:
-    """Every escalation alive at some moment of the period: opened before its end, not closed before its start."""
+    """Every escalation of ours alive at some moment of the period: opened before its end, not closed before
+    its start."""
     start, end = period.bounds()
     query = (
         select(Escalation)
-        .where(Escalation.opened_at < end, or_(Escalation.closed_at.is_(None), Escalation.closed_at >= start))
+        .where(
+            Escalation.opened_at < end,
+            or_(Escalation.closed_at.is_(None), Escalation.closed_at >= start),
+            our_own(),  # a transferred-in file's cases are the old school's figures, not ours
+        )
         .options(
             selectinload(Escalation.stages),
             selectinload(Escalation.resolution),
