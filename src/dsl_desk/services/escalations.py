@@ -6,6 +6,7 @@ this module only applies them and records what happened. Nothing is deleted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,7 @@ from dsl_desk.services import audit
 from dsl_desk.services.agencies import find_or_add_agency
 from dsl_desk.services.calendar_service import calendar_in, organisation
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.escalation_scope import our_own
 from dsl_desk.services.escalation_views import (
     CaseRow,
     ChecklistView,
@@ -204,12 +206,16 @@ def _other_professional(session: Session, draft: NewEscalation, agency_id: int) 
     return person.id
 
 
+_REFERENCE_NUMBER = re.compile(r"(\d+)")  # the number after "ESC-2026-", imported ones' "-T" ignored
+
+
 def _next_reference(session: Session, now: datetime) -> str:
+    """One more than the highest number used this year. Not a count: a record deleted at the end of its
+    retention leaves a gap, and a count would then hand out a number still in use."""
     prefix = f"ESC-{now.year}-"
-    count = (
-        session.scalar(select(func.count(Escalation.id)).where(Escalation.reference.like(f"{prefix}%"))) or 0
-    )
-    return f"{prefix}{count + 1:04d}"
+    used = session.scalars(select(Escalation.reference).where(Escalation.reference.like(f"{prefix}%")))
+    numbers = (int(match.group(1)) for ref in used if (match := _REFERENCE_NUMBER.match(ref, len(prefix))))
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -583,7 +589,7 @@ def list_open_checklist(ctx: AppContext) -> list[OpenItemRow]:
             select(ChecklistItem, Escalation.reference, Child.given_names, Child.family_name)
             .join(Escalation, ChecklistItem.escalation_id == Escalation.id)
             .join(Child, Escalation.child_id == Child.id)
-            .where(ChecklistItem.done_at.is_(None), Escalation.status != "withdrawn")
+            .where(ChecklistItem.done_at.is_(None), Escalation.status != "withdrawn", our_own())
             .order_by(ChecklistItem.created_at, ChecklistItem.id)
         )
         return [
