@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
+from dsl_desk.core import retention
 from dsl_desk.services import audit
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext, ValidationError
@@ -21,6 +22,7 @@ class ProfileView:
     working_day_end: time
     idle_lock_minutes: int
     is_demo: bool
+    retention_years_after_birth: int = retention.DEFAULT_YEARS_AFTER_BIRTH
 
 
 def get_profile(ctx: AppContext) -> ProfileView:
@@ -36,6 +38,7 @@ def get_profile(ctx: AppContext) -> ProfileView:
             org.working_day_end,
             org.idle_lock_minutes,
             org.is_demo,
+            org.retention_years_after_birth,
         )
 
 
@@ -60,5 +63,31 @@ def update_working_hours(ctx: AppContext, *, cutoff: time, idle_lock_minutes: in
             entity="organisation",
             entity_id=org.id,
             detail={"cutoff": cutoff.isoformat(), "idle_lock_minutes": idle_lock_minutes},
+        )
+    return get_profile(ctx)
+
+
+def update_retention_years(ctx: AppContext, years: int) -> ProfileView:
+    """How long children's records are kept: to this birthday, then reviewed (core.retention says why 25)."""
+    fewest, most = retention.FEWEST_YEARS_AFTER_BIRTH, retention.MOST_YEARS_AFTER_BIRTH
+    if not fewest <= years <= most:
+        raise ValidationError(
+            f"Keep records to the child's {retention.ordinal(fewest)} birthday at least (the Information and "
+            f"Records Management Society's guidance for child protection files), and at most to their "
+            f"{retention.ordinal(most)}.",
+            field="retention_years_after_birth",
+        )
+    with ctx.store.session() as session:
+        org = organisation(session)
+        before = org.retention_years_after_birth
+        org.retention_years_after_birth = years
+        audit.record(
+            session,
+            at=ctx.clock.now(),
+            user_id=ctx.actor.user_id,
+            action="profile_updated",
+            entity="organisation",
+            entity_id=org.id,
+            detail={"retention_years_after_birth": years, "was": before},
         )
     return get_profile(ctx)

@@ -27,11 +27,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dsl_desk.core import retention
 from dsl_desk.core.clock import london
 from dsl_desk.services.closures import ClosureRow, add_closure, list_closure_days
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
 from dsl_desk.services.policies import load_policies
-from dsl_desk.services.profile import ProfileView, get_profile, update_working_hours
+from dsl_desk.services.profile import (
+    ProfileView,
+    get_profile,
+    update_retention_years,
+    update_working_hours,
+)
 from dsl_desk.services.setup import NewUser, passphrase_problem
 from dsl_desk.services.users import (
     UserRow,
@@ -185,6 +191,7 @@ class SettingsPage(QWidget):
             self._grid_row(QLabel(title, objectName="hint"), value)
             self.profile_labels[key] = value
         self._build_working_hours()
+        self._build_retention()
         box.addLayout(self.profile_grid)
         return frame
 
@@ -213,6 +220,30 @@ class SettingsPage(QWidget):
                 self.tr(
                     "Deadlines already set keep their time; new ones use the new cut-off. "
                     "The new lock time applies at once."
+                )
+            ),
+        )
+
+    def _build_retention(self) -> None:
+        self.retention_spin = QSpinBox()
+        self.retention_spin.setRange(retention.FEWEST_YEARS_AFTER_BIRTH, retention.MOST_YEARS_AFTER_BIRTH)
+        self.retention_spin.setPrefix(self.tr("to age "))
+        self.retention_spin.setAccessibleName(self.tr("Keep children's records to this birthday"))
+        self._grid_row(
+            buddy_label(self.tr("&Keep records"), self.retention_spin), self._left(self.retention_spin)
+        )
+        self.retention_button = QPushButton(self.tr("Save re&tention period"))
+        self.retention_button.clicked.connect(self.save_retention)
+        self._grid_row(None, self._left(self.retention_button))
+        self.retention_message = error_label(self.tr("Retention period result"))
+        self._grid_row(None, self.retention_message)
+        self._grid_row(
+            None,
+            hint(
+                self.tr(
+                    "Child protection files are kept until the child's 25th birthday, then reviewed "
+                    "(IRMS Information Management Toolkit for Schools). Keep them longer if your policy says "
+                    "so. Records past this age are listed under Transfers & requests › Retention review."
                 )
             ),
         )
@@ -390,6 +421,7 @@ class SettingsPage(QWidget):
         labels["hours"].setText(f"{profile.working_day_start:%H:%M}–{profile.working_day_end:%H:%M}")
         self.cutoff_edit.setTime(QTime(profile.cutoff.hour, profile.cutoff.minute))
         self.idle_spin.setValue(profile.idle_lock_minutes)
+        self.retention_spin.setValue(profile.retention_years_after_birth)
 
     def _show_signature(self, png: bytes | None) -> None:
         pixmap = QPixmap()
@@ -435,6 +467,16 @@ class SettingsPage(QWidget):
             return
         set_message(self.hours_message, self.tr("Saved."), ok=True)
         self._changed(escalations=True)
+
+    def save_retention(self) -> None:
+        try:
+            update_retention_years(self.ctx, self.retention_spin.value())
+        except (ServiceError, StoreError) as error:
+            set_message(self.retention_message, str(error))
+            return
+        set_message(self.retention_message, self.tr("Saved."), ok=True)
+        self.refresh()
+        self.signals.changed.emit(Changed(settings=True, records=True))  # the retention review list changes
 
     def add_closure(self) -> None:
         day = self.closure_date.date().toPython()
