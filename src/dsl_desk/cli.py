@@ -28,6 +28,9 @@ COMMAND_MODULES = (
     "dsl_desk.cli_log",
     "dsl_desk.cli_backup",
     "dsl_desk.cli_reports",
+    "dsl_desk.cli_access",
+    "dsl_desk.cli_retention",
+    "dsl_desk.cli_transfer",
 )
 PASSPHRASE_ENV = "DSL_DESK_PASSPHRASE"  # noqa: S105 - the name of a variable, not a secret
 

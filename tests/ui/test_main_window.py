@@ -175,3 +175,29 @@ def test_refresh_action_refreshes_the_dashboard(window, child_id):
     _escalation(window.ctx, child_id)
     window.actions_by_name["refresh"].trigger()
     assert dashboard.case_model.rowCount() == 1
+
+
+def test_records_owed_show_on_the_dashboard_and_open_their_tab(window, child_id, clock):
+    """A subject access response past its month: a row on the dashboard, a line in the banner, and a
+    double-click opens the request on Transfers & requests."""
+    from datetime import date
+
+    from dsl_desk.services.subject_access import NewRequest, record_request
+    from dsl_desk.ui.signals import Changed
+
+    dashboard = window.pages["dashboard"]
+    assert not dashboard.record_view.isVisibleTo(dashboard)  # nothing owed: no empty section
+    request = record_request(
+        window.ctx, NewRequest(child_id, "Ann Example", "Mother", date(2025, 11, 3), identity_confirmed=True)
+    )
+    window.signals.changed.emit(Changed(records=True))
+    assert dashboard.record_view.isVisibleTo(dashboard)
+    [row] = [dashboard.record_model.row_at(r) for r in range(dashboard.record_model.rowCount())]
+    assert (row.kind, row.subject_id, row.overdue) == ("subject_access", request.id, True)
+    assert "1 record overdue (transfer or subject access)" in window.alert_label.text()
+
+    dashboard.record_view.doubleClicked.emit(dashboard.record_proxy.index(0, 0))
+    records = window.pages["records"]
+    assert window.stack.currentWidget() is records
+    assert records.tabs.currentWidget() is records.access
+    assert records.access.detail.request.id == request.id

@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
         self.signals.open_escalation.connect(self.show_escalation)
         self.signals.open_child.connect(self.show_child)
         self.signals.open_forms.connect(self.show_forms)
+        self.signals.open_records.connect(self.show_records)
         self.signals.lock_requested.connect(self.lock)
 
     # -- locking ------------------------------------------------------------------------------------------------
@@ -374,6 +375,13 @@ class MainWindow(QMainWindow):
         page = self.show_page("children")
         page.show_child(child_id)  # type: ignore[attr-defined]
 
+    def show_records(self, tab: str, subject_id: int) -> None:
+        page = self.show_page("records")
+        shown = page.show_tab(tab)  # type: ignore[attr-defined]
+        select = getattr(shown, "select", None)  # a tab that can pick out the row it was opened for
+        if select is not None:
+            select(subject_id)
+
     def show_forms(self, escalation_id: int) -> None:
         page = self.show_page("forms")
         page.show_escalation_forms(escalation_id)  # type: ignore[attr-defined]
@@ -465,7 +473,8 @@ class MainWindow(QMainWindow):
 
         overdue = [c for c in cases if c.due_status is DueStatus.OVERDUE]
         today = [c for c in cases if c.due_status is DueStatus.DUE_TODAY]
-        if not overdue and not today:
+        records_overdue = sum(1 for r in getattr(dashboard, "records", ()) if r.overdue)
+        if not overdue and not today and not records_overdue:
             self.alert_banner.hide()
             return
         parts = []
@@ -477,6 +486,13 @@ class MainWindow(QMainWindow):
             )
         if today:
             parts.append(self.tr("%d due today") % len(today))
+        if records_overdue:
+            # A transfer receipt or a subject access response past its date: a legal duty, not only practice.
+            parts.append(
+                self.tr("1 record overdue (transfer or subject access)")
+                if records_overdue == 1
+                else self.tr("%d records overdue (transfers or subject access)") % records_overdue
+            )
         self.alert_label.setText(" · ".join(parts) + self.tr(" — see the dashboard."))
         self.alert_banner.show()
         fresh = [c for c in (*overdue, *today) if c.escalation_id not in self._notified]

@@ -24,4 +24,7 @@ class AppSignals(QObject):
     open_escalation = Signal(int)  # escalation id
     open_child = Signal(int)  # child id
     open_forms = Signal(int)  # escalation id: its forms on the Forms page
+    open_records = Signal(
+        str, int
+    )  # a tab of Transfers & requests ("transfers", "access", "retention"), an id
     lock_requested = Signal()

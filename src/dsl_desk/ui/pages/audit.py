@@ -37,7 +37,7 @@ from dsl_desk.ui.table_model import Column, RowTableModel
 from dsl_desk.ui.widgets.common import hint, make_table, page_title
 
 NO_DATE = QDate(2000, 1, 1)  # the date edits' minimum, shown as "Any"
-WARNING_ACTIONS = {"backup_failed", "unlock_failed", "restore_started", "restored"}
+WARNING_ACTIONS = {"backup_failed", "unlock_failed", "restore_started", "restored", "record_deleted"}
 
 
 def audit_columns() -> list[Column[AuditRow]]:

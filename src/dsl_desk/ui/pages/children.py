@@ -165,6 +165,12 @@ class ChildDetailPanel(QFrame):
         self.escalate_button.clicked.connect(self._new_escalation)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.escalate_button)
+        self.access_button = QPushButton(self.tr("Subject access request…"))
+        self.access_button.clicked.connect(self._subject_access_request)
+        buttons.addWidget(self.access_button)
+        self.transfer_button = QPushButton(self.tr("Transfer file to a new school…"))
+        self.transfer_button.clicked.connect(self._transfer_out)
+        buttons.addWidget(self.transfer_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addWidget(section_title(self.tr("Escalations")))
@@ -194,7 +200,13 @@ class ChildDetailPanel(QFrame):
         # Nothing is chosen automatically: opening a child's record is audited, so only the user opens one.
         self.placeholder.setVisible(not shown)
         self.facts_box.setVisible(shown)
-        for widget in (self.edit_button, self.escalate_button, self.case_view):
+        for widget in (
+            self.edit_button,
+            self.escalate_button,
+            self.access_button,
+            self.transfer_button,
+            self.case_view,
+        ):
             widget.setEnabled(shown)
         self.chronology.setVisible(shown)
 
@@ -218,6 +230,26 @@ class ChildDetailPanel(QFrame):
         row = self.case_proxy.data(index, ROW_ROLE)  # type: ignore[arg-type]
         if row is not None:
             self.signals.open_escalation.emit(row.escalation_id)
+
+    def _subject_access_request(self) -> None:
+        if self.child is None:
+            return
+        from dsl_desk.ui.dialogs.subject_access_new import NewRequestDialog
+
+        dialog = NewRequestDialog(self.ctx, self, child_id=self.child.id)
+        if dialog.exec() and dialog.saved is not None:
+            self.signals.changed.emit(Changed(records=True))
+            self.signals.open_records.emit("access", dialog.saved.id)
+
+    def _transfer_out(self) -> None:
+        if self.child is None:
+            return
+        from dsl_desk.ui.dialogs.transfer_out import TransferOutDialog
+
+        dialog = TransferOutDialog(self.ctx, self.signals, self.child.id, self.child.name, self)
+        dialog.exec()
+        if dialog.exported is not None:
+            self.signals.open_records.emit("transfers", dialog.exported.transfer_id)
 
     def _new_escalation(self) -> None:
         if self.child is None:

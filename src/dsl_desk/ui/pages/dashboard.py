@@ -1,5 +1,6 @@
 """The dashboard: warnings first. Immediate risk pinned on top, then overdue, due today, due next working day,
-and the checklist items still to do."""
+the checklist items and actions still to do, and what records are owed (transfer receipts, subject access
+responses, retention reviews)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from dsl_desk.services.discussion_log import list_open_actions
 from dsl_desk.services.escalation_views import CaseRow, OpenItemRow
 from dsl_desk.services.escalations import list_open_cases, list_open_checklist
 from dsl_desk.services.log_views import OpenActionRow
+from dsl_desk.services.records_due import RecordDue, list_records_due
 from dsl_desk.ui import theme
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
@@ -93,6 +95,26 @@ def action_columns() -> list[Column[OpenActionRow]]:
         Column("Owner", lambda r: r.owner),
         Column("Child", lambda r: r.child),
         Column("Escalation", lambda r: r.escalation_reference or "–"),
+    ]
+
+
+def record_columns() -> list[Column[RecordDue]]:
+    kinds = {"transfer": "Transfer", "subject_access": "Subject access", "retention": "Retention"}
+
+    def due(row: RecordDue) -> str:
+        return row.due_words or "–"
+
+    return [
+        Column(
+            "Due",
+            due,
+            sort_key=lambda r: r.due_on.isoformat() if r.due_on else "9",
+            foreground=lambda r: theme.OVERDUE if r.overdue else None,
+            background=lambda r: theme.OVERDUE_SOFT if r.overdue else None,
+        ),
+        Column("Kind", lambda r: kinds.get(r.kind, r.kind)),
+        Column("What", lambda r: r.what, tooltip=lambda r: r.what),
+        Column("Child", lambda r: r.child or "–"),
     ]
 
 
@@ -191,6 +213,19 @@ class DashboardPage(QWidget):
         self.action_view.activated.connect(self._open_action)
         self.action_view.doubleClicked.connect(self._open_action)
         layout.addWidget(self.action_view, 1)
+        self.records_title = section_title(
+            self.tr("Records owed: transfer receipts, subject access, retention")
+        )
+        layout.addWidget(self.records_title)
+        self.record_model: RowTableModel[RecordDue] = RowTableModel(record_columns(), self)
+        self.record_view, self.record_proxy = make_table(
+            self.record_model, accessible_name=self.tr("Records owed"), stretch_column=2
+        )
+        self.record_view.setSortingEnabled(False)  # overdue first, then by date: the service's order
+        self.record_view.setMinimumHeight(110)
+        self.record_view.activated.connect(self._open_record)
+        self.record_view.doubleClicked.connect(self._open_record)
+        layout.addWidget(self.record_view, 1)
 
     def refresh(self) -> None:
         now = self.ctx.clock.now()
@@ -202,6 +237,11 @@ class DashboardPage(QWidget):
         self.item_model.set_rows(self.items)
         self.actions = list_open_actions(self.ctx)
         self.action_model.set_rows(self.actions)
+        self.records = list_records_due(self.ctx)
+        self.record_model.set_rows(self.records)
+        # Most desks owe nothing most of the time: the section shows only when there is something to do.
+        self.records_title.setVisible(bool(self.records))
+        self.record_view.setVisible(bool(self.records))
         self.empty_cases.setVisible(not self.cases)
         counts = {status: sum(1 for c in self.cases if c.due_status is status) for status in DueStatus}
         self.tile_labels["overdue"].setText(str(counts[DueStatus.OVERDUE]))
@@ -213,7 +253,14 @@ class DashboardPage(QWidget):
 
     def on_changed(self, changed: Changed) -> None:
         """Anything that can change a deadline, a checklist or an action refreshes the warnings at once."""
-        if changed.escalations or changed.children or changed.log or changed.settings or changed.contacts:
+        if (
+            changed.escalations
+            or changed.children
+            or changed.log
+            or changed.settings
+            or changed.contacts
+            or changed.records
+        ):
             self.refresh()
 
     def due_today_count(self) -> int:
@@ -265,6 +312,12 @@ class DashboardPage(QWidget):
         row = self.action_proxy.data(index, ROW_ROLE)  # type: ignore[arg-type]
         if row is not None:
             self.signals.open_child.emit(row.child_id)
+
+    def _open_record(self, index: object) -> None:
+        row = self.record_proxy.data(index, ROW_ROLE)  # type: ignore[arg-type]
+        if row is not None:
+            tab = {"transfer": "transfers", "subject_access": "access"}.get(row.kind, "retention")
+            self.signals.open_records.emit(tab, row.subject_id)
 
     def _open_item(self, index: object) -> None:
         row = self.item_view.model().data(index, ROW_ROLE)  # type: ignore[arg-type]
