@@ -49,7 +49,10 @@ def test_list_filter_search_and_open(qtbot, ctx, child_id, page):
     assert "today 17:00" in detail.stepper.boxes[0].state.text()
     assert "to come" in detail.stepper.boxes[1].accessibleName()
     # St Helens Stage One is consulting your own manager: nobody at the other agency owes a response yet.
-    assert detail.waiting.text() == "At this stage you consult within your own agency: no response is awaited yet"
+    assert (
+        detail.waiting.text()
+        == "At this stage you consult within your own agency: no response is awaited yet"
+    )
     with qtbot.waitSignal(page.signals.open_child) as opened:
         click(qtbot, detail.child_button)
     assert opened.args == [child_id]

@@ -295,6 +295,7 @@ def create_demo(
             add_professional(ctx, name, role, agency, phone=phone, email=email)
         escalation_ids = [_play(ctx, script, clock.now(), case, child_ids[case.child]) for case in CASES]
         _log_discussions(ctx, script, clock.now(), child_ids, escalation_ids)
+        _records_work(ctx, script, clock.now(), child_ids)
     finally:
         ctx.close()
     return f"{len(CHILDREN)} fictional children, {len(PROFESSIONALS)} professionals, {len(CASES)} escalations"
@@ -452,6 +453,27 @@ def _log_discussions(
             ),
         ),
     )
+    script.set(now)
+
+
+def _records_work(ctx: AppContext, script: FixedClock, now: datetime, child_ids: list[int]) -> None:
+    """A subject access request part-way through its month and a file sent to a new school with no receipt
+    yet, so the dashboard and Transfers & requests show what they do."""
+    import tempfile
+    from pathlib import Path
+
+    from dsl_desk.services.subject_access import NewRequest, record_request
+    from dsl_desk.services.transfers import Destination, export_bundle, mark_sent
+
+    amir, last = child_ids[1], child_ids[-1]
+    script.set(now - timedelta(days=20))
+    received = london(script.now()).date()
+    record_request(ctx, NewRequest(amir, "Layla Haddad", "Mother", received, identity_confirmed=True))
+    script.set(now - timedelta(days=10))
+    oakfield = Destination("Oakfield Academy (demo)", "Ruth Ndlovu", "dsl@oakfield.example", "Secure email")
+    with tempfile.TemporaryDirectory() as folder:  # the files themselves are not needed for the demo
+        exported = export_bundle(ctx, last, oakfield, Path(folder))
+        mark_sent(ctx, exported.transfer_id)
     script.set(now)
 
 
