@@ -28,6 +28,7 @@ def sample_record(bundle_id: str | None = None) -> dict[str, Any]:
         "bundle_id": bundle_id or str(uuid.uuid4()),
         "exported_at": at,
         "app_version": "0.1.0",
+        "demo": False,
         "sender": {"organisation": "Penkford School", "name": "Jane Smith", "role": "DSL", "contact": ""},
         "recipient": {"organisation": "Oakfield Academy", "name": "Ruth Ndlovu", "role": "", "contact": ""},
         "child": {

@@ -429,3 +429,24 @@ def test_the_old_schools_cases_are_not_this_schools_to_do_list_or_figures(ctx, o
     )
     assert {row.escalation_id for row in list_open_checklist(oakfield)} <= {ours.id}
     assert period_figures(oakfield, year).opened == 1  # the new school's own case counts
+
+
+def test_fictional_and_real_records_never_mix(ctx, oakfield, child_id, tmp_path):
+    """A demo desk's file is refused by a real school's desk, and a real file by a demo desk."""
+    from dsl_desk.store.models import Organisation
+
+    with ctx.store.session() as session:
+        session.scalars(select(Organisation)).one().is_demo = True
+    demo_file = tr.export_bundle(ctx, child_id, OAKFIELD, tmp_path / "demo", kdf=FAST)
+    before = counts(oakfield)
+    with pytest.raises(TransferRefused, match="demo: every child in it is fictional"):
+        tr.import_bundle(oakfield, demo_file.bundle_path, demo_file.password)
+    assert counts(oakfield) == before
+
+    with ctx.store.session() as session:
+        session.scalars(select(Organisation)).one().is_demo = False
+    real_file = tr.export_bundle(ctx, child_id, OAKFIELD, tmp_path / "real", kdf=FAST)
+    with oakfield.store.session() as session:
+        session.scalars(select(Organisation)).one().is_demo = True
+    with pytest.raises(TransferRefused, match="This is a demo desk"):
+        tr.import_bundle(oakfield, real_file.bundle_path, real_file.password)

@@ -201,7 +201,9 @@ REFERENCES: dict[str, dict[str, str]] = {
     "attachments": {"entry_id": "entries", "escalation_id": "escalations", "added_by_id": "users"},
     "documents": {"escalation_id": "escalations", "by_id": "users"},
 }  # fmt: skip
-_TOP_LEVEL = {"record_format", "bundle_id", "exported_at", "app_version", "sender", "recipient", "child"}
+_TOP_LEVEL = {
+    "record_format", "bundle_id", "exported_at", "app_version", "demo", "sender", "recipient", "child",
+}  # fmt: skip
 
 
 # --- what a reader gets back --------------------------------------------------------------------------------
@@ -525,6 +527,7 @@ def validate_record(raw: Any) -> dict[str, Any]:
         "bundle_id": raw["bundle_id"],
         "exported_at": _value(raw["exported_at"], "datetime"),
         "app_version": _value(raw["app_version"], "str"),
+        "demo": _value(raw["demo"], "bool"),  # from a demo desk: fictional, never imported into real records
         "sender": _row(raw["sender"], PARTY_FIELDS),
         "recipient": _row(raw["recipient"], PARTY_FIELDS),
         "child": _row(raw["child"], CHILD_FIELDS),

@@ -218,6 +218,7 @@ def _record(
         bundle_id=bundle_id,
         exported_at=record_to_json(now),
         app_version=__version__,
+        demo=organisation(session).is_demo,
         sender={
             "organisation": organisation_name,
             "name": actor.display_name if actor else ctx.actor.display_name,

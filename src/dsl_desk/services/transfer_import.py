@@ -44,6 +44,7 @@ from dsl_desk.documents.transfer_bundle import (
     read_bundle_file,
 )
 from dsl_desk.services import audit
+from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.store.models import (
     ActionItem,
@@ -119,7 +120,7 @@ def preview_bundle(ctx: AppContext, path: Path, password: str) -> BundlePreview:
     bundle = open_bundle_file(path, password)
     record = bundle.record
     with ctx.store.session() as session:
-        already = _known_message(session, bundle.bundle_id, ctx)
+        already = _mixing_message(session, bundle.record) or _known_message(session, bundle.bundle_id, ctx)
     sender = record["sender"]
     return BundlePreview(
         bundle_id=bundle.bundle_id,
@@ -139,7 +140,7 @@ def import_bundle(ctx: AppContext, path: Path, password: str) -> ImportedTransfe
     record = bundle.record
     now = ctx.clock.now()
     with ctx.store.session() as session:
-        already = _known_message(session, bundle.bundle_id, ctx)
+        already = _mixing_message(session, bundle.record) or _known_message(session, bundle.bundle_id, ctx)
         if already:
             raise TransferRefused(already)
         school = record["sender"]["organisation"]
@@ -189,6 +190,19 @@ def import_bundle(ctx: AppContext, path: Path, password: str) -> ImportedTransfe
 
 
 # --- refusing a file already here ---------------------------------------------------------------------------
+
+
+def _mixing_message(session: Session, record: dict[str, Any]) -> str:
+    """Fictional and real records never mix: a demo desk's file goes only into a demo desk, and back."""
+    here_demo = organisation(session).is_demo
+    if record["demo"] and not here_demo:
+        return (
+            "This transfer file comes from a DSL Desk demo: every child in it is fictional. It cannot be "
+            "imported into a real school's records. Nothing was imported."
+        )
+    if here_demo and not record["demo"]:
+        return "This is a demo desk: a real child's file cannot be imported here. Nothing was imported."
+    return ""
 
 
 def _known_message(session: Session, bundle_id: str, ctx: AppContext) -> str:
