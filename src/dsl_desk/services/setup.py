@@ -14,6 +14,7 @@ from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import audit
 from dsl_desk.services.context import Actor, AppContext, ValidationError
 from dsl_desk.store import database
+from dsl_desk.store.errors import StoreError
 from dsl_desk.store.keyring import KdfParams
 from dsl_desk.store.models import Organisation, User
 from dsl_desk.store.paths import DataPaths
@@ -222,6 +223,12 @@ def _after_unlock(
 
 
 def lock(context: AppContext) -> None:
-    with context.store.session() as session:
-        audit.record(session, at=context.clock.now(), user_id=context.actor.user_id, action="lock")
-    context.close()
+    """Record the lock and drop the key. The key is dropped even if the record cannot be written (a damaged
+    or full database): locking must never fail."""
+    try:
+        with context.store.session() as session:
+            audit.record(session, at=context.clock.now(), user_id=context.actor.user_id, action="lock")
+    except StoreError:
+        pass
+    finally:
+        context.close()

@@ -59,6 +59,17 @@ class Store:
             except OperationalError as error:
                 session.rollback()
                 raise translate_operational_error(error, self.paths.database) from error
+            except DatabaseError as error:
+                # A page that no longer decrypts (damaged on disk after the file opened fine): say so plainly,
+                # so the app offers the newest good backup instead of failing on whatever screen asked.
+                session.rollback()
+                if not is_damage(error):
+                    raise
+                raise DatabaseCorrupt(
+                    f"Part of the database {self.paths.database} is damaged and cannot be read "
+                    f"({error.orig}). Nothing was changed. Restore the newest good backup.",
+                    path=self.paths.database,
+                ) from error
             except BaseException:
                 session.rollback()
                 raise
@@ -79,6 +90,11 @@ class Store:
         self.engine.dispose()
         kr.forget(self._db_key)
         self._db_key = bytearray()
+
+
+def is_damage(error: DatabaseError) -> bool:
+    message = str(error.orig).lower()
+    return "malformed" in message or "not a database" in message or "corrupt" in message
 
 
 def translate_operational_error(error: OperationalError, database: Path) -> StoreError:

@@ -31,6 +31,7 @@ from dsl_desk.services.context import AppContext
 from dsl_desk.services.drafts import DraftView, discard_draft, list_drafts
 from dsl_desk.services.profile import get_profile
 from dsl_desk.services.setup import lock as lock_session
+from dsl_desk.store.errors import DatabaseCorrupt
 from dsl_desk.store.paths import DataPaths
 from dsl_desk.ui.background import run_in_background, wait_for_background_work
 from dsl_desk.ui.idle_guard import IdleGuard
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self.signals = AppSignals(self)
         self.pages: dict[str, QWidget] = {}
+        self._offering_restore = False
         self._last_day = london(clock.now()).date()
         self._notified: set[int] = set()
         self.setWindowTitle(APP_NAME)
@@ -269,8 +271,11 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         self.outer.setCurrentWidget(self.desk)
         self.setWindowTitle(f"{APP_NAME} — {profile.name}")
-        self._update_alerts(notify=True)
-        self._offer_drafts()
+        try:
+            self._update_alerts(notify=True)
+            self._offer_drafts()
+        except DatabaseCorrupt as error:
+            self._database_damaged(str(error))
         self._start_background_checks(ctx)
         self.unlocked.emit()
 
@@ -289,13 +294,27 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return
         if not report.ok:  # type: ignore[attr-defined]
-            from dsl_desk.ui.messages import show_error
-            from dsl_desk.ui.wizards.restore import run_restore_wizard
-
-            show_error(self, self.tr("The database needs attention"), report.message)  # type: ignore[attr-defined]
-            if run_restore_wizard(self.ctx, self) is not None:
-                self.refresh_all()
+            self._database_damaged(report.message)  # type: ignore[attr-defined]
         self._refresh_backup_warning()
+
+    def _database_damaged(self, message: str) -> None:
+        """A damaged database found by the start-up check or by any page reading it: say so once, after the
+        window is up, and offer the newest good backup (the Restore wizard backs up the damaged file first)."""
+        if self._offering_restore:
+            return
+        self._offering_restore = True
+        QTimer.singleShot(0, lambda: self._offer_restore(message))
+
+    def _offer_restore(self, message: str) -> None:
+        """A damaged file cannot even record who looked at a backup, so the desk locks (dropping the key and
+        every page) and unlocking restores the chosen backup, as when the file will not open at all."""
+        try:
+            if self.ctx is None:
+                return
+            self.lock()
+            self.unlock_panel.expect_damage(message)
+        finally:
+            self._offering_restore = False
 
     def _background_checks_failed(self, error: Exception) -> None:
         if self.ctx is None:
@@ -352,7 +371,11 @@ class MainWindow(QMainWindow):
         if page is None:
             assert self.ctx is not None
             index = self.page_keys.index(key)
-            page = NAVIGATION[index][2](self.ctx, self.signals)
+            try:
+                page = NAVIGATION[index][2](self.ctx, self.signals)
+            except DatabaseCorrupt as error:
+                self._database_damaged(str(error))
+                return self.stack.widget(index)  # the empty slot stays until the database is restored
             page.setObjectName(f"page_{key}")
             placeholder = self.stack.widget(index)
             self.stack.insertWidget(index, page)

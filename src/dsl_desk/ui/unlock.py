@@ -45,6 +45,7 @@ class UnlockPanel(QWidget):
         self.packs = packs
         self.keyring: Keyring | None = None
         self._recovery_mode = False
+        self._damage_found = False  # set when the open desk found a damaged page: unlocking restores
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self.refresh_wait)
@@ -194,6 +195,16 @@ class UnlockPanel(QWidget):
                 else self.tr("Type the recovery key first.")
             )
             return
+        if self._damage_found and not self._recovery_mode:
+            # The desk found damage after it had opened: the passphrase goes straight to restoring a backup.
+            ctx = self._offer_restore(username, secret)
+            if ctx is None:
+                return
+            self._damage_found = False
+            self.secret.clear()
+            self.message.hide()
+            self.unlocked.emit(ctx)
+            return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             if self._recovery_mode:
@@ -218,6 +229,11 @@ class UnlockPanel(QWidget):
         self.secret.clear()
         self.message.hide()
         self.unlocked.emit(ctx)
+
+    def expect_damage(self, message: str) -> None:
+        """Shown after the desk locked itself on finding a damaged database: unlocking offers a backup."""
+        self._damage_found = True
+        self._show_message(message + "\n\n" + self.tr("Type your passphrase to choose a backup to restore."))
 
     def _offer_restore(self, username: str, secret: str) -> AppContext | None:
         """A damaged database: offer the newest good backup (restoring checks the passphrase again)."""
