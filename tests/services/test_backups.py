@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 from datetime import timedelta
 from pathlib import Path
 
@@ -325,3 +327,10 @@ def test_restoring_a_damaged_database_needs_the_right_passphrase(ctx, clock, dat
     with pytest.raises(WrongPassphrase):
         bs.restore_damaged_database(data_paths, made.path, "j.smith", "not the passphrase", clock=clock)
     assert data_paths.database.read_bytes() == before
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_backup_is_readable_by_its_owner_only(ctx):
+    """Found by hand: backups were left world-readable (0644) while the live database is 0600."""
+    outcome = bs.make_backup(ctx)
+    assert stat.S_IMODE(outcome.backup.path.stat().st_mode) == 0o600

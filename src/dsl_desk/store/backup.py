@@ -161,6 +161,10 @@ def _finish(partial: Path, folder: Path, keyring: kr.Keyring, meta: BackupMeta) 
     keyring_path = folder / f"{stem}{KEYRING_SUFFIX}"
     final = folder / f"{stem}{DB_SUFFIX}"
     write_atomically(keyring_path, _sidecar_bytes(keyring, meta))
+    with contextlib.suppress(
+        OSError
+    ):  # as the live database: other accounts may not read even the ciphertext
+        partial.chmod(0o600)
     os.replace(partial, final)  # the commit point: only now does the pair look like a backup
     _fsync_dir(folder)
     return BackupFile(final, keyring_path, keyring.database_id, meta)
