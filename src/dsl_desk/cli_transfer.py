@@ -173,7 +173,7 @@ def _list(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     print_table(
         lines,
         ["id", "direction", "school", "child", "status", "receipt", "created"],
-        ["Id", "", "School", "Child", "Status", "Receipt", "Made"],
+        ["Id", "Direction", "School", "Child", "Status", "Receipt", "Made"],
     )
     return 0
 

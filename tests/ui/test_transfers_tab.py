@@ -102,6 +102,10 @@ def test_transfers_tab_chases_and_records_the_receipt(qtbot, ctx, child_id, cloc
     tab.show()
     [row] = tab.model.rows
     assert row.receipt_words == "due Mon 12 Jan"
+    columns = [tab.model.headerData(c, Qt.Orientation.Horizontal) for c in range(tab.model.columnCount())]
+    assert columns[0] == "Direction"
+    keep = tab.model.data(tab.model.index(0, columns.index("Keep our copy until")))
+    assert keep == "Tue 5 Jan 2027"  # in words, like the dates beside it (a year after Mon 5 Jan 2026)
     tab.select(row.id)
     assert not tab.sent_button.isEnabled()  # already sent
     clock.advance(timedelta(days=8))  # Tue 13 Jan: overdue

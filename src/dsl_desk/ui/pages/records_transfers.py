@@ -49,13 +49,17 @@ def transfer_columns(today_of: object) -> list[Column[TransferRow]]:
         return theme.OVERDUE_SOFT if row.overdue else None
 
     return [
-        Column("", lambda r: "Sent to" if r.direction == "out" else "From", sort_key=lambda r: r.direction),
+        Column("Direction", lambda r: "Sent to" if r.direction == "out" else "From", sort_key=lambda r: r.direction),
         Column("School", lambda r: r.other_school, tooltip=lambda r: ", ".join(p for p in (r.other_dsl, r.other_contact) if p)),
         Column("Child", lambda r: r.child or "(record deleted)"),
         Column("Status", lambda r: r.status_words, foreground=overdue_fg, background=overdue_bg),
         Column("Receipt", lambda r: r.receipt_words or "–", sort_key=lambda r: r.receipt_due_on.isoformat() if r.receipt_due_on else "", foreground=overdue_fg),
         Column("When", when, sort_key=lambda r: (r.sent_at or r.created_at).isoformat()),
-        Column("Keep our copy until", lambda r: f"{r.keep_copy_until:%d/%m/%Y}" if r.keep_copy_until else "–"),
+        Column(
+            "Keep our copy until",
+            lambda r: f"{r.keep_copy_until:%a} {r.keep_copy_until.day} {r.keep_copy_until:%b %Y}" if r.keep_copy_until else "–",
+            sort_key=lambda r: r.keep_copy_until.isoformat() if r.keep_copy_until else "",
+        ),
     ]  # fmt: skip
 
 
