@@ -396,3 +396,11 @@ def test_a_noted_withheld_correction_is_mentioned_without_its_number(ctx, seeded
         (f.key, f.value) for f in earlier.fields
     ]
     assert f"entry {seeded.correction_id}" not in str(built.disclosure)
+
+
+def test_a_job_title_is_not_suggested_as_a_name():
+    """Found in the demo: "Sam Otterburn, Social Worker" suggested "Social Worker" for redaction."""
+    from dsl_desk.services.subject_access import _names_in
+
+    found = _names_in("Sam Otterburn, Social Worker; DS Chris Kettering, Detective Sergeant and Dawn Care")
+    assert found == ["Sam Otterburn", "DS Chris Kettering", "Dawn Care"]

@@ -723,6 +723,53 @@ def _entry_names(session: Session, child_id: int) -> list[str]:
 _SPLIT = re.compile(r"[,;\n/]+|\s+(?:and|&)\s+")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^]]*\]")
 _ROLE_AFTER = re.compile(r"\s+[–—-]\s+.*$")  # "Ms Reed – social worker": the name is before the dash
+# "Sam Otterburn, Social Worker": the part after the comma is a job, not a person to redact.
+_ROLE_WORDS = frozenset(
+    [
+        "worker",
+        "manager",
+        "officer",
+        "teacher",
+        "nurse",
+        "lead",
+        "leader",
+        "practitioner",
+        "sergeant",
+        "inspector",
+        "constable",
+        "detective",
+        "head",
+        "headteacher",
+        "deputy",
+        "dsl",
+        "senco",
+        "designated",
+        "safeguarding",
+        "social",
+        "team",
+        "service",
+        "services",
+        "school",
+        "council",
+        "police",
+        "health",
+        "care",
+        "camhs",
+        "gp",
+        "doctor",
+        "paediatrician",
+        "visitor",
+        "coordinator",
+        "co-ordinator",
+        "advisor",
+        "adviser",
+        "supervisor",
+        "director",
+        "chair",
+        "principal",
+        "assistant",
+    ]
+)
 
 
 def _names_in(text: str) -> list[str]:
@@ -731,7 +778,9 @@ def _names_in(text: str) -> list[str]:
     for part in _SPLIT.split(_BRACKETS.sub(" ", text or "")):
         name = " ".join(_ROLE_AFTER.sub("", part).split()).strip(" .:-")
         # A name starts with a capital letter and is not a sentence: at most five words.
-        if len(name) >= MIN_TERM and name[0].isupper() and len(name.split()) <= 5:
+        words = name.split()
+        a_job_title = all(word.casefold().strip(".") in _ROLE_WORDS for word in words)
+        if len(name) >= MIN_TERM and name[0].isupper() and len(words) <= 5 and not a_job_title:
             names.append(name)
     return names
 
