@@ -618,3 +618,24 @@ def test_new_escalations_are_numbered_past_a_deleted_records_references(ctx, clo
     with ctx.store.session() as session:
         assert session.get(Escalation, kept).reference == "ESC-2026-0002"
     assert opened.reference == "ESC-2026-0003"
+
+
+def test_a_failure_mid_deletion_puts_everything_back(ctx, clock, tmp_path, monkeypatch):
+    """A failure while rows are being deleted (not only after them): everything rolls back and the log's
+    delete guard is there again."""
+    old = add_old_child(ctx)
+    build_full_record(ctx, clock, old, tmp_path, "periwinkle")
+    clock.set(DAY_AFTER_25TH)
+    before = table_counts(ctx)
+    real_rows = retention._tied_rows
+
+    def broken(_scope):
+        raise RuntimeError("disk removed")
+
+    monkeypatch.setattr(retention, "_tied_rows", lambda: [*real_rows()[:2], ("broken", Child, broken)])
+    with pytest.raises(RuntimeError, match="disk removed"):
+        retention.delete_record(ctx, old, "End of retention", NAME)
+    monkeypatch.undo()
+    assert table_counts(ctx) == before
+    assert trigger_sql(ctx, "discussion_entries_no_delete") is not None
+    assert len(search_log(ctx, "periwinkle").hits) == 3

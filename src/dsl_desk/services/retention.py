@@ -649,16 +649,20 @@ def _delete_everything(session: Session, scope: _Scope) -> dict[str, int]:
         )
     secure_before = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
     connection.exec_driver_sql("PRAGMA secure_delete = ON")  # freed space is overwritten, not just unlinked
-    guard = _log_guard_sql()
-    connection.exec_driver_sql(f"DROP TRIGGER {LOG_GUARD}")
-    counts = {
-        table: connection.execute(delete(model).where(where(scope))).rowcount
-        for table, model, where in _tied_rows()
-    }
-    connection.exec_driver_sql(guard)
-    # The index keeps words of deleted entries in its old segments; rebuilt, it holds only what is left.
-    connection.exec_driver_sql("INSERT INTO discussion_fts(discussion_fts) VALUES ('rebuild')")
-    connection.exec_driver_sql(f"PRAGMA secure_delete = {int(secure_before or 0)}")
+    try:
+        guard = _log_guard_sql()
+        connection.exec_driver_sql(f"DROP TRIGGER {LOG_GUARD}")
+        counts = {
+            table: connection.execute(delete(model).where(where(scope))).rowcount
+            for table, model, where in _tied_rows()
+        }
+        connection.exec_driver_sql(guard)
+        # The index keeps words of deleted entries in its old segments; rebuilt, it holds only what is left.
+        connection.exec_driver_sql("INSERT INTO discussion_fts(discussion_fts) VALUES ('rebuild')")
+    finally:
+        # Also on failure. (SQLCipher turns secure_delete on for keyed databases anyway; setting it here
+        # keeps the guarantee if that default ever changes.)
+        connection.exec_driver_sql(f"PRAGMA secure_delete = {int(secure_before or 0)}")
     counts["case_transfers_kept_without_child"] = transfers
     return {table: count for table, count in counts.items() if count}
 
