@@ -12,6 +12,7 @@ from dsl_desk.core.retention import (
     Hold,
     ReviewFacts,
     TransferOut,
+    born_before_for_review,
     is_past,
     ordinal,
     retention_date,
@@ -144,3 +145,14 @@ def test_ordinals(number, words):
 def test_hold_without_review_date_still_blocks():
     decision = review(facts(date(2026, 3, 15) + timedelta(days=400), hold=Hold("Legal claim", None)))
     assert decision.blockers == ("Kept longer: Legal claim",)
+
+
+@given(
+    born=st.dates(min_value=date(1950, 1, 1), max_value=date(2030, 12, 31)),
+    years=st.integers(min_value=25, max_value=75),
+    today=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)),
+)
+def test_the_review_shortlist_never_leaves_out_a_record_past_retention(born, years, today):
+    """The SQL shortlist (born before a date) must hold every record the exact rule finds past retention."""
+    if is_past(retention_date(born, years), today):
+        assert born < born_before_for_review(today, years)

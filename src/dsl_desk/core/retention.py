@@ -33,6 +33,12 @@ def retention_date(date_of_birth: date, years: int) -> date:
         return date(target_year, 2, 28)
 
 
+def born_before_for_review(today: date, years: int) -> date:
+    """Everyone whose record can be past retention today was born before this date (a superset: the exact
+    test is `review`). Lets the review look only at the few oldest records rather than at every child."""
+    return date(today.year - years + 1, 1, 1)
+
+
 def is_past(keep_until: date, today: date) -> bool:
     """A record may go only once its last day to be kept has passed, never on that day itself."""
     return today > keep_until

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -257,7 +257,13 @@ def records_due(ctx: AppContext) -> list[RecordDue]:
 def _due(session: Session, today: date) -> list[tuple[Child, rules.ReviewDecision, RetentionHold | None]]:
     found = []
     facts = _Facts.load(session)
-    for child in session.scalars(select(Child).order_by(Child.date_of_birth, Child.id)):
+    # Only records old enough, or whose transferred copy has an end date, can be due: the dashboard asks this
+    # every minute, and reading every child on ten years of data took 130-230 ms.
+    candidates = or_(
+        Child.date_of_birth < rules.born_before_for_review(today, facts.years),
+        Child.id.in_(facts.transfers),
+    )
+    for child in session.scalars(select(Child).where(candidates).order_by(Child.date_of_birth, Child.id)):
         hold = facts.holds.get(child.id)
         decision = rules.review(facts.of(child, today))
         held = hold is not None and (hold.review_on is None or hold.review_on > today)
