@@ -247,7 +247,7 @@ def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -
                 "requester told, within the first month, so it cannot be added now.",
                 field="further_months",
             )
-        start = _clock_start(session, row)
+        start = row.clock_starts_on
         extended = response_due(start, _ico_calendar(session), extension_months=further_months)
         if row.extended_due_on is not None and extended <= row.extended_due_on:
             raise ValidationError(
@@ -491,11 +491,6 @@ def suggest_terms(ctx: AppContext, request_id: int) -> list[str]:
 def _ico_calendar(session: Session) -> WorkingCalendar:
     # Weekends and the nation's bank holidays only: a school's INSET day does not move an ICO deadline.
     return WorkingCalendar(organisation(session).nation)
-
-
-def _clock_start(session: Session, row: SubjectAccessRequest) -> date:
-    """Day one of the month: receipt, or the day identity was confirmed when that came later."""
-    return row.clock_starts_on
 
 
 def _audit(

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from dsl_desk.core.clock import london
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
 from dsl_desk.store.errors import StoreError
+from dsl_desk.ui.widgets.form_fields import error_label
 
 
 class ServiceDialog(QDialog):
@@ -33,9 +33,7 @@ class ServiceDialog(QDialog):
         self.layout_ = QVBoxLayout(self)
         self.form = QFormLayout()
         self.layout_.addLayout(self.form)
-        self.error = QLabel(objectName="error", wordWrap=True)
-        self.error.setAccessibleName(self.tr("Problem with the form"))
-        self.error.hide()
+        self.error = error_label(self.tr("Problem with the form"))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

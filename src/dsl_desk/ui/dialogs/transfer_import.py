@@ -28,6 +28,7 @@ from dsl_desk.store.errors import StoreError
 from dsl_desk.ui.background import run_in_background
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.widgets.common import hint, section_title
+from dsl_desk.ui.widgets.form_fields import error_label
 
 if TYPE_CHECKING:
     from dsl_desk.services.transfer_import import BundlePreview, ImportedTransfer
@@ -77,9 +78,7 @@ class TransferImportDialog(QDialog):
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.details)
-        self.error = QLabel(objectName="error", wordWrap=True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.hide()
+        self.error = error_label(self.tr("Problem with the transfer file"))
         layout.addWidget(self.error)
         buttons = QHBoxLayout()
         buttons.addStretch(1)

@@ -39,6 +39,7 @@ from dsl_desk.store.errors import StoreError
 from dsl_desk.ui.background import run_in_background
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.widgets.common import hint, section_title
+from dsl_desk.ui.widgets.form_fields import error_label
 
 METHODS = (
     "Secure email (encrypted)",
@@ -117,9 +118,7 @@ class TransferOutDialog(QDialog):
                 )
             )
         )
-        self.error = QLabel(objectName="error", wordWrap=True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.hide()
+        self.error = error_label(self.tr("Problem with the transfer"))
         layout.addWidget(self.error)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
