@@ -194,9 +194,11 @@ def _import(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     )
     print(result.signer.describe())
     if result.transferred_open:
+        count = result.transferred_open
+        still = "1 escalation was" if count == 1 else f"{count} escalations were"
         print(
-            f"{result.transferred_open} escalation(s) were still open at {result.from_school}: they are kept as "
-            "'transferred', not as open cases here. Open your own escalation if you share the concern."
+            f"{still} still open at {result.from_school}: kept as 'transferred', not as open cases here. "
+            "Open your own escalation if you share the concern."
         )
     return 0
 

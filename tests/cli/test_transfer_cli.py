@@ -9,6 +9,7 @@ import re
 from dsl_desk.cli import PASSPHRASE_ENV, main
 from dsl_desk.cli_transfer import TRANSFER_PASSWORD_ENV
 from dsl_desk.services.children import add_child, list_children
+from dsl_desk.services.escalations import NewEscalation, open_escalation
 from dsl_desk.services.setup import sign_in
 from dsl_desk.store.paths import DataPaths
 from tests.conftest import PASSPHRASE, fictional_child
@@ -23,6 +24,18 @@ def test_transfer_a_child_from_one_data_folder_to_another(
     ctx, data_paths, clock, packs, tmp_path, monkeypatch, capsys
 ):
     child = add_child(ctx, fictional_child()).id
+    pack = ctx.pack("st_helens")
+    open_escalation(
+        ctx,
+        NewEscalation(
+            child_id=child,
+            other_agency="Demo Children's Social Care",
+            category=pack.categories[0].key,
+            problem="The problem.",
+            outcome_sought="The outcome.",
+            policy_id="st_helens",
+        ),
+    )
     ctx.close()
     oakfield = receiving_school(tmp_path / "oakfield", clock, packs)
     oakfield_paths = oakfield.store.paths
@@ -59,6 +72,7 @@ def test_transfer_a_child_from_one_data_folder_to_another(
     assert run(oakfield_paths, clock, "transfer", "import", str(bundle), "--passphrase-stdin") == 0
     printed = capsys.readouterr().out
     assert "Zephyrine Quillborough" in printed and "fingerprint" in printed
+    assert "1 escalation was still open at Penkford School" in printed  # not "1 escalation(s) were"
     received = sign_in(oakfield_paths, "r.ndlovu", PASSPHRASE, clock=clock)
     try:
         assert [c.name for c in list_children(received)] == ["Zephyrine Quillborough"]

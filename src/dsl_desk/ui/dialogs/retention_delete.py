@@ -129,6 +129,7 @@ class RetentionDeleteDialog(QDialog):
         reasons = list(preview.blockers) or [self.tr("It is not past its retention date yet.")]
         self.message.setText(self.tr("This record cannot be deleted now.") + " " + " ".join(reasons))
         self.message.show()
+        self.adjustSize()  # grow to show the wrapped message
         self.reason_edit.setEnabled(False)
         self.name_edit.setEnabled(False)
 
@@ -160,6 +161,7 @@ class RetentionDeleteDialog(QDialog):
                 )
             )
             self.message.show()
+            self.adjustSize()  # grow to show the wrapped message
         else:
             self.message.setObjectName("error")
         self.message.style().unpolish(self.message)
@@ -183,6 +185,7 @@ class RetentionDeleteDialog(QDialog):
             )
         self.message.setText(text)
         self.message.show()
+        self.adjustSize()  # grow to show the wrapped message
         if isinstance(error, ValidationError) and error.field == "reason":
             self.reason_edit.setFocus()
         elif isinstance(error, ValidationError):

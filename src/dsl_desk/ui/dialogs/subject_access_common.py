@@ -67,6 +67,7 @@ class ServiceDialog(QDialog):
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+        self.adjustSize()  # a window ignores the height newly shown, wrapped text needs (as in Settings)
 
 
 def date_edit(ctx: AppContext, accessible_name: str) -> QDateEdit:

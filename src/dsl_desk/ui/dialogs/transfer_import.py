@@ -146,6 +146,7 @@ class TransferImportDialog(QDialog):
             preview.signer.describe(),
         ]
         self.details.setText("\n".join(lines))
+        self.adjustSize()
         if preview.already_imported:
             self._show_error(preview.already_imported)
         self.import_button.setEnabled(not preview.already_imported)
@@ -164,20 +165,23 @@ class TransferImportDialog(QDialog):
         self.import_button.setEnabled(False)
         note = ""
         if result.transferred_open:
+            count = result.transferred_open
             note = self.tr(
-                "\n\n%d escalation(s) were still open at %s. They are kept on the record as “transferred”, not "
+                "\n\n%s still open at %s. They are kept on the record as “transferred”, not "
                 "as your open cases. If you share the concern, open your own escalation."
-            ) % (result.transferred_open, result.from_school)
+            ) % ("1 escalation was" if count == 1 else f"{count} escalations were", result.from_school)
         self.details.setText(
             self.tr("Imported: %s is now on your desk (child number %d).")
             % (result.child_name, result.child_id)
             + note
         )
         self.close_button.setText(self.tr("Done"))
+        self.adjustSize()
         self.signals.changed.emit(Changed(records=True, children=True, escalations=True, log=True))
 
     def _failed(self, error: Exception) -> None:
         self._set_busy(False)
+        self.details.clear()  # not "Opening the file…" beside the reason it could not be opened
         if isinstance(error, ServiceError | StoreError):
             self._show_error(str(error))
         else:
@@ -186,6 +190,7 @@ class TransferImportDialog(QDialog):
     def _show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+        self.adjustSize()  # a window ignores the height newly shown, wrapped text needs (as in Settings)
 
     def _set_busy(self, busy: bool, doing: str = "") -> None:
         self.busy = busy

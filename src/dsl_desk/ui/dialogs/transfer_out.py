@@ -198,6 +198,7 @@ class TransferOutDialog(QDialog):
     def _show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+        self.adjustSize()  # a window ignores the height newly shown, wrapped text needs (as in Settings)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy

@@ -314,6 +314,7 @@ class KeepLongerDialog(QDialog):
         except (ServiceError, StoreError) as error:
             self.message.setText(str(error))
             self.message.show()
+            self.adjustSize()  # grow to show the wrapped message
             field = error.field if isinstance(error, ValidationError) else ""
             (self.review_date if field == "review_on" else self.reason_edit).setFocus()
             return
