@@ -53,6 +53,7 @@ from dsl_desk.services.discussion_log import (
 from dsl_desk.services.escalations import list_escalations
 from dsl_desk.services.log_views import KINDS, MEETING_METHODS, METHODS, EntryView
 from dsl_desk.store.errors import StoreError
+from dsl_desk.ui.widgets.form_fields import child_choice_text
 
 _LONDON_QT = QTimeZone(b"Europe/London")
 
@@ -347,7 +348,7 @@ class LogEntryDialog(QDialog):
         self.child.blockSignals(True)
         self.child.addItem(self.tr("Choose a child…"), None)
         for row in list_children(self.ctx):
-            self.child.addItem(f"{row.name} (born {row.date_of_birth.day} {row.date_of_birth:%B %Y})", row.id)
+            self.child.addItem(child_choice_text(row.name, row.date_of_birth), row.id)
         if child_id is not None:
             self.child.setCurrentIndex(max(0, self.child.findData(child_id)))
         self.child.setEnabled(self.original is None)

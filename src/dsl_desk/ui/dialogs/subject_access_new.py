@@ -9,6 +9,7 @@ from dsl_desk.services.context import AppContext
 from dsl_desk.services.subject_access import NewRequest, RequestRow, record_request
 from dsl_desk.ui.dialogs.subject_access_common import ServiceDialog, date_edit, date_of
 from dsl_desk.ui.widgets.common import hint
+from dsl_desk.ui.widgets.form_fields import child_choice_text
 
 RELATIONSHIPS = (
     "The child",
@@ -31,7 +32,7 @@ class NewRequestDialog(ServiceDialog):
         super().__init__(ctx, parent, self.tr("New subject access request"), self.tr("Record request"))
         self.child_id = QComboBox(accessibleName=self.tr("Child the request is about, required"))
         for row in list_children(ctx):
-            self.child_id.addItem(f"{row.name} (born {row.date_of_birth:%d/%m/%Y})", row.id)
+            self.child_id.addItem(child_choice_text(row.name, row.date_of_birth), row.id)
         if child_id is not None:
             self.child_id.setCurrentIndex(max(0, self.child_id.findData(child_id)))
             self.child_id.setEnabled(False)

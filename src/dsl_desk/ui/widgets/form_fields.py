@@ -4,6 +4,7 @@ layout, and the new-passphrase pair with its strength meter (set-up, Add deputy,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import cast
 
 from PySide6.QtCore import Qt
@@ -106,3 +107,9 @@ def add_new_passphrase_rows(
     second_error = error_label(second_error_name)
     form.addRow(buddy_label(second_label, second), with_message(second, second_error))
     return NewPassphraseFields(first, strength, first_error, second, second_error)
+
+
+def child_choice_text(name: str, born: date) -> str:
+    """How a child is offered in a list of children: the date of birth in words, which reads the same in
+    every locale (09/10/2014 does not)."""
+    return f"{name} (born {born.day} {born:%B %Y})"
