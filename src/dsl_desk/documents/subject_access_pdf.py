@@ -192,7 +192,9 @@ def _fields(item: Item, styles: Any) -> list[Flowable]:
         if short:
             body.append(_facts_table(short, styles))
             short = []
-        body.append(_paragraph(f.label, styles.label, BOLD))
+        label = _paragraph(f.label, styles.label, BOLD)
+        label.keepWithNext = True  # never a label alone at the foot of a page, its text overleaf
+        body.append(label)
         body.append(_paragraph(f.value, styles.body))
     if short:
         body.append(_facts_table(short, styles))
