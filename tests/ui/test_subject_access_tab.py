@@ -78,7 +78,9 @@ def test_the_dialog_keeps_what_was_typed_and_says_what_is_missing(qtbot, ctx, ch
     dialog = NewRequestDialog(ctx, child_id=child_id)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert dialog.child_id.currentText() == "Zephyrine Quillborough (born 14 March 2015)"  # as in the log dialog
+    assert (
+        dialog.child_id.currentText() == "Zephyrine Quillborough (born 14 March 2015)"
+    )  # as in the log dialog
     qtbot.keyClicks(dialog.requester_name, "Mr B Example")
     _click(qtbot, dialog.save_button)
     assert dialog.isVisible() and dialog.error.isVisible()
