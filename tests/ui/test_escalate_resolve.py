@@ -114,7 +114,7 @@ def test_a_refusal_is_shown_on_the_page_and_nothing_is_lost(qtbot, ctx, escalati
     resolve(  # someone else closed it meanwhile
         ctx,
         escalation_id,
-        ResolutionInput("Agreed.", True, child_situation_improved="yes"),
+        ResolutionInput("Agreed.", True, child_situation_improved="yes", gaps_found="no"),
     )
     finish(qtbot, wizard)
     assert wizard.isVisible()

@@ -362,6 +362,7 @@ def _play(ctx: AppContext, script: FixedClock, now: datetime, case: DemoCase, ch
                 practitioners_informed="Class teacher, SENCo, virtual school head",
                 lessons_learnt="Placement moves need a named person to tell school.",
                 learning_referred_to_board=True,
+                gaps_found="yes",
                 debrief_held=True,
                 parents_informed=False,
                 parents_not_informed_reason="Looked after child: the social worker informed the carers.",

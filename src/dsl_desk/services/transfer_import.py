@@ -56,6 +56,7 @@ from dsl_desk.store.models import (
     DocumentRecord,
     EntryShare,
     Escalation,
+    ImmediateRiskChange,
     Professional,
     Resolution,
     StageRecord,
@@ -68,6 +69,7 @@ TRANSFERRED = "transferred"  # the status of an escalation that was open at the 
 _MODELS: dict[str, Any] = {
     "escalations": Escalation,
     "stages": StageRecord,
+    "risk_changes": ImmediateRiskChange,
     "checklist": ChecklistItem,
     "resolutions": Resolution,
     "entries": DiscussionEntry,
