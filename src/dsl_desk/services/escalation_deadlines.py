@@ -105,20 +105,24 @@ def refresh_deadlines(
     *,
     why: str,
     now: datetime,
+    keep_past: bool = True,
 ) -> int:
-    """Recompute the current stage's and every open item's deadline; a deadline already past stays as it was.
-    Each change is written to the audit trail (and so to the escalation's history). Returns how many changed."""
+    """Recompute the current stage's and every open item's deadline. With `keep_past` (a changed calendar) a
+    deadline already past stays as it was; without it (immediate risk lowered, with a reason) everything is
+    recomputed. Each change is written to the audit trail (and so to the escalation's history)."""
     changed = 0
     if escalation.status == "open" and escalation.stages:
         record = escalation.stages[-1]
         if record.left_at is None:
-            changed += _refresh_stage(session, ctx, escalation, pack, record, calendar, why=why, now=now)
+            changed += _refresh_stage(
+                session, ctx, escalation, pack, record, calendar, why=why, now=now, keep_past=keep_past
+            )
     for item in escalation.checklist:
         if item.done_at is not None or item.due_from is None:
             continue
         new = item_deadline(pack, escalation, item, calendar)
         new_due = new.due_at if new else None
-        if new_due == item.due_at or (item.due_at is not None and item.due_at <= now):
+        if new_due == item.due_at or (keep_past and item.due_at is not None and item.due_at <= now):
             continue
         _audit_change(session, ctx, escalation, now, why, item.due_at, new_due, item=item.requirement_key)
         item.due_at = new_due
@@ -136,6 +140,7 @@ def _refresh_stage(
     *,
     why: str,
     now: datetime,
+    keep_past: bool,
 ) -> int:
     if not pack.has_stage(record.stage_key):
         return 0
@@ -144,7 +149,7 @@ def _refresh_stage(
     if new_due == record.deadline:
         record.deadline_moved_from = new.moved_by_closure_from if new else None
         return 0
-    if record.deadline is not None and record.deadline <= now:
+    if keep_past and record.deadline is not None and record.deadline <= now:
         return 0  # already past: what was overdue stays overdue
     _audit_change(session, ctx, escalation, now, why, record.deadline, new_due, stage=record.stage_key)
     record.deadline = new_due
@@ -189,3 +194,21 @@ def refresh_all_open(ctx: AppContext, session: Session, calendar: WorkingCalenda
             continue
         changed += refresh_deadlines(session, ctx, escalation, pack, calendar, why=why, now=now)
     return changed
+
+
+def first_stage_deadline(
+    ctx: AppContext, pack_id: str, *, arose_at: datetime, immediate_risk: bool
+) -> Deadline | None:
+    """What opening an escalation now would give its first stage: the wizard's preview, by the same rule."""
+    from dsl_desk.services.calendar_service import working_calendar
+
+    pack = ctx.pack(pack_id)
+    return escalation_deadline(
+        pack,
+        pack.first_stage,
+        working_calendar(ctx),
+        opened_at=arose_at,
+        entered_at=arose_at,
+        immediate_risk=immediate_risk,
+        risk_raised_at=arose_at if immediate_risk else None,
+    )
