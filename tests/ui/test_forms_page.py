@@ -37,6 +37,16 @@ def page(qtbot, ctx, clock, child_id) -> FormsPage:
     return widget
 
 
+@pytest.fixture
+def system_temp(tmp_path, monkeypatch) -> Path:
+    """An empty stand-in for the system temp folder (Python, Qt and the CUPS spool honour TMPDIR)."""
+    folder = tmp_path / "system-temp"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    return folder
+
+
 def _text(data_or_path) -> str:
     return " ".join(page.extract_text() for page in PdfReader(data_or_path).pages)
 
@@ -97,21 +107,19 @@ def test_typed_values_come_back_when_the_form_is_opened_again(page, qtbot, ctx):
     assert page.editor.inputs["lessons_learnt"].value() == "Chwarae teg — a home visit first."
 
 
-def test_preview_draws_off_the_gui_thread_and_records_nothing(page, qtbot, ctx):
+def test_preview_draws_off_the_gui_thread_and_records_nothing(page, qtbot, ctx, system_temp, data_paths):
     qtbot.mouseClick(page.buttons["preview"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.preview_document.pageCount() == 1, timeout=20000)
     assert "not saved anywhere" in page.preview_hint.text()
     assert _records(ctx) == []
+    assert list(system_temp.iterdir()) == []  # drawn in memory: no file anywhere
+    assert not data_paths.private_temp.exists() or list(data_paths.private_temp.iterdir()) == []
 
 
 def test_email_writes_a_draft_opens_it_and_fills_the_copy_date(
-    page, qtbot, ctx, tmp_path, monkeypatch, data_paths
+    page, qtbot, ctx, monkeypatch, data_paths, system_temp
 ):
     opened = []
-    system_temp = tmp_path / "system-temp"
-    system_temp.mkdir()
-    monkeypatch.setenv("TMPDIR", str(system_temp))
-    monkeypatch.setattr(tempfile, "tempdir", None)
     monkeypatch.setattr(
         EmailDialog, "ask", staticmethod(lambda _r, _p=None: EmailChoice("ABCD-EFGH-JKMN-PQRT"))
     )
@@ -131,7 +139,7 @@ def test_email_writes_a_draft_opens_it_and_fills_the_copy_date(
     assert list(data_paths.private_temp.iterdir()) == []
 
 
-def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch):
+def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch, system_temp):
     out = tmp_path / "printed.pdf"
 
     def fake_exec(dialog):
@@ -147,6 +155,7 @@ def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch):
     [record] = _records(ctx)
     assert (record.action, record.signed) == ("print", False)
     assert "wet signature" in page.status.text()
+    assert list(system_temp.iterdir()) == []
 
 
 def test_email_dialog_shows_a_password_to_phone(qtbot, tmp_path, ctx):
