@@ -110,7 +110,15 @@ def new_folder(folder: Path, label: str = "") -> Path:
 
 
 def discard(path: Path) -> bool:
-    """Overwrite and remove one file, or a folder and everything in it. True when nothing is left."""
+    """Overwrite and remove one file, or a folder and everything in it. True when nothing is left. Never
+    raises (a file another program holds is simply left, and said)."""
+    try:
+        return _discard(path)
+    except OSError:
+        return False
+
+
+def _discard(path: Path) -> bool:
     if path.is_symlink() or not path.is_dir():
         return _discard_file(path)
     gone = True
