@@ -34,6 +34,7 @@ from dsl_desk.services.form_values import (
     typed_values,
 )
 from dsl_desk.services.partnership_contacts import merged_board
+from dsl_desk.services.scratch import scratch_folder
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import NotFound, StoreError
 from dsl_desk.store.models import DocumentRecord, Escalation, User
@@ -384,13 +385,17 @@ def write_email_draft(
     ctx: AppContext,
     escalation_id: int,
     form_id: str,
-    directory: Path,
+    directory: Path | None = None,
     *,
     typed: Mapping[str, str] | None = None,
     sign: bool = True,
     encrypt_password: str | None = None,
 ) -> Path:
     """Write an unsent email (.eml) to the partnership with the form attached, record it, and return its path.
+
+    Without `directory` the draft goes in the private temporary folder (services/scratch.py), named by the
+    case reference and initials, and is removed when the desk locks or the app closes: the mail program is
+    expected to have it open as a draft by then (the desk says so).
 
     The subject and body carry the case reference, never the child's name. With `encrypt_password` the PDF
     is AES-256 encrypted and the body says the password follows by phone. Encryption rewrites the file and
@@ -419,7 +424,8 @@ def write_email_draft(
 
         pdf = encrypt_pdf(pdf, encrypt_password)
     message = _email(ctx, prepared, pack, recipient, pdf, encrypted=encrypted)
-    path = _free_path(Path(directory), Path(prepared.file_name).with_suffix(".eml").name)
+    folder = scratch_folder(ctx.store.paths) if directory is None else Path(directory)
+    path = _free_path(folder, Path(prepared.file_name).with_suffix(".eml").name)
     with ctx.store.session() as session:
         _write(path, bytes(message))
         _record(

@@ -13,6 +13,7 @@ from dsl_desk.core.clock import Clock
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import audit
 from dsl_desk.services.context import Actor, AppContext, ValidationError
+from dsl_desk.services.scratch import Emptied, empty_scratch
 from dsl_desk.store import database
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.keyring import KdfParams
@@ -222,13 +223,19 @@ def _after_unlock(
     return AppContext(store, clock, actor, packs)
 
 
-def lock(context: AppContext) -> None:
-    """Record the lock and drop the key. The key is dropped even if the record cannot be written (a damaged
-    or full database): locking must never fail."""
+def lock(context: AppContext) -> Emptied:
+    """Record the lock, drop the key and empty the private temporary folder (attachment copies opened in a
+    viewer, email drafts). The key is dropped and the folder emptied even if the record cannot be written (a
+    damaged or full database): locking must never fail. Says what could not be removed (a file a viewer holds
+    open on Windows)."""
     try:
         with context.store.session() as session:
             audit.record(session, at=context.clock.now(), user_id=context.actor.user_id, action="lock")
     except StoreError:
         pass
     finally:
-        context.close()
+        try:
+            context.close()
+        finally:
+            emptied = empty_scratch(context.store.paths)
+    return emptied

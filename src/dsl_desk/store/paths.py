@@ -47,6 +47,13 @@ class DataPaths:
     def drafts(self) -> Path:
         return self.root / "drafts"
 
+    @property
+    def private_temp(self) -> Path:
+        """The one folder for files handed to other programs (an attachment opened in a viewer, an email draft
+        for the mail program, a print spool): owner-only, emptied at every lock, on quit and at the next start
+        after a crash (store/private_temp.py)."""
+        return self.root / "private-temp"
+
     def exists(self) -> bool:
         return self.database.exists() or self.keyring.exists()
 

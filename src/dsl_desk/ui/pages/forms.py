@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -137,19 +136,14 @@ def _draw_page(painter: QPainter, document: QPdfDocument, index: int, dpi: int) 
 
 @dataclass(frozen=True)
 class EmailChoice:
-    folder: Path
     password: str | None
 
 
-def default_outgoing_folder() -> Path:
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(documents or Path.home()) / "DSL Desk outgoing"
-
-
 class EmailDialog(QDialog):
-    """Where to write the email draft, and whether to encrypt the PDF with a password to phone through."""
+    """Whether to encrypt the PDF with a password to phone through. The draft itself is a temporary file in
+    the private folder, removed when the desk locks or closes: the dialog says so before it is written."""
 
-    def __init__(self, recipient: Recipient, folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, recipient: Recipient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Email to the partnership"))
         self.password = new_document_password()
@@ -177,7 +171,14 @@ class EmailDialog(QDialog):
         )
         layout.addWidget(self.instruction)
         self.encrypt.toggled.connect(self._encrypt_toggled)
-        layout.addLayout(self._folder_row(folder))
+        self.temporary_note = hint(
+            self.tr(
+                "The draft opens in your mail program. Send it from there before you lock the desk: DSL Desk "
+                "removes its copy of the draft when the desk locks or closes, so nothing readable is left "
+                "on this computer. To keep a copy of the form, use Save as PDF."
+            )
+        )
+        layout.addWidget(self.temporary_note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -186,35 +187,16 @@ class EmailDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def _folder_row(self, folder: Path) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Save the draft in")))
-        self.folder = QLineEdit(str(folder), accessibleName=self.tr("Folder for the email draft"))
-        row.addWidget(self.folder, 1)
-        browse = QPushButton(self.tr("Choose…"))
-        browse.clicked.connect(self._browse)
-        row.addWidget(browse)
-        return row
-
     def _encrypt_toggled(self, on: bool) -> None:
         self.password_label.setVisible(on)
         self.instruction.setVisible(on)
 
-    def _browse(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(
-            self, self.tr("Folder for the email draft"), self.folder.text()
-        )
-        if chosen:
-            self.folder.setText(chosen)
-
     def choice(self) -> EmailChoice:
-        return EmailChoice(
-            Path(self.folder.text().strip()), self.password if self.encrypt.isChecked() else None
-        )
+        return EmailChoice(self.password if self.encrypt.isChecked() else None)
 
     @staticmethod
-    def ask(recipient: Recipient, folder: Path, parent: QWidget | None = None) -> EmailChoice | None:
-        dialog = EmailDialog(recipient, folder, parent)
+    def ask(recipient: Recipient, parent: QWidget | None = None) -> EmailChoice | None:
+        dialog = EmailDialog(recipient, parent)
         return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
@@ -532,7 +514,7 @@ class FormsPage(QWidget):
         recipient = self._run(lambda: recipient_for(self.ctx, self.escalation_id))
         if recipient is None:
             return
-        choice = EmailDialog.ask(recipient, default_outgoing_folder(), self)
+        choice = EmailDialog.ask(recipient, self)
         if choice is None:
             return
         path = self._run(
@@ -540,7 +522,6 @@ class FormsPage(QWidget):
                 self.ctx,
                 self.escalation_id,
                 self.form_id,
-                choice.folder,
                 typed=self.editor.typed(),
                 sign=self.sign_box.isChecked(),
                 encrypt_password=choice.password,
@@ -551,8 +532,9 @@ class FormsPage(QWidget):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         self.status.setText(
             self.tr(
-                "Email draft written to {path} and opened in your mail program. Check it and send it from there."
-            ).format(path=path)
+                "Email draft opened in your mail program. Check it and send it from there before you lock the "
+                "desk: the draft file is removed when the desk locks or closes."
+            )
         )
         self._form_chosen()  # "Copy to … Date" and "Method of delivery" now follow the recorded email
 
