@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.drafts import load_draft
+from dsl_desk.services.escalation_history import STAGE_KINDS, escalation_history
 from dsl_desk.services.escalation_views import (
     DUE_STATUS_WORDS,
     CaseRow,
@@ -220,6 +221,7 @@ class EscalationDetailView(QWidget):
         self.detail: EscalationDetail | None = None
         self.dialog: QDialog | None = None  # the dialog or wizard open from here (tests drive it)
         self._fresh = False  # the detail on screen came from the action just taken
+        self.history_lines: list[str] = []  # the forms and discussions shown under the stages
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 12, 20, 12)
         outer.addLayout(self._build_top_bar(back))
@@ -440,6 +442,20 @@ class EscalationDetailView(QWidget):
                 self.history.addWidget(self._history_card(stage, now))
         if detail.withdrawn_reason:
             self.history.addWidget(wrapped(self.tr("Withdrawn: %s") % detail.withdrawn_reason, "error"))
+        self._render_records(detail)
+
+    def _render_records(self, detail: EscalationDetail) -> None:
+        """Beside the stages: every form exported, printed or emailed and every linked discussion, in order."""
+        events = [e for e in escalation_history(self.ctx, detail.id) if e.kind not in STAGE_KINDS]
+        self.history_lines = [event.line for event in events]
+        if not events:
+            return
+        frame = QFrame(objectName="card")
+        box = QVBoxLayout(frame)
+        box.addWidget(wrapped(self.tr("Forms sent and discussions"), "sectionTitle"))
+        for line in self.history_lines:
+            box.addWidget(wrapped(line))
+        self.history.addWidget(frame)
 
     def _history_card(self, stage: StageView, now: object) -> QFrame:
         frame = QFrame(objectName="card")

@@ -55,7 +55,9 @@ from dsl_desk.services.exports import (
     export_form,
     new_document_password,
     prepare_form,
+    prepare_print,
     recipient_for,
+    record_printed,
     suggested_file_name,
     write_email_draft,
 )
@@ -213,6 +215,7 @@ class FormsPage(QWidget):
         self.preview_document = QPdfDocument(self)
         self._preview_buffer: QBuffer | None = None
         self._render_number = 0
+        self._announcing = False  # emitting Changed for our own recorded export: do not refresh ourselves
         self._draft_timer = QTimer(self, singleShot=True, interval=_DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
         self._build()
@@ -343,8 +346,17 @@ class FormsPage(QWidget):
             self.status.setText(self.tr("There are no escalations yet. Forms are filled from an escalation."))
 
     def on_changed(self, changed: Changed) -> None:
-        if changed.escalations or changed.children:
+        if (changed.escalations or changed.children) and not self._announcing:
             self.refresh()
+
+    def _recorded(self) -> None:
+        """A recorded export, print or email may have ticked off checklist items: the other pages refresh
+        (this one is already up to date, and refreshing it would clear the preview)."""
+        self._announcing = True
+        try:
+            self.signals.changed.emit(Changed(escalations=True))
+        finally:
+            self._announcing = False
 
     def show_escalation_forms(self, escalation_id: int) -> None:
         index = self.escalation_combo.findData(escalation_id)
@@ -480,6 +492,7 @@ class FormsPage(QWidget):
                     file=destination, state=state
                 )
             )
+            self._recorded()
 
     def print_form(self) -> None:
         self._print(wet=False)
@@ -494,19 +507,28 @@ class FormsPage(QWidget):
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        result = self._run(
-            lambda: self._export(sign=not wet and self.sign_box.isChecked(), wet=wet, action="print")
-        )
-        if result is None:
-            return
-        pages = self._run(lambda: print_pdf(result.pdf_bytes, printer))
-        if pages is not None:
-            what = self.tr("for a wet signature") if wet else ""
-            self.status.setText(
-                self.tr("Sent {pages} to the printer {what}. Recorded on the escalation.").format(
-                    pages=self.tr("1 page") if pages == 1 else self.tr("%d pages") % pages, what=what
-                )
+        escalation_id, sign = self.escalation_id, not wet and self.sign_box.isChecked()
+        assert escalation_id is not None
+        job = self._run(
+            lambda: prepare_print(
+                self.ctx, escalation_id, self.form_id, typed=self.editor.typed(), sign=sign, wet_signature=wet
             )
+        )
+        if job is None:
+            return
+        pages = self._run(lambda: print_pdf(job.pdf_bytes, printer))
+        if pages is None:
+            return
+        # Recorded once it has printed: a printer that would not start leaves no record of a copy never made.
+        if self._run(lambda: record_printed(self.ctx, job, pages=pages)) is None:
+            return
+        what = self.tr("for a wet signature") if wet else ""
+        self.status.setText(
+            self.tr("Sent {pages} to the printer {what}. Recorded on the escalation.").format(
+                pages=self.tr("1 page") if pages == 1 else self.tr("%d pages") % pages, what=what
+            )
+        )
+        self._recorded()
 
     def email_form(self) -> None:
         if not self._ready():
@@ -537,6 +559,7 @@ class FormsPage(QWidget):
             )
         )
         self._form_chosen()  # "Copy to … Date" and "Method of delivery" now follow the recorded email
+        self._recorded()
 
     def _export(
         self, *, sign: bool, wet: bool = False, action: Action = "export", destination: Path | None = None
