@@ -174,7 +174,7 @@ def _digits(part: str) -> str:
 
 def _missing(raw: str, numbers: list[str], with_month_name: bool) -> DateEntryError:
     wanted = 2 if with_month_name else 3
-    if 1 <= len(numbers) < wanted:
+    if len(numbers) == wanted - 1:  # one number short: say which
         if any(len(_digits(n)) == 4 for n in numbers):
             return DateEntryError(f"“{raw}” has no day. Add it, e.g. {DATE_EXAMPLE}.")
         return DateEntryError(f"“{raw}” has no year. Add it, e.g. {DATE_EXAMPLE}.")

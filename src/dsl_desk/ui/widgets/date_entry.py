@@ -23,8 +23,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QFrame,
@@ -111,14 +111,7 @@ class _Entry(QWidget, Generic[V]):
         layout.setSpacing(2)
         layout.addLayout(row)
         layout.addWidget(self.words)
-        if calendar:
-            for keys in ("Alt+Down", "F4"):
-                QShortcut(
-                    QKeySequence(keys),
-                    self.edit,
-                    self.open_calendar,
-                    context=Qt.ShortcutContext.WidgetShortcut,
-                )
+        self.edit.installEventFilter(self)  # Alt+Down or F4 opens the calendar, as in a combo box
         self._value: V | None = None
         self._problem = ""
         self.edit.textChanged.connect(self._text_changed)
@@ -175,6 +168,21 @@ class _Entry(QWidget, Generic[V]):
     def recheck(self) -> None:
         """Read the text again (after the bounds changed, e.g. a new day)."""
         self._text_changed(self.edit.text())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and (
+                (event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier)
+                or (event.key() == Qt.Key.Key_F4 and not event.modifiers())
+            )
+            and self.calendar_button.isVisibleTo(self)
+        ):
+            self.open_calendar()
+            return True
+        return super().eventFilter(watched, event)
 
     # -- inside -------------------------------------------------------------------------------------------------
 
