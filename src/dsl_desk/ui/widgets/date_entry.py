@@ -24,13 +24,14 @@ from datetime import UTC, date, datetime
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -89,6 +90,7 @@ class _Entry(QWidget, Generic[V]):
         self.required = required
         self.edit = QLineEdit(self, placeholderText=placeholder)
         self.edit.setAccessibleName(accessible_name)
+        self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance(f" {placeholder} ") + 12)
         self.setFocusProxy(self.edit)
         self.calendar_button = QToolButton(self)
         self.calendar_button.setArrowType(Qt.ArrowType.DownArrow)
@@ -111,6 +113,10 @@ class _Entry(QWidget, Generic[V]):
         layout.setSpacing(2)
         layout.addLayout(row)
         layout.addWidget(self.words)
+        # Never taller than it needs: a dialog's spare height is not for the words under a date.
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)  # as tall as the wrapped words need, and no taller
+        self.setSizePolicy(policy)
         self.edit.installEventFilter(self)  # Alt+Down or F4 opens the calendar, as in a combo box
         self._value: V | None = None
         self._problem = ""
@@ -207,12 +213,28 @@ class _Entry(QWidget, Generic[V]):
         self.changed.emit(self._value)
 
     def _show(self, text: str, style: str) -> None:
+        # A date in words is short and stays on one line (the field widens to it, even inside a scroll area,
+        # where Qt gives a wrapped label too little height); a message may be long, so it wraps.
+        self.words.setWordWrap(style == "error")
         self.words.setText(text)
         self.edit.setAccessibleDescription(text)
+        self._fit_words()
         if self.words.objectName() != style:
             self.words.setObjectName(style)
             self.words.style().unpolish(self.words)
             self.words.style().polish(self.words)
+
+    def _fit_words(self) -> None:
+        """Give wrapped words the height they need at this width (a scroll area would squeeze them)."""
+        line = self.words.fontMetrics().height()
+        width = max(self.words.width(), self.edit.width(), 1)
+        needed = self.words.heightForWidth(width) if self.words.wordWrap() else line
+        if needed != self.words.minimumHeight():
+            self.words.setMinimumHeight(max(needed, line))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_words()
 
     def open_calendar(self) -> None:
         if not self.isEnabled() or not self.calendar_button.isVisibleTo(self):
