@@ -241,3 +241,24 @@ def test_a_skipped_hour_is_refused_in_the_log_dialog(qtbot, ctx, child_id, clock
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert "did not happen in the UK" in dialog.error.text()
     assert list_entries(ctx, child_id) == []
+
+
+# -- wizard drafts keep a date as typed -----------------------------------------------------------------------
+
+
+def test_a_wizard_draft_keeps_a_date_entry_text_as_typed(qtbot, ctx):
+    from dsl_desk.ui.wizards.drafts import NEW_ESCALATION, DraftingWizard
+
+    wizard = DraftingWizard(ctx, NEW_ESCALATION, 0)
+    qtbot.addWidget(wizard)
+    born = DateEntry(wizard, today=TODAY, past_only=True)
+    wizard.bind("born", born)
+    qtbot.keyClicks(born.edit, "31/02/20")  # half-typed and wrong: kept as it is, to be finished later
+    assert wizard.values()["born"] == "31/02/20"
+    assert wizard.draft_timer.isActive()  # an edit starts the save
+    again = DraftingWizard(ctx, NEW_ESCALATION, 0)
+    qtbot.addWidget(again)
+    born_again = DateEntry(again, today=TODAY, past_only=True)
+    again.bind("born", born_again)
+    again.restore({"born": "14/3/15"})
+    assert born_again.date() == date(2015, 3, 14)
