@@ -516,21 +516,95 @@ def restore_damaged_database(
 
 def _keyring_for_restore(paths: DataPaths, backup_path: Path) -> tuple[kr.Keyring, bool]:
     try:
-        return kr.load_keyring(paths.keyring), False
+        current = kr.load_keyring(paths.keyring)
     except KeyringDamaged:
         return kr.load_keyring(bk.keyring_path_for(backup_path)), True
+    if current.integrity == kr.DAMAGED:
+        return kr.load_keyring(bk.keyring_path_for(backup_path)), True
+    return current, False
+
+
+def restore_key_file(
+    paths: DataPaths,
+    username: str,
+    passphrase: str,
+    *,
+    clock: Clock,
+    packs: Mapping[str, PolicyPack] | None = None,
+) -> AppContext:
+    """When keyring.json is damaged but the database is not: put back a backup's copy of the key file.
+
+    The database key never changes (a new passphrase only re-wraps it), so any backup's key file opens today's
+    database with the passphrase that was current when that backup was made. Nothing in the database is
+    replaced and no record is lost. The damaged key file is kept aside in the backups folder.
+    """
+    from dsl_desk.services.setup import sign_in
+
+    now = clock.now()
+    throttle = UnlockThrottle.for_data(paths)
+    throttle.check(now)
+    candidates: list[bk.BackupFile] = []
+    for folder in backup_folders(paths):
+        candidates.extend(bk.list_backups(folder))
+    usable = 0
+    for backup in sorted(candidates, key=lambda b: b.made_at, reverse=True):
+        try:
+            keyring = kr.load_keyring(backup.keyring_path)
+        except StoreError:
+            continue
+        if keyring.integrity == kr.DAMAGED or keyring.slot(username) is None:
+            continue
+        usable += 1
+        try:
+            db_key = kr.unwrap_for_user(keyring, username, passphrase)
+        except WrongPassphrase:
+            continue
+        try:
+            database.open_with_key(paths, keyring, db_key, now).close()  # the key opens this very database
+        except StoreError:
+            continue  # a backup of another database, or this one is damaged too
+        stamp = f"{now:%Y%m%d-%H%M%S}Z"
+        if paths.keyring.exists():
+            paths.backups.mkdir(parents=True, exist_ok=True)
+            kept = paths.backups / f"damaged-{stamp}.keyring-was.json"
+            kept.write_bytes(paths.keyring.read_bytes())
+        kr.save_keyring(paths.keyring, replace(keyring, integrity=kr.SEALED))
+        ctx = sign_in(paths, username, passphrase, clock=clock, packs=packs)
+        with ctx.store.session() as session:
+            audit.record(
+                session,
+                at=clock.now(),
+                user_id=ctx.actor.user_id,
+                action="key_file_restored",
+                entity="backup",
+                detail={"from": str(backup.keyring_path), "made_at": backup.made_at.isoformat()},
+            )
+        return ctx
+    if not usable:
+        raise StoreError(
+            f"No backup holds a good copy of the key file with an account called “{username}”. Choose a backup "
+            "file by hand, or use the recovery key.",
+            path=paths.keyring,
+        )
+    throttle.record_failure(now, username)
+    raise WrongPassphrase(
+        "That passphrase does not open any backup copy of the key file. If you changed your passphrase after "
+        "the backups were made, type the one you had then."
+    )
 
 
 def _unwrap(
     paths: DataPaths, keyring: kr.Keyring, username: str, passphrase: str, now: datetime
 ) -> bytearray:
     # The same throttle as the unlock screen, so this door is no faster for guessing passphrases.
-    throttle = UnlockThrottle(paths.unlock_state)
+    # Failed attempts are cleared by the sign-in that follows, once the audit trail has them.
+    throttle = UnlockThrottle.for_data(paths)
     throttle.check(now)
     try:
         key = kr.unwrap_for_user(keyring, username, passphrase)
-    except WrongPassphrase:
-        throttle.record_failure(now)
+    except WrongPassphrase as error:
+        if keyring.integrity == kr.DAMAGED and keyring.slot(username) is not None:
+            raise KeyringDamaged(kr.damaged_slot_message(paths.keyring), path=paths.keyring) from error
+        throttle.record_failure(now, username)
         raise
-    throttle.reset()
     return key
