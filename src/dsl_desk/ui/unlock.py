@@ -243,6 +243,8 @@ class UnlockPanel(QWidget):
         self.unlock_button.setEnabled(self.keyring is not None)
         if self._waiting:
             self._waiting = False
+            if "wait" in self.message.text():
+                self.message.hide()  # "you must wait N seconds" is over
             self.secret.setFocus()
             self.secret.selectAll()  # what was typed before the wait is replaced by typing again
 
