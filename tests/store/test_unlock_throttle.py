@@ -268,5 +268,18 @@ def test_the_key_file_comes_back_from_a_backup_and_no_record_is_lost(ctx, data_p
 def test_no_backup_of_the_key_file_is_a_plain_message(ctx, data_paths, clock):
     ctx.close()
     data_paths.keyring.write_text("{ damaged")
-    with pytest.raises(StoreError, match="No backup holds a good copy of the key file"):
+    with pytest.raises(StoreError, match=r"No backup in .* holds a good copy of the key file"):
         bs.restore_key_file(data_paths, "j.smith", PASSPHRASE, clock=clock)
+
+
+def test_the_recovery_key_brings_back_an_unreadable_key_file(recovery_ctx, data_paths, clock):
+    ctx, recovery_key = recovery_ctx
+    bs.make_backup(ctx)
+    ctx.close()
+    data_paths.keyring.unlink()
+    with pytest.raises(KeyringDamaged, match="missing"):
+        sign_in_with_recovery_key(data_paths, "j.smith", recovery_key, clock=clock)
+    restored = bs.restore_key_file(data_paths, "j.smith", recovery_key.lower(), clock=clock, recovery=True)
+    assert restored.actor.username == "j.smith"
+    restored.close()
+    sign_in(data_paths, "j.smith", PASSPHRASE, clock=clock).close()

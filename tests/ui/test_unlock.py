@@ -207,3 +207,22 @@ def test_an_unreadable_key_file_lists_the_backups_accounts_to_restore_it(
     with qtbot.waitSignal(panel.unlocked, timeout=5000) as signal:
         qtbot.mouseClick(panel.restore_key_button, Qt.MouseButton.LeftButton)
     signal.args[0].close()
+
+
+def test_a_missing_key_file_comes_back_with_the_recovery_key_and_enter(
+    qtbot, recovery_ctx, data_paths, clock, packs
+):
+    from dsl_desk.services.backups import make_backup
+
+    ctx, recovery_key = recovery_ctx
+    make_backup(ctx)
+    ctx.close()
+    data_paths.keyring.unlink()
+    panel = _panel(qtbot, data_paths, clock, packs)
+    assert "missing" in panel.message.text()
+    qtbot.mouseClick(panel.mode_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(panel.secret, recovery_key)
+    with qtbot.waitSignal(panel.unlocked, timeout=5000) as signal:
+        qtbot.keyClick(panel.secret, Qt.Key.Key_Return)
+    signal.args[0].close()
+    assert data_paths.keyring.exists()

@@ -28,7 +28,7 @@ from dsl_desk.store.errors import KeyringDamaged, StoreError, WrongPassphrase
 from dsl_desk.store.migrate import current_revision, known_revisions
 from dsl_desk.store.models import AuditEvent, User
 from dsl_desk.store.paths import DataPaths
-from dsl_desk.store.throttle import UnlockThrottle
+from dsl_desk.store.throttle import PASSPHRASE_DOOR, RECOVERY_KEY_DOOR, UnlockThrottle
 
 STALE_AFTER = timedelta(days=2)
 BACKUP_ACTIONS = ("backup_made", "backup_failed")
@@ -527,49 +527,50 @@ def _keyring_for_restore(paths: DataPaths, backup_path: Path) -> tuple[kr.Keyrin
 def restore_key_file(
     paths: DataPaths,
     username: str,
-    passphrase: str,
+    secret: str,
     *,
     clock: Clock,
     packs: Mapping[str, PolicyPack] | None = None,
+    recovery: bool = False,
 ) -> AppContext:
     """When keyring.json is damaged but the database is not: put back a backup's copy of the key file.
 
     The database key never changes (a new passphrase only re-wraps it), so any backup's key file opens today's
-    database with the passphrase that was current when that backup was made. Nothing in the database is
-    replaced and no record is lost. The damaged key file is kept aside in the backups folder.
+    database with the passphrase that was current when that backup was made, or with the recovery key.
+    Nothing in the database is replaced and no record is lost. The damaged key file is kept aside in the
+    backups folder. `secret` is the passphrase, or the recovery key when `recovery` is set.
     """
-    from dsl_desk.services.setup import sign_in
+    from dsl_desk.services.setup import sign_in, sign_in_with_recovery_key
 
     now = clock.now()
-    throttle = UnlockThrottle.for_data(paths)
+    throttle = UnlockThrottle.for_data(paths, RECOVERY_KEY_DOOR if recovery else PASSPHRASE_DOOR)
     throttle.check(now)
     candidates: list[bk.BackupFile] = []
     for folder in backup_folders(paths):
         candidates.extend(bk.list_backups(folder))
     usable = 0
     for backup in sorted(candidates, key=lambda b: b.made_at, reverse=True):
-        try:
-            keyring = kr.load_keyring(backup.keyring_path)
-        except StoreError:
-            continue
-        if keyring.integrity == kr.DAMAGED or keyring.slot(username) is None:
+        keyring = _good_keyring(backup.keyring_path)
+        if keyring is None or keyring.slot(username) is None:
             continue
         usable += 1
         try:
-            db_key = kr.unwrap_for_user(keyring, username, passphrase)
-        except WrongPassphrase:
-            continue
-        try:
+            if recovery:
+                db_key = kr.unwrap_with_recovery(keyring, secret)
+            else:
+                db_key = kr.unwrap_for_user(keyring, username, secret)
             database.open_with_key(paths, keyring, db_key, now).close()  # the key opens this very database
         except StoreError:
-            continue  # a backup of another database, or this one is damaged too
-        stamp = f"{now:%Y%m%d-%H%M%S}Z"
+            continue  # not this secret, a backup of another database, or this one is damaged too
         if paths.keyring.exists():
             paths.backups.mkdir(parents=True, exist_ok=True)
-            kept = paths.backups / f"damaged-{stamp}.keyring-was.json"
+            kept = paths.backups / f"damaged-{now:%Y%m%d-%H%M%S}Z.keyring-was.json"
             kept.write_bytes(paths.keyring.read_bytes())
         kr.save_keyring(paths.keyring, replace(keyring, integrity=kr.SEALED))
-        ctx = sign_in(paths, username, passphrase, clock=clock, packs=packs)
+        if recovery:
+            ctx = sign_in_with_recovery_key(paths, username, secret, clock=clock, packs=packs)
+        else:
+            ctx = sign_in(paths, username, secret, clock=clock, packs=packs)
         with ctx.store.session() as session:
             audit.record(
                 session,
@@ -582,15 +583,26 @@ def restore_key_file(
         return ctx
     if not usable:
         raise StoreError(
-            f"No backup holds a good copy of the key file with an account called “{username}”. Choose a backup "
-            "file by hand, or use the recovery key.",
+            f"No backup in {paths.backups} holds a good copy of the key file with an account called "
+            f"“{username}”. If a backup is elsewhere (a USB drive), copy it — the .db file and its .keyring.json "
+            "— into that folder and try again.",
             path=paths.keyring,
         )
-    throttle.record_failure(now, username)
+    throttle.record_failure(now, "" if recovery else username)
+    if recovery:
+        raise WrongPassphrase("That recovery key does not open any backup copy of the key file.")
     raise WrongPassphrase(
         "That passphrase does not open any backup copy of the key file. If you changed your passphrase after "
         "the backups were made, type the one you had then."
     )
+
+
+def _good_keyring(path: Path) -> kr.Keyring | None:
+    try:
+        keyring = kr.load_keyring(path)
+    except StoreError:
+        return None
+    return None if keyring.integrity == kr.DAMAGED else keyring
 
 
 def _unwrap(

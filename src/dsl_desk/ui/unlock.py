@@ -144,7 +144,6 @@ class UnlockPanel(QWidget):
             self.keyring = None
             self._show_message(str(error))
             self.unlock_button.setEnabled(False)
-            self.mode_button.setEnabled(False)  # the recovery key's wrap is in the unreadable file too
             if isinstance(error, KeyringDamaged):
                 # The accounts are listed from the backups' copies of the key file, to restore one.
                 for username in self._backup_usernames():
@@ -152,7 +151,6 @@ class UnlockPanel(QWidget):
                 self.restore_key_button.setVisible(True)
             self.refresh_wait()
             return
-        self.mode_button.setEnabled(True)
         self.restore_key_button.hide()
         for slot in self.keyring.users:
             self.account.addItem(f"{slot.display_name} ({slot.username})", slot.username)
@@ -249,6 +247,12 @@ class UnlockPanel(QWidget):
             self.secret.selectAll()  # what was typed before the wait is replaced by typing again
 
     def try_unlock(self) -> None:
+        if self.keyring is None and self.restore_key_button.isVisible():
+            self.restore_key_file()  # the key file cannot be read: Enter restores it from a backup
+        else:
+            self._unlock_with_secret()
+
+    def _unlock_with_secret(self) -> None:
         self.refresh_wait()
         if not self.unlock_button.isEnabled():
             return
@@ -317,24 +321,31 @@ class UnlockPanel(QWidget):
         self.unlocked.emit(ctx)
 
     def restore_key_file(self) -> None:
-        """The key file is damaged: put back a backup's copy, checked with the passphrase typed."""
+        """The key file is damaged: put back a backup's copy, checked with the passphrase or recovery key typed."""
         from dsl_desk.services.backups import restore_key_file
 
         self.refresh_wait()
         username = self.account.currentData()
         secret = self.secret.text()
-        if self._recovery_mode:
-            self.toggle_recovery_mode()
-            self._show_message(self.tr("Type your passphrase, then restore the key file."))
-            return
         if not secret or not username:
-            self._show_message(self.tr("Choose your account and type your passphrase first."))
+            self._show_message(
+                self.tr("Choose your account and type the recovery key first.")
+                if self._recovery_mode
+                else self.tr("Choose your account and type your passphrase first.")
+            )
             return
         if not self.secret.isEnabled():
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            ctx = restore_key_file(self.paths, username, secret, clock=self.clock, packs=self.packs)
+            ctx = restore_key_file(
+                self.paths,
+                username,
+                secret,
+                clock=self.clock,
+                packs=self.packs,
+                recovery=self._recovery_mode,
+            )
         except (StoreError, ServiceError) as error:
             self._show_message(str(error))
             self._keep_typing()
