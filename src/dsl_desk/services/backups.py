@@ -597,6 +597,16 @@ def restore_key_file(
     )
 
 
+def accounts_in_backups(paths: DataPaths) -> list[str]:
+    """The accounts in the backups' copies of the key file: whom to offer when keyring.json cannot be read."""
+    names: list[str] = []
+    for folder in backup_folders(paths):
+        for backup in bk.list_backups(folder):
+            keyring = _good_keyring(backup.keyring_path)
+            names.extend(n for n in (keyring.usernames() if keyring else []) if n not in names)
+    return names
+
+
 def _good_keyring(path: Path) -> kr.Keyring | None:
     try:
         keyring = kr.load_keyring(path)

@@ -146,7 +146,9 @@ class UnlockPanel(QWidget):
             self.unlock_button.setEnabled(False)
             if isinstance(error, KeyringDamaged):
                 # The accounts are listed from the backups' copies of the key file, to restore one.
-                for username in self._backup_usernames():
+                from dsl_desk.services.backups import accounts_in_backups
+
+                for username in accounts_in_backups(self.paths):
                     self.account.addItem(username, username)
                 self.restore_key_button.setVisible(True)
             self.refresh_wait()
@@ -170,24 +172,6 @@ class UnlockPanel(QWidget):
         self.secret.setFocus()  # the one thing to do on this screen is type the passphrase
 
     # -- behaviour ----------------------------------------------------------------------------------------------
-
-    def _backup_usernames(self) -> list[str]:
-        from dsl_desk.services.backups import backup_folders
-        from dsl_desk.store.backup import list_backups
-
-        names: list[str] = []
-        try:
-            for folder in backup_folders(self.paths):
-                for backup in list_backups(folder):
-                    try:
-                        names.extend(
-                            n for n in load_keyring(backup.keyring_path).usernames() if n not in names
-                        )
-                    except StoreError:
-                        continue
-        except (StoreError, OSError):
-            pass
-        return names
 
     def toggle_recovery_mode(self) -> None:
         self._recovery_mode = not self._recovery_mode
