@@ -19,7 +19,7 @@ from dsl_desk.store.errors import StoreError
 from dsl_desk.store.keyring import KdfParams
 from dsl_desk.store.models import Organisation, User
 from dsl_desk.store.paths import DataPaths
-from dsl_desk.store.throttle import UnlockThrottle
+from dsl_desk.store.throttle import FailureRecord, UnlockThrottle, all_failed_attempts
 
 MIN_PASSPHRASE_LENGTH = 10
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
@@ -161,9 +161,8 @@ def sign_in(
     clock: Clock,
     packs: Mapping[str, PolicyPack] | None = None,
 ) -> AppContext:
-    failures = UnlockThrottle(paths.unlock_state).failures()
     store = database.unlock(paths, username, passphrase, now=clock.now())
-    return _after_unlock(store, username, clock, failures, method="passphrase", packs=packs or {})
+    return _after_unlock(store, username, clock, method="passphrase", packs=packs or {})
 
 
 def sign_in_with_recovery_key(
@@ -174,20 +173,19 @@ def sign_in_with_recovery_key(
     clock: Clock,
     packs: Mapping[str, PolicyPack] | None = None,
 ) -> AppContext:
-    failures = UnlockThrottle(paths.unlock_state).failures()
     store = database.unlock_with_recovery(paths, recovery_key, now=clock.now())
-    return _after_unlock(store, username, clock, failures, method="recovery key", packs=packs or {})
+    return _after_unlock(store, username, clock, method="recovery key", packs=packs or {})
 
 
 def _after_unlock(
     store: database.Store,
     username: str,
     clock: Clock,
-    failures: int,
     *,
     method: str,
     packs: Mapping[str, PolicyPack],
 ) -> AppContext:
+    failed = all_failed_attempts(store.paths)
     try:
         with store.session() as session:
             user = session.scalars(
@@ -196,7 +194,7 @@ def _after_unlock(
             if user is None:
                 raise ValidationError(f"There is no active account called “{username}” on this database.")
             now = clock.now()
-            if failures:
+            for door, record in failed.items():
                 # Failed attempts cannot be written while the database is locked; they are recorded here.
                 audit.record(
                     session,
@@ -205,7 +203,7 @@ def _after_unlock(
                     action="unlock_failed",
                     entity="user",
                     entity_id=user.id,
-                    detail={"failed_attempts": failures},
+                    detail=_failed_detail(door, record),
                 )
             audit.record(
                 session,
@@ -220,7 +218,23 @@ def _after_unlock(
     except BaseException:
         store.close()
         raise
+    # Only now that the audit trail holds them may the records of failed attempts go (both copies).
+    UnlockThrottle.for_data(store.paths).reset_all()
     return AppContext(store, clock, actor, packs)
+
+
+def _failed_detail(door: str, record: FailureRecord) -> dict[str, object]:
+    detail: dict[str, object] = {
+        "failed_attempts": record.failures,
+        "with": door,
+        "attempts": [
+            {"at": attempt.at.isoformat(), **({"account": attempt.account} if attempt.account else {})}
+            for attempt in record.attempts
+        ],
+    }
+    if record.failures > len(record.attempts):
+        detail["times_not_kept"] = record.failures - len(record.attempts)
+    return detail
 
 
 def lock(context: AppContext) -> Emptied:

@@ -31,6 +31,11 @@ class DataPaths:
         return self.root / "unlock-state.json"
 
     @property
+    def unlock_state_copy(self) -> Path:
+        """A second record of failed unlocks: deleting either file alone resets no wait (store/throttle.py)."""
+        return self.root / "unlock-attempts.json"
+
+    @property
     def lock_file(self) -> Path:
         return self.root / "dsl-desk.lock"
 
