@@ -47,6 +47,11 @@ class DataPaths:
     def drafts(self) -> Path:
         return self.root / "drafts"
 
+    @property
+    def known_certificates(self) -> Path:
+        """Fingerprints of the signing certificates this desk knows: readable without the passphrase."""
+        return self.root / "known-certificates.json"
+
     def exists(self) -> bool:
         return self.database.exists() or self.keyring.exists()
 
