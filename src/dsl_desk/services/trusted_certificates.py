@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import Session
+
 from dsl_desk.services import audit
 from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.store.errors import StoreError
@@ -102,22 +104,25 @@ def trust_certificate(
         added_at=now,
         note=f"confirmed by telephone; recorded by {ctx.actor.display_name}",
     )
+    already = known_certificates(ctx.store.paths).find(match.fingerprint)
+    if already is not None and already.kind == "desk":
+        return already  # one of this desk's own users: known already, nothing to trust
     with ctx.store.session() as session:
-        added = add_known_certificate(ctx.store.paths.known_certificates, entry)
-        audit.record(
-            session,
-            at=now,
-            user_id=ctx.actor.user_id,
-            action="certificate_trusted",
-            entity="certificate",
-            detail={
-                "fingerprint": match.fingerprint,
-                "subject": match.signer,
-                "source": source,
-                "new": added,
-            },
-        )
+        record_trust(session, ctx, entry, source=source)
+    add_known_certificate(ctx.store.paths.known_certificates, entry)
     return known_certificates(ctx.store.paths).find(match.fingerprint) or entry
+
+
+def record_trust(session: Session, ctx: AppContext, entry: KnownCertificate, *, source: str) -> None:
+    """The audit row for trusting a certificate, in the caller's transaction."""
+    audit.record(
+        session,
+        at=entry.added_at,
+        user_id=ctx.actor.user_id,
+        action="certificate_trusted",
+        entity="certificate",
+        detail={"fingerprint": entry.fingerprint, "subject": entry.subject, "source": source},
+    )
 
 
 def forget_certificate(ctx: AppContext, fingerprint: str) -> KnownCertificate:
