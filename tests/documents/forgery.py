@@ -7,7 +7,7 @@ Built with `cryptography` and pyHanko directly, as a forger would, not with DSL 
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -104,3 +104,27 @@ def add_visible_text(pdf: bytes, text: str = FORGED_TEXT) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def resign_transfer(bundle: bytes, password: str, identity: SigningIdentity, change: str) -> bytes:
+    """A transfer file decrypted with its password, its first log entry's summary replaced by `change`,
+    re-signed with `identity` and encrypted again with the same password."""
+    from dsl_desk.documents import transfer_bundle as tb
+
+    genuine = tb.open_bundle(bundle, password)
+    record = _json_ready(genuine.record)
+    record["entries"][0]["summary"] = change
+    fast = tb.TransferKdf(time_cost=1, memory_kib=64, parallelism=1)
+    return tb.write_bundle(record, genuine.attachments, identity, password, kdf=fast)
+
+
+def _json_ready(value: object) -> object:
+    from dsl_desk.documents.transfer_bundle import record_to_json
+
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, datetime | date):
+        return record_to_json(value)
+    return value

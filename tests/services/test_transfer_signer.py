@@ -7,9 +7,6 @@ home-made certificate bearing the sending DSL's name, and encrypts it again with
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
-
 import pytest
 from sqlalchemy import func, select
 
@@ -23,7 +20,7 @@ from dsl_desk.services.trusted_certificates import (
     trust_certificate,
 )
 from dsl_desk.store.models import AuditEvent, Child, DiscussionEntry
-from tests.documents.forgery import home_made_identity
+from tests.documents.forgery import home_made_identity, resign_transfer
 from tests.services.transfer_world import receiving_school
 
 FAST = tb.TransferKdf(time_cost=1, memory_kib=64, parallelism=1)
@@ -53,16 +50,6 @@ def sent(ctx, clock, tmp_path, child_id):
     return tr.export_bundle(ctx, child_id, OAKFIELD, tmp_path / "out", kdf=FAST)
 
 
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _json_ready(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_json_ready(item) for item in value]
-    if isinstance(value, datetime | date):
-        return tb.record_to_json(value)
-    return value
-
-
 @pytest.fixture
 def forger():
     return home_made_identity("Jane Smith", "Penkford School")
@@ -71,11 +58,8 @@ def forger():
 @pytest.fixture
 def forged(sent, forger, tmp_path):
     """The genuine file, decrypted with its password, altered, re-signed in Jane Smith's name, re-encrypted."""
-    genuine = tb.open_bundle(sent.bundle_path.read_bytes(), sent.password)
-    record = _json_ready(genuine.record)
-    record["entries"][0]["summary"] = FORGED_SUMMARY
     path = tmp_path / "forged.dsltransfer"
-    path.write_bytes(tb.write_bundle(record, genuine.attachments, forger, sent.password, kdf=FAST))
+    path.write_bytes(resign_transfer(sent.bundle_path.read_bytes(), sent.password, forger, FORGED_SUMMARY))
     reopened = tb.open_bundle(path.read_bytes(), sent.password)  # the format accepts it: the maths is right
     assert reopened.signer.name == "Jane Smith" and reopened.signer.fingerprint == forger.fingerprint
     return path
