@@ -35,7 +35,8 @@ No passphrase is needed: the fingerprints this desk knows are kept beside the da
 TRUST_EPILOG = """\
 A certificate made by DSL Desk is self-signed: nobody vouches for the name in it. Telephone the person it
 names (using a number you already have, not one from the file), ask them to read out their certificate's
-SHA-256 fingerprint (`dsl-desk transfer export` and Settings show it), and give it with --fingerprint.
+SHA-256 fingerprint (`dsl-desk trust list` on their desk shows it, as does every transfer export), and
+give it with --fingerprint.
 The certificate is trusted only when it matches one that signed the file. Trusting is audited."""
 
 
