@@ -244,6 +244,12 @@ def verify_pdf(pdf: bytes, known: Mapping[str, str] | None = None) -> Verificati
     except Exception as error:
         # A damaged file makes pyHanko fail in many ways (KeyError, AttributeError, …): all mean unreadable.
         return _unreadable(f"This file could not be read as a PDF ({_short(error)}).", signed=False)
+    if not embedded and b"/ByteRange" in pdf:
+        return _unreadable(
+            "This file seems to have carried a signature, but it is damaged and the signature can no longer "
+            "be found. Treat it as changed and ask the sender for a fresh copy.",
+            signed=True,
+        )
     if not embedded:
         return VerificationReport(
             signed=False,
