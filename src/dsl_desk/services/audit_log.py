@@ -44,6 +44,8 @@ ACTION_WORDS = {
     "transfer_chased": "Transfer receipt chased",
     "transfer_cancelled": "Transfer cancelled",
     "transfer_imported": "Transferred case file imported",
+    "certificate_trusted": "Signing certificate trusted (fingerprint confirmed by phone)",
+    "certificate_untrusted": "Signing certificate no longer trusted",
     "sar_recorded": "Subject access request recorded",
     "sar_identity_confirmed": "Requester's identity confirmed",
     "sar_extended": "Subject access deadline extended",

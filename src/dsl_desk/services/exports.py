@@ -129,7 +129,8 @@ class DocumentRow:
 
 @dataclass(frozen=True)
 class DocumentCheck:
-    """`status`: intact | changed | unsigned | unreadable; `report.message` says it in plain English."""
+    """`status`: intact_known | intact_unknown | changed | unsigned | unreadable (documents/signing.py's
+    `verify_pdf`); `report.message` says it in plain English."""
 
     status: str
     report: VerificationReport
@@ -599,22 +600,31 @@ def list_documents(ctx: AppContext, escalation_id: int) -> list[DocumentRow]:
         ]
 
 
-def verify_document(path: Path) -> DocumentCheck:
-    """Who signed a PDF, when, and whether it has changed since. Reads no database: anyone may check."""
-    from dsl_desk.documents.signing import verify_pdf
+def verify_document(path: Path, known: Mapping[str, str] | None = None) -> DocumentCheck:
+    """Who signed a PDF, when, whether it has changed since, and whether this desk knows the signer.
 
+    Reads no database, so anyone may check: `known` (fingerprint -> how this desk knows the certificate)
+    comes from services/trusted_certificates.py's list, which needs no passphrase either.
+    """
+    from dsl_desk.documents.signing import MAX_PDF_BYTES, verify_pdf
+
+    name = Path(path).name
     try:
+        if Path(path).stat().st_size > MAX_PDF_BYTES:
+            message = (
+                f"{name} is larger than any DSL Desk form can be ({MAX_PDF_BYTES >> 20} MB): not checked."
+            )
+            return DocumentCheck("unreadable", _unreadable(message))
         data = Path(path).read_bytes()
     except OSError as error:
         message = f"{path} could not be opened ({error.strerror or error})."
         return DocumentCheck("unreadable", _unreadable(message))
+    if not data.strip():
+        return DocumentCheck("unreadable", _unreadable(f"{name} is empty: it is not a PDF file."))
     if data.lstrip()[:5] != b"%PDF-":
-        return DocumentCheck("unreadable", _unreadable(f"{Path(path).name} is not a PDF file."))
-    report = verify_pdf(data)
-    if report.signed:
-        return DocumentCheck("intact" if report.intact and report.covers_whole_file else "changed", report)
-    # verify_pdf says "could not be read" when the PDF structure is broken; otherwise it is just unsigned.
-    return DocumentCheck("unreadable" if "could not be read" in report.message else "unsigned", report)
+        return DocumentCheck("unreadable", _unreadable(f"{name} is not a PDF file."))
+    report = verify_pdf(data, known)
+    return DocumentCheck(report.status, report)
 
 
 def _unreadable(message: str) -> VerificationReport:

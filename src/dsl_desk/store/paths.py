@@ -59,6 +59,11 @@ class DataPaths:
         after a crash (store/private_temp.py)."""
         return self.root / "private-temp"
 
+    @property
+    def known_certificates(self) -> Path:
+        """Fingerprints of the signing certificates this desk knows: readable without the passphrase."""
+        return self.root / "known-certificates.json"
+
     def exists(self) -> bool:
         return self.database.exists() or self.keyring.exists()
 
