@@ -278,7 +278,7 @@ def _audit(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     report = with_context(args, paths, clock, verify_audit_trail)
     print(report.message)
     for problem in report.problems:
-        print(f"  row {problem.event_id}: {problem.message}")
+        print(f"  {problem.line}")
     return 0 if report.intact else 1
 
 

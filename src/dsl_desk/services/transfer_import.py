@@ -46,6 +46,7 @@ from dsl_desk.documents.transfer_bundle import (
 from dsl_desk.services import audit
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.record_hashes import hashes_detail
 from dsl_desk.store.models import (
     ActionItem,
     Agency,
@@ -176,6 +177,7 @@ def import_bundle(ctx: AppContext, path: Path, password: str) -> ImportedTransfe
                 "bundle_sha256": bundle.sha256,
                 "fingerprint": bundle.signer.fingerprint,
                 "counts": counts,
+                **_content_hashes(session, ids),
             },
         )
         return ImportedTransfer(
@@ -187,6 +189,15 @@ def import_bundle(ctx: AppContext, path: Path, password: str) -> ImportedTransfe
             counts=counts,
             transferred_open=sum(1 for e in record["escalations"] if e["status"] == "open"),
         )
+
+
+def _content_hashes(session: Session, ids: dict[str, dict[int, int]]) -> dict[str, dict[str, str]]:
+    """Each imported entry's and attachment's hash, as read back, for `audit verify` to check later."""
+    entries = [session.get(DiscussionEntry, new_id) for new_id in ids["entries"].values()]
+    files = [session.get(Attachment, new_id) for new_id in ids["attachments"].values()]
+    for item in (*entries, *files):
+        session.refresh(item)
+    return hashes_detail([e for e in entries if e is not None], [f for f in files if f is not None])
 
 
 # --- refusing a file already here ---------------------------------------------------------------------------

@@ -62,6 +62,8 @@ class Keyring:
     users: tuple[UserSlot, ...]
     recovery: WrappedKey
     demo: bool = False  # fictional data: the unlock screen says so before anything is opened
+    # The audit chain's length and head at the last checkpoint, with its HMAC (store/checkpoint.py).
+    checkpoint: dict[str, Any] | None = None
 
     def slot(self, username: str) -> UserSlot | None:
         return next((slot for slot in self.users if slot.username == username), None)
@@ -213,8 +215,13 @@ def _parse_keyring(raw: Any, path: Path) -> Keyring:
         users = tuple(
             UserSlot(u["username"], u["display_name"], _parse_wrapped(u["wrapped"])) for u in raw["users"]
         )
+        checkpoint = raw.get("checkpoint")
         return Keyring(
-            str(raw["database_id"]), users, _parse_wrapped(raw["recovery"]), bool(raw.get("demo", False))
+            str(raw["database_id"]),
+            users,
+            _parse_wrapped(raw["recovery"]),
+            bool(raw.get("demo", False)),
+            checkpoint if isinstance(checkpoint, dict) else None,
         )
     except (KeyError, TypeError, AttributeError) as error:
         raise KeyringDamaged(
