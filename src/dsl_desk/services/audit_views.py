@@ -194,15 +194,20 @@ def save_checkpoint(store: Store, now: datetime, *, restart: bool = False) -> No
     """
     with contextlib.suppress(OSError, StoreError, DBAPIError):
         key = store.db_key_copy()
-        database_id = store.keyring.database_id
+        # The file as it is, not the copy read at sign-in: something else may have rewritten it since (the
+        # demo marks its keyring), and whatever it says must be kept, the checkpoint aside.
+        keyring = kr.load_keyring(store.paths.keyring)
+        database_id = keyring.database_id
+        if database_id != store.keyring.database_id:
+            return
         with store.session() as session:
             connection = session.connection()
-            old = cp.parse_checkpoint(store.keyring.checkpoint)
-            kept = store.keyring.checkpoint is not None and not restart
+            old = cp.parse_checkpoint(keyring.checkpoint)
+            kept = keyring.checkpoint is not None and not restart
             if kept and (
                 old is None or not cp.authentic(old, key, database_id) or not cp.extends(connection, old)
             ):
                 return
             head = cp.chain_head(connection)
         fresh = cp.make_checkpoint(key, database_id, head, now)
-        store.save_keyring(replace(store.keyring, checkpoint=fresh.as_dict()))
+        store.save_keyring(replace(keyring, checkpoint=fresh.as_dict()))
