@@ -226,6 +226,46 @@ def test_the_database_refuses_to_change_or_delete_an_audit_row(ctx, data_paths):
         assert raw.execute("SELECT count(*) FROM audit_events WHERE id = 1").fetchone() == (1,)
 
 
+def test_a_signed_pdf_shows_a_cut_trail_even_when_the_checkpoint_was_forged_again(
+    ctx, child_id, data_paths, clock, monkeypatch, capsys, tmp_path
+):
+    """The limit, and what still catches it: with the key, keyring.json's checkpoint can be re-made for the
+    cut trail (so `audit verify` alone finds nothing), but the PDF sent to the partnership, signed with the
+    DSL's key, says where the trail stood when it was signed."""
+    from dsl_desk.services.exports import export_form
+    from dsl_desk.store import checkpoint as cp
+    from tests.services.escalation_walk import walk
+
+    escalation_id = walk(ctx, clock, child_id, escalations=1)
+    notice = tmp_path / "notice.pdf"
+    notice.write_bytes(export_form(ctx, escalation_id, "st_helens_escalation_notice", sign=True).pdf_bytes)
+    ctx.close()
+    clock.advance(timedelta(hours=1))
+    with shell(data_paths) as raw, guards_lifted(raw, "audit_events"):
+        (last,) = raw.execute("SELECT max(id) FROM audit_events").fetchone()
+        raw.execute("DELETE FROM audit_events WHERE id > ?", (last - 4,))
+    # ...and the checkpoint made again to match, sealed with the key the attacker has.
+    key = bytes(kr.unwrap_for_user(kr.load_keyring(data_paths.keyring), "j.smith", PASSPHRASE))
+    keyring = json.loads(data_paths.keyring.read_text(encoding="utf-8"))
+    store = database.unlock(data_paths, "j.smith", PASSPHRASE, now=clock.now())
+    with store.engine.connect() as connection:
+        head = cp.chain_head(connection)
+    store.close()
+    keyring["checkpoint"] = cp.make_checkpoint(key, keyring["database_id"], head, clock.now()).as_dict()
+    data_paths.keyring.write_text(json.dumps(keyring), encoding="utf-8")
+
+    assert verify_now(data_paths, clock).intact  # what the database and keyring.json alone can show
+    monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
+    code = main(
+        ["--data-dir", str(data_paths.root), "audit", "verify", "--against", str(notice)], clock=clock
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "TAMPERED WITH: it no longer holds what a signed PDF says it held" in out
+    assert "the audit trail is shorter than it was at 2026-01-05" in out
+    assert "in the signed PDF notice.pdf" in out
+
+
 # --- the discussion log and its files -------------------------------------------------------------------------
 
 

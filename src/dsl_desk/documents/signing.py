@@ -209,6 +209,15 @@ def verify_pdf(pdf: bytes) -> VerificationReport:
         )
 
 
+def signature_reason(pdf: bytes) -> str:
+    """The /Reason of the last signature ("" when there is none or the file cannot be read)."""
+    try:
+        signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
+        return str(signatures[-1].sig_object.get("/Reason", "")) if signatures else ""
+    except (PdfError, ValueError, KeyError, TypeError):
+        return ""
+
+
 def encrypt_pdf(pdf: bytes, password: str) -> bytes:
     """An AES-256 encrypted copy for e-mail: it opens only with `password`.
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from dsl_desk.core.clock import london
 from dsl_desk.services import audit, record_hashes
-from dsl_desk.services.context import AppContext
+from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.store import checkpoint as cp
 from dsl_desk.store import keyring as kr
 from dsl_desk.store.database import Store
@@ -211,3 +211,32 @@ def save_checkpoint(store: Store, now: datetime, *, restart: bool = False) -> No
             head = cp.chain_head(connection)
         fresh = cp.make_checkpoint(key, database_id, head, now)
         store.save_keyring(replace(keyring, checkpoint=fresh.as_dict()))
+
+
+def trail_head_words(ctx: AppContext) -> str:
+    """'Audit trail when signed: N rows, row N hash …', for the reason of a PDF being signed now."""
+    with ctx.store.session() as session:
+        return cp.head_words(cp.chain_head(session.connection()))
+
+
+def check_signed_document(ctx: AppContext, pdf: bytes, name: str) -> list[audit.AuditProblem]:
+    """Compare the trail with the head a signed PDF from this desk recorded when it was signed.
+
+    The PDF's own signature (the DSL's signing key) vouches for the head, so this holds even when keyring.json
+    and the backups were replaced. Raises ServiceError when the PDF carries no head to compare.
+    """
+    from dsl_desk.documents.signing import signature_reason, verify_pdf
+
+    report = verify_pdf(pdf)
+    if not report.signed or not report.intact or report.signed_at is None:
+        raise ServiceError(f"{name} cannot be compared with the audit trail: {report.message}")
+    head = cp.parse_head_words(signature_reason(pdf))
+    if head is None:
+        raise ServiceError(
+            f"{name} does not say where the audit trail stood when it was signed (it was signed by an older "
+            "version of DSL Desk, or by other software), so it cannot be compared with the trail."
+        )
+    checkpoint = cp.Checkpoint(head.rows, head.last_id, head.head, report.signed_at, "")
+    with ctx.store.session() as session:
+        found = cp.differences(session.connection(), checkpoint, f"in the signed PDF {name}")
+    return [audit.AuditProblem(row, text) for row, text in found]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -66,6 +67,20 @@ def chain_head(connection: Connection) -> ChainHead:
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
     return ChainHead(int(rows), int(last[0]) if last else 0, str(last[1]) if last else "")
+
+
+HEAD_WORDS = "Audit trail when signed: {rows} rows, row {last_id} hash {head}"
+_HEAD_PATTERN = re.compile(r"Audit trail when signed: (\d+) rows, row (\d+) hash ([0-9a-f]{64})")
+
+
+def head_words(head: ChainHead) -> str:
+    """The head in words, for a signed PDF's signature reason (which the signature covers)."""
+    return HEAD_WORDS.format(rows=head.rows, last_id=head.last_id, head=head.head)
+
+
+def parse_head_words(text: str) -> ChainHead | None:
+    found = _HEAD_PATTERN.search(text or "")
+    return ChainHead(int(found[1]), int(found[2]), found[3]) if found else None
 
 
 def hash_at(connection: Connection, event_id: int) -> str | None:
