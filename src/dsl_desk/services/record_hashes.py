@@ -49,8 +49,9 @@ _FIELDS = (
 )
 
 
-def entry_digest(entry: DiscussionEntry) -> str:
-    """SHA-256 over every field of the entry, in a fixed order, times as UTC ISO text (as read back)."""
+def entry_digest(entry: Any) -> str:
+    """SHA-256 over every field of the entry (a DiscussionEntry, or a row of its columns), in a fixed order,
+    times as UTC ISO text."""
     values = [getattr(entry, name) for name in _FIELDS]
     canonical = json.dumps(
         [v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in values],
@@ -82,10 +83,12 @@ def check_records(session: Session) -> list[AuditProblem]:
     """Every entry and attachment whose audit row holds its hash, hashed again: changed, removed or added."""
     entries, files, deleted_entries, deleted_files = _expected(session)
     problems: list[AuditProblem] = []
-    current_entries = {entry.id: entry for entry in session.scalars(select(DiscussionEntry))}
+    # Columns, not objects, and only a digest kept per entry: the log may hold hundreds of thousands.
+    columns = [DiscussionEntry.id, *(getattr(DiscussionEntry, name) for name in _FIELDS)]
+    current_entries = {row.id: entry_digest(row) for row in session.execute(select(*columns))}
     for entry_id, (event_id, digest) in sorted(entries.items()):
-        entry = current_entries.get(entry_id)
-        if entry is None:
+        actual = current_entries.get(entry_id)
+        if actual is None:
             if entry_id not in deleted_entries:
                 problems.append(
                     AuditProblem(
@@ -94,7 +97,7 @@ def check_records(session: Session) -> list[AuditProblem]:
                         "no retention deletion removed it",
                     )
                 )
-        elif entry_digest(entry) != digest:
+        elif actual != digest:
             problems.append(
                 AuditProblem(
                     event_id,
