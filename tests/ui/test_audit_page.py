@@ -119,6 +119,7 @@ def test_verify_shows_intact_then_names_a_row_edited_behind_our_back(qtbot, ctx,
     target = list_events(ctx, AuditFilter(action="child_added"), record_view=False).rows[0].id
     raw = sqlcipher3.connect(str(ctx.store.paths.database))
     raw.execute(f'PRAGMA key = "{sqlcipher_key_literal(ctx.store.db_key_copy())}"')
+    raw.execute("DROP TRIGGER audit_events_no_update")  # the guard goes first (migration 0006)
     raw.execute('UPDATE audit_events SET detail = \'{"name": "someone else"}\' WHERE id = ?', (target,))
     raw.commit()
     raw.close()

@@ -19,6 +19,7 @@ from dsl_desk import __version__
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import audit
+from dsl_desk.services.audit_views import save_checkpoint
 from dsl_desk.services.backup_settings import load_settings
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.store import backup as bk
@@ -113,6 +114,8 @@ def make_backup(ctx: AppContext, kind: str = "manual") -> BackupOutcome:
     """Back up to the data dir, then copy to the second folder if one is set, then keep N days of each."""
     store = ctx.store
     settings = load_settings(store.paths)
+    # The backup's key file carries the trail's head as it is now, so a later cut or re-written trail is found.
+    save_checkpoint(store, ctx.clock.now())
     try:
         bk.clean_partials(store.paths.backups, store.keyring.database_id)
         made = bk.write_backup(
@@ -433,6 +436,8 @@ def _audit_restored(ctx: AppContext, summary: BackupSummary, kept: Path, *, reas
                 "previous_database_kept_as": str(kept),
             },
         )
+    # The restore replaced the trail on purpose, and the row above says so: checkpoints start again from here.
+    save_checkpoint(ctx.store, ctx.clock.now(), restart=True)
 
 
 # -- start-up integrity and damaged databases ---------------------------------------------------------------

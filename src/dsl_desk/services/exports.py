@@ -332,13 +332,15 @@ def record_printed(ctx: AppContext, job: PrintJob, *, pages: int) -> ExportResul
 
 def _sign(ctx: AppContext, pdf: bytes, prepared: PreparedForm) -> bytes:
     from dsl_desk.documents.signing import sign_pdf
+    from dsl_desk.services.audit_views import trail_head_words
     from dsl_desk.services.signing_identity import ensure_signing_identity
 
     identity = ensure_signing_identity(ctx)
     return sign_pdf(
         pdf,
         identity,
-        reason=f"{prepared.form.title}, reference {prepared.meta.reference}",
+        # The trail's head as it was when signed: `dsl-desk audit verify --against` compares it with the trail.
+        reason=f"{prepared.form.title}, reference {prepared.meta.reference}. {trail_head_words(ctx)}",
         location=prepared.meta.organisation,
         signer_name=ctx.actor.display_name,
         timestamp=ctx.clock.now(),

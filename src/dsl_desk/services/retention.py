@@ -619,7 +619,13 @@ def delete_record(ctx: AppContext, child_id: int, reason: str, confirm_name: str
             action="record_deleted",
             entity="child",
             entity_id=child_id,
-            detail={"tombstone": tombstone.id, "counts": counts},
+            # Which entries and files went (ids only): `audit verify` then knows they were deleted, not lost.
+            detail={
+                "tombstone": tombstone.id,
+                "counts": counts,
+                "entry_ids": list(scope.entries),
+                "attachment_ids": list(scope.attachments),
+            },
         )
         tombstone_id = tombstone.id
     problem = tidy_database_file(ctx)

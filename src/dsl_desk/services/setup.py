@@ -12,6 +12,7 @@ from sqlalchemy import select
 from dsl_desk.core.clock import Clock
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import audit
+from dsl_desk.services.audit_views import save_checkpoint
 from dsl_desk.services.context import Actor, AppContext, ValidationError
 from dsl_desk.services.scratch import Emptied, empty_scratch
 from dsl_desk.store import database
@@ -150,6 +151,7 @@ def initialise(
             detail={"organisation": profile.name, "partnership": profile.partnership_id},
         )
         actor = Actor(user.id, user.username, user.display_name, user.role)
+    save_checkpoint(store, now)
     return AppContext(store, clock, actor, packs), recovery_key
 
 
@@ -212,7 +214,8 @@ def _after_unlock(
                 action="unlock",
                 entity="user",
                 entity_id=user.id,
-                detail={"method": method},
+                # Whether keyring.json held the trail's checkpoint: one that goes missing shows in the trail.
+                detail={"method": method, "checkpoint": store.keyring.checkpoint is not None},
             )
             actor = Actor(user.id, user.username, user.display_name, user.role)
     except BaseException:
@@ -220,6 +223,9 @@ def _after_unlock(
         raise
     # Only now that the audit trail holds them may the records of failed attempts go (both copies).
     UnlockThrottle.for_data(store.paths).reset_all()
+    # Moved on only if the trail still holds what the last checkpoint covered: a trail cut short or re-written
+    # while the desk was shut leaves the old checkpoint in place, for `audit verify` to report.
+    save_checkpoint(store, now)
     return AppContext(store, clock, actor, packs)
 
 

@@ -81,6 +81,8 @@ class Keyring:
     users: tuple[UserSlot, ...]
     recovery: WrappedKey
     demo: bool = False  # fictional data: the unlock screen says so before anything is opened
+    # The audit chain's length and head at the last checkpoint, with its HMAC (store/checkpoint.py).
+    checkpoint: dict[str, Any] | None = None
     # Not part of the file: how load_keyring found it (SEALED, UNSEALED or DAMAGED).
     integrity: str = field(default=SEALED, compare=False, repr=False)
 
@@ -272,8 +274,13 @@ def _parse_keyring(raw: Any, path: Path) -> Keyring:
             UserSlot(_text(u["username"]), _text(u["display_name"]), _parse_wrapped(u["wrapped"]))
             for u in raw["users"]
         )
+        checkpoint = raw.get("checkpoint")
         keyring = Keyring(
-            _text(raw["database_id"]), users, _parse_wrapped(raw["recovery"]), bool(raw.get("demo", False))
+            _text(raw["database_id"]),
+            users,
+            _parse_wrapped(raw["recovery"]),
+            bool(raw.get("demo", False)),
+            checkpoint if isinstance(checkpoint, dict) else None,
         )
     except _BadField as error:
         raise _damaged(path, f"{error} has the wrong form") from error

@@ -266,7 +266,10 @@ class AuditPage(QWidget):
         finally:
             QGuiApplication.restoreOverrideCursor()
         lines = [report.message] + [
-            self.tr("Row %d: %s") % (problem.event_id, problem.message) for problem in report.problems[:20]
+            self.tr("Row %d: %s") % (problem.event_id, problem.message)
+            if problem.event_id
+            else problem.message
+            for problem in report.problems[:20]
         ]
         if len(report.problems) > 20:
             lines.append(self.tr("… and %d more.") % (len(report.problems) - 20))
