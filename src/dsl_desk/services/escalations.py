@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, func, select
@@ -33,6 +33,7 @@ from dsl_desk.core.escalation_rules import (
     may_shorten,
     requirement_applies,
     requirements_for,
+    review_warning,
     timescale_met,
 )
 from dsl_desk.core.policy import AGENCY_KINDS, Contact, PolicyPack
@@ -1118,18 +1119,6 @@ def _deadline_note(escalation: Escalation, current: StageRecord, pack: PolicyPac
 def _user_name(session: Session, user_id: int) -> str:
     user = session.get(User, user_id)
     return user.display_name if user else ""
-
-
-def review_warning(pack: PolicyPack, today: date) -> str:
-    """Said on set-up and on every escalation page when the policy is past its own review date."""
-    document = pack.document
-    if not document.review_overdue(today):
-        return ""
-    where = document.where_to_check or f"Ask {pack.board.name} for the current version."
-    return (
-        f"The {pack.short_name} policy in use was due for review in {document.review}, so it may have been "
-        f"replaced. {where}"
-    )
 
 
 def _category_label(pack: PolicyPack, key: str) -> str:

@@ -46,6 +46,7 @@ from dsl_desk.services.transfers import (
     default_keep_copy_until,
 )
 from dsl_desk.store.atomic import write_atomically
+from dsl_desk.store.checkpoint import chain_head, head_words
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import (
     ActionItem,
@@ -221,6 +222,7 @@ def _record(
         exported_at=record_to_json(now),
         app_version=__version__,
         demo=organisation(session).is_demo,
+        audit_head=head_words(chain_head(session.connection())),
         sender={
             "organisation": organisation_name,
             "name": actor.display_name if actor else ctx.actor.display_name,

@@ -206,6 +206,7 @@ def import_bundle(
                 "transfer_id": transfer.id,
                 "bundle_id": bundle.bundle_id,
                 "bundle_sha256": bundle.sha256,
+                "sender_audit_head": bundle.record["audit_head"],
                 "fingerprint": bundle.signer.fingerprint,
                 "fingerprint_confirmed_by_phone": newly_trusted is not None,
                 "counts": counts,
