@@ -111,6 +111,8 @@ def _export(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     state = "signed" if result.signed else ("for a wet signature" if args.wet_signature else "unsigned")
     print(f"Saved the {result.form_title} for {result.reference} ({state}) to {out}")
     print("The export is recorded on the escalation and in the audit trail.")
+    for note in result.completed:
+        print(f"Checklist ticked off — {note}")
     return 0
 
 

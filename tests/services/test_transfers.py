@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func, select, text
 
 from dsl_desk.documents.transfer_bundle import TransferKdf
 from dsl_desk.services import transfers as tr
+from dsl_desk.services.audit_views import verify_audit_trail
 from dsl_desk.services.context import ValidationError
 from dsl_desk.services.discussion_log import get_chronology
 from dsl_desk.services.escalations import (
@@ -387,6 +389,13 @@ def test_every_step_is_audited_without_names(ctx, oakfield, sent):
         "Penkford School",
     )
     assert incoming.signer_fingerprint == exported.fingerprint
+    # The imported entries and files are hashed in the import's audit row, and check out afterwards.
+    with oakfield.store.session() as session:
+        imported = session.scalars(select(AuditEvent).where(AuditEvent.action == "transfer_imported")).one()
+        entry_ids = set(session.scalars(select(DiscussionEntry.id)))
+    assert {int(i) for i in json.loads(imported.detail)["entry_sha256"]} == entry_ids
+    report = verify_audit_trail(oakfield)
+    assert report.intact, report.problems
 
 
 def test_a_file_passed_on_again_keeps_each_authors_own_school(ctx, oakfield, sent, tmp_path, clock, packs):

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import copy_into_new_writer
 from pyhanko.sign import fields, signers
@@ -271,6 +272,15 @@ def verify_pdf(pdf: bytes, known: Mapping[str, str] | None = None) -> Verificati
             signed=True,
         )
     return _report(checks, whole=whole)
+
+
+def signature_reason(pdf: bytes) -> str:
+    """The /Reason of the last signature ("" when there is none or the file cannot be read)."""
+    try:
+        signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
+        return str(signatures[-1].sig_object.get("/Reason", "")) if signatures else ""
+    except (PdfError, ValueError, KeyError, TypeError):
+        return ""
 
 
 def encrypt_pdf(pdf: bytes, password: str) -> bytes:

@@ -34,6 +34,7 @@ ACTION_WORDS = {
     "backup_settings_changed": "Backup settings changed",
     "restore_started": "Restore started",
     "restored": "Backup restored",
+    "key_file_restored": "Key file restored from a backup",
     "audit_verified": "Audit trail checked",
     "audit_viewed": "Audit trail viewed",
     "report_exported": "Report exported",

@@ -53,6 +53,7 @@ from dsl_desk.documents.transfer_bundle import (
 from dsl_desk.services import audit
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.record_hashes import hashes_detail
 from dsl_desk.services.trusted_certificates import known_signer, record_trust
 from dsl_desk.store.known_certificates import KnownCertificate, add_known_certificate, normalise_fingerprint
 from dsl_desk.store.models import (
@@ -65,6 +66,7 @@ from dsl_desk.store.models import (
     DocumentRecord,
     EntryShare,
     Escalation,
+    ImmediateRiskChange,
     Professional,
     Resolution,
     StageRecord,
@@ -77,6 +79,7 @@ TRANSFERRED = "transferred"  # the status of an escalation that was open at the 
 _MODELS: dict[str, Any] = {
     "escalations": Escalation,
     "stages": StageRecord,
+    "risk_changes": ImmediateRiskChange,
     "checklist": ChecklistItem,
     "resolutions": Resolution,
     "entries": DiscussionEntry,
@@ -207,6 +210,7 @@ def import_bundle(
                 "fingerprint": bundle.signer.fingerprint,
                 "fingerprint_confirmed_by_phone": newly_trusted is not None,
                 "counts": counts,
+                **_content_hashes(session, ids),
             },
         )
         if newly_trusted is not None:
@@ -262,6 +266,15 @@ def _check_signer(
         added_at=ctx.clock.now(),
         note=f"confirmed by telephone when importing a transfer file; recorded by {ctx.actor.display_name}",
     )
+
+
+def _content_hashes(session: Session, ids: dict[str, dict[int, int]]) -> dict[str, dict[str, str]]:
+    """Each imported entry's and attachment's hash, as read back, for `audit verify` to check later."""
+    entries = [session.get(DiscussionEntry, new_id) for new_id in ids["entries"].values()]
+    files = [session.get(Attachment, new_id) for new_id in ids["attachments"].values()]
+    for item in (*entries, *files):
+        session.refresh(item)
+    return hashes_detail([e for e in entries if e is not None], [f for f in files if f is not None])
 
 
 # --- refusing a file already here ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ The caller holds the data dir's InstanceLock for as long as it uses the store.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from dsl_desk.store.errors import (
 )
 from dsl_desk.store.migrate import MigrationReport, upgrade_to_head
 from dsl_desk.store.paths import DataPaths, ensure_writable
-from dsl_desk.store.throttle import UnlockThrottle
+from dsl_desk.store.throttle import PASSPHRASE_DOOR, RECOVERY_KEY_DOOR, UnlockThrottle, seconds_words
 
 
 @dataclass
@@ -151,34 +152,59 @@ def restrict_to_owner(path: Path) -> None:
 
 
 def unlock(paths: DataPaths, username: str, passphrase: str, *, now: datetime) -> Store:
+    """Open with a passphrase. Failed attempts are counted here; they are cleared only by the service that
+    signs in, once it has written them to the audit trail."""
     keyring = _keyring_for_existing(paths)
-    throttle = UnlockThrottle(paths.unlock_state)
+    throttle = UnlockThrottle.for_data(paths, PASSPHRASE_DOOR)
     throttle.check(now)
     try:
         db_key = kr.unwrap_for_user(keyring, username, passphrase)
     except WrongPassphrase as error:
-        wait = throttle.record_failure(now)
+        if keyring.integrity == kr.DAMAGED and keyring.slot(username) is not None:
+            # The file is not as it was written: a failure proves nothing about the passphrase, so it is not
+            # counted (and the person is sent to a backup of the key file, not made to wait).
+            raise KeyringDamaged(
+                kr.damaged_slot_message(paths.keyring, "your passphrase"), path=paths.keyring
+            ) from error
+        wait = throttle.record_failure(now, username)
         if wait:
             raise WrongPassphrase(
-                f"{error} After several wrong attempts you must wait {int(wait.total_seconds())} seconds "
+                f"{error} After several wrong attempts you must wait {seconds_words(int(wait.total_seconds()))} "
                 "before the next try."
             ) from error
         raise
-    throttle.reset()
-    return open_with_key(paths, keyring, db_key, now)
+    return _sealed(open_with_key(paths, keyring, db_key, now))
 
 
 def unlock_with_recovery(paths: DataPaths, recovery_key: str, *, now: datetime) -> Store:
+    """Open with the recovery key: a door of its own, never kept shut by mistyped passphrases."""
     keyring = _keyring_for_existing(paths)
-    throttle = UnlockThrottle(paths.unlock_state)
+    throttle = UnlockThrottle.for_data(paths, RECOVERY_KEY_DOOR)
     throttle.check(now)
     try:
         db_key = kr.unwrap_with_recovery(keyring, recovery_key)
-    except WrongPassphrase:
+    except WrongPassphrase as error:
+        if keyring.integrity == kr.DAMAGED:
+            raise KeyringDamaged(
+                kr.damaged_slot_message(paths.keyring, "the recovery key"), path=paths.keyring
+            ) from error
         throttle.record_failure(now)
+        if keyring.integrity == kr.UNSEALED and UnlockThrottle.for_data(paths, PASSPHRASE_DOOR).failures():
+            # An old key file has no checksum: when neither secret opens it, say damage is possible.
+            raise WrongPassphrase(
+                f"{error} If you are sure of both the recovery key and your passphrase, the key file "
+                f"{paths.keyring} may be damaged: restore it from a backup."
+            ) from error
         raise
-    throttle.reset()
-    return open_with_key(paths, keyring, db_key, now)
+    return _sealed(open_with_key(paths, keyring, db_key, now))
+
+
+def _sealed(store: Store) -> Store:
+    """A key file from before checksums existed gets one, now that a secret has proven it good."""
+    if store.keyring.integrity == kr.UNSEALED:
+        with contextlib.suppress(OSError):
+            store.save_keyring(dataclasses.replace(store.keyring, integrity=kr.SEALED))
+    return store
 
 
 def _keyring_for_existing(paths: DataPaths) -> kr.Keyring:

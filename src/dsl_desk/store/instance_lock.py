@@ -1,7 +1,17 @@
-"""One running DSL Desk per data dir. An OS file lock, so a crashed app never leaves a stale lock behind."""
+"""One running DSL Desk per data dir. An OS lock held on open files, so a crashed app never leaves a stale
+lock behind, and deleting the lock file under a running desk does not let a second copy in.
+
+POSIX: `flock` on the lock file *and* on the data folder itself. A lock belongs to the open file, not to
+its name: if someone deletes dsl-desk.lock, the running desk still holds its lock on the deleted file, and
+a second copy would create a new file and lock that. The folder cannot be deleted while it holds the
+database, so its lock is the one that keeps the second copy out; the lock file stays for the process id
+it shows. Windows: `msvcrt.locking` on the lock file, which Windows will not let anyone delete while the
+running desk has it open.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -15,13 +25,22 @@ class InstanceLock:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._handle: IO[bytes] | None = None
+        self._folder: int | None = None
 
     def acquire(self) -> None:
-        handle = self.path.open("a+b")
+        folder = _lock_folder(self.path.parent)
+        handle: IO[bytes] | None = None
         try:
+            if folder == _HELD_ELSEWHERE:
+                raise BlockingIOError("the data folder is locked by another copy")
+            handle = self.path.open("a+b")
             _lock(handle)
         except OSError as error:
-            handle.close()
+            if handle is not None:
+                handle.close()
+            _unlock_folder(folder)
+            if handle is None and folder != _HELD_ELSEWHERE:
+                raise  # the lock file cannot be made: not a second copy, a folder problem
             raise AlreadyOpen(
                 f"DSL Desk is already open on the data folder {self.path.parent}. Switch to that window "
                 "(it may be minimised or locked); two copies at once could lose work.",
@@ -32,12 +51,16 @@ class InstanceLock:
         handle.write(str(os.getpid()).encode())
         handle.flush()
         self._handle = handle
+        self._folder = folder
 
     def release(self) -> None:
         if self._handle is not None:
             _unlock(self._handle)
             self._handle.close()
             self._handle = None
+        if self._folder is not None:
+            _unlock_folder(self._folder)
+            self._folder = None
 
     def __enter__(self) -> InstanceLock:
         self.acquire()
@@ -46,6 +69,9 @@ class InstanceLock:
     def __exit__(self, *exc: object | TracebackType | None) -> None:
         self.release()
 
+
+_HELD_ELSEWHERE = -2  # the folder's lock is held by another copy
+_NO_FOLDER_LOCK = -1  # this platform or file system cannot lock a folder: the lock file alone guards it
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds
     import msvcrt
@@ -58,6 +84,12 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
+    def _lock_folder(folder: Path) -> int:
+        return _NO_FOLDER_LOCK
+
+    def _unlock_folder(fd: int) -> None:
+        return None
+
 else:
     import fcntl
 
@@ -66,3 +98,24 @@ else:
 
     def _unlock(handle: IO[bytes]) -> None:
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _lock_folder(folder: Path) -> int:
+        try:
+            fd = os.open(folder, os.O_RDONLY)
+        except OSError:
+            return _NO_FOLDER_LOCK
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return _HELD_ELSEWHERE
+        except OSError:  # a file system that cannot lock a folder
+            os.close(fd)
+            return _NO_FOLDER_LOCK
+        return fd
+
+    def _unlock_folder(fd: int) -> None:
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
