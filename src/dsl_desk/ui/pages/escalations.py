@@ -428,7 +428,9 @@ class EscalationDetailView(QWidget):
                 % moment_words(detail.arose_at, self.ctx.clock.now())
             )
         if detail.immediate_risk and detail.urgent_contacts:
-            notes.append(self.tr("Whom to call now: %s") % "; ".join(detail.urgent_contacts))
+            notes.append(
+                self.tr("Whom to call now:") + "".join(f"\n  • {line}" for line in detail.urgent_contacts)
+            )
         if detail.review_warning:
             notes.append(detail.review_warning)
         self.deadline_note.setText("\n".join(notes))
