@@ -31,7 +31,7 @@ from dsl_desk.core.escalation_rules import (
     timescale_met,
 )
 from dsl_desk.core.policy import Contact, PolicyPack, Requirement
-from dsl_desk.services import audit
+from dsl_desk.services import audit, bounds
 from dsl_desk.services.agencies import find_or_add_agency
 from dsl_desk.services.calendar_service import calendar_in, organisation
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
@@ -80,6 +80,15 @@ class NewEscalation:
     policy_id: str = ""  # defaults to the organisation's partnership
 
 
+_NEW_LIMITS = {
+    "other_agency": bounds.NAME_MAX,
+    "other_professional_name": bounds.NAME_MAX,
+    "our_professional": bounds.NAME_MAX,
+    "category": bounds.NAME_MAX,
+    "policy_id": bounds.NAME_MAX,
+}
+
+
 @dataclass(frozen=True)
 class StageOutcome:
     """What the escalate wizard collects about the stage being left, and who is contacted next."""
@@ -116,6 +125,7 @@ class ResolutionInput:
 
 def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
     now = ctx.clock.now()
+    bounds.check_texts(draft, _NEW_LIMITS)
     with ctx.store.session() as session:
         org = organisation(session)
         pack = ctx.pack(draft.policy_id or org.partnership_id)
@@ -192,7 +202,7 @@ def _validate_new(draft: NewEscalation, pack: PolicyPack) -> None:
 
 def _other_professional(session: Session, draft: NewEscalation, agency_id: int) -> int | None:
     if draft.other_professional_id is not None:
-        if session.get(Professional, draft.other_professional_id) is None:
+        if bounds.fetch(session, Professional, draft.other_professional_id) is None:
             raise ValidationError(
                 "That professional is no longer in the contacts.", field="other_professional"
             )
@@ -225,6 +235,7 @@ def _next_reference(session: Session, now: datetime) -> str:
 
 def escalate(ctx: AppContext, escalation_id: int, step: StageOutcome) -> EscalationDetail:
     now = ctx.clock.now()
+    bounds.check_texts(step, {"target_stage_key": bounds.NAME_MAX})
     with ctx.store.session() as session:
         escalation = _open_escalation(session, escalation_id)
         pack = ctx.pack(escalation.policy_id)
@@ -381,10 +392,11 @@ def _flags(child: Child) -> ChildFlags:
 
 def complete_checklist_item(ctx: AppContext, item_id: int, note: str = "") -> EscalationDetail:
     now = ctx.clock.now()
+    bounds.check_text(note, "the note", limit=bounds.LINE_MAX * 10, field="note")
     with ctx.store.session() as session:
-        item = session.get(ChecklistItem, item_id)
+        item = bounds.fetch(session, ChecklistItem, item_id)
         if item is None:
-            raise NotFound(f"There is no checklist item number {item_id}.")
+            raise NotFound(f"There is no checklist item number {bounds.shown(item_id)}.")
         if item.done_at is not None:
             raise ValidationError("That item was already ticked off.")
         item.done_at = now
@@ -423,6 +435,9 @@ def closing_checklist(ctx: AppContext, escalation_id: int) -> ClosingChecklist:
 
 def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> EscalationDetail:
     now = ctx.clock.now()
+    bounds.check_texts(
+        answers, {"manager_name": bounds.NAME_MAX, "child_situation_improved": bounds.NAME_MAX}
+    )
     with ctx.store.session() as session:
         escalation = _open_escalation(session, escalation_id)
         pack = ctx.pack(escalation.policy_id)
@@ -533,6 +548,7 @@ def _validate_resolution(answers: ResolutionInput, rules: ClosingChecklist) -> N
 
 def withdraw(ctx: AppContext, escalation_id: int, reason: str) -> EscalationDetail:
     now = ctx.clock.now()
+    bounds.check_text(reason, "the reason", field="reason")
     if not reason.strip():
         raise ValidationError("Say why the escalation is being withdrawn.", field="reason")
     with ctx.store.session() as session:
@@ -714,9 +730,9 @@ def _next_contact(pack: PolicyPack | None, stage_key: str, contacted: str, direc
 
 
 def _open_escalation(session: Session, escalation_id: int) -> Escalation:
-    escalation = session.get(Escalation, escalation_id)
+    escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {escalation_id}.")
+        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
     if escalation.status != "open":
         raise ValidationError(
             f"Escalation {escalation.reference} is already {escalation.status}; it cannot be changed."
@@ -725,16 +741,16 @@ def _open_escalation(session: Session, escalation_id: int) -> Escalation:
 
 
 def _child(session: Session, child_id: int) -> Child:
-    child = session.get(Child, child_id)
+    child = bounds.fetch(session, Child, child_id)
     if child is None:
         raise ValidationError("Choose the child this disagreement is about.", field="child_id")
     return child
 
 
 def _detail(session: Session, ctx: AppContext, escalation_id: int) -> EscalationDetail:
-    escalation = session.get(Escalation, escalation_id)
+    escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {escalation_id}.")
+        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
     pack = ctx.pack(escalation.policy_id)
     now = ctx.clock.now()
     calendar = calendar_in(session)
