@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import date
+from pathlib import Path
 
 from dsl_desk.services import bounds
 from dsl_desk.services.context import ValidationError
@@ -19,6 +20,9 @@ _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 # Options that name a file or folder: checked like paths (no NUL, valid text, not over-long).
 PATH_OPTIONS = ("data_dir", "out", "file", "csv", "pdf", "lessons_pdf", "lessons_csv", "recovery_key_file")
+# Options that name a file to be written (--out is a folder for `sar export` and `transfer export`).
+FILE_OUTPUTS = ("csv", "pdf", "lessons_pdf", "lessons_csv", "recovery_key_file")
+FOLDER_OUT_COMMANDS = ("sar", "transfer")
 
 
 def echo(text: str, width: int = 40) -> str:
@@ -74,3 +78,29 @@ def check_arguments(args: argparse.Namespace, error: type[Exception]) -> None:
                 bounds.check_text(value, f"the text given for {option}")
         except ValidationError as refused:
             raise error(f"{refused} Nothing was changed.") from None
+    for name in _file_outputs(args):
+        _check_file_target(Path(getattr(args, name)).expanduser(), "--" + name.replace("_", "-"), error)
+
+
+def _file_outputs(args: argparse.Namespace) -> list[str]:
+    names = [n for n in FILE_OUTPUTS if isinstance(getattr(args, n, None), str) and getattr(args, n)]
+    if (
+        isinstance(getattr(args, "out", None), str)
+        and getattr(args, "command", None) not in FOLDER_OUT_COMMANDS
+    ):
+        names.append("out")
+    return names
+
+
+def _check_file_target(target: Path, option: str, error: type[Exception]) -> None:
+    """A file to write: in a folder that exists, and not itself a folder (said before any work is done)."""
+    folder = target.parent
+    if target.is_dir():
+        raise error(
+            f"{option} must name a file, and {echo(str(target), 200)} is a folder. Nothing was changed."
+        )
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise error(
+            f"{option}: the folder {echo(str(folder), 200)} {what}. Choose a folder that exists. Nothing was changed."
+        )

@@ -184,3 +184,11 @@ def test_dsl_desk_debug_shows_the_real_traceback(desk, clock, capsys, monkeypatc
     err = capsys.readouterr().err
     assert "Traceback" in err and "the developer's clue" in err
     assert "Something went wrong" in err
+
+
+def test_an_output_path_through_a_file_is_refused_plainly(desk, clock, capsys, tmp_path):
+    # Found by the fuzz suite: on main the CSV export ended in NotADirectoryError.
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    err = refused(desk, clock, capsys, "report", "--from", "2026-01-01", "--to", "2026-03-31",
+                  "--csv", str(tmp_path / "notes.txt" / "figures.csv"))  # fmt: skip
+    assert "is not a folder" in err

@@ -6,7 +6,9 @@ Signing in and signing out are left out of the audit rows compared: a refused co
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, select
@@ -19,19 +21,31 @@ SESSION_ACTIONS = ("unlock", "unlock_failed", "lock")
 
 
 def database_digest(paths: DataPaths, passphrase: str, clock: Any = None) -> str:
-    keyring = kr.load_keyring(paths.keyring)
+    engine, metadata = _opened(str(paths.database), str(paths.keyring), passphrase)
+    return engine_digest(engine, metadata)
+
+
+@functools.cache
+def _opened(database: str, keyring_path: str, passphrase: str) -> tuple[Engine, MetaData]:
+    """One engine and one reflected schema per database file: the fuzz suites take hundreds of digests."""
+    keyring = kr.load_keyring(Path(keyring_path))
     key = kr.unwrap_for_user(keyring, keyring.usernames()[0], passphrase)
-    engine = make_engine(paths.database, bytes(key))
+    engine = make_engine(Path(database), bytes(key))
     kr.forget(key)
-    try:
-        return engine_digest(engine)
-    finally:
-        engine.dispose()
-
-
-def engine_digest(engine: Engine) -> str:
     metadata = MetaData()
     metadata.reflect(engine)  # every table the file has, whatever today's models say
+    return engine, metadata
+
+
+@functools.cache
+def _reflected(engine: Engine) -> MetaData:
+    metadata = MetaData()
+    metadata.reflect(engine)
+    return metadata
+
+
+def engine_digest(engine: Engine, metadata: MetaData | None = None) -> str:
+    metadata = metadata or _reflected(engine)
     digest = hashlib.sha256()
     with engine.connect() as connection:
         for name in sorted(metadata.tables):
