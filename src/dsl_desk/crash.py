@@ -29,11 +29,21 @@ from pathlib import Path
 from types import TracebackType
 
 from dsl_desk import APP_NAME, __version__
+from dsl_desk.services.context import ServiceError
+from dsl_desk.store.errors import StoreError
 
 DEBUG_ENV = "DSL_DESK_DEBUG"
 EX_SOFTWARE = 70  # sysexits.h: an internal software error
 CRASH_FOLDER = "crash-reports"
 _MAX_CHAIN = 5  # causes and contexts followed, newest first
+
+
+class UnexpectedError(ServiceError):
+    """Stands in for an unexpected exception from background work: its message is the plain one, the
+    original is in the crash report (and `__cause__`), so a dialog showing `str(error)` shows no raw text."""
+
+
+_installed: list[Callable[[], Path | None]] = []  # the data folder of the hook install() set, if any
 
 
 def debugging() -> bool:
@@ -132,8 +142,22 @@ def install(data_root: Callable[[], Path | None], show: Callable[[str], None]) -
         if args.exc_value is not None:
             hook(args.exc_type, args.exc_value, args.exc_traceback)
 
+    _installed[:] = [data_root]
     sys.excepthook = hook
     threading.excepthook = thread_hook
+
+
+def as_plain_error(error: Exception) -> Exception:
+    """For background work: the project's own errors as they are; anything else reported and made plain."""
+    if isinstance(error, ServiceError | StoreError):
+        return error
+    try:
+        root = _installed[0]() if _installed else None
+    except Exception:  # finding the folder must not itself fail the report
+        root = None
+    plain = UnexpectedError(handle(error, root))
+    plain.__cause__ = error
+    return plain
 
 
 def _type_name(error: BaseException) -> str:

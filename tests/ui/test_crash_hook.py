@@ -88,3 +88,22 @@ def test_the_message_is_a_real_dialog(qtbot, tmp_path):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(seen) == 1)
     assert "A crash report was written to" in seen[0]
+
+
+@pytest.mark.usefixtures("hooks_restored")
+def test_an_unexpected_error_in_background_work_comes_back_plain_and_reported(qtbot, tmp_path):
+    from dsl_desk.crash import UnexpectedError
+    from dsl_desk.services.context import ValidationError
+    from dsl_desk.ui.background import run_in_background
+
+    install_crash_hook(QApplication.instance(), tmp_path, show=lambda _message: None)
+    failures: list[Exception] = []
+    run_in_background(_broken_slot, lambda _v: None, failures.append)
+    run_in_background(
+        lambda: (_ for _ in ()).throw(ValidationError("Enter a name.")), lambda _v: None, failures.append
+    )
+    qtbot.waitUntil(lambda: len(failures) == 2)
+    unexpected = next(f for f in failures if isinstance(f, UnexpectedError))
+    assert str(unexpected).startswith("Something went wrong") and SECRET not in str(unexpected)
+    assert len(list((tmp_path / "crash-reports").iterdir())) == 1
+    assert any(str(f) == "Enter a name." for f in failures)  # the project's own errors pass unchanged
