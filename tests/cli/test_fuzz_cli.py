@@ -123,7 +123,8 @@ def _run(world, argv: list[str]) -> tuple[int, str]:
 def _check(world, argv: list[str]) -> None:
     before = database_digest(world.paths, PASSPHRASE)
     code, err = _run(world, argv)
-    event(f"{argv[0]} {argv[1] if len(argv) > 1 and not argv[1].startswith('-') else ''}: exit {code}")
+    words = [w for w in argv[:2] if w.isascii() and w.isalpha()]  # a label pytest can print
+    event(f"{' '.join(words) or '(other)'}: exit {code}")
     assert "Traceback" not in err, err
     assert code in (EXIT_OK, EXIT_WARNING, EXIT_REFUSED), (code, err)
     if code == EXIT_REFUSED:

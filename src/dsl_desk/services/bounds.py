@@ -73,6 +73,17 @@ def check_text(value: object, label: str, *, limit: int | None = TEXT_MAX, field
     return value
 
 
+def storable(value: str, limit: int) -> bool:
+    """Whether `value` is text a row could hold (for a search: anything else matches nothing)."""
+    if len(value) > limit or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_texts(
     values: object, limits: Mapping[str, int | None] | None = None, *, default: int | None = TEXT_MAX
 ) -> None:

@@ -147,7 +147,10 @@ def get_child(ctx: AppContext, child_id: int) -> ChildView:
 
 
 def list_children(ctx: AppContext, search: str = "") -> list[ChildRow]:
-    bounds.check_text(search, "the search", limit=bounds.NAME_MAX, field="search")
+    if not isinstance(search, str):
+        raise ValidationError("The search must be text.", field="search")
+    if not bounds.storable(search, 2 * bounds.NAME_MAX + 1):
+        return []  # longer than any name, or characters no name has: nothing can match
     with ctx.store.session() as session:
         open_count = (
             select(func.count(Escalation.id))

@@ -628,6 +628,8 @@ def list_escalations(
     ctx: AppContext, *, status: str | None = None, child_id: int | None = None
 ) -> list[CaseRow]:
     """Escalations of any status (for the Escalations page and a child's page), newest first."""
+    if child_id is not None:
+        bounds.check_id(child_id, "child")
     now = ctx.clock.now()
     with ctx.store.session() as session:
         calendar = calendar_in(session)
