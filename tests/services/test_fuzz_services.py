@@ -18,7 +18,16 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from dsl_desk.services import children, discussion_log, escalations, retention, subject_access, transfers
+from dsl_desk.services import (
+    children,
+    closures,
+    discussion_log,
+    escalation_changes,
+    escalations,
+    retention,
+    subject_access,
+    transfers,
+)
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.search import SearchFilters
@@ -111,7 +120,10 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         outcome_sought=t,
         other_professional_id=maybe_i,
         contacted=t,
-        policy_id=st.sampled_from(["", "st_helens"]) | t,
+        policy_id=st.sampled_from(["", "st_helens", "city_and_hackney"]) | t,
+        arose_at=maybe_m,
+        other_agency_kind=st.sampled_from(["", "social_care", "health"]) | t,
+        immediate_risk=st.booleans(),
     )
     resolution = st.builds(
         escalations.ResolutionInput, written_outcome=t, outcome_agreed_in_writing=st.booleans()
@@ -148,6 +160,14 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         (escalations.withdraw, (i, t), {}),
         (escalations.complete_checklist_item, (i, t), {}),
         (escalations.get_escalation, (i,), {}),
+        (escalations.record_not_done, (i, t), {}),
+        (
+            escalation_changes.set_immediate_risk,
+            (i,),
+            {"raised": st.booleans(), "reason": t, "noticed_at": maybe_m},
+        ),
+        (escalation_changes.shorten_timescale, (i,), {"due_at": m, "reason": t}),
+        (closures.add_closure, (d, t), {"last_day": maybe_d}),
         (escalations.chase_message, (i,), {}),
         (discussion_log.log_discussion, (new_entries(i, t, d, m),), {}),
         (discussion_log.amend_entry, (i, new_entries(i, t, d, m), t), {}),
