@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -70,8 +72,26 @@ def ctx(
 ) -> Iterator[AppContext]:
     context, _recovery = initialise(data_paths, profile, first_user, clock=clock, packs=packs, kdf=FAST_KDF)
     yield context
+    _drain_background_work()
     if context.store.is_open:
         context.close()
+    _collect_on_this_thread()
+
+
+def _collect_on_this_thread() -> None:
+    """Free a closed store's connections here, on the test's own thread: left to the garbage collector, they
+    may be finalised on whichever thread allocates next, such as the next test's background job."""
+    if "PySide6.QtCore" in sys.modules:
+        gc.collect()
+
+
+def _drain_background_work() -> None:
+    """Let a page's background job (a start-up check, a backup) finish before its database is closed: a job
+    still reading a store that teardown disposes of can crash the process, taking every later test with it."""
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(30_000)
 
 
 @pytest.fixture
@@ -84,8 +104,10 @@ def recovery_ctx(
 ) -> Iterator[tuple[AppContext, str]]:
     context, recovery = initialise(data_paths, profile, first_user, clock=clock, packs=packs, kdf=FAST_KDF)
     yield context, recovery
+    _drain_background_work()
     if context.store.is_open:
         context.close()
+    _collect_on_this_thread()
 
 
 def fictional_child(given: str = "Zephyrine", family: str = "Quillborough", **flags: bool) -> ChildDetails:

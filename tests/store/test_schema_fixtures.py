@@ -30,7 +30,7 @@ from dsl_desk.store.paths import DataPaths
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.fixtures import make_fixtures as fx
 
-MAX_FIXTURE_BYTES = 260 * 1024  # one 4 KiB SQLCipher page per table and index: 0005 has 57 of them
+MAX_FIXTURE_BYTES = 280 * 1024  # one 4 KiB SQLCipher page per table and index: 0007 has 59 of them
 
 
 @pytest.fixture(params=fx.REVISIONS)
@@ -100,3 +100,19 @@ def test_records_added_by_later_versions_survive_the_upgrade(old_desk):
     requests = list_requests(ctx)
     assert [r.child_id for r in requests] == [1]
     assert [d.term for d in get_request(ctx, requests[0].id).terms] == [fx.SAR_TERM]
+
+
+def test_deadline_records_survive_and_older_escalations_run_from_when_they_were_recorded(old_desk):
+    """0006 recorded when a disagreement arose and immediate risk raised later; before it, the time the DSL
+    recorded the escalation is all there is, so deadlines run from that."""
+    from datetime import UTC, datetime
+
+    revision, ctx = old_desk
+    escalation = get_escalation(ctx, 1)
+    if revision < "0006":
+        assert escalation.arose_at == escalation.opened_at
+        assert escalation.risk_changes == () and not escalation.immediate_risk
+        return
+    assert escalation.arose_at == datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    assert [c.reason for c in escalation.risk_changes] == [fx.RISK_REASON]
+    assert escalation.immediate_risk
