@@ -25,12 +25,14 @@ from dsl_desk.store import backup as bk
 from dsl_desk.store import database
 from dsl_desk.store import keyring as kr
 from dsl_desk.store.errors import KeyringDamaged, StoreError, WrongPassphrase
+from dsl_desk.store.files import FileRefused, check_source
 from dsl_desk.store.migrate import current_revision, known_revisions
 from dsl_desk.store.models import AuditEvent, User
 from dsl_desk.store.paths import DataPaths
 from dsl_desk.store.throttle import UnlockThrottle
 
 STALE_AFTER = timedelta(days=2)
+MAX_BACKUP_BYTES = 1 << 40  # no school's database comes near this; the check is that it is an ordinary file
 BACKUP_ACTIONS = ("backup_made", "backup_failed")
 
 
@@ -327,8 +329,12 @@ def _audit_view(ctx: AppContext, summary: BackupSummary) -> None:
 
 
 def check_backup(path: Path, database_id: str, db_key: bytes) -> BackupSummary:
-    if not path.is_file():
+    if not path.exists():
         raise bk.BackupRefused(f"There is no backup file at {path}. Nothing was changed.", path=path)
+    try:
+        check_source(path, kind="backup", limit=MAX_BACKUP_BYTES)  # an ordinary file, never a device or pipe
+    except FileRefused as error:
+        raise bk.BackupRefused(str(error), path=path) from error
     backup = bk.read_backup_file(path)
     if backup is None:
         raise bk.BackupRefused(

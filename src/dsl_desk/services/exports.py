@@ -531,15 +531,20 @@ def list_documents(ctx: AppContext, escalation_id: int) -> list[DocumentRow]:
         ]
 
 
+MAX_VERIFY_BYTES = (
+    200 * 1024 * 1024
+)  # a signed form is well under 1 MB; a scan of many pages far less than this
+
+
 def verify_document(path: Path) -> DocumentCheck:
     """Who signed a PDF, when, and whether it has changed since. Reads no database: anyone may check."""
     from dsl_desk.documents.signing import verify_pdf
+    from dsl_desk.store.files import FileRefused, read_source
 
     try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        message = f"{path} could not be opened ({error.strerror or error})."
-        return DocumentCheck("unreadable", _unreadable(message))
+        data = read_source(Path(path), kind="PDF file", limit=MAX_VERIFY_BYTES)
+    except FileRefused as error:
+        return DocumentCheck("unreadable", _unreadable(str(error)))
     if data.lstrip()[:5] != b"%PDF-":
         return DocumentCheck("unreadable", _unreadable(f"{Path(path).name} is not a PDF file."))
     report = verify_pdf(data)
