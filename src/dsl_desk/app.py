@@ -29,7 +29,8 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
 
     install_if_requested(app)
     try:
-        ensure_writable(paths)
+        if not paths.exists():
+            ensure_writable(paths)  # set-up writes; an existing desk opens read-only where it cannot write
         lock = InstanceLock(paths.lock_file)
         lock.acquire()
     except StoreError as error:

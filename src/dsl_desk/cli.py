@@ -301,6 +301,8 @@ def with_context(
     passphrase = read_passphrase(args)
     with InstanceLock(paths.lock_file):
         context = sign_in(paths, username, passphrase, clock=clock, packs=_packs(paths))
+        if context.store.read_only:
+            print(f"dsl-desk: {context.store.read_only}", file=sys.stderr)
         try:
             return work(context)
         finally:

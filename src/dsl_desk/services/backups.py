@@ -114,6 +114,8 @@ class IntegrityReport:
 def make_backup(ctx: AppContext, kind: str = "manual") -> BackupOutcome:
     """Back up to the data dir, then copy to the second folder if one is set, then keep N days of each."""
     store = ctx.store
+    if store.read_only:
+        raise BackupFailed(f"No backup was made. {store.read_only}")
     settings = load_settings(store.paths)
     try:
         bk.clean_partials(store.paths.backups, store.keyring.database_id)
@@ -146,6 +148,8 @@ def make_backup(ctx: AppContext, kind: str = "manual") -> BackupOutcome:
 
 def backup_if_due(ctx: AppContext) -> BackupOutcome | None:
     """At the first start of a day: a backup unless one was already made today (London time)."""
+    if ctx.store.read_only:
+        return None  # a backup needs room in the data folder; the read-only banner already says why
     today = london(ctx.clock.now()).date()
     newest = _newest(ctx)
     if newest is not None and london(newest.made_at).date() == today:

@@ -13,10 +13,12 @@ import tempfile
 from pathlib import Path
 
 from dsl_desk.store.files import check_target, write_error
+from dsl_desk.store.readonly import refuse_if_read_only
 
 
 def write_atomically(path: Path, data: bytes) -> None:
     path = Path(path)
+    refuse_if_read_only()  # an export from a read-only desk could not be audited: refused before writing
     check_target(path)
     tmp: Path | None = None
     try:

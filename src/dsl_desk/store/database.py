@@ -9,7 +9,7 @@ import contextlib
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -22,14 +22,23 @@ from dsl_desk.store.errors import (
     AlreadyInitialised,
     DatabaseCorrupt,
     DatabaseMissing,
+    DatabaseTooNew,
     DiskFull,
     KeyringDamaged,
+    ReadOnlyDesk,
     StoreError,
     WrongPassphrase,
 )
-from dsl_desk.store.migrate import MigrationReport, upgrade_to_head
+from dsl_desk.store.migrate import (
+    MigrationReport,
+    current_revision,
+    head_revision,
+    known_revisions,
+    upgrade_to_head,
+)
 from dsl_desk.store.paths import DataPaths, ensure_writable
-from dsl_desk.store.throttle import UnlockThrottle
+from dsl_desk.store.readonly import read_only_message, refusing_writes, write_problem
+from dsl_desk.store.throttle import UnlockThrottle, wait_after
 
 
 @dataclass
@@ -41,6 +50,8 @@ class Store:
     keyring: kr.Keyring
     _db_key: bytearray = field(repr=False)
     migration: MigrationReport | None = None
+    # Why nothing can be written ('' when the desk is writable): a full disk or a read-only data folder.
+    read_only: str = ""
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
     # One unit of work at a time in this process: the audit chain reads its last hash and appends in the
     # same transaction, so two threads must not interleave. (InstanceLock keeps other processes out.)
@@ -52,12 +63,16 @@ class Store:
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on any error, translates a full disk."""
-        with self._unit_lock, self._sessions() as session:
+        with self._unit_lock, self._sessions() as session, refusing_writes(self.read_only):
+            # audit.record reads this: on a read-only desk views go unrecorded and changes are refused at once.
+            session.info["read_only"] = self.read_only
             try:
                 yield session
                 session.commit()
             except OperationalError as error:
                 session.rollback()
+                if self.read_only and "readonly" in str(error.orig).lower():
+                    raise ReadOnlyDesk(self.read_only) from error
                 raise translate_operational_error(error, self.paths.database) from error
             except DatabaseError as error:
                 # A page that no longer decrypts (damaged on disk after the file opened fine): say so plainly,
@@ -83,6 +98,8 @@ class Store:
         return bytes(self._db_key)
 
     def save_keyring(self, keyring: kr.Keyring) -> None:
+        if self.read_only:
+            raise ReadOnlyDesk(self.read_only)
         kr.save_keyring(self.paths.keyring, keyring)
         self.keyring = keyring
 
@@ -157,15 +174,15 @@ def unlock(paths: DataPaths, username: str, passphrase: str, *, now: datetime) -
     try:
         db_key = kr.unwrap_for_user(keyring, username, passphrase)
     except WrongPassphrase as error:
-        wait = throttle.record_failure(now)
+        wait = _record_failure(throttle, now)
         if wait:
             raise WrongPassphrase(
                 f"{error} After several wrong attempts you must wait {int(wait.total_seconds())} seconds "
                 "before the next try."
             ) from error
         raise
-    throttle.reset()
-    return open_with_key(paths, keyring, db_key, now)
+    _reset(throttle)
+    return open_desk(paths, keyring, db_key, now)
 
 
 def unlock_with_recovery(paths: DataPaths, recovery_key: str, *, now: datetime) -> Store:
@@ -175,10 +192,103 @@ def unlock_with_recovery(paths: DataPaths, recovery_key: str, *, now: datetime) 
     try:
         db_key = kr.unwrap_with_recovery(keyring, recovery_key)
     except WrongPassphrase:
-        throttle.record_failure(now)
+        _record_failure(throttle, now)
         raise
-    throttle.reset()
-    return open_with_key(paths, keyring, db_key, now)
+    _reset(throttle)
+    return open_desk(paths, keyring, db_key, now)
+
+
+def _record_failure(throttle: UnlockThrottle, now: datetime) -> timedelta:
+    """A wrong attempt is counted on disk; on a full or read-only disk it cannot be, and that is no reason to
+    fail the unlock screen: the wait is still worked out and shown."""
+    try:
+        return throttle.record_failure(now)
+    except (StoreError, OSError):
+        return wait_after(throttle.failures() + 1)
+
+
+def _reset(throttle: UnlockThrottle) -> None:
+    with contextlib.suppress(OSError):  # a read-only folder cannot lose the file; the count is only advice
+        throttle.reset()
+
+
+def open_desk(paths: DataPaths, keyring: kr.Keyring, db_key: bytearray, now: datetime) -> Store:
+    """Open for writing when the data folder can be written; else read-only, saying why (Store.read_only)."""
+    problem = write_problem(paths.root)
+    if problem:
+        return open_read_only(paths, keyring, db_key, problem)
+    spare = bytearray(db_key)  # open_with_key forgets the key it was given when it fails
+    try:
+        store = open_with_key(paths, keyring, db_key, now)
+    except StoreError:
+        # The disk may have filled, or the drive turned read-only, between the probe and the open.
+        problem = write_problem(paths.root)
+        if not problem:
+            kr.forget(spare)
+            raise
+        return open_read_only(paths, keyring, spare, problem)
+    kr.forget(spare)
+    return store
+
+
+def open_read_only(paths: DataPaths, keyring: kr.Keyring, db_key: bytearray, problem: str) -> Store:
+    """SQLite's mode=ro; where even that needs to write (its -shm index on a full disk), immutable=1 —
+    but only when no WAL holds changes the main file lacks, or those changes would silently not show."""
+    message = read_only_message(paths.root, problem)
+    wal = Path(f"{paths.database}-wal")
+    last_error: DatabaseError | None = None
+    try:
+        for immutable in (False, True):
+            if immutable and _has_content(wal):
+                raise ReadOnlyDesk(
+                    f"The data folder {paths.root} cannot be written to ({problem}), and the newest changes are "
+                    f"still in {wal.name}, which cannot be read without writing beside it. Nothing was changed. "
+                    "Free some space (or make the folder writable), then open DSL Desk again.",
+                    path=paths.root,
+                )
+            engine = make_engine(paths.database, bytes(db_key), read_only=True, immutable=immutable)
+            try:
+                current = current_revision(engine)
+            except DatabaseError as error:
+                engine.dispose()
+                last_error = error
+                continue
+            _check_schema_read_only(current, paths, problem)
+            return Store(paths, engine, keyring, db_key, None, read_only=message)
+    except BaseException:
+        kr.forget(db_key)
+        raise
+    kr.forget(db_key)
+    raise DatabaseCorrupt(
+        f"The database {paths.database} could not be opened, even read-only ({last_error and last_error.orig}), "
+        f"and its folder cannot be written to ({problem}). It has not been changed. Free some space or make the "
+        "folder writable, then try again.",
+        path=paths.database,
+    )
+
+
+def _has_content(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _check_schema_read_only(current: str | None, paths: DataPaths, problem: str) -> None:
+    if current == head_revision():
+        return
+    if current is not None and current not in known_revisions():
+        raise DatabaseTooNew(
+            f"The database {paths.database} was made by a newer version of DSL Desk (schema {current}). "
+            "It has not been changed. Install the newest DSL Desk to open it.",
+            path=paths.database,
+        )
+    raise ReadOnlyDesk(
+        f"The database {paths.database} must be upgraded for this version of DSL Desk, and its folder cannot "
+        f"be written to ({problem}). Nothing was changed. Free some space (or make the folder writable), then "
+        "open DSL Desk again.",
+        path=paths.database,
+    )
 
 
 def _keyring_for_existing(paths: DataPaths) -> kr.Keyring:

@@ -57,3 +57,8 @@ class AlreadyInitialised(StoreError):
 
 class NotFound(StoreError):
     pass
+
+
+class ReadOnlyDesk(StoreError):
+    """The data folder cannot be written (a full disk, a read-only drive): the desk is open read-only and
+    this change was refused before anything was written."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import sys
 from pathlib import Path
@@ -10,6 +12,8 @@ from typing import IO
 
 from dsl_desk.store.errors import AlreadyOpen
 
+_UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
 
 class InstanceLock:
     def __init__(self, path: Path) -> None:
@@ -17,7 +21,18 @@ class InstanceLock:
         self._handle: IO[bytes] | None = None
 
     def acquire(self) -> None:
-        handle = self.path.open("a+b")
+        try:
+            handle = self.path.open("a+b", buffering=0)  # a failed write fails here, not at close
+        except OSError as error:
+            if error.errno not in _UNWRITABLE:
+                raise
+            # A read-only or full data folder: the desk opens read-only, and an existing lock file can still
+            # be locked (flock needs no write access). With no lock file and no way to make one, go on
+            # unlocked: a second copy could not change anything in that folder either.
+            try:
+                handle = self.path.open("rb", buffering=0)
+            except FileNotFoundError:
+                return
         try:
             _lock(handle)
         except OSError as error:
@@ -27,17 +42,23 @@ class InstanceLock:
                 "(it may be minimised or locked); two copies at once could lose work.",
                 path=self.path,
             ) from error
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()).encode())
-        handle.flush()
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()).encode())
+            handle.flush()
+        except OSError:
+            pass  # the process id is only a note for people; a full disk must not keep the desk from opening
         self._handle = handle
 
     def release(self) -> None:
         if self._handle is not None:
-            _unlock(self._handle)
-            self._handle.close()
-            self._handle = None
+            try:
+                _unlock(self._handle)
+            finally:
+                with contextlib.suppress(OSError):
+                    self._handle.close()
+                self._handle = None
 
     def __enter__(self) -> InstanceLock:
         self.acquire()
