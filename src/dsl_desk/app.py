@@ -29,7 +29,7 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
 
     install_if_requested(app)
     try:
-        if not paths.exists():
+        if not paths.exists() or paths.setup_unfinished():
             ensure_writable(paths)  # set-up writes; an existing desk opens read-only where it cannot write
         lock = InstanceLock(paths.lock_file)
         lock.acquire()
@@ -55,7 +55,7 @@ def _open_window(app: object, paths: DataPaths, clock: Clock, packs: dict) -> in
     from dsl_desk.ui.unlock import UnlockDialog
     from dsl_desk.ui.wizards.setup_wizard import SetupWizard
 
-    if not paths.exists():
+    if not paths.exists() or paths.setup_unfinished():  # an unfinished set-up is offered again
         wizard = SetupWizard(paths, clock, packs)
         if not wizard.exec() or wizard.context is None:
             return 0

@@ -170,7 +170,13 @@ def _gui(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
 
 def _init(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
-    from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
+    from dsl_desk.services.setup import (
+        NewUser,
+        OrganisationProfile,
+        initialise,
+        validate_new_user,
+        validate_profile,
+    )
 
     try:
         cutoff = time.fromisoformat(args.cutoff)
@@ -181,9 +187,14 @@ def _init(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     )
     passphrase = read_passphrase(args, "Choose a passphrase: ", confirm=True)
     user = NewUser(args.username, args.display_name, args.role, passphrase)
+    packs = _packs(paths)
+    validate_profile(profile, set(packs))  # before anything is made: a refused set-up leaves nothing behind
+    validate_new_user(user)
     ensure_writable(paths)
+    if paths.setup_unfinished():
+        print("Set-up did not finish last time; starting it again.", file=sys.stderr)
     with InstanceLock(paths.lock_file):
-        context, recovery_key = initialise(paths, profile, user, clock=clock, packs=_packs(paths))
+        context, recovery_key = initialise(paths, profile, user, clock=clock, packs=packs)
         try:
             from dsl_desk.services.signing_identity import ensure_signing_identity
 
@@ -292,6 +303,10 @@ def with_context(
     if not paths.database.exists():
         raise CliError(
             f"There is no DSL Desk database in {paths.root}. Run `dsl-desk` or `dsl-desk init` first."
+        )
+    if paths.setup_unfinished():
+        raise CliError(
+            "Set-up did not finish last time; start it again with `dsl-desk init` (or open DSL Desk)."
         )
     if username is None:
         names = load_keyring(paths.keyring).usernames()

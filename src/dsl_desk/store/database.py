@@ -6,8 +6,10 @@ The caller holds the data dir's InstanceLock for as long as it uses the store.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,9 +25,11 @@ from dsl_desk.store.errors import (
     DatabaseCorrupt,
     DatabaseMissing,
     DatabaseTooNew,
+    DataDirNotWritable,
     DiskFull,
     KeyringDamaged,
     ReadOnlyDesk,
+    SetupUnfinished,
     StoreError,
     WrongPassphrase,
 )
@@ -39,6 +43,8 @@ from dsl_desk.store.migrate import (
 from dsl_desk.store.paths import DataPaths, ensure_writable
 from dsl_desk.store.readonly import read_only_message, refusing_writes, write_problem
 from dsl_desk.store.throttle import UnlockThrottle, wait_after
+
+DB_ASIDE_SUFFIX = ".db"
 
 
 @dataclass
@@ -133,32 +139,113 @@ def translate_operational_error(error: OperationalError, database: Path) -> Stor
 
 
 def create_database(
-    paths: DataPaths, username: str, display_name: str, passphrase: str, *, now: datetime, kdf: kr.KdfParams
+    paths: DataPaths,
+    username: str,
+    display_name: str,
+    passphrase: str,
+    *,
+    now: datetime,
+    kdf: kr.KdfParams,
+    populate: Callable[[Store], None] | None = None,
 ) -> tuple[Store, str]:
-    """Make a new encrypted database and its keyring. Returns the store and the one-time recovery key."""
+    """Make a new encrypted database and its keyring, all or nothing. Returns the store and the recovery key.
+
+    Both are built in paths.setup_staging inside the data folder (so policies/ or backups/ already there are
+    left alone, and the renames stay on one file system); `populate` writes the first rows there. Only then
+    are the database and the key file renamed into place, and the staging folder removed: its removal is the
+    moment the set-up is done. A set-up killed before that leaves the staging folder, which says so
+    (DataPaths.setup_unfinished), and `clear_unfinished_setup` takes back what it made.
+    """
     ensure_writable(paths)
     if paths.exists():
         raise AlreadyInitialised(
             f"There is already a DSL Desk database in {paths.root}. Open it instead, or choose another data folder.",
             path=paths.root,
         )
-    db_key = kr.new_database_key()
-    keyring, recovery_key = kr.create_keyring(bytes(db_key), username, display_name, passphrase, kdf)
+    staged = DataPaths(paths.setup_staging)
     try:
-        store = open_with_key(paths, keyring, db_key, now)
-        restrict_to_owner(paths.database)
-        kr.save_keyring(paths.keyring, keyring)
+        staged.root.mkdir()
+    except FileExistsError:
+        raise AlreadyInitialised(
+            f"A set-up of {paths.root} did not finish last time. Start the set-up again.", path=paths.root
+        ) from None
+    except OSError as error:
+        raise DataDirNotWritable(
+            f"DSL Desk cannot write to its data folder {paths.root} ({error.strerror or error}). Nothing was "
+            "created.",
+            path=paths.root,
+        ) from error
+    db_key = kr.new_database_key()
+    kept_key = bytes(db_key)
+    try:
+        keyring, recovery_key = kr.create_keyring(kept_key, username, display_name, passphrase, kdf)
+        store = open_with_key(staged, keyring, db_key, now)
+        try:
+            restrict_to_owner(staged.database)
+            if populate is not None:
+                populate(store)
+            with store.engine.connect() as connection:  # everything into the main file: one file to move
+                connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        finally:
+            store.close()
+        kr.save_keyring(staged.keyring, keyring)
+        _move_into_place(staged, paths)
     except BaseException:
-        # Nothing of the user's is in a half-made database yet: remove it so set-up can simply be run again.
-        for leftover in (
+        # Nothing of the user's is in a half-made set-up yet: take it back so set-up can simply be run again.
+        with contextlib.suppress(OSError):
+            clear_unfinished_setup(paths)
+        raise
+    return open_with_key(paths, keyring, bytearray(kept_key), now), recovery_key
+
+
+def _move_into_place(staged: DataPaths, paths: DataPaths) -> None:
+    for companion in ("-wal", "-shm"):
+        Path(f"{staged.database}{companion}").unlink(missing_ok=True)  # closed and checkpointed: empty
+    os.replace(staged.database, paths.database)
+    _fsync_folder(paths.root)
+    os.replace(staged.keyring, paths.keyring)
+    _fsync_folder(paths.root)
+    shutil.rmtree(staged.root)  # the commit: from here on the set-up is done
+    _fsync_folder(paths.root)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not possible on Windows; the renames are still atomic there
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def clear_unfinished_setup(paths: DataPaths) -> list[Path]:
+    """Take back what an unfinished set-up made, so it can run again. Returns files kept aside (never deleted).
+
+    With the staging folder present, the database and key file beside it were made by that set-up (it
+    refuses to start where either exists), so they go with it. An older version's keyless database without
+    the staging folder is not deleted but renamed aside, in case it is anything more than it seems.
+    """
+    kept: list[Path] = []
+    if paths.setup_staging.exists():
+        for made in (
+            paths.keyring,
             paths.database,
             Path(f"{paths.database}-wal"),
             Path(f"{paths.database}-shm"),
-            paths.keyring,
         ):
-            leftover.unlink(missing_ok=True)
-        raise
-    return store, recovery_key
+            made.unlink(missing_ok=True)
+        shutil.rmtree(paths.setup_staging, ignore_errors=True)
+        _fsync_folder(paths.root)
+    elif paths.setup_unfinished():
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        for suffix in ("", "-wal"):
+            part = Path(f"{paths.database}{suffix}")
+            if part.exists():
+                aside = paths.root / f"unfinished-setup-{stamp}{DB_ASIDE_SUFFIX}{suffix}"
+                os.replace(part, aside)
+                kept.append(aside)
+        Path(f"{paths.database}-shm").unlink(missing_ok=True)
+    return kept
 
 
 def restrict_to_owner(path: Path) -> None:
@@ -291,7 +378,16 @@ def _check_schema_read_only(current: str | None, paths: DataPaths, problem: str)
     )
 
 
+SETUP_UNFINISHED = "Set-up did not finish last time; start it again"
+
+
 def _keyring_for_existing(paths: DataPaths) -> kr.Keyring:
+    if paths.setup_unfinished():
+        raise SetupUnfinished(
+            f"{SETUP_UNFINISHED} (open DSL Desk, or run `dsl-desk init`). Nothing you entered is lost: "
+            f"the set-up of {paths.root} was stopped before it was done.",
+            path=paths.root,
+        )
     if not paths.database.exists():
         if paths.keyring.exists():
             raise DatabaseMissing(
