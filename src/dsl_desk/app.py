@@ -28,6 +28,7 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
     )
 
     install_if_requested(app)
+    _show_store_errors_plainly()
     try:
         if not paths.exists() or paths.setup_unfinished():
             ensure_writable(paths)  # set-up writes; an existing desk opens read-only where it cannot write
@@ -48,6 +49,22 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
         return _open_window(app, paths, clock, dict(result.packs))
     finally:
         lock.release()
+
+
+def _show_store_errors_plainly() -> None:
+    """A storage error no page caught (a change refused on a read-only desk, a full disk) is shown as its
+    plain message, never as a traceback on the console with the window left as if nothing happened."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], error: BaseException, trace: object) -> None:
+        if isinstance(error, StoreError):
+            from dsl_desk.ui.messages import show_error
+
+            show_error(None, APP_NAME, str(error))
+            return
+        previous(kind, error, trace)  # type: ignore[arg-type]
+
+    sys.excepthook = hook
 
 
 def _open_window(app: object, paths: DataPaths, clock: Clock, packs: dict) -> int:
