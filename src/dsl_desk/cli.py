@@ -196,20 +196,34 @@ def _init(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     with InstanceLock(paths.lock_file):
         context, recovery_key = initialise(paths, profile, user, clock=clock, packs=packs)
         try:
+            # The database now exists: the recovery key is shown before anything else can fail, or it is lost.
+            print(f"Created an encrypted DSL Desk database in {paths.root}")
+            print()
+            print(
+                "Your RECOVERY KEY (print it or write it down, and keep it locked away; it is shown only once):"
+            )
+            print(f"    {recovery_key}", flush=True)
+            print("With it you can open the database if every passphrase is forgotten.")
             from dsl_desk.services.signing_identity import ensure_signing_identity
 
-            ensure_signing_identity(context)  # the certificate forms are signed with
+            try:
+                ensure_signing_identity(context)  # the certificate forms are signed with
+            except (StoreError, ServiceError) as error:
+                print(
+                    f"dsl-desk: warning: {error} It will be made when you first sign a form.", file=sys.stderr
+                )
         finally:
             context.close()
     if args.recovery_key_file:
+        from pathlib import Path
+
         from dsl_desk.store.atomic import write_atomically
 
-        write_atomically(__import__("pathlib").Path(args.recovery_key_file), f"{recovery_key}\n".encode())
-    print(f"Created an encrypted DSL Desk database in {paths.root}")
-    print()
-    print("Your RECOVERY KEY (print it or write it down, and keep it locked away; it is shown only once):")
-    print(f"    {recovery_key}")
-    print("With it you can open the database if every passphrase is forgotten.")
+        try:
+            write_atomically(Path(args.recovery_key_file), f"{recovery_key}\n".encode())
+        except StoreError as error:
+            print(f"dsl-desk: warning: the recovery key was not written to a file: {error}", file=sys.stderr)
+            return 1
     return 0
 
 

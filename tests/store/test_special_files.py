@@ -182,3 +182,27 @@ def test_restore_refuses_a_fifo_without_waiting(ctx, fifo):
     named = fifo.rename(fifo.with_name("dsl-desk-x.db"))
     with pytest.raises(BackupRefused, match="named pipe"):
         describe_backup(ctx, named)
+
+
+def test_init_with_a_recovery_key_file_that_cannot_be_written_still_shows_the_key(tmp_path, null_device):
+    root = tmp_path / "data"
+    result = run_cli(
+        root,
+        "init",
+        "--organisation",
+        "Penkford School",
+        "--partnership",
+        "st_helens",
+        "--username",
+        "j.smith",
+        "--display-name",
+        "Jane Smith",
+        "--recovery-key-file",
+        str(null_device),
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "RECOVERY KEY" in result.stdout and "Traceback" not in result.stderr
+    assert "not written to a file" in result.stderr and "is a device" in result.stderr
+    assert stat.S_ISCHR(os.stat(null_device).st_mode)
+    assert run_cli(root, "children").returncode == 0
