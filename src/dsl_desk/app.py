@@ -15,6 +15,8 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
     from PySide6.QtWidgets import QApplication
 
     from dsl_desk.services.policies import load_policies
+    from dsl_desk.services.scratch import empty_scratch
+    from dsl_desk.services.scratch import start_up as start_up_scratch
     from dsl_desk.ui.messages import show_error
     from dsl_desk.ui.theme import apply_theme
 
@@ -38,6 +40,15 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
         show_error(None, APP_NAME, str(error))
         return 2
     try:
+        # Before anyone unlocks: what a crash left in the private temporary folder (attachment copies, email
+        # drafts) is overwritten and removed, and this process's temp files go there from now on. Under the
+        # instance lock, so a second copy of the app never empties the first one's folder.
+        start_up_scratch(paths)
+    except StoreError as error:
+        lock.release()
+        show_error(None, APP_NAME, str(error))
+        return 2
+    try:
         result = load_policies(paths)
         if result.errors:
             show_error(
@@ -48,6 +59,7 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
             )
         return _open_window(app, paths, clock, dict(result.packs))
     finally:
+        empty_scratch(paths)  # quitting by any path (window closed, session ending, app.quit())
         lock.release()
 
 

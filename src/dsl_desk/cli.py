@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = audit_commands.add_parser("verify", help="check that no audit row was edited or removed")
     _unlock_options(verify)
+    verify.add_argument(
+        "--against",
+        nargs="+",
+        default=[],
+        metavar="PDF",
+        help="also compare the trail with where it stood when these signed PDFs were signed",
+    )
     for module in _command_modules():
         for name, handler in module.register(commands, unlock_options=_unlock_options).items():
             _HANDLERS[name] = handler
@@ -298,13 +305,32 @@ def _policy(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
 
 def _audit(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
-    from dsl_desk.services.audit_views import verify_audit_trail
+    from pathlib import Path
 
-    report = with_context(args, paths, clock, verify_audit_trail)
-    print(report.message)
-    for problem in report.problems:
-        print(f"  row {problem.event_id}: {problem.message}")
-    return 0 if report.intact else 1
+    from dsl_desk.services.audit_views import check_signed_document, verify_audit_trail
+
+    documents = []
+    for name in args.against:
+        try:
+            documents.append((Path(name).name, Path(name).read_bytes()))
+        except OSError as error:
+            raise CliError(f"{name} cannot be read ({error.strerror or error}).") from None
+
+    def work(context: AppContext) -> Any:
+        report = verify_audit_trail(context)
+        return report, [p for name, pdf in documents for p in check_signed_document(context, pdf, name)]
+
+    report, against = with_context(args, paths, clock, work)
+    if against and report.intact:  # the database and its checkpoints agree; the signed PDF does not
+        print(
+            "The audit trail has been TAMPERED WITH: it no longer holds what a signed PDF says it held. "
+            "Keep this database as it is and tell your head teacher or data protection officer."
+        )
+    else:
+        print(report.message)
+    for problem in (*report.problems, *against):
+        print(f"  {problem.line}")
+    return 0 if report.intact and not against else 1
 
 
 def with_context(

@@ -64,6 +64,12 @@ def register(
         help=f"import a transfer file as a new child (password from ${TRANSFER_PASSWORD_ENV} or stdin)",
     )
     imported.add_argument("file", help="the .dsltransfer file")
+    imported.add_argument(
+        "--fingerprint",
+        default="",
+        help="the sending DSL's certificate fingerprint, as they read it out to you by telephone: needed "
+        "unless this desk already knows their certificate (the refusal shows the one to compare)",
+    )
     unlock_options(imported)
     return {"transfer": _transfer}
 
@@ -186,13 +192,18 @@ def _import(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
     def work(ctx: Any) -> Any:
         # Read here, after the database passphrase: both may come on standard input, in that order.
-        return import_bundle(ctx, path, _transfer_password())
+        return import_bundle(ctx, path, _transfer_password(), confirmed_fingerprint=args.fingerprint)
 
     result = with_context(args, paths, clock, work)
     print(
         f"Imported the file from {result.from_school} as a new child: {result.child_name} (id {result.child_id})."
     )
-    print(result.signer.describe())
+    how = (
+        "confirmed by telephone, and now trusted by this desk"
+        if result.newly_trusted
+        else "a certificate this desk already knows"
+    )
+    print(f"Signed by {result.signer.name}: fingerprint {result.signer.fingerprint} ({how}).")
     if result.transferred_open:
         count = result.transferred_open
         still = "1 escalation was" if count == 1 else f"{count} escalations were"

@@ -109,6 +109,7 @@ def test_audit_verify_catches_a_row_edited_with_the_sqlcipher_shell(
     # What someone with the key and the sqlcipher shell could do: rewrite what a row says.
     shell = sqlcipher3.connect(str(data_paths.database))
     shell.execute(f'PRAGMA key = "{key}"')
+    shell.execute("DROP TRIGGER audit_events_no_update")  # the guard goes first (migration 0006)
     shell.execute("""UPDATE audit_events SET detail = '{"note": "nothing to see"}' WHERE id = ?""", (target,))
     shell.commit()
     shell.close()

@@ -131,6 +131,7 @@ def test_demo_goes_to_its_own_folder_and_is_marked(tmp_path, monkeypatch, capsys
     assert main(["demo", "--no-gui"], clock=clock) == 0
     assert (tmp_path / "DSL Desk Demo" / "dsl-desk.db").exists()
     assert not (tmp_path / "DSL Desk").exists()  # the real data folder is untouched
+    assert list((tmp_path / "DSL Desk Demo" / "private-temp").iterdir()) == []  # its throwaway bundle is gone
     keyring = json.loads((tmp_path / "DSL Desk Demo" / "keyring.json").read_text())
     assert keyring["demo"] is True
     assert main(["demo", "--no-gui"], clock=clock) == 2  # never silently replaced

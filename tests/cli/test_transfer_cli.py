@@ -47,6 +47,7 @@ def test_transfer_a_child_from_one_data_folder_to_another(
                "--to-dsl", "Ruth Ndlovu", "--method", "Secure email", "--out", str(out)) == 0  # fmt: skip
     printed = capsys.readouterr().out
     password = re.search(r"TRANSFER PASSWORD \(shown once\): (\S+)", printed).group(1)
+    fingerprint = re.search(r"Signing certificate fingerprint: (\S+)", printed).group(1)
     assert "by telephone" in printed
     [bundle] = out.glob("*.dsltransfer")
     assert "Quillborough" not in bundle.name
@@ -65,13 +66,24 @@ def test_transfer_a_child_from_one_data_folder_to_another(
     monkeypatch.setenv(TRANSFER_PASSWORD_ENV, "AAAA-BBBB-CCCC-DDDD")
     assert run(oakfield_paths, clock, "transfer", "import", str(bundle)) == 2
     assert "transfer password is not right" in capsys.readouterr().err
-    # … the right one, from standard input after the passphrase, imports the child.
+    # … the right one, from standard input after the passphrase, shows the unknown signer's fingerprint and
+    # imports nothing until it is confirmed …
     monkeypatch.delenv(TRANSFER_PASSWORD_ENV)
     monkeypatch.delenv(PASSPHRASE_ENV)
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSPHRASE}\n{password.lower()}\n"))
-    assert run(oakfield_paths, clock, "transfer", "import", str(bundle), "--passphrase-stdin") == 0
+    assert run(oakfield_paths, clock, "transfer", "import", str(bundle), "--passphrase-stdin") == 2
+    refused = capsys.readouterr().err
+    assert "certificate this desk does not know" in refused and fingerprint in refused
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSPHRASE}\n{password.lower()}\n"))
+    wrong = "--fingerprint=" + "12" * 32
+    assert run(oakfield_paths, clock, "transfer", "import", str(bundle), "--passphrase-stdin", wrong) == 2
+    assert "is not the one of the certificate that signed this file" in capsys.readouterr().err
+    # … and with the fingerprint the sending DSL read out, imports the child.
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSPHRASE}\n{password.lower()}\n"))
+    confirmed = ["--passphrase-stdin", "--fingerprint", fingerprint]
+    assert run(oakfield_paths, clock, "transfer", "import", str(bundle), *confirmed) == 0
     printed = capsys.readouterr().out
-    assert "Zephyrine Quillborough" in printed and "fingerprint" in printed
+    assert "Zephyrine Quillborough" in printed and "confirmed by telephone, and now trusted" in printed
     assert "1 escalation was still open at Penkford School" in printed  # not "1 escalation(s) were"
     received = sign_in(oakfield_paths, "r.ndlovu", PASSPHRASE, clock=clock)
     try:

@@ -40,7 +40,7 @@ def test_immediate_risk(pack: PolicyPack) -> None:
     # 1. Introduction: DSL informed immediately, who informs the Head of Safeguarding and Quality Assurance.
     risk = pack.immediate_risk
     assert risk is not None
-    assert risk.timescale.kind == "same_working_day"
+    assert risk.timescale.kind == "immediately"  # "must be informed immediately": now, even out of hours
     assert risk.inform == (
         "The designated safeguarding lead in your agency",
         "Head of Safeguarding and Quality Assurance in Barnet",

@@ -51,12 +51,15 @@ def test_chscp_members_engaged_before_the_icsc(pack: PolicyPack) -> None:
     # 2.10: agency members "should be engaged in seeking resolution before the case is raised with" the ICSC.
     engaged = {r.key: r for r in pack.stage("stage_three").requirements}["chscp_members_engaged"]
     assert engaged.before_next_stage
+    assert engaged.obligation == "should"  # a reminder: "should be engaged"
     assert engaged.citation == "2.10"
 
 
 def test_stage_four_email_to_chscp(pack: PolicyPack) -> None:
     # 2.13: e-mail chscp@hackney.gov.uk "setting out the actions taken to date and the rationale".
-    (referral,) = pack.stage("stage_four").requirements
+    referral, panel = pack.stage("stage_four").requirements
+    assert referral.obligation == "must"  # "must e-mail the details"
+    assert panel.note_prompt and "three" in panel.note_prompt  # 2.14: who sat on the Resolution Panel
     assert (referral.kind, referral.form, referral.recipient) == (
         "form",
         "general_escalation_record",

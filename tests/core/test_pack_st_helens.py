@@ -28,8 +28,15 @@ def test_five_steps_with_two_called_stage_four(pack: PolicyPack) -> None:
         ("Stage Three", "Escalation to line manager"),
         ("Stage Four", "Escalation to safeguarding leads or senior manager"),
         ("Stage Four", "Mediation by a third party agency"),
+        # All agencies: "referred to the comparable agency Directors ... the Director of Children's Services
+        # who will make the final binding decision".
+        ("Directors", "Referral to the comparable agency Directors"),
+        ("Final decision", "Director of Children's Services: the final binding decision"),
     ]
-    assert [s.partnership_level for s in pack.stages] == [False, False, False, False, True]
+    assert [s.partnership_level for s in pack.stages] == [False, False, False, False, True, False, False]
+    assert [s.binding_decision for s in pack.stages] == [False] * 6 + [True]
+    # The two Stage Fours are told apart wherever they are printed.
+    assert pack.stage("stage_four").printed_label != pack.stage("stage_four_mediation").printed_label
     assert not pack.allow_skipping_stages
     assert all(s.prerequisites == () for s in pack.stages)
 
@@ -40,11 +47,12 @@ def test_timescales(pack: PolicyPack) -> None:
     # Stages Two, Three and the mediation have none of their own; the one working week applies.
     for key in ("stage_two", "stage_three", "stage_four_mediation"):
         assert pack.stage(key).timescale.kind == "none"
-    # All agencies: the Escalation Notice goes to the Service Manager "within 5 working days".
-    assert (pack.stage("stage_four").timescale.kind, pack.stage("stage_four").timescale.days) == (
-        "working_days",
-        5,
-    )
+    # All agencies: the Escalation Notice goes to the Service Manager "within 5 working days": the Notice's
+    # own deadline, not the stage's.
+    assert pack.stage("stage_four").timescale.kind == "none"
+    notice = {r.key: r for r in pack.stage("stage_four").requirements}["escalation_notice"]
+    assert notice.timescale is not None
+    assert (notice.timescale.kind, notice.timescale.days, notice.obligation) == ("working_days", 5, "must")
     # Introduction: "within one working week".
     assert pack.overall_timescale is not None
     assert (pack.overall_timescale.kind, pack.overall_timescale.days) == ("working_days", 5)

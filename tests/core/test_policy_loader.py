@@ -90,7 +90,7 @@ def test_bad_value_inside_an_inline_table(tmp_path: Path) -> None:
         load_pack(path)
     error = failed.value.error
     assert error.field == "stages[2].timescale.kind"
-    assert "'same_day' is not one of: same_working_day, working_days, none" in error.message
+    assert "'same_day' is not one of: immediately, same_working_day, working_days, none" in error.message
     assert error.line == _line_of(broken, 'timescale = { kind = "same_day"')
 
 

@@ -23,12 +23,20 @@ from dsl_desk.core.policy import PolicyPack
 from .moments import at, london_date
 
 OPENED = at(2026, 12, 24)
-ENTRIES = [OPENED, at(2026, 12, 29), at(2026, 12, 30), at(2026, 12, 31), at(2027, 1, 4)]
+ENTRIES = [
+    OPENED,
+    at(2026, 12, 29),
+    at(2026, 12, 30),
+    at(2026, 12, 31),
+    at(2027, 1, 4),
+    at(2027, 1, 5),
+    at(2027, 1, 6),
+]
 
 # Stage deadlines (London dates) by stage, None where the policy gives the stage no timescale.
 EXPECTED: dict[str, list[date | None]] = {
-    # Stage One same day; Stage Four's Escalation Notice 5 working days after Thu 31 Dec -> Fri 8 Jan.
-    "st_helens": [date(2026, 12, 24), None, None, date(2027, 1, 8), None],
+    # Stage One same day; no other stage has a timescale of its own (the Escalation Notice has its own).
+    "st_helens": [date(2026, 12, 24), None, None, None, None, None, None],
     # Every stage the same working day.
     "barnet": [date(2026, 12, 24), date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31)],
     "city_and_hackney": [None, None, None, None],
@@ -74,8 +82,9 @@ def test_walk_with_immediate_risk_is_same_working_day_throughout(
             pack, stage, calendar, opened_at=OPENED, entered_at=entered, immediate_risk=True
         )
         assert deadline is not None
-        # The overall clock started on 24 Dec, so with immediate risk everything is due that day.
-        assert london_date(deadline.due_at) == date(2026, 12, 24)
+        # Immediate risk: each stage the same working day it starts, or sooner when the one working week
+        # (from 24 Dec: Tue 5 Jan) ends first.
+        assert london_date(deadline.due_at) == min(london_date(entered), OVERALL[pack_id] or date.max)
 
 
 def test_dashboard_date_is_the_earlier_of_stage_and_overall(packs: dict[str, PolicyPack]) -> None:

@@ -51,18 +51,32 @@ def test_signing_appends_and_keeps_the_original_bytes(rendered, signed):
 
 
 def test_a_signed_pdf_verifies(signed, identity):
-    report = verify_pdf(signed)
+    report = verify_pdf(signed, {identity.fingerprint: "the certificate of Jane Smith, a user of this desk"})
     assert report.signed
     assert report.intact
     assert report.covers_whole_file
+    assert report.status == "intact_known"
     assert report.signer == "Jane Smith (DSL, Penkford School)"
     assert report.signed_at == SIGNED_AT
     assert report.fingerprint == identity.fingerprint
     assert report.message.startswith(
-        "Signed by Jane Smith (DSL, Penkford School) on 3 Nov 2026 14:02. "
-        "The document has not been changed since it was signed."
+        "INTACT, KNOWN SIGNER: the document has not been changed since it was signed"
     )
-    assert "not issued by a certificate authority" in report.message
+    assert (
+        "Signature: signed by Jane Smith (DSL, Penkford School) on 3 Nov 2026 14:02, certifying the document"
+        in report.message
+    )
+    assert f"fingerprint: {identity.fingerprint}" in report.message
+    assert "known to this desk (the certificate of Jane Smith, a user of this desk)" in report.message
+
+
+def test_the_same_pdf_from_a_desk_that_does_not_know_the_certificate_says_so(signed, identity):
+    report = verify_pdf(signed)
+    assert report.status == "intact_unknown"
+    assert report.message.startswith("INTACT, UNKNOWN SIGNER:")
+    assert (
+        "UNKNOWN to this desk" in report.message and "not issued by a certificate authority" in report.message
+    )
 
 
 def test_one_changed_byte_fails_verification(signed):
@@ -72,6 +86,7 @@ def test_one_changed_byte_fails_verification(signed):
     report = verify_pdf(tampered)
     assert report.signed
     assert not report.intact
+    assert report.status == "changed"
     assert "CHANGED since it was signed" in report.message
 
 
@@ -79,18 +94,21 @@ def test_content_appended_after_signing_is_reported(signed):
     report = verify_pdf(signed + b"\n% added after signing\n")
     assert report.signed
     assert not report.covers_whole_file
+    assert report.status == "changed"
     assert "ADDED" in report.message
 
 
 def test_an_unsigned_pdf_says_so(rendered):
     report = verify_pdf(rendered)
     assert not report.signed
+    assert report.status == "unsigned"
     assert report.message == "This document is not signed."
 
 
 def test_something_that_is_not_a_pdf_is_reported_plainly():
     report = verify_pdf(b"hello")
     assert not report.signed
+    assert report.status == "unreadable"
     assert report.message.startswith("This file could not be read as a PDF")
 
 

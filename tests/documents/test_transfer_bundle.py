@@ -48,6 +48,7 @@ def sample_record(bundle_id: str | None = None) -> dict[str, Any]:
         "professionals": [],
         "escalations": [],
         "stages": [],
+        "risk_changes": [],
         "checklist": [],
         "resolutions": [],
         "entries": [_entry(3, None), _entry(7, 3)],
@@ -291,3 +292,15 @@ def test_a_valid_record_with_one_field_changed_is_checked_without_crashing(data)
     except tb.BundleRefused:
         return
     assert checked["bundle_id"] == record["bundle_id"]  # a value of the right kind was drawn: accepted
+
+
+def test_a_format_1_record_from_an_earlier_version_still_reads():
+    """Files written before format 2 lack immediate-risk changes and the when-it-happened fields."""
+    record = sample_record()
+    record["record_format"] = 1
+    del record["risk_changes"]
+    checked = tb.validate_record(record)
+    assert checked["risk_changes"] == []
+    record["risk_changes"] = []  # a format-1 file never has the section
+    with pytest.raises(tb.BundleRefused):
+        tb.validate_record(record)

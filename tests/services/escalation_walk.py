@@ -69,6 +69,7 @@ def walk(
                 practitioners_informed="Class teacher, SENCo",
                 lessons_learnt="Share the chronology with the referral.",
                 learning_referred_to_board=True,
+                gaps_found="yes",
                 parents_informed=True,
                 child_situation_improved="yes",
             ),

@@ -91,6 +91,7 @@ def _resolve(
             outcome_agreed_in_writing=True,
             lessons_learnt=lessons,
             learning_referred_to_board=referred,
+            gaps_found="yes" if referred else "no",
             parents_informed=True,
             child_situation_improved="yes",
             missed_reason="Waiting for written agreement." if missed else "",

@@ -222,7 +222,7 @@ def test_sharing_later_is_recorded_beside_the_entry(ctx, child_id, clock):
 
 
 def test_an_attachment_is_kept_in_the_database_and_opened_through_a_removed_temporary_file(
-    ctx, child_id, clock, tmp_path
+    ctx, child_id, clock, tmp_path, data_paths
 ):
     source = tmp_path / "minutes.eml"
     source.write_bytes(b"From: a@example.org\nSubject: minutes\n\nAgreed.")
@@ -232,10 +232,11 @@ def test_an_attachment_is_kept_in_the_database_and_opened_through_a_removed_temp
     assert attached.media_type == "message/rfc822"
     with opened_attachment(ctx, attached.id) as copy:
         assert copy.read_bytes().endswith(b"Agreed.")
-        assert copy.name == "minutes.eml"
+        assert copy.parent == data_paths.private_temp  # inside the data folder, never the system temp
+        assert copy.suffix == ".eml" and "minutes" not in copy.name  # the type, not the original name
         assert copy.stat().st_mode & 0o077 == 0  # only this account can read it
     assert not copy.exists()
-    assert not copy.parent.exists()
+    assert list(data_paths.private_temp.iterdir()) == []
     with ctx.store.session() as session:
         opened = session.scalars(select(AuditEvent).where(AuditEvent.action == "attachment_opened")).all()
     assert len(opened) == 1

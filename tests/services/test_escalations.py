@@ -50,6 +50,7 @@ def _resolution(**changes) -> ResolutionInput:
         main_reason="Threshold Conflict",
         lessons_learnt="Share the chronology with the referral.",
         learning_referred_to_board=True,
+        gaps_found="yes",
         debrief_held=True,
         parents_informed=True,
         child_situation_improved="yes",
@@ -138,7 +139,11 @@ def test_walk_to_resolution_records_everything_and_deletes_nothing(ctx, clock, c
     assert detail.current_stage_key == pack.last_stage.key
     with pytest.raises(ServiceError, match="last stage"):
         escalate(ctx, detail.id, StageOutcome(outcome="x"))
-    with pytest.raises(ValidationError, match="agreed in writing"):
+    with pytest.raises(ValidationError, match="must be done before closing"):
+        resolve(ctx, detail.id, _resolution())  # the referral to the DCS is a "must" not yet done
+    for item in detail.open_checklist:
+        detail = complete_checklist_item(ctx, item.id, "done")
+    with pytest.raises(ValidationError, match="in writing"):
         resolve(ctx, detail.id, _resolution(outcome_agreed_in_writing=False))
     closed = resolve(ctx, detail.id, _resolution())
     assert closed.status == "resolved"
@@ -220,5 +225,7 @@ def test_immediate_risk_out_of_hours_is_due_next_working_day(ctx, clock, child_i
     detail = open_escalation(
         ctx, _new(child_id, category=_category(ctx, "barnet"), policy_id="barnet", immediate_risk=True)
     )
-    assert detail.current_deadline == datetime(2026, 1, 12, 17, 0, tzinfo=UTC)
+    # The stage still runs to the next working day's end; informing the DSL "immediately" is due now.
+    assert detail.stages[0].deadline == datetime(2026, 1, 12, 17, 0, tzinfo=UTC)
+    assert detail.current_deadline == datetime(2026, 1, 9, 18, 30, tzinfo=UTC)
     assert list_open_cases(ctx)[0].out_of_hours is True

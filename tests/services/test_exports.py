@@ -29,6 +29,7 @@ from dsl_desk.services.form_values import (
     save_typed_values,
 )
 from dsl_desk.services.signing_identity import ensure_signing_identity
+from dsl_desk.services.trusted_certificates import known_certificates
 from dsl_desk.store.models import AuditEvent, DocumentRecord, User
 from tests.services.escalation_walk import OTHER_AGENCY, PROBLEM, walk
 
@@ -125,8 +126,9 @@ def test_signed_export_verifies_and_a_changed_byte_fails(ctx, escalation_id, tmp
     assert result.signed
     path = tmp_path / result.file_name
     path.write_bytes(result.pdf_bytes)
-    check = verify_document(path)
-    assert check.status == "intact"
+    assert verify_document(path).status == "intact_unknown"  # nobody told it which certificates are known …
+    check = verify_document(path, known_certificates(ctx.store.paths).lookup())
+    assert check.status == "intact_known"  # … and this desk knows its own user's certificate
     assert check.report.signer.startswith("Jane Smith")
     assert "Jane Smith, Designated Safeguarding Lead — signed 5 January 2026" in pdf_text(result.pdf_bytes)
     data = result.pdf_bytes
@@ -273,6 +275,11 @@ def test_signing_identity_is_made_once_and_kept_protected(ctx):
     assert stored
     assert b"PRIVATE KEY" not in stored
     assert len(created) == 1
+    # Its fingerprint (not secret) is kept beside the database, so `dsl-desk verify` knows it without a
+    # passphrase; the file holds no key.
+    known = known_certificates(ctx.store.paths).find(first.fingerprint)
+    assert known is not None and known.kind == "desk" and known.note == "j.smith"
+    assert b"PRIVATE" not in ctx.store.paths.known_certificates.read_bytes()
 
 
 def test_preview_is_not_recorded(ctx, escalation_id):

@@ -34,15 +34,19 @@ ENTERED = [
     datetime(2026, 12, 30, 10),
     datetime(2026, 12, 31, 10),
     datetime(2027, 1, 4, 10),
+    datetime(2027, 1, 5, 10),
+    datetime(2027, 1, 6, 10),
 ]
-RESOLVED = {"st_helens": datetime(2027, 1, 5, 10)}  # five stages; the others resolve on Mon 4 Jan
+# St Helens has seven steps (its five stages, then the Directors and the Director of Children's Services);
+# the others resolve on Mon 4 Jan.
+RESOLVED = {"st_helens": datetime(2027, 1, 7, 10)}
 JAN_5 = date(2027, 1, 5)  # "one working week" / 5 working days from Thu 24 Dec: 29, 30, 31 Dec, 4, 5 Jan
 
 # The deadline stored for each stage: the earlier of the stage's own timescale and the policy's overall one.
 DEADLINES: dict[str, list[date | None]] = {
     # Stage One "on the same working day"; the rest "within one working week" (Introduction); the Escalation
     # Notice's 5 working days from 31 Dec (Fri 8 Jan) are later than the week's end, so the week wins.
-    "st_helens": [date(2026, 12, 24), JAN_5, JAN_5, JAN_5, JAN_5],
+    "st_helens": [date(2026, 12, 24), JAN_5, JAN_5, JAN_5, JAN_5, JAN_5, JAN_5],
     # 3. Timescales: every stage "the same working day".
     "barnet": [date(2026, 12, 24), date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31)],
     # 1.4: "within one working week"; no stage has a timescale of its own.
@@ -64,6 +68,10 @@ CHECKLIST: dict[str, dict[str, set[str]]] = {
         # The Escalation Notice, forwarded within 5 working days, with a copy to the LSCB Business Manager.
         "stage_four": {"escalation_notice", "notice_copy_to_lscb"},
         "stage_four_mediation": {"refer_to_business_coordinator"},  # referred to the business coordinator
+        # All agencies: "referred to the comparable agency Directors", then "the Director of Children's Services
+        # who will make the final binding decision".
+        "agency_directors": {"refer_to_directors"},
+        "director_childrens_services": {"refer_to_dcs"},
         "closing": {"form:st_helens_resolution_template", "learning"},  # the Resolution Template
     },
     "barnet": {
@@ -80,7 +88,8 @@ CHECKLIST: dict[str, dict[str, set[str]]] = {
         "stage_two": {"consider_professionals_meeting", "notify_cp_chair", "notify_iro"},
         # 2.9 professionals' meeting again; 2.10 CHSCP agency members engaged before the ICSC.
         "stage_three": {"consider_professionals_meeting", "chscp_members_engaged"},
-        "stage_four": {"email_icsc_referral"},  # 2.13 e-mail chscp@hackney.gov.uk with actions and rationale
+        # 2.13 e-mail chscp@hackney.gov.uk with actions and rationale; 2.14 who sat on the Resolution Panel.
+        "stage_four": {"email_icsc_referral", "resolution_panel_members"},
         "closing": set(),
     },
     "medway": {
@@ -122,6 +131,7 @@ def test_walk_from_first_disagreement_to_resolution_over_christmas(ctx, clock, p
         NewEscalation(
             child_id=child,
             other_agency="Demo Children's Social Care",
+            other_agency_kind="social_care",  # St Helens' "cases involving Social Care" steps apply
             category=pack.categories[0].key,
             problem="The problem.",
             outcome_sought="The outcome.",
@@ -158,6 +168,7 @@ def test_walk_from_first_disagreement_to_resolution_over_christmas(ctx, clock, p
             outcome_agreed_in_writing=True,
             lessons_learnt="Share the chronology with the referral.",
             learning_referred_to_board=True,
+            gaps_found="yes",
             debrief_held=True,
             parents_informed=True,
             child_situation_improved="yes",

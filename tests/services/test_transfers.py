@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func, select, text
 
 from dsl_desk.documents.transfer_bundle import TransferKdf
 from dsl_desk.services import transfers as tr
+from dsl_desk.services.audit_views import verify_audit_trail
 from dsl_desk.services.context import ValidationError
 from dsl_desk.services.discussion_log import get_chronology
 from dsl_desk.services.escalations import (
@@ -72,7 +74,9 @@ def counts(ctx) -> dict[str, int]:
 
 def test_the_whole_record_arrives_as_a_new_child(ctx, oakfield, sent):
     record, exported = sent
-    result = tr.import_bundle(oakfield, exported.bundle_path, exported.password)
+    result = tr.import_bundle(
+        oakfield, exported.bundle_path, exported.password, confirmed_fingerprint=exported.fingerprint
+    )
     assert result.child_name == "Zephyrine Quillborough" and result.from_school == "Penkford School"
     assert result.signer.fingerprint == exported.fingerprint
     with ctx.store.session() as theirs, oakfield.store.session() as ours:
@@ -192,11 +196,15 @@ def _documents(session, child_id):
 
 def test_importing_the_same_file_twice_is_refused_naming_when_and_as_whom(oakfield, sent, clock):
     _record, exported = sent
-    first = tr.import_bundle(oakfield, exported.bundle_path, exported.password)
+    first = tr.import_bundle(
+        oakfield, exported.bundle_path, exported.password, confirmed_fingerprint=exported.fingerprint
+    )
     clock.advance(timedelta(days=3))
     before = counts(oakfield)
     with pytest.raises(TransferRefused) as caught:
-        tr.import_bundle(oakfield, exported.bundle_path, exported.password)
+        tr.import_bundle(
+            oakfield, exported.bundle_path, exported.password, confirmed_fingerprint=exported.fingerprint
+        )
     message = str(caught.value)
     assert "already imported" in message and "Zephyrine Quillborough" in message
     assert f"child number {first.child_id}" in message
@@ -209,7 +217,9 @@ def test_a_file_cannot_be_imported_back_into_the_desk_that_made_it(ctx, sent):
     _record, exported = sent
     before = counts(ctx)
     with pytest.raises(TransferRefused, match="made on this desk"):
-        tr.import_bundle(ctx, exported.bundle_path, exported.password)
+        tr.import_bundle(
+            ctx, exported.bundle_path, exported.password, confirmed_fingerprint=exported.fingerprint
+        )
     assert counts(ctx) == before
 
 
@@ -230,7 +240,7 @@ def test_a_refused_file_changes_nothing(oakfield, sent, tmp_path, fault):
         path.write_bytes(exported.summary_path.read_bytes())
     before = counts(oakfield)
     with pytest.raises(TransferRefused) as caught:
-        tr.import_bundle(oakfield, path, password)
+        tr.import_bundle(oakfield, path, password, confirmed_fingerprint=exported.fingerprint)
     assert "Nothing was imported" in str(caught.value)
     assert counts(oakfield) == before
 
@@ -240,8 +250,10 @@ def test_clashing_references_get_a_further_suffix_and_local_numbering_carries_on
 ):
     record, first = sent
     again = tr.export_bundle(ctx, record.child_id, OAKFIELD, tmp_path / "again", kdf=FAST)
-    tr.import_bundle(oakfield, first.bundle_path, first.password)
-    second = tr.import_bundle(oakfield, again.bundle_path, again.password)  # a second file: a second child
+    tr.import_bundle(oakfield, first.bundle_path, first.password, confirmed_fingerprint=first.fingerprint)
+    second = tr.import_bundle(
+        oakfield, again.bundle_path, again.password, confirmed_fingerprint=again.fingerprint
+    )  # a second file: a second child
     with oakfield.store.session() as session:
         references = sorted(
             session.scalars(select(Escalation.reference).where(Escalation.child_id == second.child_id))
@@ -357,7 +369,9 @@ def test_every_step_is_audited_without_names(ctx, oakfield, sent):
     _record, exported = sent
     tr.mark_sent(ctx, exported.transfer_id)
     tr.record_acknowledgement(ctx, exported.transfer_id, "Ruth Ndlovu")
-    tr.import_bundle(oakfield, exported.bundle_path, exported.password)
+    tr.import_bundle(
+        oakfield, exported.bundle_path, exported.password, confirmed_fingerprint=exported.fingerprint
+    )
     for context, expected in (
         (ctx, {"transfer_exported", "transfer_sent", "transfer_acknowledged"}),
         (oakfield, {"transfer_imported"}),
@@ -375,17 +389,28 @@ def test_every_step_is_audited_without_names(ctx, oakfield, sent):
         "Penkford School",
     )
     assert incoming.signer_fingerprint == exported.fingerprint
+    # The imported entries and files are hashed in the import's audit row, and check out afterwards.
+    with oakfield.store.session() as session:
+        imported = session.scalars(select(AuditEvent).where(AuditEvent.action == "transfer_imported")).one()
+        entry_ids = set(session.scalars(select(DiscussionEntry.id)))
+    assert {int(i) for i in json.loads(imported.detail)["entry_sha256"]} == entry_ids
+    report = verify_audit_trail(oakfield)
+    assert report.intact, report.problems
 
 
 def test_a_file_passed_on_again_keeps_each_authors_own_school(ctx, oakfield, sent, tmp_path, clock, packs):
     _record, exported = sent
-    arrived = tr.import_bundle(oakfield, exported.bundle_path, exported.password)
+    arrived = tr.import_bundle(
+        oakfield, exported.bundle_path, exported.password, confirmed_fingerprint=exported.fingerprint
+    )
     onwards = tr.export_bundle(
         oakfield, arrived.child_id, tr.Destination("Brookside High"), tmp_path / "on", kdf=FAST
     )
     brookside = receiving_school(tmp_path / "brookside", clock, packs, name="Brookside High")
     try:
-        again = tr.import_bundle(brookside, onwards.bundle_path, onwards.password)
+        again = tr.import_bundle(
+            brookside, onwards.bundle_path, onwards.password, confirmed_fingerprint=onwards.fingerprint
+        )
         authors = {item.current.author for item in get_chronology(brookside, again.child_id).items}
         assert authors == {"Jane Smith (Penkford School)"}
         with brookside.store.session() as session:
@@ -402,7 +427,9 @@ def test_the_old_schools_cases_are_not_this_schools_to_do_list_or_figures(ctx, o
 
     _record, exported = sent
     assert list_open_checklist(ctx)  # at the sending school these are real to-dos
-    imported = tr.import_bundle(oakfield, exported.bundle_path, exported.password)
+    imported = tr.import_bundle(
+        oakfield, exported.bundle_path, exported.password, confirmed_fingerprint=exported.fingerprint
+    )
     with oakfield.store.session() as session:
         unfinished = session.execute(
             select(func.count(ChecklistItem.id))
@@ -440,7 +467,9 @@ def test_fictional_and_real_records_never_mix(ctx, oakfield, child_id, tmp_path)
     demo_file = tr.export_bundle(ctx, child_id, OAKFIELD, tmp_path / "demo", kdf=FAST)
     before = counts(oakfield)
     with pytest.raises(TransferRefused, match="demo: every child in it is fictional"):
-        tr.import_bundle(oakfield, demo_file.bundle_path, demo_file.password)
+        tr.import_bundle(
+            oakfield, demo_file.bundle_path, demo_file.password, confirmed_fingerprint=demo_file.fingerprint
+        )
     assert counts(oakfield) == before
 
     with ctx.store.session() as session:
@@ -449,4 +478,6 @@ def test_fictional_and_real_records_never_mix(ctx, oakfield, child_id, tmp_path)
     with oakfield.store.session() as session:
         session.scalars(select(Organisation)).one().is_demo = True
     with pytest.raises(TransferRefused, match="This is a demo desk"):
-        tr.import_bundle(oakfield, real_file.bundle_path, real_file.password)
+        tr.import_bundle(
+            oakfield, real_file.bundle_path, real_file.password, confirmed_fingerprint=real_file.fingerprint
+        )

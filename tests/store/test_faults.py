@@ -51,7 +51,7 @@ def test_repeated_wrong_passphrases_make_the_user_wait_then_succeed(ctx, data_pa
     with pytest.raises(WrongPassphrase, match="wait 4 seconds"):
         sign_in(data_paths, "j.smith", "still wrong", clock=clock)
     clock.advance(timedelta(seconds=3))
-    with pytest.raises(UnlockThrottled, match="wait 1 seconds"):
+    with pytest.raises(UnlockThrottled, match="wait 1 second before"):
         sign_in(data_paths, "j.smith", PASSPHRASE, clock=clock)
     clock.advance(timedelta(seconds=1))
     again = sign_in(data_paths, "j.smith", PASSPHRASE, clock=clock)
@@ -61,7 +61,9 @@ def test_repeated_wrong_passphrases_make_the_user_wait_then_succeed(ctx, data_pa
         ).scalar_one()
     assert '"failed_attempts": 4' in failed
     again.close()
-    assert not data_paths.unlock_state.exists()  # the count starts again after a success
+    # The count starts again after a success: both copies of the record are gone.
+    assert not data_paths.unlock_state.exists()
+    assert not data_paths.unlock_state_copy.exists()
 
 
 def test_missing_database_is_not_recreated(ctx, data_paths, clock):
@@ -116,7 +118,8 @@ def test_tampered_keyring_slot_does_not_unlock(ctx, data_paths, clock):
     ciphertext[5] = ord("A") if ciphertext[5] != ord("A") else ord("B")
     raw["users"][0]["wrapped"]["ciphertext"] = ciphertext.decode()
     data_paths.keyring.write_text(json.dumps(raw))
-    with pytest.raises(WrongPassphrase):
+    # Nothing opens, and the file is called damaged (its checksum no longer matches), not the passphrase wrong.
+    with pytest.raises(KeyringDamaged, match="damaged"):
         sign_in(data_paths, "j.smith", PASSPHRASE, clock=clock)
 
 

@@ -43,7 +43,7 @@ IMPORTER = textwrap.dedent(
     ctx = sign_in(DataPaths(Path(sys.argv[1])), "r.ndlovu", sys.argv[2],
                   clock=FixedClock(datetime(2026, 1, 8, 9, 0, tzinfo=UTC)))
     print("start", flush=True)
-    result = import_bundle(ctx, Path(sys.argv[3]), sys.argv[4])
+    result = import_bundle(ctx, Path(sys.argv[3]), sys.argv[4], confirmed_fingerprint=sys.argv[5])
     print("done", result.child_id, flush=True)
     """
 )
@@ -113,6 +113,7 @@ def test_sigkill_mid_import_leaves_database_and_last_backup_whole(ctx, clock, pa
             PASSPHRASE,
             str(exported.bundle_path),
             exported.password,
+            exported.fingerprint,
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -147,7 +148,9 @@ def test_sigkill_mid_import_leaves_database_and_last_backup_whole(ctx, clock, pa
     assert connection.execute("SELECT count(*) FROM children").fetchone() == (1,)
     connection.close()
     # … and the same file then imports completely.
-    result = tr.import_bundle(reopened, exported.bundle_path, exported.password)
+    result = tr.import_bundle(
+        reopened, exported.bundle_path, exported.password, confirmed_fingerprint=exported.fingerprint
+    )
     assert _scalar(reopened, "SELECT count(*) FROM attachments") == ATTACHMENTS
     assert (
         _scalar(reopened, f"SELECT count(*) FROM discussion_entries WHERE child_id = {result.child_id}")

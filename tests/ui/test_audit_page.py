@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlcipher3
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 
 from dsl_desk.services import audit
 from dsl_desk.services.audit_log import AuditFilter, list_events
@@ -68,12 +68,13 @@ def test_filters_by_action_user_record_and_date(qtbot, ctx, clock):
     assert [row.entity_id for row in page.model.rows] == [first]
 
     page.entity_id.clear()
-    page.date_from.setDate(QDate(2026, 1, 7))  # only the second child was added on or after the 7th
+    qtbot.keyClicks(page.date_from.edit, "7/1/26")  # only the second child was added on or after the 7th
     click(qtbot, page.apply_button)
     assert [row.entity_id for row in page.model.rows] == [second]
 
-    page.date_from.setDate(QDate(2026, 1, 9))
-    page.date_to.setDate(QDate(2026, 1, 6))
+    page.date_from.edit.clear()
+    qtbot.keyClicks(page.date_from.edit, "9 Jan 2026")
+    qtbot.keyClicks(page.date_to.edit, "2026-01-06")
     click(qtbot, page.apply_button)
     assert page.filter_error.isVisible()
     assert "after" in page.filter_error.text()
@@ -118,6 +119,7 @@ def test_verify_shows_intact_then_names_a_row_edited_behind_our_back(qtbot, ctx,
     target = list_events(ctx, AuditFilter(action="child_added"), record_view=False).rows[0].id
     raw = sqlcipher3.connect(str(ctx.store.paths.database))
     raw.execute(f'PRAGMA key = "{sqlcipher_key_literal(ctx.store.db_key_copy())}"')
+    raw.execute("DROP TRIGGER audit_events_no_update")  # the guard goes first (migration 0006)
     raw.execute('UPDATE audit_events SET detail = \'{"name": "someone else"}\' WHERE id = ?', (target,))
     raw.commit()
     raw.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel
 
 from dsl_desk.services.escalations import (
     NewEscalation,
@@ -114,7 +114,7 @@ def test_a_refusal_is_shown_on_the_page_and_nothing_is_lost(qtbot, ctx, escalati
     resolve(  # someone else closed it meanwhile
         ctx,
         escalation_id,
-        ResolutionInput("Agreed.", True, child_situation_improved="yes"),
+        ResolutionInput("Agreed.", True, child_situation_improved="yes", gaps_found="no"),
     )
     finish(qtbot, wizard)
     assert wizard.isVisible()
@@ -122,8 +122,36 @@ def test_a_refusal_is_shown_on_the_page_and_nothing_is_lost(qtbot, ctx, escalati
     assert wizard.outcome_page.outcome.toPlainText() == "Agreed in the end."
 
 
-def test_policy_prerequisite_must_be_ticked_first(qtbot, ctx, child_id):
-    """City & Hackney 2.10: CHSCP members engaged before Stage Four."""
+def test_policy_must_is_done_or_given_a_reason_first(qtbot, ctx, child_id):
+    """City & Hackney 2.6: the CP Chair "must also be notified" (at Stage Two, for a child on a plan)."""
+    from dsl_desk.services.children import add_child
+    from tests.conftest import fictional_child
+
+    on_plan = add_child(ctx, fictional_child("Plan", "Child", child_protection_plan=True)).id
+    escalation_id = start(ctx, on_plan, "city_and_hackney")
+    wizard = shown(qtbot, EscalateWizard(ctx, escalation_id))
+    qtbot.keyClicks(wizard.outcome_page.outcome, "Not resolved.")
+    next_page(qtbot, wizard)
+    finish(qtbot, wizard)
+    wizard = shown(qtbot, EscalateWizard(ctx, escalation_id))
+    page = wizard.outcome_page
+    qtbot.keyClicks(page.outcome, "Not resolved.")
+    next_page(qtbot, wizard)
+    assert wizard.currentId() == 0
+    assert "must be done before the next stage" in page.error.text()
+    (box,) = page.reasons.values()
+    qtbot.keyClicks(box, "Chair on leave; her deputy was told.")
+    next_page(qtbot, wizard)
+    assert wizard.currentId() == 1
+    finish(qtbot, wizard)
+    saved = get_escalation(ctx, escalation_id)
+    assert saved.current_stage_key == "stage_three"
+    chair = next(i for i in saved.checklist if i.requirement_key == "notify_cp_chair")
+    assert chair.not_done and chair.done_note == "Chair on leave; her deputy was told."
+
+
+def test_policy_should_only_reminds(qtbot, ctx, child_id):
+    """City & Hackney 2.10: CHSCP members "should be engaged" before Stage Four: a reminder, not a bar."""
     escalation_id = start(ctx, child_id, "city_and_hackney")
     pack = ctx.pack("city_and_hackney")
     for _ in range(pack.stage_index("stage_three")):
@@ -134,11 +162,7 @@ def test_policy_prerequisite_must_be_ticked_first(qtbot, ctx, child_id):
     wizard = shown(qtbot, EscalateWizard(ctx, escalation_id))
     page = wizard.outcome_page
     qtbot.keyClicks(page.outcome, "Not resolved.")
-    next_page(qtbot, wizard)
-    assert wizard.currentId() == 0
-    assert "before the next stage" in page.error.text()
-    mark = next(b for b in page.findChildren(QPushButton) if b.text() == "Mark done")
-    click(qtbot, mark)
+    assert any("should be done before the next stage" in label.text() for label in page.findChildren(QLabel))
     next_page(qtbot, wizard)
     assert wizard.currentId() == 1
     finish(qtbot, wizard)
@@ -174,15 +198,24 @@ def test_resolve_needs_the_written_agreement(qtbot, ctx, escalation_id):
     qtbot.keyClicks(page.practitioners, "Pat Example (social worker)")
     next_page(qtbot, wizard)
     closing = wizard.closing_page
-    assert closing.learning.isVisible()
-    assert "chair of St Helens Safeguarding Children Board" in closing.learning_to.text()
+    # St Helens Introduction: gaps "must be brought to the attention of the chair of the Board": a required
+    # yes/no answer, not an optional tick box.
+    assert not closing.learning.isVisible()
+    assert closing.gaps_question.isVisible()
+    assert "chair of St Helens Safeguarding Children Board" in closing.gaps_question.text()
     assert not closing.overrun.isVisible()
-    # The reminder to refer the learning is promised only when the box is ticked (it is what adds it).
-    assert "Refer the learning" not in closing.after.text()
+    assert "Bring the gaps" not in closing.after.text()
     qtbot.keyClicks(closing.lessons, "Ring the team manager sooner.")
-    click(qtbot, closing.learning)
-    assert "Refer the learning to The chair of St Helens" in closing.after.text()
     click(qtbot, closing.parents.buttons_by_value["no"])
+    qtbot.keyClicks(closing.parents_reason, "x")
+    finish(qtbot, wizard)  # the gaps question is unanswered
+    assert "gaps or weaknesses" in closing.error.text()
+    closing.parents_reason.clear()
+    click(qtbot, closing.gaps.buttons_by_value["yes"])
+    assert (
+        "Bring the gaps or weaknesses found to the attention of The chair of St Helens"
+        in closing.after.text()
+    )
     finish(qtbot, wizard)  # "no" needs a reason
     assert "why the parents/carers were not told" in closing.error.text()
     qtbot.keyClicks(closing.parents_reason, "It would put the child at risk.")

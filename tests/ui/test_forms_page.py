@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import tempfile
 from email import policy
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 from sqlalchemy import select
 
 from dsl_desk.services.form_values import form_values
+from dsl_desk.services.setup import lock
 from dsl_desk.store.models import AuditEvent, DocumentRecord
 from dsl_desk.ui.pages import forms as forms_page
 from dsl_desk.ui.pages.forms import EmailChoice, EmailDialog, FormsPage
@@ -33,6 +35,16 @@ def page(qtbot, ctx, clock, child_id) -> FormsPage:
     widget.show_escalation_forms(escalation_id)
     widget.show_form(NOTICE)
     return widget
+
+
+@pytest.fixture
+def system_temp(tmp_path, monkeypatch) -> Path:
+    """An empty stand-in for the system temp folder (Python, Qt and the CUPS spool honour TMPDIR)."""
+    folder = tmp_path / "system-temp"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    return folder
 
 
 def _text(data_or_path) -> str:
@@ -95,30 +107,39 @@ def test_typed_values_come_back_when_the_form_is_opened_again(page, qtbot, ctx):
     assert page.editor.inputs["lessons_learnt"].value() == "Chwarae teg — a home visit first."
 
 
-def test_preview_draws_off_the_gui_thread_and_records_nothing(page, qtbot, ctx):
+def test_preview_draws_off_the_gui_thread_and_records_nothing(page, qtbot, ctx, system_temp, data_paths):
     qtbot.mouseClick(page.buttons["preview"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.preview_document.pageCount() == 1, timeout=20000)
     assert "not saved anywhere" in page.preview_hint.text()
     assert _records(ctx) == []
+    assert list(system_temp.iterdir()) == []  # drawn in memory: no file anywhere
+    assert not data_paths.private_temp.exists() or list(data_paths.private_temp.iterdir()) == []
 
 
-def test_email_writes_a_draft_opens_it_and_fills_the_copy_date(page, qtbot, ctx, tmp_path, monkeypatch):
+def test_email_writes_a_draft_opens_it_and_fills_the_copy_date(
+    page, qtbot, ctx, monkeypatch, data_paths, system_temp
+):
     opened = []
     monkeypatch.setattr(
-        EmailDialog, "ask", staticmethod(lambda _r, _f, _p=None: EmailChoice(tmp_path, "ABCD-EFGH-JKMN-PQRT"))
+        EmailDialog, "ask", staticmethod(lambda _r, _p=None: EmailChoice("ABCD-EFGH-JKMN-PQRT"))
     )
     monkeypatch.setattr(forms_page.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
     qtbot.mouseClick(page.buttons["email"], Qt.MouseButton.LeftButton)
-    [path] = list(tmp_path.glob("*.eml"))
+    [path] = list(data_paths.private_temp.glob("*.eml"))  # the private folder, emptied at lock
     assert opened == [str(path)]
+    assert "Zephyrine" not in path.name and "Quillborough" not in path.name
+    assert "removed when the desk locks" in page.status.text()
+    assert list(system_temp.iterdir()) == []
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     assert "Zephyrine" not in message["Subject"]
     assert page.editor.inputs["copy_to_lscb_date"].value() == "5 January 2026"
     with ctx.store.session() as session:
         assert session.scalars(select(AuditEvent).where(AuditEvent.action == "document_email")).one()
+    lock(ctx)  # what every route to locking the desk calls
+    assert list(data_paths.private_temp.iterdir()) == []
 
 
-def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch):
+def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch, system_temp):
     out = tmp_path / "printed.pdf"
 
     def fake_exec(dialog):
@@ -134,19 +155,19 @@ def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch):
     [record] = _records(ctx)
     assert (record.action, record.signed) == ("print", False)
     assert "wet signature" in page.status.text()
+    assert list(system_temp.iterdir()) == []
 
 
 def test_email_dialog_shows_a_password_to_phone(qtbot, tmp_path, ctx):
     from dsl_desk.services.exports import Recipient
 
-    dialog = EmailDialog(
-        Recipient("Medway Safeguarding Children Partnership", "mscp@medway.gov.uk", ""), tmp_path
-    )
+    dialog = EmailDialog(Recipient("Medway Safeguarding Children Partnership", "mscp@medway.gov.uk", ""))
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.password in dialog.password_label.text()
     assert "never send it by email" in dialog.instruction.text()
-    assert dialog.choice() == EmailChoice(tmp_path, dialog.password)
+    assert "removes its copy of the draft when the desk locks" in dialog.temporary_note.text()
+    assert dialog.choice() == EmailChoice(dialog.password)
     qtbot.mouseClick(dialog.encrypt, Qt.MouseButton.LeftButton)
     assert dialog.choice().password is None
     assert not dialog.password_label.isVisible()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from dsl_desk.services.discussion_log import (
@@ -14,7 +14,7 @@ from dsl_desk.services.discussion_log import (
     list_open_actions,
     log_discussion,
 )
-from dsl_desk.ui.dialogs.log_entry import LogEntryDialog, from_qt, to_qt
+from dsl_desk.ui.dialogs.log_entry import LogEntryDialog
 
 
 def _dialog(qtbot, ctx, **kwargs) -> LogEntryDialog:
@@ -34,7 +34,8 @@ def test_quick_entry_is_prefilled_and_saves_with_the_keyboard(qtbot, ctx, child_
     dialog = _dialog(qtbot, ctx, child_id=child_id)
     assert dialog.child.currentData() == child_id
     assert dialog.child.currentText() == "Zephyrine Quillborough (born 14 March 2015)"  # not 14/03/2015
-    assert from_qt(dialog.occurred.dateTime()) == clock.now()  # defaults to now
+    assert dialog.occurred.instant() == clock.now()  # defaults to now
+    assert dialog.occurred.words.text() == "Monday 5 January 2026 at 09:00"
     qtbot.keyClicks(dialog.participants, "Dawn Brightwater, social worker")
     qtbot.keyClicks(dialog.summary, "Rang about the bruise on her arm.")
     # keyClicks types ASCII only (Qt testlib asserts otherwise): Unicode goes in as text.
@@ -59,13 +60,19 @@ def test_an_empty_summary_shows_a_message_and_keeps_what_was_typed(qtbot, ctx, c
 
 def test_the_time_cannot_be_set_in_the_future(qtbot, ctx, child_id, clock):
     dialog = _dialog(qtbot, ctx, child_id=child_id)
-    dialog.occurred.setDateTime(QDateTime(QDate(2030, 1, 1), QTime(9, 0)))
-    assert from_qt(dialog.occurred.dateTime()) <= clock.now()
+    dialog.occurred.edit.clear()
+    qtbot.keyClicks(dialog.occurred.edit, "01/01/2030 09:00")
+    assert dialog.occurred.instant() is None
+    assert "in the future" in dialog.occurred.words.text()
+    qtbot.keyClicks(dialog.summary, "Tomorrow's call")
+    _save(qtbot, dialog)
+    assert "in the future" in dialog.error.text()
+    assert list_entries(ctx, child_id) == []
 
 
 def test_a_time_before_the_childs_birth_is_refused(qtbot, ctx, child_id):
     dialog = _dialog(qtbot, ctx, child_id=child_id)
-    dialog.occurred.setDateTime(to_qt(datetime(2010, 1, 1, 9, 0, tzinfo=UTC)))
+    dialog.occurred.set_instant(datetime(2010, 1, 1, 9, 0, tzinfo=UTC))
     qtbot.keyClicks(dialog.summary, "Too early")
     _save(qtbot, dialog)
     assert "before Zephyrine Quillborough was born" in dialog.error.text()
@@ -91,7 +98,8 @@ def test_actions_with_owner_and_due_date_reach_the_dashboard_list(qtbot, ctx, ch
     row = dialog.action_rows[0]
     qtbot.keyClicks(row.description, "Send the referral")
     qtbot.keyClicks(row.owner, "Jane Smith, DSL")
-    row.due.setDate(QDate(2026, 1, 7))
+    row.due.edit.clear()
+    qtbot.keyClicks(row.due.edit, "7/1/26")
     _save(qtbot, dialog)
     [action] = list_open_actions(ctx)
     assert (action.description, action.owner, str(action.due_on)) == (

@@ -54,8 +54,24 @@ def open_wizard(qtbot, ctx, **kwargs) -> NewEscalationWizard:
     return wizard
 
 
-def fill_to_problem(qtbot, wizard: NewEscalationWizard) -> None:
-    """Child (found by searching), agency and professional typed, first category clicked."""
+def answer_risk(qtbot, wizard: NewEscalationWizard, *, yes: bool = False) -> None:
+    """The first question: is the child at immediate risk?"""
+    assert wizard.currentId() == RISK_PAGE
+    click(qtbot, wizard.risk_page.yes if yes else wizard.risk_page.no)
+    next_page(qtbot, wizard)
+
+
+def fill_to_problem(qtbot, wizard: NewEscalationWizard, *, risk: bool = False) -> None:
+    """Risk answered, child (found by searching), agency, its kind and professional typed, first category."""
+    answer_risk(qtbot, wizard, yes=risk)
+    if risk:
+        assert wizard.currentId() == RISK_ACTION_PAGE
+        next_page(qtbot, wizard)
+    fill_from_child(qtbot, wizard)
+
+
+def fill_from_child(qtbot, wizard: NewEscalationWizard) -> None:
+    assert wizard.currentId() == CHILD_PAGE
     qtbot.keyClicks(wizard.child_page.search, "Quill")
     assert wizard.child_page.children.count() == 1
     click_row(qtbot, wizard.child_page.children, 0)
@@ -63,6 +79,10 @@ def fill_to_problem(qtbot, wizard: NewEscalationWizard) -> None:
     assert wizard.currentId() == AGENCY_PAGE
     qtbot.keyClicks(wizard.agency_page.agency.lineEdit(), "Riverside Children's Social Care")
     qtbot.keyClicks(wizard.agency_page.person.lineEdit(), "Pat Example")
+    next_page(qtbot, wizard)  # the kind of agency is required
+    assert wizard.currentId() == AGENCY_PAGE
+    assert "kind of agency" in wizard.agency_page.error.text()
+    wizard.agency_page.kind.setCurrentIndex(wizard.agency_page.kind.findData("social_care"))
     next_page(qtbot, wizard)
     assert wizard.currentId() == CATEGORY_PAGE
     click(qtbot, wizard.category_page.group.buttons()[1])
@@ -87,14 +107,7 @@ def test_new_escalation_end_to_end(qtbot, ctx, child_id):
 
     type_problem(qtbot, wizard)
     next_page(qtbot, wizard)
-    assert wizard.currentId() == RISK_PAGE
-    next_page(qtbot, wizard)  # the risk question must be answered
-    assert wizard.currentId() == RISK_PAGE
-    assert wizard.risk_page.error.isVisible()
-    click(qtbot, wizard.risk_page.no)
-    next_page(qtbot, wizard)
-
-    assert wizard.currentId() == SUMMARY_PAGE  # no risk: straight to the summary
+    assert wizard.currentId() == SUMMARY_PAGE
     summary = wizard.summary_page
     assert "Stage One – Consulting the line manager" in summary.stage.text()
     assert summary.deadline.text().startswith("Due today 17:00")
@@ -121,19 +134,26 @@ def test_new_escalation_end_to_end(qtbot, ctx, child_id):
     assert not dashboard.empty_cases.isVisibleTo(dashboard)
 
 
+def test_the_risk_question_comes_first_and_must_be_answered(qtbot, ctx, child_id):
+    wizard = open_wizard(qtbot, ctx)
+    assert wizard.currentId() == RISK_PAGE
+    next_page(qtbot, wizard)
+    assert wizard.currentId() == RISK_PAGE
+    assert wizard.risk_page.error.isVisible()
+
+
 def test_immediate_risk_shows_the_instruction_first(qtbot, ctx, child_id, packs):
     wizard = open_wizard(qtbot, ctx)
-    fill_to_problem(qtbot, wizard)
-    type_problem(qtbot, wizard)
-    next_page(qtbot, wizard)
     click(qtbot, wizard.risk_page.yes)
     next_page(qtbot, wizard)
-
     assert wizard.currentId() == RISK_ACTION_PAGE
     page = wizard.risk_action_page
     assert immediate_risk_rule(packs["st_helens"]).instruction in page.instruction.text()
     assert "999" in page.out_of_hours.text()
-    assert "LSCB Business Manager" in page.contacts.text()
+    assert "Safeguarding Children Unit" in page.contacts.text()  # the urgent contacts, not every contact
+    next_page(qtbot, wizard)
+    fill_from_child(qtbot, wizard)
+    type_problem(qtbot, wizard)
     next_page(qtbot, wizard)
     assert wizard.currentId() == SUMMARY_PAGE
     assert "same working day" in wizard.summary_page.deadline.text()
@@ -147,6 +167,7 @@ def test_immediate_risk_shows_the_instruction_first(qtbot, ctx, child_id, packs)
 def test_a_new_child_is_added_inline_and_chosen(qtbot, ctx, clock):
     wizard = open_wizard(qtbot, ctx)
     page = wizard.child_page
+    answer_risk(qtbot, wizard)
     assert wizard.currentId() == CHILD_PAGE
     next_page(qtbot, wizard)  # no child chosen
     assert wizard.currentId() == CHILD_PAGE
@@ -175,9 +196,11 @@ def test_a_new_child_is_added_inline_and_chosen(qtbot, ctx, clock):
 
 def test_another_areas_policy_can_be_chosen(qtbot, ctx, child_id, packs):
     wizard = open_wizard(qtbot, ctx, child_id=child_id)
+    answer_risk(qtbot, wizard)
     assert wizard.child_page.selected_child_id() == child_id
     next_page(qtbot, wizard)
     qtbot.keyClicks(wizard.agency_page.agency.lineEdit(), "Barnet Children's Services")
+    wizard.agency_page.kind.setCurrentIndex(wizard.agency_page.kind.findData("social_care"))
     click(qtbot, wizard.agency_page.use_other)
     combo = wizard.agency_page.packs
     combo.setCurrentIndex(combo.findData("barnet"))
@@ -187,8 +210,6 @@ def test_another_areas_policy_can_be_chosen(qtbot, ctx, child_id, packs):
     click(qtbot, wizard.category_page.group.buttons()[0])
     next_page(qtbot, wizard)
     type_problem(qtbot, wizard)
-    next_page(qtbot, wizard)
-    click(qtbot, wizard.risk_page.no)
     next_page(qtbot, wizard)
     assert packs["barnet"].first_stage.display_name in wizard.summary_page.stage.text()
     finish(qtbot, wizard)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from dsl_desk.services.practice_alerts import list_alerts
@@ -49,8 +49,9 @@ def test_choosing_last_quarter_then_custom_dates_shows_their_figures(qtbot, ctx,
 
     page.period_choice.setCurrentIndex(PERIOD_CHOICES.index("Custom dates"))
     assert page.from_date.isEnabled()
-    page.from_date.setDate(QDate(2026, 1, 6))
-    page.to_date.setDate(QDate(2026, 1, 9))
+    for field, typed in ((page.from_date, "6/1/2026"), (page.to_date, "9.1.26")):
+        field.edit.clear()
+        qtbot.keyClicks(field.edit, typed)
     assert page.period_label.text() == "6 January 2026 to 9 January 2026"
     assert (_tiles(page)["opened"], _tiles(page)["resolved"], _tiles(page)["longest"]) == ("4", "1", "14")
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from dsl_desk.services.children import add_child, list_children
@@ -148,7 +148,8 @@ def test_the_hold_dialog_refuses_without_a_reason_and_stays_open(qtbot, ctx, sig
     assert dialog.message.isVisible()
     assert "Say why this record is to be kept longer" in dialog.message.text()
     dialog.review_check.setChecked(True)
-    dialog.review_date.setDate(QDate(2026, 3, 1))  # before the test clock's today
+    dialog.review_date.edit.clear()
+    qtbot.keyClicks(dialog.review_date.edit, "1/3/2026")  # before the test clock's today
     qtbot.keyClicks(dialog.reason_edit, "Claim pending")
     click(qtbot, dialog.ok_button)
     assert "is not in the future" in dialog.message.text()

@@ -58,6 +58,9 @@ def test_each_wizard_step_puts_the_cursor_in_its_first_box(qtbot, ctx, child_id)
     wizard.show()
     wizard.activateWindow()
     qtbot.waitExposed(wizard)
+    click_no = wizard.risk_page.no  # the first step is the immediate-risk question; then the child search
+    click_no.setChecked(True)
+    wizard.next()
     wizard.currentIdChanged.emit(wizard.currentId())  # as QWizard does on every step
     qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit), timeout=2000)
     assert wizard.currentPage().isAncestorOf(QApplication.focusWidget())

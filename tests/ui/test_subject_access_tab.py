@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from dsl_desk.services.subject_access import get_request, list_requests
@@ -61,7 +61,8 @@ def test_record_a_request_through_the_dialog(qtbot, tab, ctx, child_id):
     def fill(dialog: NewRequestDialog) -> None:
         qtbot.keyClicks(dialog.requester_name, "Ms A Quillborough")
         dialog.relationship.setCurrentText("Mother")
-        dialog.received_on.setDate(QDate(2026, 1, 2))
+        dialog.received_on.edit.clear()
+        qtbot.keyClicks(dialog.received_on.edit, "2 Jan 2026")
         _click(qtbot, dialog.save_button)
 
     seen = _in_modal(NewRequestDialog, fill)

@@ -17,6 +17,7 @@ from dsl_desk.ui.dialogs.transfer_out import TransferOutDialog
 from dsl_desk.ui.pages.children import ChildrenPage
 from dsl_desk.ui.pages.records_transfers import TransfersTab
 from dsl_desk.ui.signals import AppSignals
+from tests.documents.forgery import home_made_identity, resign_transfer
 from tests.services.transfer_world import receiving_school
 
 PASSWORD_SHAPE = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$")
@@ -160,10 +161,20 @@ def test_import_dialog_checks_then_imports_at_the_receiving_school(qtbot, ctx, c
     dialog.password.clear()
     qtbot.keyClicks(dialog.password, exported.password.lower().replace("-", " "))  # as typed from a call
     click(qtbot, dialog.check_button)
-    qtbot.waitUntil(dialog.import_button.isEnabled, timeout=10_000)
+    qtbot.waitUntil(dialog.confirm_box.isVisible, timeout=10_000)
     details = dialog.details.text()
     assert "Zephyrine Quillborough" in details and "Penkford School" in details
     assert exported.fingerprint in details and "No certificate authority" in details
+    assert "UNKNOWN to this desk" in details
+    # The signer is unknown here: nothing can be imported until the fingerprint read out by phone is typed.
+    assert not dialog.import_button.isEnabled()
+    qtbot.keyClicks(dialog.fingerprint, "12" * 32)
+    assert "does NOT match" in dialog.fingerprint_state.text()
+    assert not dialog.import_button.isEnabled()
+    dialog.fingerprint.clear()
+    qtbot.keyClicks(dialog.fingerprint, exported.fingerprint.replace(":", " ").lower())
+    assert "matches" in dialog.fingerprint_state.text()
+    assert dialog.import_button.isEnabled()
     with qtbot.waitSignal(signals.changed, timeout=10_000):
         click(qtbot, dialog.import_button)
     assert dialog.imported is not None
@@ -179,6 +190,8 @@ def test_import_dialog_checks_then_imports_at_the_receiving_school(qtbot, ctx, c
     qtbot.waitUntil(again.error.isVisible, timeout=10_000)
     assert "already imported" in again.error.text()
     assert not again.import_button.isEnabled()
+    assert not again.confirm_box.isVisible()
+    assert "known to this desk (trusted on" in again.details.text()  # confirmed once: known from now on
     tab = TransfersTab(oakfield, AppSignals())
     qtbot.addWidget(tab)
     [row] = tab.model.rows
@@ -187,3 +200,33 @@ def test_import_dialog_checks_then_imports_at_the_receiving_school(qtbot, ctx, c
         "Received and imported",
         "Penkford School",
     )
+
+
+def test_a_re_signed_transfer_file_cannot_be_imported_with_the_sending_dsls_fingerprint(
+    qtbot, ctx, child_id, oakfield, tmp_path
+):
+    exported = export_through_dialog(qtbot, ctx, child_id, tmp_path / "outbox", sent=True).exported
+    forger = home_made_identity("Jane Smith", "Penkford School")
+    forged = tmp_path / "forged.dsltransfer"
+    from dsl_desk.services.discussion_log import NewEntry, log_discussion
+
+    log_discussion(ctx, NewEntry(child_id=child_id, occurred_at=ctx.clock.now(), method="telephone",
+                                 summary="Bruising seen; referral made."))  # fmt: skip
+    again = tr.export_bundle(ctx, child_id, tr.Destination("Oakfield Academy"), tmp_path / "o2")
+    forged.write_bytes(
+        resign_transfer(again.bundle_path.read_bytes(), again.password, forger, "All is well.")
+    )
+    dialog = TransferImportDialog(oakfield, AppSignals())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.file.setText(str(forged))
+    dialog.password.setText(again.password)
+    click(qtbot, dialog.check_button)
+    qtbot.waitUntil(dialog.confirm_box.isVisible, timeout=30_000)
+    assert "Jane Smith" in dialog.details.text() and forger.fingerprint in dialog.details.text()
+    # The real Jane Smith reads out HER fingerprint on the phone: it does not match the file's.
+    qtbot.keyClicks(dialog.fingerprint, exported.fingerprint)
+    assert "does NOT match" in dialog.fingerprint_state.text()
+    assert not dialog.import_button.isEnabled()
+    dialog.import_file()  # even called directly, nothing happens
+    assert dialog.imported is None and list_children(oakfield) == []

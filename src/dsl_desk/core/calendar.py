@@ -35,6 +35,8 @@ class Deadline:
 
     due_at: datetime  # aware, UTC
     out_of_hours: bool = False
+    # Set when the school's own closure days moved this deadline: when it would have been due without them.
+    moved_by_closure_from: datetime | None = None
 
 
 class WorkingCalendar:
@@ -52,11 +54,25 @@ class WorkingCalendar:
         self.cutoff = cutoff
         # The holidays object fills in each year lazily the first time a date in it is looked up.
         self._holidays = holidays.country_holidays("GB", subdiv=_SUBDIVISIONS[nation])
+        self._bare: WorkingCalendar | None = None
 
     def __repr__(self) -> str:
         return (
             f"WorkingCalendar({self.nation!r}, closures={len(self.closure_days)}, cutoff={self.cutoff:%H:%M})"
         )
+
+    def without_closures(self) -> WorkingCalendar:
+        """The same calendar less the school's own closure days: for what another agency owes, a policy's
+        maximum and anything where a child is at immediate risk, none of which wait for the school to reopen."""
+        if not self.closure_days:
+            return self
+        if self._bare is None:
+            self._bare = WorkingCalendar(self.nation, (), self.cutoff)
+            self._bare._holidays = self._holidays  # share the years already filled in
+        return self._bare
+
+    def in_working_hours(self, event: datetime) -> bool:
+        return self._in_hours(_london(event))
 
     def is_working_day(self, d: date) -> bool:
         return d.weekday() < _SATURDAY and d not in self._holidays and d not in self.closure_days

@@ -9,6 +9,11 @@ from dsl_desk.core.clock import london
 # Our own names rather than strftime's, which follow the machine's locale.
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 def describe_deadline(due_at: datetime | None, now: datetime) -> str:
@@ -30,6 +35,11 @@ def describe_deadline(due_at: datetime | None, now: datetime) -> str:
 def describe_date(d: date, today: date) -> str:
     """'Tue 5 Jan', or 'Tue 5 Jan 2027' outside the current year."""
     return _date(d, today)
+
+
+def long_date(d: date) -> str:
+    """'Saturday 14 March 2015': a date read back in full, whatever the machine's locale."""
+    return f"{DAY_NAMES[d.weekday()]} {d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
 
 
 def _relative_day(d: date, today: date) -> str:

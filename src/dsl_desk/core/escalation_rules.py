@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
 from dsl_desk.core.clock import london
 from dsl_desk.core.deadline_words import describe_date, describe_deadline
-from dsl_desk.core.policy import ClosingForm, ImmediateRisk, PolicyPack, Requirement, Stage, Timescale
+from dsl_desk.core.policy import (
+    ClosingForm,
+    ImmediateRisk,
+    PolicyPack,
+    PreStep,
+    Requirement,
+    Stage,
+    Timescale,
+)
 
 __all__ = [
     "IMMEDIATE_RISK_FALLBACK",
@@ -25,10 +33,15 @@ __all__ = [
     "due_status",
     "earliest",
     "escalation_deadline",
+    "immediate_deadline",
     "immediate_risk_rule",
+    "immediate_stage_deadline",
+    "may_shorten",
     "overall_deadline",
+    "requirement_applies",
     "requirements_for",
     "stage_deadline",
+    "timescale_deadline",
     "timescale_met",
 ]
 
@@ -123,7 +136,7 @@ def _refuse_skip(pack: PolicyPack, target: Stage, following: Stage) -> None:
 
 def _check_requirements_done(current: Stage, target: Stage, done: Collection[str]) -> None:
     for requirement in current.requirements:
-        if requirement.before_next_stage and requirement.key not in done:
+        if requirement.before_next_stage and requirement.obligation == "must" and requirement.key not in done:
             raise _refusal(
                 f"Before moving to {target.label}, record that this has been done.",
                 requirement.text,
@@ -143,14 +156,10 @@ def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def requirements_for(stage: Stage, flags: ChildFlags) -> tuple[Requirement, ...]:
-    """The stage's requirements that apply to this child (CP chair only with a plan, IRO only if looked after)."""
-    applies = {
-        "always": True,
-        "child_protection_plan": flags.child_protection_plan,
-        "looked_after": flags.looked_after,
-    }
-    return tuple(r for r in stage.requirements if applies[r.when])
+def requirements_for(stage: Stage, flags: ChildFlags, agency_kind: str = "") -> tuple[Requirement, ...]:
+    """The stage's requirements that apply to this child (CP chair only with a plan, IRO only if looked after)
+    and to this kind of other agency."""
+    return tuple(r for r in stage.requirements if requirement_applies(r, flags, agency_kind))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -179,24 +188,73 @@ def earliest(*deadlines: Deadline | None) -> Deadline | None:
     return min(present, key=lambda d: d.due_at) if present else None
 
 
-def stage_deadline(
-    pack: PolicyPack, stage: Stage, calendar: WorkingCalendar, entered_at: datetime, *, immediate_risk: bool
+def timescale_deadline(
+    timescale: Timescale, calendar: WorkingCalendar, event: datetime, *, own_agency: bool
 ) -> Deadline | None:
-    """When the stage is due, counted from entering it; immediate risk overrides any longer timescale."""
-    normal = stage.timescale.deadline(calendar, entered_at)
+    """A timescale's deadline. Closure days count only for what the school does inside its own agency: another
+    agency's response and a policy's maximum never wait for the school to reopen. When closures did move it,
+    the deadline says from when."""
+    bare = timescale.deadline(calendar.without_closures(), event)
+    if not own_agency or bare is None:
+        return bare
+    moved = timescale.deadline(calendar, event)
+    if moved is None or moved.due_at == bare.due_at:
+        return bare
+    return replace(moved, moved_by_closure_from=bare.due_at)
+
+
+def immediate_deadline(pack: PolicyPack, calendar: WorkingCalendar, at: datetime) -> Deadline | None:
+    """When something owed because a child is at immediate risk is due: never moved by closure days.
+
+    "Immediately" (Barnet, City & Hackney) is due at the moment itself, so it is overdue until done."""
+    return immediate_risk_rule(pack).timescale.deadline(calendar.without_closures(), at)
+
+
+def immediate_stage_deadline(pack: PolicyPack, calendar: WorkingCalendar, at: datetime) -> Deadline | None:
+    """How long a stage may take while a child is at immediate risk: the pack's timescale, except that a policy
+    saying "immediately" (about whom to inform) still gives each stage the same working day, as every policy's
+    immediate-risk rule does for escalating; the "immediately" items carry the "now"."""
+    rule = immediate_risk_rule(pack).timescale
+    if rule.kind == "immediately":
+        rule = IMMEDIATE_RISK_FALLBACK.timescale
+    return rule.deadline(calendar.without_closures(), at)
+
+
+def stage_deadline(
+    pack: PolicyPack,
+    stage: Stage,
+    calendar: WorkingCalendar,
+    entered_at: datetime,
+    *,
+    immediate_risk: bool,
+    risk_raised_at: datetime | None = None,
+) -> Deadline | None:
+    """When the stage is due, counted from when it started; immediate risk overrides any longer timescale,
+    counted from when the stage started or the risk was raised, whichever is later."""
+    normal = timescale_deadline(stage.timescale, calendar, entered_at, own_agency=stage.within_own_agency)
     if not immediate_risk:
         return normal
-    return earliest(normal, immediate_risk_rule(pack).timescale.deadline(calendar, entered_at))
+    since = max(entered_at, risk_raised_at) if risk_raised_at else entered_at
+    return earliest(normal, immediate_stage_deadline(pack, calendar, since))
 
 
 def overall_deadline(
-    pack: PolicyPack, calendar: WorkingCalendar, opened_at: datetime, *, immediate_risk: bool
+    pack: PolicyPack,
+    calendar: WorkingCalendar,
+    opened_at: datetime,
+    *,
+    immediate_risk: bool,
+    shortened_to: datetime | None = None,
 ) -> Deadline | None:
-    """The whole-escalation timescale (e.g. St Helens' one working week), counted from opening."""
-    normal = None if pack.overall_timescale is None else pack.overall_timescale.deadline(calendar, opened_at)
-    if not immediate_risk:
-        return normal
-    return earliest(normal, immediate_risk_rule(pack).timescale.deadline(calendar, opened_at))
+    """The whole-escalation timescale (e.g. St Helens' one working week), counted from when the disagreement
+    arose, never moved by closures; `shortened_to`: a shorter timescale the DSL set where the policy allows."""
+    normal = None
+    if pack.overall_timescale is not None:
+        normal = timescale_deadline(pack.overall_timescale, calendar, opened_at, own_agency=False)
+    if shortened_to is not None:
+        normal = earliest(normal, Deadline(shortened_to))
+    del immediate_risk  # the stage deadline carries immediate risk, counted from when each stage starts
+    return normal
 
 
 def escalation_deadline(
@@ -207,12 +265,34 @@ def escalation_deadline(
     opened_at: datetime,
     entered_at: datetime,
     immediate_risk: bool,
+    risk_raised_at: datetime | None = None,
+    shortened_to: datetime | None = None,
 ) -> Deadline | None:
     """The date to show on the dashboard: whichever of the stage's and the whole escalation's comes first."""
     return earliest(
-        stage_deadline(pack, stage, calendar, entered_at, immediate_risk=immediate_risk),
-        overall_deadline(pack, calendar, opened_at, immediate_risk=immediate_risk),
+        stage_deadline(
+            pack, stage, calendar, entered_at, immediate_risk=immediate_risk, risk_raised_at=risk_raised_at
+        ),
+        overall_deadline(pack, calendar, opened_at, immediate_risk=immediate_risk, shortened_to=shortened_to),
     )
+
+
+def may_shorten(pack: PolicyPack) -> bool:
+    """Whether the policy lets the DSL set a shorter timescale (City & Hackney 1.4: "or a timescale that
+    protects the child from harm (whichever is shortest)")."""
+    return pack.overall_timescale is not None and pack.overall_timescale.may_shorten
+
+
+def requirement_applies(requirement: Requirement | PreStep, flags: ChildFlags, agency_kind: str) -> bool:
+    """Whether a step applies to this child and this other agency (Social Care steps only with Social Care)."""
+    if requirement.agency_kinds and agency_kind not in requirement.agency_kinds:
+        return False
+    when = getattr(requirement, "when", "always")
+    return {
+        "always": True,
+        "child_protection_plan": flags.child_protection_plan,
+        "looked_after": flags.looked_after,
+    }[when]
 
 
 def timescale_met(due_at: datetime | None, left_at: datetime) -> bool:
@@ -294,10 +374,11 @@ def closing_requirements(
     when the escalation got that far. None lists them all.
     """
     rules = pack.closing
-    taken = calendar.working_days_elapsed(opened_at, resolved_at)
+    bare = calendar.without_closures()  # a policy's maximum never waits for the school to reopen
+    taken = bare.working_days_elapsed(opened_at, resolved_at)
     max_due = None
     if rules.max_working_days is not None:
-        max_due = calendar.within_working_days(opened_at, rules.max_working_days).due_at
+        max_due = bare.within_working_days(opened_at, rules.max_working_days).due_at
     overran = max_due is not None and resolved_at > max_due
     message = _overrun_message(pack, taken, max_due, resolved_at) if overran and max_due else ""
     required = [

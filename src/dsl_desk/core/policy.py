@@ -8,7 +8,7 @@ import sys
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -16,16 +16,32 @@ from dsl_desk.core.calendar import Deadline, WorkingCalendar
 
 FORMAT_VERSION = 1
 
-TimescaleKind = Literal["same_working_day", "working_days", "none"]
+TimescaleKind = Literal["immediately", "same_working_day", "working_days", "none"]
 RequirementKind = Literal["notification", "form", "copy", "action"]
 RequirementWhen = Literal["always", "child_protection_plan", "looked_after"]
+Obligation = Literal["must", "should"]
 
-TIMESCALE_KINDS: tuple[str, ...] = ("same_working_day", "working_days", "none")
+TIMESCALE_KINDS: tuple[str, ...] = ("immediately", "same_working_day", "working_days", "none")
 REQUIREMENT_KINDS: tuple[str, ...] = ("notification", "form", "copy", "action")
 REQUIREMENT_WHENS: tuple[str, ...] = ("always", "child_protection_plan", "looked_after")
+OBLIGATIONS: tuple[str, ...] = ("must", "should")
+# The kinds of agency a step can be limited to (St Helens: "For cases involving Social Care ...").
+AGENCY_KINDS: dict[str, str] = {
+    "social_care": "Children's social care",
+    "health": "Health",
+    "police": "Police",
+    "education": "Education (a school, college or nursery)",
+    "early_help": "Early help or family support",
+    "housing": "Housing",
+    "probation": "Probation or youth justice",
+    "other": "Another kind of agency",
+}
+# No policy gives a timescale longer than a few weeks: anything bigger is a typing mistake.
+MAX_TIMESCALE_DAYS = 60
 # What a policy can demand when an escalation runs past its maximum (Barnet: section 3).
 OVERRUN_FIELDS: tuple[str, ...] = ("reason", "manager_confirmation_child_safe")
 
+MAX_PACK_BYTES = 512 * 1024  # the largest shipped pack is about 30 KB
 _KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -36,13 +52,20 @@ _KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 
 @dataclass(frozen=True)
 class Timescale:
-    """How long a step may take. `days` counts only for kind "working_days"."""
+    """How long a step may take. `days` counts only for kind "working_days".
+
+    "immediately" is due at the moment it applies: it is overdue until done, whatever the hour.
+    `may_shorten`: the policy lets the DSL set a shorter timescale that protects the child (City & Hackney 1.4).
+    """
 
     kind: TimescaleKind
     days: int = 0
     text: str = ""
+    may_shorten: bool = False
 
     def deadline(self, calendar: WorkingCalendar, event: datetime) -> Deadline | None:
+        if self.kind == "immediately":
+            return Deadline(event, out_of_hours=not calendar.in_working_hours(event))
         if self.kind == "same_working_day":
             return calendar.same_working_day(event)
         if self.kind == "working_days":
@@ -63,6 +86,11 @@ class Requirement:
     citation: str = ""
     # True when the policy says this must happen before the next stage may start.
     before_next_stage: bool = False
+    # "must": moving on and closing wait until it is done or a reason is recorded; "should": a reminder.
+    obligation: Obligation = "should"
+    timescale: Timescale | None = None  # its own deadline, counted from when the stage started
+    agency_kinds: tuple[str, ...] = ()  # only when the other agency is of one of these kinds
+    note_prompt: str = ""  # ticking it off needs a note answering this (Hackney 2.14: the Panel's members)
 
 
 @dataclass(frozen=True)
@@ -83,10 +111,20 @@ class Stage:
     # True when the stage happens inside your own agency (St Helens Stage One: consult your own manager), so
     # nobody at the other agency owes a response yet.
     within_own_agency: bool = False
+    # The Director of Children's Services "will make the final binding decision" (St Helens): the outcome is a
+    # decision recorded in writing, not one agreed between the agencies.
+    binding_decision: bool = False
+    # How the stage is printed when the policy gives two stages the same label (St Helens' two Stage Fours).
+    distinct_label: str = ""
 
     @property
     def display_name(self) -> str:
         return f"{self.label} – {self.title}"
+
+    @property
+    def printed_label(self) -> str:
+        """The label that tells this stage apart from every other stage of its policy."""
+        return self.distinct_label or self.label
 
 
 @dataclass(frozen=True)
@@ -98,6 +136,10 @@ class PreStep:
     text: str
     timescale: Timescale
     citation: str
+    obligation: Obligation = "should"
+    agency_kinds: tuple[str, ...] = ()  # only when the other agency is of one of these kinds
+    after: str = ""  # applies once this earlier pre-step is done; its timescale counts from then
+    within_own_agency: bool = False  # done inside the school: closure days move it
 
 
 @dataclass(frozen=True)
@@ -131,6 +173,9 @@ class ClosingRules:
     overrun_requires: tuple[str, ...]
     citation: str
     overrun_text: str = ""  # the policy's words on running past max_working_days
+    # "must" when the policy requires learning/gaps to be reported (St Helens: "must be brought to the attention
+    # of the chair of the Board"): the DSL answers yes or no, and yes adds a step that blocks nothing but is owed.
+    learning_obligation: Obligation = "should"
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -146,6 +191,7 @@ class Contact:
     phone: str = ""
     email: str = ""
     stage: str = ""  # the stage key this contact belongs to, when the policy ties them to one
+    urgent: bool = False  # whom to call now when a child is at immediate risk (out of hours too)
 
 
 @dataclass(frozen=True)
@@ -162,6 +208,11 @@ class SourceDocument:
     adopted_by: str
     dates: str
     review: str
+    review_due: date | None = None  # the last day of the review month the document prints
+    where_to_check: str = ""  # where a DSL finds the current version
+
+    def review_overdue(self, today: date) -> bool:
+        return self.review_due is not None and today > self.review_due
 
 
 @dataclass(frozen=True)
@@ -237,6 +288,13 @@ class PolicyPack:
     def contacts_for(self, stage_key: str) -> tuple[Contact, ...]:
         return tuple(c for c in self.contacts if c.stage == stage_key)
 
+    @property
+    def urgent_contacts(self) -> tuple[Contact, ...]:
+        return tuple(c for c in self.contacts if c.urgent)
+
+    def pre_step(self, key: str) -> PreStep | None:
+        return next((p for p in self.pre_steps if p.key == key), None)
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Loading
@@ -280,6 +338,12 @@ def load_pack(path: Path) -> PolicyPack:
     """Read and check one pack; raises PackLoadError naming the file, line and field."""
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_PACK_BYTES:
+            raise PackLoadError(
+                PackError(
+                    path, None, "", f"is larger than a policy pack can be ({MAX_PACK_BYTES // 1024} KB)"
+                )
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PackLoadError(PackError(path, None, "", f"could not be read ({exc})")) from exc
@@ -288,6 +352,8 @@ def load_pack(path: Path) -> PolicyPack:
     except tomllib.TOMLDecodeError as exc:
         line, message = _syntax_error_position(exc)
         raise PackLoadError(PackError(path, line, "", f"is not valid TOML: {message}")) from exc
+    except RecursionError as exc:  # tables or arrays nested thousands deep
+        raise PackLoadError(PackError(path, None, "", "is nested too deeply to be a policy pack")) from exc
     try:
         return _build_pack(_Table(data, ""))
     except _SchemaError as exc:
@@ -469,6 +535,12 @@ class _Table:
     def optional_number(self, key: str) -> int | None:
         return cast(int | None, self._get(key, int, "a whole number", None))
 
+    def optional_date(self, key: str) -> date | None:
+        value = self._get(key, date, "a date written like 2019-07-31 (no quotes)", None)
+        if isinstance(value, datetime):
+            raise self.error(key, "should be a date without a time, like 2019-07-31")
+        return cast(date | None, value)
+
     def texts(self, key: str) -> tuple[str, ...]:
         values = self._get(key, list, "a list of texts in quotes", [])
         for i, value in enumerate(values):
@@ -548,9 +620,14 @@ def _build_pack(root: _Table) -> PolicyPack:
 
 
 def _document(t: _Table) -> SourceDocument:
-    t.allow("title", "adopted_by", "dates", "review")
+    t.allow("title", "adopted_by", "dates", "review", "review_due", "where_to_check")
     return SourceDocument(
-        t.text("title"), t.text("adopted_by", ""), t.text("dates", ""), t.text("review", "")
+        t.text("title"),
+        t.text("adopted_by", ""),
+        t.text("dates", ""),
+        t.text("review", ""),
+        review_due=t.optional_date("review_due"),
+        where_to_check=t.text("where_to_check", ""),
     )
 
 
@@ -567,20 +644,45 @@ def _category(t: _Table) -> Category:
 
 
 def _timescale(t: _Table) -> Timescale:
-    t.allow("kind", "days", "text")
+    t.allow("kind", "days", "text", "may_shorten")
     kind = t.choice("kind", TIMESCALE_KINDS)
     days = t.number("days", default=0)
     if kind == "working_days" and days < 1:
         raise t.error("days", 'a "working_days" timescale needs days = 1 or more')
+    if days > MAX_TIMESCALE_DAYS:
+        raise t.error(
+            "days", f"{days} working days is longer than any policy allows (at most {MAX_TIMESCALE_DAYS})"
+        )
     if kind != "working_days" and days != 0:
         raise t.error("days", 'days only applies when kind = "working_days"')
-    return Timescale(cast(TimescaleKind, kind), days, t.text("text", ""))
+    return Timescale(
+        cast(TimescaleKind, kind), days, t.text("text", ""), may_shorten=t.flag("may_shorten", default=False)
+    )
+
+
+def _agency_kinds(t: _Table) -> tuple[str, ...]:
+    kinds = t.texts("agency_kinds")
+    for kind in kinds:
+        if kind not in AGENCY_KINDS:
+            raise t.error("agency_kinds", f"{kind!r} is not one of: {', '.join(AGENCY_KINDS)}")
+    return kinds
 
 
 def _pre_step(t: _Table) -> PreStep:
-    t.allow("key", "title", "text", "timescale", "citation")
+    t.allow(
+        "key", "title", "text", "timescale", "citation", "obligation", "agency_kinds", "after",
+        "within_own_agency",
+    )  # fmt: skip
     return PreStep(
-        t.key("key"), t.text("title"), t.text("text"), _timescale(t.table("timescale")), t.text("citation")
+        t.key("key"),
+        t.text("title"),
+        t.text("text"),
+        _timescale(t.table("timescale")),
+        t.text("citation"),
+        obligation=cast(Obligation, t.choice("obligation", OBLIGATIONS, default="should")),
+        agency_kinds=_agency_kinds(t),
+        after=t.text("after", ""),
+        within_own_agency=t.flag("within_own_agency", default=False),
     )
 
 
@@ -592,7 +694,11 @@ def _immediate_risk(t: _Table) -> ImmediateRisk:
 
 
 def _requirement(t: _Table) -> Requirement:
-    t.allow("key", "kind", "text", "when", "recipient", "form", "citation", "before_next_stage")
+    t.allow(
+        "key", "kind", "text", "when", "recipient", "form", "citation", "before_next_stage", "obligation",
+        "timescale", "agency_kinds", "note_prompt",
+    )  # fmt: skip
+    timescale = t.optional_table("timescale")
     requirement = Requirement(
         key=t.key("key"),
         kind=cast(RequirementKind, t.choice("kind", REQUIREMENT_KINDS)),
@@ -602,6 +708,10 @@ def _requirement(t: _Table) -> Requirement:
         form=t.text("form", ""),
         citation=t.text("citation", ""),
         before_next_stage=t.flag("before_next_stage", default=False),
+        obligation=cast(Obligation, t.choice("obligation", OBLIGATIONS, default="should")),
+        timescale=None if timescale is None else _timescale(timescale),
+        agency_kinds=_agency_kinds(t),
+        note_prompt=t.text("note_prompt", ""),
     )
     if requirement.kind == "form" and not requirement.form:
         raise t.error("form", 'is missing; a requirement of kind "form" names the form it needs')
@@ -614,7 +724,7 @@ def _stage(t: _Table) -> Stage:
     t.allow(
         "key", "label", "title", "our_side", "their_side", "entry_condition", "what_happens", "timescale",
         "requirements", "prerequisites", "prerequisite_text", "partnership_level", "citation",
-        "within_own_agency",
+        "within_own_agency", "binding_decision", "distinct_label",
     )  # fmt: skip
     requirements = tuple(_requirement(r) for r in t.tables("requirements"))
     _unique([r.key for r in requirements], t, "requirements", "requirement key")
@@ -633,6 +743,8 @@ def _stage(t: _Table) -> Stage:
         entry_condition=t.text("entry_condition", ""),
         prerequisite_text=t.text("prerequisite_text", ""),
         within_own_agency=t.flag("within_own_agency", default=False),
+        binding_decision=t.flag("binding_decision", default=False),
+        distinct_label=t.text("distinct_label", ""),
     )
 
 
@@ -651,6 +763,7 @@ def _closing(t: _Table) -> ClosingRules:
     t.allow(
         "written_outcome_required", "learning_referred_to", "debrief_suggested", "parents_informed_asked",
         "forms", "action_log", "max_working_days", "overrun_requires", "overrun_text", "citation",
+        "learning_obligation",
     )  # fmt: skip
     rules = ClosingRules(
         written_outcome_required=t.flag("written_outcome_required"),
@@ -663,19 +776,20 @@ def _closing(t: _Table) -> ClosingRules:
         overrun_requires=t.texts("overrun_requires"),
         citation=t.text("citation"),
         overrun_text=t.text("overrun_text", ""),
+        learning_obligation=cast(Obligation, t.choice("learning_obligation", OBLIGATIONS, default="should")),
     )
     for item in rules.overrun_requires:
         if item not in OVERRUN_FIELDS:
             raise t.error("overrun_requires", f"{item!r} is not one of: {', '.join(OVERRUN_FIELDS)}")
-    if rules.max_working_days is not None and rules.max_working_days < 1:
-        raise t.error("max_working_days", "should be 1 or more")
+    if rules.max_working_days is not None and not 1 <= rules.max_working_days <= MAX_TIMESCALE_DAYS:
+        raise t.error("max_working_days", f"should be between 1 and {MAX_TIMESCALE_DAYS}")
     if rules.overrun_requires and rules.max_working_days is None:
         raise t.error("max_working_days", "is missing; overrun_requires needs a maximum to overrun")
     return rules
 
 
 def _contact(t: _Table) -> Contact:
-    t.allow("level", "name", "role", "agency", "phone", "email", "stage")
+    t.allow("level", "name", "role", "agency", "phone", "email", "stage", "urgent")
     return Contact(
         level=t.text("level", ""),
         name=t.text("name", ""),
@@ -684,6 +798,7 @@ def _contact(t: _Table) -> Contact:
         phone=t.text("phone", ""),
         email=t.text("email", ""),
         stage=t.text("stage", ""),
+        urgent=t.flag("urgent", default=False),
     )
 
 
@@ -708,7 +823,13 @@ def _check_pack(pack: PolicyPack) -> None:
     _unique([c.key for c in pack.categories], root, "categories", "category key")
     _unique([p.key for p in pack.pre_steps], root, "pre_steps", "pre-step key")
     keys = [s.key for s in pack.stages]
+    labels = [s.label for s in pack.stages]
     for i, stage in enumerate(pack.stages):
+        if labels.count(stage.label) > 1 and not stage.distinct_label:
+            raise _SchemaError(
+                f"stages[{i}].distinct_label",
+                f"is missing; two stages are labelled {stage.label!r}, so each needs a distinct_label for the forms",
+            )
         for prerequisite in stage.prerequisites:
             if prerequisite not in keys[:i]:
                 raise _SchemaError(
@@ -718,6 +839,12 @@ def _check_pack(pack: PolicyPack) -> None:
 
 
 def _check_references(pack: PolicyPack, keys: list[str]) -> None:
+    pre_keys = [p.key for p in pack.pre_steps]
+    for i, step in enumerate(pack.pre_steps):
+        if step.after and step.after not in pre_keys[:i]:
+            raise _SchemaError(
+                f"pre_steps[{i}].after", f"{step.after!r} is not the key of an earlier pre-step"
+            )
     for i, contact in enumerate(pack.contacts):
         if contact.stage and contact.stage not in keys:
             raise _SchemaError(f"contacts[{i}].stage", f"{contact.stage!r} is not the key of a stage")

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import Literal
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -30,10 +33,11 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import copy_into_new_writer
 from pyhanko.sign import fields, signers
-from pyhanko.sign.general import SigningError, get_pyca_cryptography_hash
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import MDPPerm
+from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.sign.signers.pdf_signer import PdfSigner, PdfSigningSession
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -44,6 +48,12 @@ from dsl_desk.core.clock import london
 SIGNATURE_FIELD = "DSLDeskSignature"
 _KEY_BITS = 3072  # RSA rather than EC: every PDF reader in schools and councils checks RSA signatures
 _DAYS_PER_YEAR = 365
+MAX_PDF_BYTES = 64 << 20  # a form is a few hundred kB; anything this large is not one of ours
+
+# pyHanko logs a damaged file's difference analysis as an error with a traceback. Without a handler Python
+# prints those on stderr; the reader gets the plain verdict instead.
+for _name in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,12 @@ class SigningIdentity:
         return _fingerprint(self.certificate.public_bytes(serialization.Encoding.DER))
 
     @property
+    def description(self) -> str:
+        """The certificate's subject as `verify_pdf` shows it: "Jane Smith (DSL, Penkford School)"."""
+        der = self.certificate.public_bytes(serialization.Encoding.DER)
+        return _signer_description(asn1_x509.Certificate.load(der))
+
+    @property
     def valid_until(self) -> datetime:
         return self.certificate.not_valid_after_utc
 
@@ -110,6 +126,27 @@ class SigningIdentity:
         return cls(key_pem=key_pem, cert_pem=cert.public_bytes(serialization.Encoding.PEM))
 
 
+Status = Literal["intact_known", "intact_unknown", "changed", "unsigned", "unreadable"]
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """One signature in a PDF: whose certificate, whether its bytes hold, and what changed after it."""
+
+    number: int  # 1 for the first signature in the file
+    signer: str  # the certificate's subject: name (role, organisation)
+    fingerprint: str  # SHA-256 of the certificate, "AB:CD:…"
+    signed_at: datetime | None
+    intact: bool  # the bytes it covers are as signed, and the signature matches the certificate
+    certified: bool  # a certification (DocMDP) signature
+    later_changes: str  # "" when nothing after it goes beyond what it permits, else what did
+    known_as: str = ""  # how this desk knows the certificate, or "" when it does not
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and not self.later_changes
+
+
 @dataclass(frozen=True)
 class VerificationReport:
     signed: bool
@@ -119,6 +156,8 @@ class VerificationReport:
     covers_whole_file: bool
     message: str
     fingerprint: str = ""
+    status: Status = "unreadable"
+    signatures: tuple[SignatureCheck, ...] = ()
 
 
 def create_identity(
@@ -165,7 +204,11 @@ def sign_pdf(
     signer_name: str,
     timestamp: datetime,
 ) -> bytes:
-    """Add a PAdES B-B signature as an incremental update; the original bytes stay as they were."""
+    """Add a PAdES B-B signature as an incremental update; the original bytes stay as they were.
+
+    The signature CERTIFIES the document (DocMDP, no changes permitted): a reader then treats anything added
+    later — text, annotations, even another signature — as a change, and so does `verify_pdf`.
+    """
     if timestamp.tzinfo is None:
         raise ValueError("timestamp must be timezone-aware")
     signer = _signer(identity)
@@ -176,20 +219,39 @@ def sign_pdf(
         name=signer_name,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
+        certify=True,
+        docmdp_permissions=MDPPerm.NO_CHANGES,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     output = _ClockedPdfSigner(meta, signer=signer, signing_time=timestamp).sign_pdf(writer)
     return output.getvalue()
 
 
-def verify_pdf(pdf: bytes) -> VerificationReport:
-    """Check the last signature of a PDF and describe the result in plain English."""
+def verify_pdf(pdf: bytes, known: Mapping[str, str] | None = None) -> VerificationReport:
+    """Check EVERY signature of a PDF, and every change made after each, and say it in plain English.
+
+    `known` maps the fingerprints of certificates this desk knows (its users', and those confirmed by
+    telephone) to how it knows them. A signature is "intact" when its bytes are as signed and nothing added
+    after it goes beyond what it permits (a certified form permits nothing; any other signature permits
+    form filling and further signatures, as PDF readers do); the document is "changed" when any signature
+    is not intact, or something was added after the last one.
+
+    Never raises: a file pyHanko cannot read or check, however it is damaged, is reported "unreadable".
+    """
+    known = known or {}
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        signatures = reader.embedded_signatures
-    except (PdfError, ValueError, KeyError, TypeError) as error:
-        return _unreadable(f"This file could not be read as a PDF ({error}).", signed=False)
-    if not signatures:
+        embedded = list(reader.embedded_signatures)
+    except Exception as error:
+        # A damaged file makes pyHanko fail in many ways (KeyError, AttributeError, …): all mean unreadable.
+        return _unreadable(f"This file could not be read as a PDF ({_short(error)}).", signed=False)
+    if not embedded and b"/ByteRange" in pdf:
+        return _unreadable(
+            "This file seems to have carried a signature, but it is damaged and the signature can no longer "
+            "be found. Treat it as changed and ask the sender for a fresh copy.",
+            signed=True,
+        )
+    if not embedded:
         return VerificationReport(
             signed=False,
             signer="",
@@ -197,16 +259,28 @@ def verify_pdf(pdf: bytes) -> VerificationReport:
             intact=False,
             covers_whole_file=False,
             message="This document is not signed.",
+            status="unsigned",
         )
-    embedded = signatures[-1]
     try:
-        return _report(embedded)
-    except (PdfError, SignatureValidationError, SigningError, ValueError, KeyError) as error:
+        checks = tuple(_check(number, sig, known) for number, sig in enumerate(embedded, start=1))
+        whole = embedded[-1].coverage == SignatureCoverageLevel.ENTIRE_FILE
+    except Exception as error:
+        # Damage inside a signature (its dictionary, CMS data, byte range) is just as varied.
         return _unreadable(
-            f"This document carries a signature that could not be checked ({error}). "
+            f"This document carries a signature that could not be checked ({_short(error)}). "
             "Treat it as changed and ask the sender for a fresh copy.",
             signed=True,
         )
+    return _report(checks, whole=whole)
+
+
+def signature_reason(pdf: bytes) -> str:
+    """The /Reason of the last signature ("" when there is none or the file cannot be read)."""
+    try:
+        signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
+        return str(signatures[-1].sig_object.get("/Reason", "")) if signatures else ""
+    except (PdfError, ValueError, KeyError, TypeError):
+        return ""
 
 
 def encrypt_pdf(pdf: bytes, password: str) -> bytes:
@@ -276,45 +350,103 @@ def _signer(identity: SigningIdentity) -> signers.SimpleSigner:
     )
 
 
-def _report(embedded: EmbeddedPdfSignature) -> VerificationReport:
+def _check(number: int, embedded: EmbeddedPdfSignature, known: Mapping[str, str]) -> SignatureCheck:
     certificate = embedded.signer_cert
-    # The signer's own certificate is the only trust root: this checks the maths and the file's
-    # integrity, and says nothing about who issued the certificate (nobody did: it is self-signed).
+    # The signer's own certificate is the only trust root: this checks the maths and the file's integrity,
+    # and says nothing about who issued the certificate (nobody did: it is self-signed). Who it is comes
+    # from `known`, i.e. from this desk's own records.
     context = ValidationContext(trust_roots=[certificate], allow_fetching=False)
     status = validate_pdf_signature(embedded, context)
-    intact = bool(status.intact and status.valid)
-    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    signer = _signer_description(certificate)
-    signed_at = status.signer_reported_dt
     fingerprint = _fingerprint(certificate.dump())
-    return VerificationReport(
-        signed=True,
-        signer=signer,
-        signed_at=signed_at,
-        intact=intact,
-        covers_whole_file=whole,
-        message=_message(signer, signed_at, intact=intact, whole=whole, fingerprint=fingerprint),
+    docmdp = embedded.docmdp_level
+    return SignatureCheck(
+        number=number,
+        signer=_signer_description(certificate),
         fingerprint=fingerprint,
+        signed_at=status.signer_reported_dt,
+        intact=bool(status.intact and status.valid),
+        certified=docmdp is not None,
+        later_changes=_later_changes(status.modification_level, docmdp, docmdp_ok=status.docmdp_ok),
+        known_as=known.get(fingerprint, ""),
     )
 
 
-def _message(signer: str, signed_at: datetime | None, *, intact: bool, whole: bool, fingerprint: str) -> str:
-    when = f" on {_when(signed_at)}" if signed_at else ""
-    opening = f"Signed by {signer}{when}."
-    if not intact:
-        state = "The document has been CHANGED since it was signed: do not rely on it."
+def _later_changes(level: ModificationLevel | None, docmdp: MDPPerm | None, *, docmdp_ok: bool | None) -> str:
+    """What was changed after a signature beyond what it permits, in words; "" when nothing was."""
+    permitted = docmdp or MDPPerm.FILL_FORMS  # an approval signature permits form filling and signing
+    if level is None or level == ModificationLevel.OTHER:
+        return "the file was changed after this signature (content, pages or structure)"
+    if level.value <= permitted.value and docmdp_ok is not False:
+        return ""
+    if permitted == MDPPerm.NO_CHANGES:
+        return (
+            "this signature certified the document with no changes permitted, and something (such as "
+            "another signature or form field) was added since"
+        )
+    if level == ModificationLevel.ANNOTATIONS:
+        return "annotations or comments were added after this signature"
+    return "the file was changed after this signature in a way it does not permit"
+
+
+def _report(checks: tuple[SignatureCheck, ...], *, whole: bool) -> VerificationReport:
+    last = checks[-1]
+    if not all(check.ok for check in checks):
+        status: Status = "changed"
+        verdict = "CHANGED: the document has been CHANGED since it was signed. Do not rely on it."
     elif not whole:
-        state = (
-            "The signed part has not been changed, but content was ADDED to the file after it was "
-            "signed: check what was added, or ask the sender for a fresh copy."
+        status = "changed"
+        verdict = (
+            "CHANGED: the signed part has not been changed, but content was ADDED to the file after the last "
+            "signature. Do not rely on it: ask the sender for a fresh copy."
+        )
+    elif all(check.known_as for check in checks):
+        status = "intact_known"
+        verdict = (
+            "INTACT, KNOWN SIGNER: the document has not been changed since it was signed, and the signing "
+            "certificate is one this desk knows."
         )
     else:
-        state = "The document has not been changed since it was signed."
-    trust = (
-        "The signing certificate was made by DSL Desk for the signer, not issued by a certificate "
-        f"authority; its fingerprint is {fingerprint[:23]}…"
+        status = "intact_unknown"
+        verdict = (
+            "INTACT, UNKNOWN SIGNER: the document has not been changed since it was signed, but by a "
+            "certificate this desk does not know. Anyone can make a certificate bearing any name: telephone "
+            "the signer and compare the fingerprint below with theirs before relying on it."
+        )
+    lines = [verdict, ""]
+    lines += [line for check in checks for line in _describe(check, len(checks))]
+    return VerificationReport(
+        signed=True,
+        signer=last.signer,
+        signed_at=last.signed_at,
+        intact=all(check.ok for check in checks),
+        covers_whole_file=whole,
+        message="\n".join(lines).rstrip(),
+        fingerprint=last.fingerprint,
+        status=status,
+        signatures=checks,
     )
-    return f"{opening} {state} {trust}"
+
+
+def _describe(check: SignatureCheck, count: int) -> list[str]:
+    label = f"Signature {check.number} of {count}" if count > 1 else "Signature"
+    when = f" on {_when(check.signed_at)}" if check.signed_at else ""
+    kind = ", certifying the document (no changes permitted after it)" if check.certified else ""
+    lines = [f"{label}: signed by {check.signer}{when}{kind}."]
+    if not check.intact:
+        lines.append(
+            "  The bytes it covers have been CHANGED, or the signature does not match its certificate."
+        )
+    if check.later_changes:
+        lines.append(f"  CHANGED after it: {check.later_changes}.")
+    lines.append(f"  Certificate SHA-256 fingerprint: {check.fingerprint}")
+    if check.known_as:
+        lines.append(f"  Signer: known to this desk ({check.known_as}).")
+    else:
+        lines.append(
+            "  Signer: UNKNOWN to this desk. The certificate was not issued by a certificate authority; "
+            "nobody vouches for the name in it."
+        )
+    return [*lines, ""]
 
 
 def _when(instant: datetime) -> str:
@@ -337,7 +469,14 @@ def _unreadable(message: str, *, signed: bool) -> VerificationReport:
         intact=False,
         covers_whole_file=False,
         message=message,
+        status="unreadable",
     )
+
+
+def _short(error: BaseException) -> str:
+    """The error's own words, first line only and bounded: a damaged file's details can be very long."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text if len(text) <= 160 else f"{text[:157]}…"
 
 
 def _subject(common_name: str, organisation: str, role: str) -> x509.Name:
@@ -371,3 +510,16 @@ def _name_part(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
 def _fingerprint(der: bytes) -> str:
     digest = hashlib.sha256(der).hexdigest().upper()
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+def signers_in_pdf(pdf: bytes) -> list[tuple[str, str]]:
+    """(fingerprint, signer) of each signature's certificate, in file order; [] when none can be read."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        return [
+            (_fingerprint(sig.signer_cert.dump()), _signer_description(sig.signer_cert))
+            for sig in reader.embedded_signatures
+        ]
+    except Exception:
+        # As in verify_pdf: however the file is damaged, it simply has no readable signer.
+        return []

@@ -53,7 +53,8 @@ if TYPE_CHECKING:  # signing.py loads pyHanko; start-up imports this module and 
 
 MAGIC = b"DSL-DESK-TRANSFER\n"
 FORMAT = 1  # the file layout (header, cipher, framing)
-RECORD_FORMAT = 1  # the record's sections and fields (SCHEMA)
+RECORD_FORMAT = 2  # the record's sections and fields (SCHEMA); 2 added ADDED_IN_2
+READABLE_FORMATS = (1, 2)
 FILE_SUFFIX = ".dsltransfer"
 MAX_BUNDLE_BYTES = 1 << 30  # 1 GiB: AES-GCM here is one-shot, and the whole file is held in memory
 MAX_HEADER_BYTES = 4096
@@ -142,18 +143,25 @@ SCHEMA: dict[str, dict[str, str]] = {
         "our_professional": "str", "other_agency_id": "int", "other_professional_id": "int?",
         "category": "str", "problem": "text", "outcome_sought": "text", "immediate_risk": "bool",
         "status": "str", "current_stage": "str", "opened_at": "datetime", "opened_by_id": "int",
-        "closed_at": "datetime?", "withdrawn_reason": "text",
+        "closed_at": "datetime?", "withdrawn_reason": "text", "arose_at": "datetime?",
+        "shortened_due_at": "datetime?", "shortened_reason": "text",
     },
     "stages": {
         "id": "int", "escalation_id": "int", "stage_key": "str", "entered_at": "datetime",
         "deadline": "datetime?", "raised_out_of_hours": "bool", "contacted": "text", "entered_by_id": "int",
         "outcome": "text", "left_at": "datetime?", "left_by_id": "int?", "timescale_met": "bool?",
-        "missed_reason": "text",
+        "missed_reason": "text", "started_at": "datetime?", "response_received_at": "datetime?",
+        "deadline_moved_from": "datetime?",
+    },
+    "risk_changes": {
+        "id": "int", "escalation_id": "int", "raised": "bool", "noticed_at": "datetime",
+        "recorded_at": "datetime", "recorded_by_id": "int", "reason": "text",
     },
     "checklist": {
         "id": "int", "escalation_id": "int", "stage_key": "str", "requirement_key": "str", "kind": "str",
         "text": "text", "recipient": "str", "form_id": "str", "created_at": "datetime",
-        "done_at": "datetime?", "done_by_id": "int?", "done_note": "text",
+        "done_at": "datetime?", "done_by_id": "int?", "done_note": "text", "obligation": "str",
+        "due_at": "datetime?", "due_from": "datetime?", "not_done": "bool",
     },
     "resolutions": {
         "id": "int", "escalation_id": "int", "resolved_stage": "str", "resolved_at": "datetime",
@@ -193,6 +201,7 @@ REFERENCES: dict[str, dict[str, str]] = {
         "other_agency_id": "agencies", "other_professional_id": "professionals", "opened_by_id": "users",
     },
     "stages": {"escalation_id": "escalations", "entered_by_id": "users", "left_by_id": "users"},
+    "risk_changes": {"escalation_id": "escalations", "recorded_by_id": "users"},
     "checklist": {"escalation_id": "escalations", "done_by_id": "users"},
     "resolutions": {"escalation_id": "escalations", "resolved_by_id": "users"},
     "entries": {"escalation_id": "escalations", "author_id": "users", "amends_id": "entries"},
@@ -201,6 +210,12 @@ REFERENCES: dict[str, dict[str, str]] = {
     "attachments": {"entry_id": "entries", "escalation_id": "escalations", "added_by_id": "users"},
     "documents": {"escalation_id": "escalations", "by_id": "users"},
 }  # fmt: skip
+# What a format-1 file (from DSL Desk before format 2) lacks, with the value it stands for.
+ADDED_IN_2: dict[str, dict[str, Any]] = {
+    "escalations": {"arose_at": None, "shortened_due_at": None, "shortened_reason": ""},
+    "stages": {"started_at": None, "response_received_at": None, "deadline_moved_from": None},
+    "checklist": {"obligation": "should", "due_at": None, "due_from": None, "not_done": False},
+}
 _TOP_LEVEL = {
     "record_format", "bundle_id", "exported_at", "app_version", "demo", "sender", "recipient", "child",
 }  # fmt: skip
@@ -521,9 +536,14 @@ def _fingerprint(der: bytes) -> str:
 
 def validate_record(raw: Any) -> dict[str, Any]:
     """The record with every field checked and converted (dates and times to Python values), or refused."""
-    if not isinstance(raw, dict) or set(raw) != _TOP_LEVEL | set(SCHEMA):
+    if not isinstance(raw, dict) or type(raw.get("record_format")) is not int:
         raise _refused("damaged")
-    if raw["record_format"] != RECORD_FORMAT or type(raw["record_format"]) is not int:
+    version = raw["record_format"]
+    if version not in READABLE_FORMATS:
+        raise _refused("damaged")
+    if version == 1:
+        raw = _from_format_1(raw)
+    if set(raw) != _TOP_LEVEL | set(SCHEMA):
         raise _refused("damaged")
     if not _bundle_id_ok(raw["bundle_id"]):
         raise _refused("damaged")
@@ -545,6 +565,25 @@ def validate_record(raw: Any) -> dict[str, Any]:
     _check_ids(record)
     _check_attachments(record["attachments"])
     return record
+
+
+def _from_format_1(raw: dict[str, Any]) -> dict[str, Any]:
+    """A format-1 record as format 2: the fields added since stand for what they meant then."""
+    upgraded = dict(raw)
+    if "risk_changes" in upgraded:
+        raise _refused("damaged")
+    upgraded["risk_changes"] = []
+    for section, added in ADDED_IN_2.items():
+        rows = upgraded.get(section)
+        if not isinstance(rows, list):
+            raise _refused("damaged")
+        fixed = []
+        for row in rows:
+            if not isinstance(row, dict) or set(added) & set(row):
+                raise _refused("damaged")
+            fixed.append({**row, **added})
+        upgraded[section] = fixed
+    return upgraded
 
 
 def _row(raw: Any, fields: Mapping[str, str]) -> dict[str, Any]:

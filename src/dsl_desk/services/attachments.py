@@ -1,17 +1,14 @@
 """Attachments (emails, letters, photos of notes) kept inside the encrypted database, never as loose files.
 
 A file is checked for type and size *before* it is read, so a 200 MB video picked by mistake is refused
-without loading it into memory. Opening one writes it to a private temporary file that is removed
-afterwards (when the caller's `with` block ends, or when the desk is locked or closed).
+without loading it into memory. Opening one writes a copy into the private temporary folder inside the data
+folder, removed when the caller's `with` block ends, or when the desk is locked or closed (services/scratch.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dsl_desk.services import audit
+from dsl_desk.services import audit, scratch
 from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.services.log_views import AttachmentView
 from dsl_desk.store.errors import NotFound
@@ -186,42 +183,23 @@ def _content(ctx: AppContext, attachment_id: int) -> tuple[str, bytes]:
         return attachment.file_name, attachment.content
 
 
-class TemporaryFiles:
-    """Private temporary copies of attachments, removed by `cleanup()` (on lock, close, or page teardown)."""
-
-    def __init__(self) -> None:
-        self._folders: list[Path] = []
-
-    def materialise(self, ctx: AppContext, attachment_id: int) -> Path:
-        name, content = _content(ctx, attachment_id)
-        # A folder only this account can read, holding the file under its own name (viewers show it).
-        folder = Path(tempfile.mkdtemp(prefix="dsl-desk-"))
-        self._folders.append(folder)
-        target = folder / _safe_name(name)
-        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
-        return target
-
-    def cleanup(self) -> None:
-        while self._folders:
-            shutil.rmtree(self._folders.pop(), ignore_errors=True)
-
-    @property
-    def paths(self) -> list[Path]:
-        return [path for folder in self._folders for path in folder.iterdir()]
+def open_copy(ctx: AppContext, attachment_id: int) -> Path:
+    """A copy of the attachment for a viewer, in the private temporary folder (services/scratch.py), which
+    is emptied when the desk locks, when the app quits and at the next start after a crash. The file is
+    named by the attachment's number and a random token, keeping only its extension: the original name
+    ("Zephyrine bruise.jpg") is not written to disk."""
+    name, content = _content(ctx, attachment_id)
+    suffix = Path(name).suffix.lower()
+    if suffix not in MEDIA_TYPES:  # only attachable types are stored; this keeps a viewer's guess honest
+        suffix = ""
+    return scratch.scratch_file(ctx.store.paths, suffix, content, label=f"attachment-{attachment_id}")
 
 
 @contextlib.contextmanager
 def opened_attachment(ctx: AppContext, attachment_id: int) -> Iterator[Path]:
-    """A temporary copy of the attachment for the length of the `with` block, then removed."""
-    files = TemporaryFiles()
+    """A temporary copy of the attachment for the length of the `with` block, then overwritten and removed."""
+    path = open_copy(ctx, attachment_id)
     try:
-        yield files.materialise(ctx, attachment_id)
+        yield path
     finally:
-        files.cleanup()
-
-
-def _safe_name(name: str) -> str:
-    cleaned = "".join("_" if c in '/\\:*?"<>|' or ord(c) < 32 else c for c in name).strip(" .")
-    return cleaned or "attachment"
+        scratch.discard(path)

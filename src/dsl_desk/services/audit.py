@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from dsl_desk.store.errors import ReadOnlyDesk
@@ -68,6 +68,7 @@ def record(
             return AuditEvent(at=at, user_id=user_id, action=action, entity=entity, entity_id=entity_id)
         raise ReadOnlyDesk(read_only)
     at = at.replace(microsecond=at.microsecond)  # stored as-is; the hash uses the same UTC value read back
+    claim_write_lock(session)
     last = session.scalars(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     prev = last or GENESIS
     detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
@@ -86,10 +87,26 @@ def record(
     return event
 
 
+def claim_write_lock(session: Session) -> None:
+    """Make the caller's transaction a write transaction before the last hash is read.
+
+    SQLite starts a transaction at the first write, so a plain SELECT of the last hash runs outside it: two
+    writers (two processes, or two copies of the app) could both read hash H and both append after it,
+    forking the chain. A write that changes nothing takes the database's write lock first (waiting, up to
+    the busy timeout, for another writer to finish), so the hash read next is the latest one and stays so
+    until this transaction commits. It matches no row, so the append-only triggers do not fire.
+    """
+    session.execute(text("DELETE FROM audit_events WHERE 0"))
+
+
 @dataclass(frozen=True)
 class AuditProblem:
-    event_id: int
+    event_id: int  # 0 when the problem is not at one row (an entry changed, a checkpoint altered)
     message: str
+
+    @property
+    def line(self) -> str:
+        return f"row {self.event_id}: {self.message}" if self.event_id else self.message
 
 
 def verify_chain(session: Session) -> list[AuditProblem]:

@@ -19,6 +19,7 @@ from dsl_desk import __version__
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import audit
+from dsl_desk.services.audit_views import save_checkpoint
 from dsl_desk.services.backup_settings import load_settings
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.store import backup as bk
@@ -29,7 +30,7 @@ from dsl_desk.store.files import FileRefused, check_source
 from dsl_desk.store.migrate import current_revision, known_revisions
 from dsl_desk.store.models import AuditEvent, User
 from dsl_desk.store.paths import DataPaths
-from dsl_desk.store.throttle import UnlockThrottle
+from dsl_desk.store.throttle import PASSPHRASE_DOOR, RECOVERY_KEY_DOOR, UnlockThrottle
 
 STALE_AFTER = timedelta(days=2)
 MAX_BACKUP_BYTES = 1 << 40  # no school's database comes near this; the check is that it is an ordinary file
@@ -117,6 +118,8 @@ def make_backup(ctx: AppContext, kind: str = "manual") -> BackupOutcome:
     if store.read_only:
         raise BackupFailed(f"No backup was made. {store.read_only}")
     settings = load_settings(store.paths)
+    # The backup's key file carries the trail's head as it is now, so a later cut or re-written trail is found.
+    save_checkpoint(store, ctx.clock.now())
     try:
         bk.clean_partials(store.paths.backups, store.keyring.database_id)
         made = bk.write_backup(
@@ -443,6 +446,8 @@ def _audit_restored(ctx: AppContext, summary: BackupSummary, kept: Path, *, reas
                 "previous_database_kept_as": str(kept),
             },
         )
+    # The restore replaced the trail on purpose, and the row above says so: checkpoints start again from here.
+    save_checkpoint(ctx.store, ctx.clock.now(), restart=True)
 
 
 # -- start-up integrity and damaged databases ---------------------------------------------------------------
@@ -526,21 +531,117 @@ def restore_damaged_database(
 
 def _keyring_for_restore(paths: DataPaths, backup_path: Path) -> tuple[kr.Keyring, bool]:
     try:
-        return kr.load_keyring(paths.keyring), False
+        current = kr.load_keyring(paths.keyring)
     except KeyringDamaged:
         return kr.load_keyring(bk.keyring_path_for(backup_path)), True
+    if current.integrity == kr.DAMAGED:
+        return kr.load_keyring(bk.keyring_path_for(backup_path)), True
+    return current, False
+
+
+def restore_key_file(
+    paths: DataPaths,
+    username: str,
+    secret: str,
+    *,
+    clock: Clock,
+    packs: Mapping[str, PolicyPack] | None = None,
+    recovery: bool = False,
+) -> AppContext:
+    """When keyring.json is damaged but the database is not: put back a backup's copy of the key file.
+
+    The database key never changes (a new passphrase only re-wraps it), so any backup's key file opens today's
+    database with the passphrase that was current when that backup was made, or with the recovery key.
+    Nothing in the database is replaced and no record is lost. The damaged key file is kept aside in the
+    backups folder. `secret` is the passphrase, or the recovery key when `recovery` is set.
+    """
+    from dsl_desk.services.setup import sign_in, sign_in_with_recovery_key
+
+    now = clock.now()
+    throttle = UnlockThrottle.for_data(paths, RECOVERY_KEY_DOOR if recovery else PASSPHRASE_DOOR)
+    throttle.check(now)
+    candidates: list[bk.BackupFile] = []
+    for folder in backup_folders(paths):
+        candidates.extend(bk.list_backups(folder))
+    usable = 0
+    for backup in sorted(candidates, key=lambda b: b.made_at, reverse=True):
+        keyring = _good_keyring(backup.keyring_path)
+        if keyring is None or keyring.slot(username) is None:
+            continue
+        usable += 1
+        try:
+            if recovery:
+                db_key = kr.unwrap_with_recovery(keyring, secret)
+            else:
+                db_key = kr.unwrap_for_user(keyring, username, secret)
+            database.open_with_key(paths, keyring, db_key, now).close()  # the key opens this very database
+        except StoreError:
+            continue  # not this secret, a backup of another database, or this one is damaged too
+        if paths.keyring.exists():
+            paths.backups.mkdir(parents=True, exist_ok=True)
+            kept = paths.backups / f"damaged-{now:%Y%m%d-%H%M%S}Z.keyring-was.json"
+            kept.write_bytes(paths.keyring.read_bytes())
+        kr.save_keyring(paths.keyring, replace(keyring, integrity=kr.SEALED))
+        if recovery:
+            ctx = sign_in_with_recovery_key(paths, username, secret, clock=clock, packs=packs)
+        else:
+            ctx = sign_in(paths, username, secret, clock=clock, packs=packs)
+        with ctx.store.session() as session:
+            audit.record(
+                session,
+                at=clock.now(),
+                user_id=ctx.actor.user_id,
+                action="key_file_restored",
+                entity="backup",
+                detail={"from": str(backup.keyring_path), "made_at": backup.made_at.isoformat()},
+            )
+        return ctx
+    if not usable:
+        raise StoreError(
+            f"No backup in {paths.backups} holds a good copy of the key file with an account called "
+            f"“{username}”. If a backup is elsewhere (a USB drive), copy it — the .db file and its .keyring.json "
+            "— into that folder and try again.",
+            path=paths.keyring,
+        )
+    throttle.record_failure(now, "" if recovery else username)
+    if recovery:
+        raise WrongPassphrase("That recovery key does not open any backup copy of the key file.")
+    raise WrongPassphrase(
+        "That passphrase does not open any backup copy of the key file. If you changed your passphrase after "
+        "the backups were made, type the one you had then."
+    )
+
+
+def accounts_in_backups(paths: DataPaths) -> list[str]:
+    """The accounts in the backups' copies of the key file: whom to offer when keyring.json cannot be read."""
+    names: list[str] = []
+    for folder in backup_folders(paths):
+        for backup in bk.list_backups(folder):
+            keyring = _good_keyring(backup.keyring_path)
+            names.extend(n for n in (keyring.usernames() if keyring else []) if n not in names)
+    return names
+
+
+def _good_keyring(path: Path) -> kr.Keyring | None:
+    try:
+        keyring = kr.load_keyring(path)
+    except StoreError:
+        return None
+    return None if keyring.integrity == kr.DAMAGED else keyring
 
 
 def _unwrap(
     paths: DataPaths, keyring: kr.Keyring, username: str, passphrase: str, now: datetime
 ) -> bytearray:
     # The same throttle as the unlock screen, so this door is no faster for guessing passphrases.
-    throttle = UnlockThrottle(paths.unlock_state)
+    # Failed attempts are cleared by the sign-in that follows, once the audit trail has them.
+    throttle = UnlockThrottle.for_data(paths)
     throttle.check(now)
     try:
         key = kr.unwrap_for_user(keyring, username, passphrase)
-    except WrongPassphrase:
-        throttle.record_failure(now)
+    except WrongPassphrase as error:
+        if keyring.integrity == kr.DAMAGED and keyring.slot(username) is not None:
+            raise KeyringDamaged(kr.damaged_slot_message(paths.keyring), path=paths.keyring) from error
+        throttle.record_failure(now, username)
         raise
-    throttle.reset()
     return key

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dsl_desk.services.calendar_service import add_closure_day, working_calendar
 from dsl_desk.services.context import AppContext, ValidationError
@@ -17,24 +17,32 @@ class ClosureRow:
     day: date
     reason: str
     added_by: str
+    last_day: date | None = None  # a holiday entered as one range
 
 
 def list_closure_days(ctx: AppContext, *, since: date | None = None) -> list[ClosureRow]:
     """Closure days in date order; `since` leaves out the ones already past."""
     query = (
-        select(ClosureDay.day, ClosureDay.reason, User.display_name)
+        select(ClosureDay.day, ClosureDay.reason, User.display_name, ClosureDay.last_day)
         .join(User, User.id == ClosureDay.created_by_id)
         .order_by(ClosureDay.day)
     )
     if since is not None:
-        query = query.where(ClosureDay.day >= since)
+        query = query.where(func.coalesce(ClosureDay.last_day, ClosureDay.day) >= since)
     with ctx.store.session() as session:
-        return [ClosureRow(day, reason, added_by) for day, reason, added_by in session.execute(query)]
+        return [ClosureRow(day, reason, by, last) for day, reason, by, last in session.execute(query)]
 
 
-def add_closure(ctx: AppContext, day: date, reason: str) -> None:
-    """Add a closure day, refusing a weekend or bank holiday: it is not a working day anyway, so closing it
-    would change no deadline and only clutter the list."""
+def add_closure(ctx: AppContext, day: date, reason: str, last_day: date | None = None) -> int:
+    """Add a closure day, or a holiday from `day` to `last_day` as one entry. A single day that is a weekend
+    or bank holiday is refused: it is not a working day anyway, so closing it would change no deadline and only
+    clutter the list. Returns how many open deadlines moved (only steps inside the school ever move)."""
+    if last_day is not None and last_day != day:
+        if last_day < day:
+            raise ValidationError("The last day of the closure is before its first day.", field="last_day")
+        if (last_day - day).days > 120:
+            raise ValidationError("A closure longer than 120 days is not a school holiday: check the dates.")
+        return add_closure_day(ctx, day, reason, last_day)
     calendar = working_calendar(ctx)
     when = f"{day:%A} {day.day} {day:%B %Y}"
     if day.weekday() >= 5:
@@ -44,4 +52,4 @@ def add_closure(ctx: AppContext, day: date, reason: str) -> None:
         raise ValidationError(
             f"{when} is a bank holiday ({holiday}), so it is not a working day anyway.", field="day"
         )
-    add_closure_day(ctx, day, reason)  # an existing closure day is refused there, with its own message
+    return add_closure_day(ctx, day, reason)  # an existing closure day is refused there, with its own message

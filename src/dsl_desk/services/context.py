@@ -47,4 +47,8 @@ class AppContext:
             ) from None
 
     def close(self) -> None:
+        if self.store.is_open:
+            from dsl_desk.services.audit_views import save_checkpoint  # it needs this module
+
+            save_checkpoint(self.store, self.clock.now())  # the trail's head, kept outside (never raises)
         self.store.close()

@@ -362,6 +362,7 @@ def _play(ctx: AppContext, script: FixedClock, now: datetime, case: DemoCase, ch
                 practitioners_informed="Class teacher, SENCo, virtual school head",
                 lessons_learnt="Placement moves need a named person to tell school.",
                 learning_referred_to_board=True,
+                gaps_found="yes",
                 debrief_held=True,
                 parents_informed=False,
                 parents_not_informed_reason="Looked after child: the social worker informed the carers.",
@@ -459,9 +460,7 @@ def _log_discussions(
 def _records_work(ctx: AppContext, script: FixedClock, now: datetime, child_ids: list[int]) -> None:
     """A subject access request part-way through its month and a file sent to a new school with no receipt
     yet, so the dashboard and Transfers & requests show what they do."""
-    import tempfile
-    from pathlib import Path
-
+    from dsl_desk.services.scratch import discard, scratch_subfolder
     from dsl_desk.services.subject_access import NewRequest, record_request
     from dsl_desk.services.transfers import Destination, export_bundle, mark_sent
 
@@ -471,9 +470,13 @@ def _records_work(ctx: AppContext, script: FixedClock, now: datetime, child_ids:
     record_request(ctx, NewRequest(amir, "Layla Haddad", "Mother", received, identity_confirmed=True))
     script.set(now - timedelta(days=10))
     oakfield = Destination("Oakfield Academy (demo)", "Ruth Ndlovu", "dsl@oakfield.example", "Secure email")
-    with tempfile.TemporaryDirectory() as folder:  # the files themselves are not needed for the demo
-        exported = export_bundle(ctx, last, oakfield, Path(folder))
+    # The files themselves are not needed for the demo: written in the private temporary folder, then removed.
+    folder = scratch_subfolder(ctx.store.paths, "demo-transfer")
+    try:
+        exported = export_bundle(ctx, last, oakfield, folder)
         mark_sent(ctx, exported.transfer_id)
+    finally:
+        discard(folder)
     script.set(now)
 
 

@@ -41,9 +41,18 @@ from dsl_desk.services.log_views import (
     describe_delay,
     method_label,
 )
+from dsl_desk.services.record_hashes import hashes_detail
 from dsl_desk.store import search as fts
 from dsl_desk.store.errors import NotFound
-from dsl_desk.store.models import ActionItem, Child, DiscussionEntry, EntryShare, Escalation, User
+from dsl_desk.store.models import (
+    ActionItem,
+    Attachment,
+    Child,
+    DiscussionEntry,
+    EntryShare,
+    Escalation,
+    User,
+)
 
 MAX_TEXT = 100_000  # characters per box: a long meeting note fits many times over; a pasted book does not
 MAX_SHORT_TEXT = 20_000  # participants, shared with
@@ -108,7 +117,7 @@ def _write(ctx: AppContext, entry: NewEntry, *, amends_id: int | None, reason: s
         if amends_id is not None:
             _check_amendable(session, amends_id, entry.child_id)
         row = _insert_entry(session, ctx, entry, now, stage_key, amends_id, reason)
-        _insert_children(session, ctx, row, entry, files, now)
+        stored = _insert_children(session, ctx, row, entry, files, now)
         audit.record(
             session,
             at=now,
@@ -116,7 +125,7 @@ def _write(ctx: AppContext, entry: NewEntry, *, amends_id: int | None, reason: s
             action="log_entry_amended" if amends_id else "log_entry_added",
             entity="discussion_entry",
             entity_id=row.id,
-            detail=_audit_detail(row, entry, files),
+            detail={**_audit_detail(row, entry, files), **hashes_detail([row], stored)},
         )
         return _views(session, [row], ctx.packs)[0]
 
@@ -162,16 +171,18 @@ def _insert_children(
     entry: NewEntry,
     files: list[CheckedFile],
     now: datetime,
-) -> None:
+) -> list[Attachment]:
     for action in entry.actions:
         session.add(
             ActionItem(
                 entry_id=row.id, description=action.description, owner=action.owner, due_on=action.due_on
             )
         )
-    for checked in files:
-        store_file(session, checked, entry=row, now=now, user_id=ctx.actor.user_id)
+    stored = [
+        store_file(session, checked, entry=row, now=now, user_id=ctx.actor.user_id) for checked in files
+    ]
     session.flush()
+    return stored
 
 
 def _audit_detail(row: DiscussionEntry, entry: NewEntry, files: list[CheckedFile]) -> dict[str, object]:

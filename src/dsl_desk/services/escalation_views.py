@@ -37,6 +37,7 @@ class CaseRow:
     open_checklist: int
     waiting_working_days: int
     status: str = "open"  # open | resolved | withdrawn
+    stage_deadline: datetime | None = None  # the stage's own (the row's deadline may be an item's, sooner)
 
     @property
     def status_words(self) -> str:
@@ -58,6 +59,10 @@ class OpenItemRow:
     recipient: str
     form_id: str
     since: datetime
+    due_at: datetime | None = None
+    obligation: str = "should"
+    due_words: str = ""
+    due_status: DueStatus = DueStatus.NO_DEADLINE
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,10 @@ class StageView:
     outcome: str = ""
     timescale_met: bool | None = None
     missed_reason: str = ""
+    started_at: datetime | None = None  # when it really started (entered_at: when it was recorded)
+    response_received_at: datetime | None = None
+    deadline_moved_from: datetime | None = None  # closure days moved the deadline from here
+    printed_label: str = ""  # tells apart two stages with the same label (St Helens' Stage Fours)
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,19 @@ class ChecklistView:
     done_at: datetime | None
     done_note: str
     requirement_key: str = ""  # the pack requirement (or "form:…", "pre:…") this item stands for
+    obligation: str = "should"  # must | should
+    due_at: datetime | None = None
+    not_done: bool = False
+    due_words: str = ""
+
+
+@dataclass(frozen=True)
+class RiskChangeView:
+    raised: bool
+    noticed_at: datetime
+    recorded_at: datetime
+    by: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -135,6 +157,17 @@ class EscalationDetail:
     checklist: tuple[ChecklistView, ...]
     resolution: ResolutionView | None
     withdrawn_reason: str
+    arose_at: datetime | None = None
+    recorded_late: bool = False
+    deadline_note: str = (
+        ""  # why the deadline is what it is, when not plain (closures, shortened, immediate risk)
+    )
+    risk_changes: tuple[RiskChangeView, ...] = ()
+    may_shorten: bool = False
+    shortened_reason: str = ""
+    review_warning: str = ""  # the policy is past its own review date
+    urgent_contacts: tuple[str, ...] = ()  # whom to call now, when a child is at immediate risk
+    binding_decision_stage: bool = False
 
     @property
     def open_checklist(self) -> tuple[ChecklistView, ...]:

@@ -7,14 +7,16 @@ this module only applies them and records what happened. Nothing is deleted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from dsl_desk.core.calendar import WorkingCalendar
+from dsl_desk.core.calendar import Deadline, WorkingCalendar
+from dsl_desk.core.clock import london
 from dsl_desk.core.deadline_words import describe_deadline
 from dsl_desk.core.escalation_rules import (
     ChildFlags,
@@ -25,16 +27,26 @@ from dsl_desk.core.escalation_rules import (
     check_escalation,
     closing_requirements,
     due_status,
-    escalation_deadline,
+    earliest,
+    immediate_deadline,
     immediate_risk_rule,
+    may_shorten,
+    requirement_applies,
     requirements_for,
     timescale_met,
 )
-from dsl_desk.core.policy import Contact, PolicyPack, Requirement
+from dsl_desk.core.policy import AGENCY_KINDS, Contact, PolicyPack
 from dsl_desk.services import audit
 from dsl_desk.services.agencies import find_or_add_agency
 from dsl_desk.services.calendar_service import calendar_in, organisation
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.escalation_deadlines import (
+    IMMEDIATE_PREFIX,
+    OUT_OF_HOURS_KEY,
+    PRE_STEP_PREFIX,
+    item_deadline,
+    stage_deadline_for,
+)
 from dsl_desk.services.escalation_scope import our_own
 from dsl_desk.services.escalation_views import (
     CaseRow,
@@ -42,9 +54,12 @@ from dsl_desk.services.escalation_views import (
     EscalationDetail,
     OpenItemRow,
     ResolutionView,
+    RiskChangeView,
     StageView,
 )
+from dsl_desk.services.event_times import event_time, is_late
 from dsl_desk.services.partnership_contacts import merged_contacts
+from dsl_desk.services.urgent_contacts import contact_line, merged_urgent_contacts, out_of_hours_text
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import (
     Agency,
@@ -54,6 +69,7 @@ from dsl_desk.store.models import (
     Professional,
     Resolution,
     StageRecord,
+    User,
 )
 
 STATUS_ORDER = {
@@ -78,6 +94,9 @@ class NewEscalation:
     our_professional: str = ""  # defaults to the signed-in user
     contacted: str = ""  # who was contacted at the first stage
     policy_id: str = ""  # defaults to the organisation's partnership
+    arose_at: datetime | None = None  # when the disagreement arose; defaults to now
+    other_agency_kind: str = ""  # social_care, health, …: steps for a kind of agency apply only to it
+    immediate_risk_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,10 @@ class StageOutcome:
     contacted_next: str = ""
     missed_reason: str = ""
     target_stage_key: str = ""  # defaults to the next stage
+    response_received_at: datetime | None = None  # when the other agency answered at the stage being left
+    next_started_at: datetime | None = None  # when the next stage really started; defaults to now
+    # Why a "must" still open was not done, by checklist item id: moving on waits for these.
+    not_done_reasons: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,6 +130,10 @@ class ResolutionInput:
     overrun_reason: str = ""
     manager_confirmed_child_safe: bool = False
     manager_name: str = ""
+    response_received_at: datetime | None = None  # when the other agency's final answer came
+    not_done_reasons: Mapping[int, str] = field(default_factory=dict)
+    # "yes"/"no" where the policy requires gaps or learning to be reported (St Helens: the Board's chair)
+    gaps_found: str = ""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -116,12 +143,17 @@ class ResolutionInput:
 
 def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
     now = ctx.clock.now()
+    arose_at = event_time(draft.arose_at, now, "When the disagreement arose", field="arose_at")
     with ctx.store.session() as session:
         org = organisation(session)
         pack = ctx.pack(draft.policy_id or org.partnership_id)
         _validate_new(draft, pack)
         child = _child(session, draft.child_id)
         agency = find_or_add_agency(session, draft.other_agency)
+        if draft.other_agency_kind:
+            if draft.other_agency_kind not in AGENCY_KINDS:
+                raise ValidationError("Choose what kind of agency it is from the list.", field="agency_kind")
+            agency.kind = draft.other_agency_kind
         professional_id = _other_professional(session, draft, agency.id)
         escalation = Escalation(
             reference=_next_reference(session, now),
@@ -138,26 +170,27 @@ def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
             immediate_risk=draft.immediate_risk,
             current_stage=pack.first_stage.key,
             opened_at=now,
+            arose_at=arose_at,
             opened_by_id=ctx.actor.user_id,
         )
         session.add(escalation)
         session.flush()
         calendar = calendar_in(session)
         _enter_stage(
-            session, ctx, escalation, pack, pack.first_stage.key, calendar, contacted=draft.contacted
+            session,
+            ctx,
+            escalation,
+            pack,
+            pack.first_stage.key,
+            calendar,
+            contacted=draft.contacted,
+            started_at=arose_at,
         )
+        _add_pre_steps(session, ctx, escalation, pack, calendar, agency.kind)
         if draft.immediate_risk:
-            _add_immediate_risk_items(session, ctx, escalation, pack)
-        for step in pack.pre_steps:
-            _add_item(
-                session,
-                ctx,
-                escalation,
-                "before_stages",
-                f"pre:{step.key}",
-                "action",
-                f"{step.title}: {step.text}",
-            )
+            add_immediate_risk_items(session, ctx, escalation, pack, calendar, arose_at)
+        session.flush()
+        session.refresh(escalation)
         audit.record(
             session,
             at=now,
@@ -170,6 +203,8 @@ def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
                 "policy": pack.id,
                 "stage": escalation.current_stage,
                 "immediate_risk": draft.immediate_risk,
+                "arose_at": arose_at.isoformat(),
+                "recorded_late": is_late(arose_at, now),
             },
         )
         return _detail(session, ctx, escalation.id)
@@ -244,9 +279,27 @@ def escalate(ctx: AppContext, escalation_id: int, step: StageOutcome) -> Escalat
             check_escalation(pack, used, escalation.current_stage, target, done_requirement_keys=done)
         except TransitionRefused as refusal:
             raise ServiceError(refusal.message) from refusal
-        _leave_stage(current, step.outcome, step.missed_reason, now, ctx.actor.user_id)
+        received = _response_time(step.response_received_at, current, now)
+        started = event_time(
+            step.next_started_at, now, "When the next stage started", field="next_started_at"
+        )
+        if started < current.began_at:
+            raise ValidationError(
+                "The next stage cannot have started before the stage it follows.", field="next_started_at"
+            )
+        close_musts(session, ctx, escalation, step.not_done_reasons, now, moving_on=True)
+        _leave_stage(current, step.outcome, step.missed_reason, now, ctx.actor.user_id, received)
         calendar = calendar_in(session)
-        _enter_stage(session, ctx, escalation, pack, target, calendar, contacted=step.contacted_next)
+        _enter_stage(
+            session,
+            ctx,
+            escalation,
+            pack,
+            target,
+            calendar,
+            contacted=step.contacted_next,
+            started_at=started,
+        )
         audit.record(
             session,
             at=now,
@@ -259,8 +312,28 @@ def escalate(ctx: AppContext, escalation_id: int, step: StageOutcome) -> Escalat
         return _detail(session, ctx, escalation.id)
 
 
-def _leave_stage(record: StageRecord, outcome: str, missed_reason: str, now: datetime, user_id: int) -> None:
-    met = timescale_met(record.deadline, now)
+def _response_time(given: datetime | None, record: StageRecord, now: datetime) -> datetime | None:
+    if given is None:
+        return None
+    received = event_time(given, now, "When the response came", field="response_received_at")
+    if received < record.began_at:
+        raise ValidationError(
+            "The response cannot have come before the stage started.", field="response_received_at"
+        )
+    return received
+
+
+def _leave_stage(
+    record: StageRecord,
+    outcome: str,
+    missed_reason: str,
+    now: datetime,
+    user_id: int,
+    response_received_at: datetime | None = None,
+) -> None:
+    """ "Timescale met" is measured to when the other agency responded, if recorded, else to now."""
+    record.response_received_at = response_received_at
+    met = timescale_met(record.deadline, response_received_at or now)
     if not met and not missed_reason.strip():
         raise ValidationError(
             "The timescale for this stage was missed. The policy wants the reason recorded: say why it took longer.",
@@ -282,49 +355,75 @@ def _enter_stage(
     calendar: WorkingCalendar,
     *,
     contacted: str,
+    started_at: datetime,
 ) -> None:
     now = ctx.clock.now()
     stage = pack.stage(stage_key)
-    deadline = escalation_deadline(
-        pack,
-        stage,
-        calendar,
-        opened_at=escalation.opened_at,
+    record = StageRecord(
+        escalation_id=escalation.id,
+        stage_key=stage_key,
         entered_at=now,
-        immediate_risk=escalation.immediate_risk,
+        started_at=started_at,
+        contacted=contacted.strip(),
+        entered_by_id=ctx.actor.user_id,
     )
-    session.add(
-        StageRecord(
-            escalation_id=escalation.id,
-            stage_key=stage_key,
-            entered_at=now,
-            deadline=deadline.due_at if deadline else None,
-            raised_out_of_hours=bool(deadline and deadline.out_of_hours),
-            contacted=contacted.strip(),
-            entered_by_id=ctx.actor.user_id,
-        )
-    )
+    deadline = stage_deadline_for(pack, escalation, record, calendar)
+    record.deadline = deadline.due_at if deadline else None
+    record.deadline_moved_from = deadline.moved_by_closure_from if deadline else None
+    record.raised_out_of_hours = bool(deadline and deadline.out_of_hours)
+    session.add(record)
     escalation.current_stage = stage_key
-    for requirement in requirements_for(stage, _flags(escalation.child)):
-        _add_requirement(session, ctx, escalation, stage_key, requirement)
+    kind = escalation.other_agency.kind if escalation.other_agency else ""
+    for requirement in requirements_for(stage, _flags(escalation.child), kind):
+        item = _add_item(
+            session,
+            ctx,
+            escalation,
+            stage_key,
+            requirement.key,
+            requirement.kind,
+            requirement.text,
+            recipient=requirement.recipient,
+            form_id=requirement.form,
+            obligation=requirement.obligation,
+            due_from=started_at if requirement.timescale else None,
+        )
+        if requirement.timescale:
+            due = item_deadline(pack, escalation, item, calendar)
+            item.due_at = due.due_at if due else None
     session.flush()
     session.refresh(escalation)
 
 
-def _add_requirement(
-    session: Session, ctx: AppContext, escalation: Escalation, stage_key: str, requirement: Requirement
+def _add_pre_steps(
+    session: Session,
+    ctx: AppContext,
+    escalation: Escalation,
+    pack: PolicyPack,
+    calendar: WorkingCalendar,
+    agency_kind: str,
 ) -> None:
-    _add_item(
-        session,
-        ctx,
-        escalation,
-        stage_key,
-        requirement.key,
-        requirement.kind,
-        requirement.text,
-        recipient=requirement.recipient,
-        form_id=requirement.form,
-    )
+    """The policy's steps before the formal stages; a step that follows another starts its clock when that
+    one is done (St Helens: the Team Manager alerted within one working day of the social worker failing)."""
+    flags = _flags(escalation.child)
+    for step in pack.pre_steps:
+        if not requirement_applies(step, flags, agency_kind):
+            continue
+        timed = step.timescale.kind != "none" and not step.after
+        item = _add_item(
+            session,
+            ctx,
+            escalation,
+            "before_stages",
+            f"{PRE_STEP_PREFIX}{step.key}",
+            "action",
+            f"{step.title}: {step.text}",
+            obligation=step.obligation,
+            due_from=escalation.began_at if timed else None,
+        )
+        if timed:
+            due = item_deadline(pack, escalation, item, calendar)
+            item.due_at = due.due_at if due else None
 
 
 def _add_item(
@@ -338,35 +437,66 @@ def _add_item(
     *,
     recipient: str = "",
     form_id: str = "",
-) -> None:
-    session.add(
-        ChecklistItem(
-            escalation_id=escalation.id,
-            stage_key=stage_key,
-            requirement_key=key,
-            kind=kind,
-            text=text,
-            recipient=recipient,
-            form_id=form_id,
-            created_at=ctx.clock.now(),
-        )
+    obligation: str = "should",
+    due_from: datetime | None = None,
+    due_at: datetime | None = None,
+) -> ChecklistItem:
+    item = ChecklistItem(
+        escalation_id=escalation.id,
+        stage_key=stage_key,
+        requirement_key=key,
+        kind=kind,
+        text=text,
+        recipient=recipient,
+        form_id=form_id,
+        created_at=ctx.clock.now(),
+        obligation=obligation,
+        due_from=due_from,
+        due_at=due_at,
     )
+    session.add(item)
+    escalation.checklist.append(item)
+    return item
 
 
-def _add_immediate_risk_items(
-    session: Session, ctx: AppContext, escalation: Escalation, pack: PolicyPack
+def add_immediate_risk_items(
+    session: Session,
+    ctx: AppContext,
+    escalation: Escalation,
+    pack: PolicyPack,
+    calendar: WorkingCalendar,
+    raised_at: datetime,
 ) -> None:
+    """Who the policy says to inform, due by its immediate-risk timescale ("immediately": now, so overdue
+    until done); out of hours, whom to call now as well."""
     rule = immediate_risk_rule(pack)
+    due = immediate_deadline(pack, calendar, raised_at)
     for index, person in enumerate(rule.inform):
         _add_item(
             session,
             ctx,
             escalation,
             escalation.current_stage,
-            f"immediate_risk:{index}",
+            f"{IMMEDIATE_PREFIX}{index}",
             "notification",
-            f"Immediate risk: inform {person} now.",
+            f"Immediate risk: inform {person} — {rule.timescale.text or 'the same working day'}.",
             recipient=person,
+            obligation="must",
+            due_from=raised_at,
+            due_at=due.due_at if due else None,
+        )
+    if not calendar.without_closures().in_working_hours(raised_at):
+        _add_item(
+            session,
+            ctx,
+            escalation,
+            escalation.current_stage,
+            OUT_OF_HOURS_KEY,
+            "action",
+            out_of_hours_text(pack, merged_urgent_contacts(session, pack)),
+            obligation="must",
+            due_from=raised_at,
+            due_at=raised_at,  # now: out of hours nobody else will act until someone is called
         )
 
 
@@ -382,14 +512,17 @@ def _flags(child: Child) -> ChildFlags:
 def complete_checklist_item(ctx: AppContext, item_id: int, note: str = "") -> EscalationDetail:
     now = ctx.clock.now()
     with ctx.store.session() as session:
-        item = session.get(ChecklistItem, item_id)
-        if item is None:
-            raise NotFound(f"There is no checklist item number {item_id}.")
-        if item.done_at is not None:
-            raise ValidationError("That item was already ticked off.")
+        item = _open_item(session, item_id)
+        escalation = item.escalation
+        pack = ctx.packs.get(escalation.policy_id)
+        prompt = _note_prompt(pack, item)
+        if prompt and not note.strip():
+            raise ValidationError(prompt, field="note")
         item.done_at = now
         item.done_by_id = ctx.actor.user_id
         item.done_note = note.strip()
+        if pack is not None:
+            _start_following_steps(session, ctx, escalation, pack, item, now)
         audit.record(
             session,
             at=now,
@@ -400,6 +533,109 @@ def complete_checklist_item(ctx: AppContext, item_id: int, note: str = "") -> Es
             detail={"escalation_id": item.escalation_id, "key": item.requirement_key},
         )
         return _detail(session, ctx, item.escalation_id)
+
+
+def record_not_done(ctx: AppContext, item_id: int, reason: str) -> EscalationDetail:
+    """Close a step the policy asks for without doing it, saying why: a "must" then no longer holds up
+    moving on or closing, and the reason stays on the record."""
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        item = _open_item(session, item_id)
+        _close_not_done(session, ctx, item, reason, now)
+        return _detail(session, ctx, item.escalation_id)
+
+
+def _open_item(session: Session, item_id: int) -> ChecklistItem:
+    item = session.get(ChecklistItem, item_id)
+    if item is None:
+        raise NotFound(f"There is no checklist item number {item_id}.")
+    if item.done_at is not None:
+        raise ValidationError("That item was already ticked off.")
+    return item
+
+
+def _close_not_done(
+    session: Session, ctx: AppContext, item: ChecklistItem, reason: str, now: datetime
+) -> None:
+    if not reason.strip():
+        raise ValidationError(
+            f"Say why this was not done: “{_short_text(item.text)}”", field=f"not_done:{item.id}"
+        )
+    item.done_at = now
+    item.done_by_id = ctx.actor.user_id
+    item.done_note = reason.strip()
+    item.not_done = True
+    audit.record(
+        session,
+        at=now,
+        user_id=ctx.actor.user_id,
+        action="checklist_not_done",
+        entity="checklist_item",
+        entity_id=item.id,
+        detail={"escalation_id": item.escalation_id, "key": item.requirement_key},
+    )
+
+
+def _short_text(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _note_prompt(pack: PolicyPack | None, item: ChecklistItem) -> str:
+    if pack is None or not pack.has_stage(item.stage_key):
+        return ""
+    requirement = next(
+        (r for r in pack.stage(item.stage_key).requirements if r.key == item.requirement_key), None
+    )
+    return requirement.note_prompt if requirement else ""
+
+
+def _start_following_steps(
+    session: Session,
+    ctx: AppContext,
+    escalation: Escalation,
+    pack: PolicyPack,
+    done: ChecklistItem,
+    now: datetime,
+) -> None:
+    """A pre-step done starts the clock of the step that follows it (the Team Manager alert)."""
+    if not done.requirement_key.startswith(PRE_STEP_PREFIX):
+        return
+    key = done.requirement_key.removeprefix(PRE_STEP_PREFIX)
+    followers = {f"{PRE_STEP_PREFIX}{p.key}" for p in pack.pre_steps if p.after == key}
+    calendar = calendar_in(session)
+    for item in escalation.checklist:
+        if item.requirement_key in followers and item.done_at is None and item.due_from is None:
+            item.due_from = now
+            due = item_deadline(pack, escalation, item, calendar)
+            item.due_at = due.due_at if due else None
+
+
+def open_musts(escalation: Escalation) -> list[ChecklistItem]:
+    return [i for i in escalation.checklist if i.done_at is None and i.obligation == "must"]
+
+
+def close_musts(
+    session: Session,
+    ctx: AppContext,
+    escalation: Escalation,
+    reasons: Mapping[int, str],
+    now: datetime,
+    *,
+    moving_on: bool,
+) -> None:
+    """Refuse to move on or close while a "must" is neither done nor given a reason; record the reasons."""
+    waiting = open_musts(escalation)
+    missing = [i for i in waiting if not reasons.get(i.id, "").strip()]
+    if missing:
+        what = "moving to the next stage" if moving_on else "closing"
+        lines = "; ".join(f"“{_short_text(i.text, 90)}”" for i in missing)
+        raise ValidationError(
+            f"The policy says these must be done before {what}: {lines}. Tick each off once done, or record "
+            "why it was not done.",
+            field="not_done_reasons",
+        )
+    for item in waiting:
+        _close_not_done(session, ctx, item, reasons[item.id], now)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -414,7 +650,7 @@ def closing_checklist(ctx: AppContext, escalation_id: int) -> ClosingChecklist:
         pack = ctx.pack(escalation.policy_id)
         return closing_requirements(
             pack,
-            opened_at=escalation.opened_at,
+            opened_at=escalation.began_at,
             resolved_at=ctx.clock.now(),
             calendar=calendar_in(session),
             reached_stage_key=escalation.current_stage,
@@ -428,14 +664,27 @@ def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> Es
         pack = ctx.pack(escalation.policy_id)
         rules = closing_requirements(
             pack,
-            opened_at=escalation.opened_at,
+            opened_at=escalation.began_at,
             resolved_at=now,
             calendar=calendar_in(session),
             reached_stage_key=escalation.current_stage,
         )
-        _validate_resolution(answers, rules)
+        binding = pack.stage(escalation.current_stage).binding_decision
+        _validate_resolution(answers, rules, binding_decision=binding)
+        gaps_must = pack.closing.learning_obligation == "must" and bool(rules.learning_referred_to)
+        if gaps_must and answers.gaps_found not in {"yes", "no"}:
+            raise ValidationError(
+                f"Say whether this disclosed gaps or weaknesses that the {pack.short_name} policy says must be "
+                f"brought to the attention of {rules.learning_referred_to}.",
+                field="gaps_found",
+            )
+        current = escalation.stages[-1]
+        received = _response_time(answers.response_received_at, current, now)
+        close_musts(session, ctx, escalation, answers.not_done_reasons, now, moving_on=False)
+        if gaps_must:
+            answers = replace(answers, learning_referred_to_board=answers.gaps_found == "yes")
         _leave_stage(
-            escalation.stages[-1], answers.written_outcome, answers.missed_reason, now, ctx.actor.user_id
+            current, answers.written_outcome, answers.missed_reason, now, ctx.actor.user_id, received
         )
         session.add(
             Resolution(
@@ -446,7 +695,7 @@ def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> Es
                 **{
                     name: (value.strip() if isinstance(value, str) else value)
                     for name, value in answers.__dict__.items()
-                    if name != "missed_reason"
+                    if name not in _NOT_RESOLUTION_COLUMNS
                 },
             )
         )
@@ -465,7 +714,8 @@ def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> Es
                 recipient=form.recipient,
                 form_id=form.form,
             )
-        if answers.learning_referred_to_board and rules.learning_referred_to:
+        refer = answers.gaps_found == "yes" if gaps_must else answers.learning_referred_to_board
+        if refer and rules.learning_referred_to:
             _add_item(
                 session,
                 ctx,
@@ -473,8 +723,10 @@ def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> Es
                 "closing",
                 "learning",
                 "copy",
-                f"Refer the learning to {rules.learning_referred_to}",
+                f"{'Bring the gaps or weaknesses found to the attention of' if gaps_must else 'Refer the learning to'} "
+                f"{rules.learning_referred_to}",
                 recipient=rules.learning_referred_to,
+                obligation="must" if gaps_must else "should",
             )
         if rules.action_log:
             _add_item(
@@ -498,11 +750,29 @@ def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> Es
         return _detail(session, ctx, escalation.id)
 
 
-def _validate_resolution(answers: ResolutionInput, rules: ClosingChecklist) -> None:
+_NOT_RESOLUTION_COLUMNS = {"missed_reason", "response_received_at", "not_done_reasons", "gaps_found"}
+
+
+def _validate_resolution(
+    answers: ResolutionInput, rules: ClosingChecklist, *, binding_decision: bool = False
+) -> None:
     requires = rules.requires
+    if binding_decision:
+        if not answers.written_outcome.strip():
+            raise ValidationError("Write down the final binding decision.", field="written_outcome")
+        if not answers.outcome_agreed_in_writing:
+            raise ValidationError(
+                "An escalation ending in a binding decision cannot be closed until the decision is in writing. "
+                "Get it in writing, then tick that it was given in writing.",
+                field="outcome_agreed_in_writing",
+            )
     if not answers.written_outcome.strip():
         raise ValidationError("Write down the outcome the agencies agreed.", field="written_outcome")
-    if requires(ClosingField.WRITTEN_OUTCOME) and not answers.outcome_agreed_in_writing:
+    if (
+        requires(ClosingField.WRITTEN_OUTCOME)
+        and not binding_decision
+        and not answers.outcome_agreed_in_writing
+    ):
         raise ValidationError(
             "An escalation cannot be closed until the outcome is agreed in writing between the agencies. "
             "Get written confirmation (an email will do), then tick that it was agreed in writing.",
@@ -583,8 +853,11 @@ def list_open_cases(ctx: AppContext) -> list[CaseRow]:
 
 
 def list_open_checklist(ctx: AppContext) -> list[OpenItemRow]:
-    """Every checklist item not yet done, oldest first — the dashboard's to-do list."""
+    """Every checklist item not yet done, oldest first — the dashboard's to-do list, each with its own
+    deadline where the policy gives the step one."""
+    now = ctx.clock.now()
     with ctx.store.session() as session:
+        calendar = calendar_in(session)
         query = (
             select(ChecklistItem, Escalation.reference, Child.given_names, Child.family_name)
             .join(Escalation, ChecklistItem.escalation_id == Escalation.id)
@@ -603,6 +876,10 @@ def list_open_checklist(ctx: AppContext) -> list[OpenItemRow]:
                 item.recipient,
                 item.form_id,
                 item.created_at,
+                due_at=item.due_at,
+                obligation=item.obligation,
+                due_words=describe_deadline(item.due_at, now) if item.due_at else "",
+                due_status=due_status(item.due_at, now, calendar),
             )
             for item, reference, given, family in session.execute(query)
         ]
@@ -634,6 +911,11 @@ def _case_query() -> Select[Any]:
         .where(ChecklistItem.escalation_id == Escalation.id, ChecklistItem.done_at.is_(None))
         .scalar_subquery()
     )
+    first_item_due = (
+        select(func.min(ChecklistItem.due_at))
+        .where(ChecklistItem.escalation_id == Escalation.id, ChecklistItem.done_at.is_(None))
+        .scalar_subquery()
+    )
     stage = aliased(StageRecord)  # the outer query reads escalation_stages too; keep the two apart
     latest_stage = (
         select(func.max(stage.id))
@@ -658,6 +940,7 @@ def _case_query() -> Select[Any]:
             StageRecord.contacted,
             StageRecord.entered_at,
             open_items.label("open_items"),
+            first_item_due.label("first_item_due"),
         )
         .join(Child, Child.id == Escalation.child_id)
         .join(Agency, Agency.id == Escalation.other_agency_id)
@@ -677,6 +960,11 @@ def _case_row(
     known = pack is not None and pack.has_stage(row.stage_key)
     label = pack.stage(row.stage_key).display_name if known else row.stage_key  # type: ignore[union-attr]
     is_open = row.status == "open"
+    shown = earliest(
+        Deadline(row.deadline) if row.deadline else None,
+        Deadline(row.first_item_due) if row.first_item_due else None,
+    )
+    deadline = shown.due_at if shown else None
     return CaseRow(
         escalation_id=row.id,
         reference=row.reference,
@@ -689,14 +977,15 @@ def _case_row(
         next_contact=_next_contact(pack, row.stage_key, row.contacted, directories.get(row.policy_id, []))
         if is_open
         else "",
-        deadline=row.deadline if is_open else None,
-        deadline_words=describe_deadline(row.deadline, now) if is_open else row.status,
-        due_status=due_status(row.deadline, now, calendar) if is_open else DueStatus.NO_DEADLINE,
+        deadline=deadline if is_open else None,
+        deadline_words=describe_deadline(deadline, now) if is_open else row.status,
+        due_status=due_status(deadline, now, calendar) if is_open else DueStatus.NO_DEADLINE,
         out_of_hours=row.raised_out_of_hours,
         immediate_risk=row.immediate_risk,
         open_checklist=row.open_items,
         waiting_working_days=calendar.working_days_elapsed(row.entered_at, now) if is_open else 0,
         status=row.status,
+        stage_deadline=row.deadline if is_open else None,
     )
 
 
@@ -740,6 +1029,12 @@ def _detail(session: Session, ctx: AppContext, escalation_id: int) -> Escalation
     calendar = calendar_in(session)
     current = escalation.stages[-1]
     is_open = escalation.status == "open"
+    open_dues = [i.due_at for i in escalation.checklist if i.done_at is None and i.due_at is not None]
+    shown = earliest(
+        Deadline(current.deadline) if current.deadline else None, *(Deadline(d) for d in open_dues)
+    )
+    deadline = shown.due_at if shown and is_open else None
+    stage = pack.stage(escalation.current_stage) if pack.has_stage(escalation.current_stage) else None
     return EscalationDetail(
         id=escalation.id,
         reference=escalation.reference,
@@ -759,9 +1054,9 @@ def _detail(session: Session, ctx: AppContext, escalation_id: int) -> Escalation
         immediate_risk=escalation.immediate_risk,
         opened_at=escalation.opened_at,
         current_stage_key=escalation.current_stage,
-        current_deadline=current.deadline if is_open else None,
-        deadline_words=describe_deadline(current.deadline, now) if is_open else escalation.status,
-        due_status=due_status(current.deadline, now, calendar) if is_open else DueStatus.NO_DEADLINE,
+        current_deadline=deadline,
+        deadline_words=describe_deadline(deadline, now) if is_open else escalation.status,
+        due_status=due_status(deadline, now, calendar) if is_open else DueStatus.NO_DEADLINE,
         waiting_working_days=calendar.working_days_elapsed(current.entered_at, now) if is_open else 0,
         stages=_stepper(pack, escalation),
         checklist=tuple(
@@ -775,11 +1070,65 @@ def _detail(session: Session, ctx: AppContext, escalation_id: int) -> Escalation
                 i.done_at,
                 i.done_note,
                 i.requirement_key,
+                obligation=i.obligation,
+                due_at=i.due_at,
+                not_done=i.not_done,
+                due_words=describe_deadline(i.due_at, now) if i.due_at and i.done_at is None else "",
             )
             for i in escalation.checklist
         ),
         resolution=_resolution_view(escalation.resolution),
         withdrawn_reason=escalation.withdrawn_reason,
+        arose_at=escalation.began_at,
+        recorded_late=is_late(escalation.began_at, escalation.opened_at),
+        deadline_note=_deadline_note(escalation, current, pack, now) if is_open else "",
+        risk_changes=tuple(
+            RiskChangeView(
+                c.raised, c.noticed_at, c.recorded_at, _user_name(session, c.recorded_by_id), c.reason
+            )
+            for c in escalation.risk_changes
+        ),
+        may_shorten=may_shorten(pack),
+        shortened_reason=escalation.shortened_reason,
+        review_warning=review_warning(pack, london(now).date()),
+        urgent_contacts=tuple(contact_line(c) for c in merged_urgent_contacts(session, pack)),
+        binding_decision_stage=bool(stage and stage.binding_decision),
+    )
+
+
+def _deadline_note(escalation: Escalation, current: StageRecord, pack: PolicyPack, now: datetime) -> str:
+    notes = []
+    if current.deadline_moved_from is not None:
+        notes.append(
+            f"Moved from {describe_deadline(current.deadline_moved_from, now)} by the school's closure days "
+            "(this step is inside your own agency)."
+        )
+    if escalation.shortened_due_at is not None:
+        notes.append(
+            f"Shortened to {describe_deadline(escalation.shortened_due_at, now)}: {escalation.shortened_reason}"
+        )
+    if escalation.immediate_risk:
+        rule = immediate_risk_rule(pack)
+        notes.append(
+            f"A child at immediate risk: {rule.timescale.text or 'the same working day'}. Closure days never move this."
+        )
+    return " ".join(notes)
+
+
+def _user_name(session: Session, user_id: int) -> str:
+    user = session.get(User, user_id)
+    return user.display_name if user else ""
+
+
+def review_warning(pack: PolicyPack, today: date) -> str:
+    """Said on set-up and on every escalation page when the policy is past its own review date."""
+    document = pack.document
+    if not document.review_overdue(today):
+        return ""
+    where = document.where_to_check or f"Ask {pack.board.name} for the current version."
+    return (
+        f"The {pack.short_name} policy in use was due for review in {document.review}, so it may have been "
+        f"replaced. {where}"
     )
 
 
@@ -793,7 +1142,9 @@ def _stepper(pack: PolicyPack, escalation: Escalation) -> tuple[StageView, ...]:
     for stage in pack.stages:
         record = records.get(stage.key)
         if record is None:
-            views.append(StageView(stage.key, stage.label, stage.title, "to_come"))
+            views.append(
+                StageView(stage.key, stage.label, stage.title, "to_come", printed_label=stage.printed_label)
+            )
             continue
         state = "current" if record.left_at is None else "done"
         views.append(
@@ -809,6 +1160,10 @@ def _stepper(pack: PolicyPack, escalation: Escalation) -> tuple[StageView, ...]:
                 record.outcome,
                 record.timescale_met,
                 record.missed_reason,
+                started_at=record.began_at,
+                response_received_at=record.response_received_at,
+                deadline_moved_from=record.deadline_moved_from,
+                printed_label=stage.printed_label,
             )
         )
     return tuple(views)

@@ -1,7 +1,8 @@
 """Forms leaving the database: PDF export, printing, email drafts, and checking a signed PDF.
 
 Children's data leaves the encrypted database only through these functions, and every one of them writes a
-DocumentRecord (what, when, to whom, how) and an audit row in the same transaction. A preview is the one
+DocumentRecord (what, when, to whom, how) and an audit row in the same transaction, and ticks off the checklist
+items the document completes (services/document_checklist.py). A preview is the one
 exception: it is drawn on the DSL's own screen and never written anywhere.
 """
 
@@ -25,6 +26,7 @@ from dsl_desk.documents.forms import FieldKind, FormDefinition, values_from_sour
 from dsl_desk.services import audit
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.document_checklist import complete_items_for_document
 from dsl_desk.services.form_values import (
     EMAIL,
     SECURE_EMAIL,
@@ -34,6 +36,7 @@ from dsl_desk.services.form_values import (
     typed_values,
 )
 from dsl_desk.services.partnership_contacts import merged_board
+from dsl_desk.services.scratch import scratch_folder
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import NotFound, StoreError
 from dsl_desk.store.models import DocumentRecord, Escalation, User
@@ -83,6 +86,18 @@ class ExportResult:
     signed: bool
     sha256: str
     record_id: int
+    completed: tuple[str, ...] = ()  # the done notes of the checklist items this ticked off
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """A form drawn for the printer and not yet recorded: `record_printed` records it once it has printed."""
+
+    escalation_id: int
+    prepared: PreparedForm
+    pdf_bytes: bytes
+    signed: bool
+    wet_signature: bool
 
 
 @dataclass(frozen=True)
@@ -114,7 +129,8 @@ class DocumentRow:
 
 @dataclass(frozen=True)
 class DocumentCheck:
-    """`status`: intact | changed | unsigned | unreadable; `report.message` says it in plain English."""
+    """`status`: intact_known | intact_unknown | changed | unsigned | unreadable (documents/signing.py's
+    `verify_pdf`); `report.message` says it in plain English."""
 
     status: str
     report: VerificationReport
@@ -256,7 +272,7 @@ def export_form(
     with ctx.store.session() as session:
         if destination is not None:
             _write(destination, pdf)
-        record = _record(
+        record, completed = _record(
             session,
             ctx,
             escalation_id,
@@ -268,18 +284,63 @@ def export_form(
             signed=signed,
             extra={"wet_signature": wet_signature},
         )
-        return _result(prepared, pdf, record)
+        return _result(prepared, pdf, record, completed)
+
+
+# --- printing ----------------------------------------------------------------------------------------------
+
+
+def prepare_print(
+    ctx: AppContext,
+    escalation_id: int,
+    form_id: str,
+    *,
+    typed: Mapping[str, str] | None = None,
+    sign: bool = True,
+    wet_signature: bool = False,
+) -> PrintJob:
+    """The PDF to send to the printer. Nothing is recorded yet: call `record_printed` when it has printed,
+    so a printer that fails to start leaves no record of a copy that was never made."""
+    signed = sign and not wet_signature
+    prepared = prepare_form(
+        ctx, escalation_id, form_id, typed=typed, signed_look=signed, wet_signature=wet_signature
+    )
+    pdf = prepared.render()
+    if signed:
+        pdf = _sign(ctx, pdf, prepared)
+    return PrintJob(escalation_id, prepared, pdf, signed, wet_signature)
+
+
+def record_printed(ctx: AppContext, job: PrintJob, *, pages: int) -> ExportResult:
+    """Record and audit a printed form (and tick off the checklist items it completes), in one transaction."""
+    with ctx.store.session() as session:
+        _escalation(session, job.escalation_id)
+        record, completed = _record(
+            session,
+            ctx,
+            job.escalation_id,
+            job.prepared,
+            job.pdf_bytes,
+            action="print",
+            recipient="",
+            file_name="",
+            signed=job.signed,
+            extra={"wet_signature": job.wet_signature, "pages": pages},
+        )
+        return _result(job.prepared, job.pdf_bytes, record, completed)
 
 
 def _sign(ctx: AppContext, pdf: bytes, prepared: PreparedForm) -> bytes:
     from dsl_desk.documents.signing import sign_pdf
+    from dsl_desk.services.audit_views import trail_head_words
     from dsl_desk.services.signing_identity import ensure_signing_identity
 
     identity = ensure_signing_identity(ctx)
     return sign_pdf(
         pdf,
         identity,
-        reason=f"{prepared.form.title}, reference {prepared.meta.reference}",
+        # The trail's head as it was when signed: `dsl-desk audit verify --against` compares it with the trail.
+        reason=f"{prepared.form.title}, reference {prepared.meta.reference}. {trail_head_words(ctx)}",
         location=prepared.meta.organisation,
         signer_name=ctx.actor.display_name,
         timestamp=ctx.clock.now(),
@@ -304,7 +365,8 @@ def _record(
     file_name: str,
     signed: bool,
     extra: Mapping[str, object],
-) -> DocumentRecord:
+) -> tuple[DocumentRecord, tuple[str, ...]]:
+    """The DocumentRecord and its audit row, and the checklist items it completes ticked off (their notes)."""
     now = ctx.clock.now()
     digest = hashlib.sha256(pdf).hexdigest()
     record = DocumentRecord(
@@ -338,10 +400,13 @@ def _record(
             **extra,
         },
     )
-    return record
+    ticked = complete_items_for_document(session, ctx, record, form_title=prepared.form.title, extra=extra)
+    return record, tuple(t.note for t in ticked)
 
 
-def _result(prepared: PreparedForm, pdf: bytes, record: DocumentRecord) -> ExportResult:
+def _result(
+    prepared: PreparedForm, pdf: bytes, record: DocumentRecord, completed: tuple[str, ...]
+) -> ExportResult:
     return ExportResult(
         pdf_bytes=pdf,
         file_name=record.file_name,
@@ -353,6 +418,7 @@ def _result(prepared: PreparedForm, pdf: bytes, record: DocumentRecord) -> Expor
         signed=record.signed,
         sha256=record.sha256,
         record_id=record.id,
+        completed=completed,
     )
 
 
@@ -384,13 +450,17 @@ def write_email_draft(
     ctx: AppContext,
     escalation_id: int,
     form_id: str,
-    directory: Path,
+    directory: Path | None = None,
     *,
     typed: Mapping[str, str] | None = None,
     sign: bool = True,
     encrypt_password: str | None = None,
 ) -> Path:
     """Write an unsent email (.eml) to the partnership with the form attached, record it, and return its path.
+
+    Without `directory` the draft goes in the private temporary folder (services/scratch.py), named by the
+    case reference and initials, and is removed when the desk locks or the app closes: the mail program is
+    expected to have it open as a draft by then (the desk says so).
 
     The subject and body carry the case reference, never the child's name. With `encrypt_password` the PDF
     is AES-256 encrypted and the body says the password follows by phone. Encryption rewrites the file and
@@ -419,10 +489,11 @@ def write_email_draft(
 
         pdf = encrypt_pdf(pdf, encrypt_password)
     message = _email(ctx, prepared, pack, recipient, pdf, encrypted=encrypted)
-    path = _free_path(Path(directory), Path(prepared.file_name).with_suffix(".eml").name)
+    folder = scratch_folder(ctx.store.paths) if directory is None else Path(directory)
+    path = _free_path(folder, Path(prepared.file_name).with_suffix(".eml").name)
     with ctx.store.session() as session:
         _write(path, bytes(message))
-        _record(
+        _record(  # its ticked items are on the escalation's checklist; the caller wants the draft's path
             session,
             ctx,
             escalation_id,
@@ -531,27 +602,33 @@ def list_documents(ctx: AppContext, escalation_id: int) -> list[DocumentRow]:
         ]
 
 
-MAX_VERIFY_BYTES = (
-    200 * 1024 * 1024
-)  # a signed form is well under 1 MB; a scan of many pages far less than this
+def verify_document(path: Path, known: Mapping[str, str] | None = None) -> DocumentCheck:
+    """Who signed a PDF, when, whether it has changed since, and whether this desk knows the signer.
 
+    Reads no database, so anyone may check: `known` (fingerprint -> how this desk knows the certificate)
+    comes from services/trusted_certificates.py's list, which needs no passphrase either.
+    """
+    from dsl_desk.documents.signing import MAX_PDF_BYTES, verify_pdf
+    from dsl_desk.store.files import FileRefused, check_source, read_source
 
-def verify_document(path: Path) -> DocumentCheck:
-    """Who signed a PDF, when, and whether it has changed since. Reads no database: anyone may check."""
-    from dsl_desk.documents.signing import verify_pdf
-    from dsl_desk.store.files import FileRefused, read_source
-
+    name = Path(path).name
     try:
-        data = read_source(Path(path), kind="PDF file", limit=MAX_VERIFY_BYTES)
+        # An ordinary file only, size-checked before reading: /dev/zero or a named pipe returns at once.
+        size = check_source(Path(path), kind="PDF file", limit=1 << 62)
+        if size > MAX_PDF_BYTES:
+            message = (
+                f"{name} is larger than any DSL Desk form can be ({MAX_PDF_BYTES >> 20} MB): not checked."
+            )
+            return DocumentCheck("unreadable", _unreadable(message))
+        data = read_source(Path(path), kind="PDF file", limit=MAX_PDF_BYTES)
     except FileRefused as error:
         return DocumentCheck("unreadable", _unreadable(str(error)))
+    if not data.strip():
+        return DocumentCheck("unreadable", _unreadable(f"{name} is empty: it is not a PDF file."))
     if data.lstrip()[:5] != b"%PDF-":
-        return DocumentCheck("unreadable", _unreadable(f"{Path(path).name} is not a PDF file."))
-    report = verify_pdf(data)
-    if report.signed:
-        return DocumentCheck("intact" if report.intact and report.covers_whole_file else "changed", report)
-    # verify_pdf says "could not be read" when the PDF structure is broken; otherwise it is just unsigned.
-    return DocumentCheck("unreadable" if "could not be read" in report.message else "unsigned", report)
+        return DocumentCheck("unreadable", _unreadable(f"{name} is not a PDF file."))
+    report = verify_pdf(data, known)
+    return DocumentCheck(report.status, report)
 
 
 def _unreadable(message: str) -> VerificationReport:

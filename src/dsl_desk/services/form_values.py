@@ -244,9 +244,11 @@ def _one_stage(
     responded = "yes" if resolved_here else ("no" if left else "")
     return {
         prefix + "reached": "yes",
-        prefix + "raised_on": _day(record.entered_at),
+        prefix + "raised_on": _day(record.began_at),  # when it was escalated, not when it was typed in
         prefix + "contact": record.contacted,
-        prefix + "response_on": _day(record.left_at) if left else "",
+        # Medway's "Date response received": the response's own date, blank until the DSL records one (it
+        # used to print the day the DSL moved on).
+        prefix + "response_on": _day(record.response_received_at) if record.response_received_at else "",
         prefix + "response": record.outcome,
         prefix + "outcome": record.outcome,
         prefix + "responded": responded,
@@ -260,7 +262,12 @@ def _resolution_sources(escalation: Escalation, pack: PolicyPack) -> dict[str, s
     resolution = escalation.resolution
     if resolution is None:
         return {}
-    stage = pack.stage(resolution.resolved_stage).label if pack.has_stage(resolution.resolved_stage) else ""
+    # printed_label: St Helens' two Stage Fours must not print alike ("Stage Four (mediation …)").
+    stage = (
+        pack.stage(resolution.resolved_stage).printed_label
+        if pack.has_stage(resolution.resolved_stage)
+        else ""
+    )
     not_informed = "" if resolution.parents_informed else resolution.parents_not_informed_reason
     return {
         "resolution.date": _day(resolution.resolved_at),

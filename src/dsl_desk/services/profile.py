@@ -43,7 +43,11 @@ def get_profile(ctx: AppContext) -> ProfileView:
 
 
 def update_working_hours(ctx: AppContext, *, cutoff: time, idle_lock_minutes: int) -> ProfileView:
-    """Deadlines already set keep their time; new ones use the new cut-off."""
+    """A changed cut-off recomputes every open deadline not yet past (recorded in each escalation's
+    history); deadlines already past stay as they were."""
+    from dsl_desk.services.calendar_service import calendar_in
+    from dsl_desk.services.escalation_deadlines import refresh_all_open
+
     if not 1 <= idle_lock_minutes <= 120:
         raise ValidationError("Lock after between 1 and 120 minutes without use.", field="idle_lock_minutes")
     with ctx.store.session() as session:
@@ -64,6 +68,8 @@ def update_working_hours(ctx: AppContext, *, cutoff: time, idle_lock_minutes: in
             entity_id=org.id,
             detail={"cutoff": cutoff.isoformat(), "idle_lock_minutes": idle_lock_minutes},
         )
+        session.flush()
+        refresh_all_open(ctx, session, calendar_in(session), why="the end of the working day changed")
     return get_profile(ctx)
 
 

@@ -41,6 +41,7 @@ from dsl_desk.store.models import (
     Draft,
     EntryShare,
     Escalation,
+    ImmediateRiskChange,
     Resolution,
     StageRecord,
     User,
@@ -176,6 +177,7 @@ TABLE_WORDS: dict[str, tuple[str, str]] = {
     "lesson_follow_ups": ("lessons follow-up", "lessons follow-ups"),
     "document_records": ("record of a form sent or printed", "records of forms sent or printed"),
     "checklist_items": ("checklist item", "checklist items"),
+    "immediate_risk_changes": ("change of immediate risk", "changes of immediate risk"),
     "resolutions": ("resolution", "resolutions"),
     "escalation_stages": ("escalation stage", "escalation stages"),
     "attachments": ("attachment", "attachments"),
@@ -217,6 +219,11 @@ def _tied_rows() -> list[tuple[str, type[Any], Callable[[_Scope], ColumnElement[
         ("lesson_follow_ups", LessonFollowUp, lambda s: LessonFollowUp.escalation_id.in_(s.escalations)),
         ("document_records", DocumentRecord, lambda s: DocumentRecord.escalation_id.in_(s.escalations)),
         ("checklist_items", ChecklistItem, lambda s: ChecklistItem.escalation_id.in_(s.escalations)),
+        (
+            "immediate_risk_changes",
+            ImmediateRiskChange,
+            lambda s: ImmediateRiskChange.escalation_id.in_(s.escalations),
+        ),
         ("resolutions", Resolution, lambda s: Resolution.escalation_id.in_(s.escalations)),
         ("escalation_stages", StageRecord, lambda s: StageRecord.escalation_id.in_(s.escalations)),
         ("attachments", Attachment, lambda s: Attachment.id.in_(s.attachments)),
@@ -612,7 +619,13 @@ def delete_record(ctx: AppContext, child_id: int, reason: str, confirm_name: str
             action="record_deleted",
             entity="child",
             entity_id=child_id,
-            detail={"tombstone": tombstone.id, "counts": counts},
+            # Which entries and files went (ids only): `audit verify` then knows they were deleted, not lost.
+            detail={
+                "tombstone": tombstone.id,
+                "counts": counts,
+                "entry_ids": list(scope.entries),
+                "attachment_ids": list(scope.attachments),
+            },
         )
         tombstone_id = tombstone.id
     problem = tidy_database_file(ctx)

@@ -12,13 +12,15 @@ from sqlalchemy import select
 from dsl_desk.core.clock import Clock
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import audit
+from dsl_desk.services.audit_views import save_checkpoint
 from dsl_desk.services.context import Actor, AppContext, ValidationError
+from dsl_desk.services.scratch import Emptied, empty_scratch
 from dsl_desk.store import database
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.keyring import KdfParams
 from dsl_desk.store.models import Organisation, User
 from dsl_desk.store.paths import DataPaths
-from dsl_desk.store.throttle import UnlockThrottle
+from dsl_desk.store.throttle import FailureRecord, UnlockThrottle, all_failed_attempts
 
 MIN_PASSPHRASE_LENGTH = 10
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
@@ -198,6 +200,7 @@ def initialise(
                 detail={"organisation": profile.name, "partnership": profile.partnership_id},
             )
             made.append(Actor(user.id, user.username, user.display_name, user.role))
+        save_checkpoint(store, now)  # into the staged keyring.json, so it moves into place with it
 
     store, recovery_key = database.create_database(
         paths,
@@ -219,9 +222,8 @@ def sign_in(
     clock: Clock,
     packs: Mapping[str, PolicyPack] | None = None,
 ) -> AppContext:
-    failures = UnlockThrottle(paths.unlock_state).failures()
     store = database.unlock(paths, username, passphrase, now=clock.now())
-    return _after_unlock(store, username, clock, failures, method="passphrase", packs=packs or {})
+    return _after_unlock(store, username, clock, method="passphrase", packs=packs or {})
 
 
 def sign_in_with_recovery_key(
@@ -232,20 +234,19 @@ def sign_in_with_recovery_key(
     clock: Clock,
     packs: Mapping[str, PolicyPack] | None = None,
 ) -> AppContext:
-    failures = UnlockThrottle(paths.unlock_state).failures()
     store = database.unlock_with_recovery(paths, recovery_key, now=clock.now())
-    return _after_unlock(store, username, clock, failures, method="recovery key", packs=packs or {})
+    return _after_unlock(store, username, clock, method="recovery key", packs=packs or {})
 
 
 def _after_unlock(
     store: database.Store,
     username: str,
     clock: Clock,
-    failures: int,
     *,
     method: str,
     packs: Mapping[str, PolicyPack],
 ) -> AppContext:
+    failed = all_failed_attempts(store.paths)
     try:
         with store.session() as session:
             user = session.scalars(
@@ -254,7 +255,7 @@ def _after_unlock(
             if user is None:
                 raise ValidationError(f"There is no active account called “{username}” on this database.")
             now = clock.now()
-            if failures:
+            for door, record in failed.items():
                 # Failed attempts cannot be written while the database is locked; they are recorded here.
                 audit.record(
                     session,
@@ -263,7 +264,7 @@ def _after_unlock(
                     action="unlock_failed",
                     entity="user",
                     entity_id=user.id,
-                    detail={"failed_attempts": failures},
+                    detail=_failed_detail(door, record),
                 )
             audit.record(
                 session,
@@ -272,22 +273,51 @@ def _after_unlock(
                 action="unlock",
                 entity="user",
                 entity_id=user.id,
-                detail={"method": method},
+                # Whether keyring.json held the trail's checkpoint: one that goes missing shows in the trail.
+                detail={"method": method, "checkpoint": store.keyring.checkpoint is not None},
             )
             actor = Actor(user.id, user.username, user.display_name, user.role)
     except BaseException:
         store.close()
         raise
+    if store.read_only:
+        # Nothing was written to the audit trail (the banner says so): the failed attempts stay on record.
+        return AppContext(store, clock, actor, packs)
+    # Only now that the audit trail holds them may the records of failed attempts go (both copies).
+    UnlockThrottle.for_data(store.paths).reset_all()
+    # Moved on only if the trail still holds what the last checkpoint covered: a trail cut short or re-written
+    # while the desk was shut leaves the old checkpoint in place, for `audit verify` to report.
+    save_checkpoint(store, now)
     return AppContext(store, clock, actor, packs)
 
 
-def lock(context: AppContext) -> None:
-    """Record the lock and drop the key. The key is dropped even if the record cannot be written (a damaged
-    or full database): locking must never fail."""
+def _failed_detail(door: str, record: FailureRecord) -> dict[str, object]:
+    detail: dict[str, object] = {
+        "failed_attempts": record.failures,
+        "with": door,
+        "attempts": [
+            {"at": attempt.at.isoformat(), **({"account": attempt.account} if attempt.account else {})}
+            for attempt in record.attempts
+        ],
+    }
+    if record.failures > len(record.attempts):
+        detail["times_not_kept"] = record.failures - len(record.attempts)
+    return detail
+
+
+def lock(context: AppContext) -> Emptied:
+    """Record the lock, drop the key and empty the private temporary folder (attachment copies opened in a
+    viewer, email drafts). The key is dropped and the folder emptied even if the record cannot be written (a
+    damaged or full database): locking must never fail. Says what could not be removed (a file a viewer holds
+    open on Windows)."""
     try:
         with context.store.session() as session:
             audit.record(session, at=context.clock.now(), user_id=context.actor.user_id, action="lock")
     except StoreError:
         pass
     finally:
-        context.close()
+        try:
+            context.close()
+        finally:
+            emptied = empty_scratch(context.store.paths)
+    return emptied

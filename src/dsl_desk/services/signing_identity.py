@@ -13,6 +13,7 @@ from dsl_desk.documents.signing import SigningIdentity, create_identity
 from dsl_desk.services import audit
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.trusted_certificates import remember_own_certificate
 from dsl_desk.store.database import Store
 from dsl_desk.store.models import User
 
@@ -40,12 +41,14 @@ def ensure_signing_identity(ctx: AppContext) -> SigningIdentity:
             existing = _load(user.signing_identity, passphrase)
         if existing is not None and existing.valid_until > now:
             _remember(ctx.store, user.id, user.signing_identity, existing)
+            remember_own_certificate(ctx.store.paths, existing, user.username, now)
             return existing
         identity = create_identity(
             user.display_name, organisation(session).name, valid_from=now, role=user.role
         )
         user.signing_identity = identity.to_pkcs12(passphrase)
         _remember(ctx.store, user.id, user.signing_identity, identity)
+        remember_own_certificate(ctx.store.paths, identity, user.username, now)
         audit.record(
             session,
             at=now,

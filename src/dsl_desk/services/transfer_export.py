@@ -57,6 +57,7 @@ from dsl_desk.store.models import (
     DocumentRecord,
     EntryShare,
     Escalation,
+    ImmediateRiskChange,
     Professional,
     Resolution,
     StageRecord,
@@ -187,6 +188,7 @@ def _record(
     queries: dict[str, tuple[Any, Any]] = {
         "escalations": (Escalation, Escalation.child_id == child.id),
         "stages": (StageRecord, StageRecord.escalation_id.in_(escalations)),
+        "risk_changes": (ImmediateRiskChange, ImmediateRiskChange.escalation_id.in_(escalations)),
         "checklist": (ChecklistItem, ChecklistItem.escalation_id.in_(escalations)),
         "resolutions": (Resolution, Resolution.escalation_id.in_(escalations)),
         "entries": (DiscussionEntry, DiscussionEntry.child_id == child.id),

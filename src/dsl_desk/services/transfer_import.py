@@ -20,6 +20,13 @@ Faithful to the sending school's record:
 - Corrections keep their links to the entries they amend (entries go in in their original order); the log's
   append-only triggers stay on, since the import only ever inserts.
 - Attachments go in byte for byte; each one's SHA-256 was checked against the signed record on reading.
+
+Who signed it: the sending DSL's certificate is self-signed, so it can bear any name, and anyone who has the
+transfer password could decrypt the file, change it, re-sign it with a home-made certificate in the DSL's
+name and encrypt it again. A file is therefore imported only when its certificate is one this desk knows
+(services/trusted_certificates.py), or when the receiving DSL has confirmed its fingerprint with the sending
+DSL by telephone and typed it in (`confirmed_fingerprint`); the certificate is then trusted (audited), so
+the next file from the same DSL is recognised.
 """
 
 from __future__ import annotations
@@ -46,6 +53,9 @@ from dsl_desk.documents.transfer_bundle import (
 from dsl_desk.services import audit
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.record_hashes import hashes_detail
+from dsl_desk.services.trusted_certificates import known_certificates, record_trust
+from dsl_desk.store.known_certificates import KnownCertificate, add_known_certificate, normalise_fingerprint
 from dsl_desk.store.models import (
     ActionItem,
     Agency,
@@ -56,6 +66,7 @@ from dsl_desk.store.models import (
     DocumentRecord,
     EntryShare,
     Escalation,
+    ImmediateRiskChange,
     Professional,
     Resolution,
     StageRecord,
@@ -68,6 +79,7 @@ TRANSFERRED = "transferred"  # the status of an escalation that was open at the 
 _MODELS: dict[str, Any] = {
     "escalations": Escalation,
     "stages": StageRecord,
+    "risk_changes": ImmediateRiskChange,
     "checklist": ChecklistItem,
     "resolutions": Resolution,
     "entries": DiscussionEntry,
@@ -83,6 +95,15 @@ class TransferRefused(ServiceError):
     """A transfer file that cannot be imported; the message says why and what to do."""
 
 
+class SignerNotConfirmed(TransferRefused):
+    """The file's certificate is not one this desk knows, and its fingerprint was not confirmed (or did not
+    match what was confirmed). `signer` holds the certificate to compare by telephone."""
+
+    def __init__(self, message: str, signer: SignerInfo) -> None:
+        super().__init__(message)
+        self.signer = signer
+
+
 @dataclass(frozen=True)
 class BundlePreview:
     """What the DSL sees before importing: whose file, from where, signed by whom, how much."""
@@ -96,6 +117,10 @@ class BundlePreview:
     signer: SignerInfo
     counts: dict[str, int]
     already_imported: str  # a message when this file is already on this desk, else ""
+    signer_known: str = ""  # how this desk knows the signing certificate; "" when it does not
+
+    def fingerprint_matches(self, typed: str) -> bool:
+        return normalise_fingerprint(typed) == self.signer.fingerprint
 
 
 @dataclass(frozen=True)
@@ -107,6 +132,7 @@ class ImportedTransfer:
     signer: SignerInfo
     counts: dict[str, int]
     transferred_open: int  # escalations still open at the old school, now "transferred"
+    newly_trusted: bool = False  # the certificate was trusted now, its fingerprint confirmed by telephone
 
 
 def open_bundle_file(path: Path, password: str) -> TransferBundle:
@@ -132,10 +158,15 @@ def preview_bundle(ctx: AppContext, path: Path, password: str) -> BundlePreview:
         signer=bundle.signer,
         counts=_counts(record),
         already_imported=already,
+        signer_known=known_certificates(ctx.store.paths).lookup().get(bundle.signer.fingerprint, ""),
     )
 
 
-def import_bundle(ctx: AppContext, path: Path, password: str) -> ImportedTransfer:
+def import_bundle(
+    ctx: AppContext, path: Path, password: str, *, confirmed_fingerprint: str = ""
+) -> ImportedTransfer:
+    """Import the file as a new child. Refused (SignerNotConfirmed) unless its certificate is known here
+    or `confirmed_fingerprint` — read out by the sending DSL on the telephone — is its fingerprint."""
     bundle = open_bundle_file(path, password)  # Argon2 and decryption happen before the database is touched
     record = bundle.record
     now = ctx.clock.now()
@@ -143,6 +174,7 @@ def import_bundle(ctx: AppContext, path: Path, password: str) -> ImportedTransfe
         already = _mixing_message(session, bundle.record) or _known_message(session, bundle.bundle_id, ctx)
         if already:
             raise TransferRefused(already)
+        newly_trusted = _check_signer(ctx, bundle.signer, confirmed_fingerprint)
         school = record["sender"]["organisation"]
         ids: dict[str, dict[int, int]] = {
             "users": _users(session, record["users"], now),
@@ -175,10 +207,14 @@ def import_bundle(ctx: AppContext, path: Path, password: str) -> ImportedTransfe
                 "bundle_id": bundle.bundle_id,
                 "bundle_sha256": bundle.sha256,
                 "fingerprint": bundle.signer.fingerprint,
+                "fingerprint_confirmed_by_phone": newly_trusted is not None,
                 "counts": counts,
+                **_content_hashes(session, ids),
             },
         )
-        return ImportedTransfer(
+        if newly_trusted is not None:
+            record_trust(session, ctx, newly_trusted, source="transfer file")
+        result = ImportedTransfer(
             transfer_id=transfer.id,
             child_id=child.id,
             child_name=_child_name(record),
@@ -186,7 +222,56 @@ def import_bundle(ctx: AppContext, path: Path, password: str) -> ImportedTransfe
             signer=bundle.signer,
             counts=counts,
             transferred_open=sum(1 for e in record["escalations"] if e["status"] == "open"),
+            newly_trusted=newly_trusted is not None,
         )
+    if newly_trusted is not None:
+        # After the commit: the certificate becomes trusted only once the import it was confirmed for is in.
+        add_known_certificate(ctx.store.paths.known_certificates, newly_trusted)
+    return result
+
+
+# --- who signed it ---------------------------------------------------------------------------------------------
+
+
+def _check_signer(ctx: AppContext, signer: SignerInfo, confirmed: str) -> KnownCertificate | None:
+    """None when the certificate is already known; the entry to trust when its fingerprint was confirmed."""
+    if signer.fingerprint in known_certificates(ctx.store.paths).lookup():
+        return None
+    who = ", ".join(p for p in (signer.role, signer.organisation) if p)
+    named = f"{signer.name} ({who})" if who else signer.name
+    if not confirmed.strip():
+        raise SignerNotConfirmed(
+            f"This transfer file is signed with a certificate this desk does not know, bearing the name "
+            f"{named}. Anyone can make a certificate bearing any name. Telephone the sending DSL on a number "
+            "you already have (not one from the file or its email), ask them to read out their certificate "
+            f"fingerprint, and check it is this one:\n{signer.fingerprint}\nThen import again with the "
+            "fingerprint confirmed. Nothing was imported.",
+            signer,
+        )
+    if normalise_fingerprint(confirmed) != signer.fingerprint:
+        raise SignerNotConfirmed(
+            "The fingerprint you confirmed is not the one of the certificate that signed this file, so it "
+            f"did not come from the DSL you telephoned, or it was altered and signed again. This file's "
+            f"certificate: {signer.fingerprint}. Do not import it: ask the sending DSL to send it again. "
+            "Nothing was imported.",
+            signer,
+        )
+    return KnownCertificate(
+        fingerprint=signer.fingerprint,
+        subject=named,
+        kind="trusted",
+        added_at=ctx.clock.now(),
+        note=f"confirmed by telephone when importing a transfer file; recorded by {ctx.actor.display_name}",
+    )
+
+
+def _content_hashes(session: Session, ids: dict[str, dict[int, int]]) -> dict[str, dict[str, str]]:
+    """Each imported entry's and attachment's hash, as read back, for `audit verify` to check later."""
+    entries = [session.get(DiscussionEntry, new_id) for new_id in ids["entries"].values()]
+    files = [session.get(Attachment, new_id) for new_id in ids["attachments"].values()]
+    for item in (*entries, *files):
+        session.refresh(item)
+    return hashes_detail([e for e in entries if e is not None], [f for f in files if f is not None])
 
 
 # --- refusing a file already here ---------------------------------------------------------------------------

@@ -148,10 +148,13 @@ def preview_bundle(ctx: AppContext, path: Path, password: str) -> BundlePreview:
     return transfer_import.preview_bundle(ctx, path, password)
 
 
-def import_bundle(ctx: AppContext, path: Path, password: str) -> ImportedTransfer:
+def import_bundle(
+    ctx: AppContext, path: Path, password: str, *, confirmed_fingerprint: str = ""
+) -> ImportedTransfer:
+    """Refused unless the signing certificate is known here or its fingerprint was confirmed by phone."""
     from dsl_desk.services import transfer_import
 
-    return transfer_import.import_bundle(ctx, path, password)
+    return transfer_import.import_bundle(ctx, path, password, confirmed_fingerprint=confirmed_fingerprint)
 
 
 # --- tracking a transfer out ------------------------------------------------------------------------------------

@@ -182,7 +182,7 @@ def _free_stem(folder: Path, meta: BackupMeta) -> str:
 
 
 def _sidecar_bytes(keyring: kr.Keyring, meta: BackupMeta) -> bytes:
-    payload = {"format": kr.KEYRING_FORMAT, **asdict(keyring)}
+    payload = kr.keyring_payload(keyring)
     payload["backup"] = {**asdict(meta), "format": BACKUP_FORMAT, "made_at": meta.made_at.isoformat()}
     return json.dumps(payload, indent=2).encode("utf-8")
 

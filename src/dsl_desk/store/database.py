@@ -6,12 +6,13 @@ The caller holds the data dir's InstanceLock for as long as it uses the store.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -42,7 +43,7 @@ from dsl_desk.store.migrate import (
 )
 from dsl_desk.store.paths import DataPaths, ensure_writable
 from dsl_desk.store.readonly import read_only_message, refusing_writes, write_problem
-from dsl_desk.store.throttle import UnlockThrottle, wait_after
+from dsl_desk.store.throttle import PASSPHRASE_DOOR, RECOVERY_KEY_DOOR, UnlockThrottle, seconds_words
 
 DB_ASIDE_SUFFIX = ".db"
 
@@ -182,14 +183,15 @@ def create_database(
         store = open_with_key(staged, keyring, db_key, now)
         try:
             restrict_to_owner(staged.database)
+            kr.save_keyring(staged.keyring, keyring)  # first: populate may add to it (the audit checkpoint)
             if populate is not None:
                 populate(store)
             with store.engine.connect() as connection:  # everything into the main file: one file to move
                 connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         finally:
             store.close()
-        kr.save_keyring(staged.keyring, keyring)
         _move_into_place(staged, paths)
+        keyring = kr.load_keyring(paths.keyring)
     except BaseException:
         # Nothing of the user's is in a half-made set-up yet: take it back so set-up can simply be run again.
         with contextlib.suppress(OSError):
@@ -255,48 +257,59 @@ def restrict_to_owner(path: Path) -> None:
 
 
 def unlock(paths: DataPaths, username: str, passphrase: str, *, now: datetime) -> Store:
+    """Open with a passphrase. Failed attempts are counted here; they are cleared only by the service that
+    signs in, once it has written them to the audit trail."""
     keyring = _keyring_for_existing(paths)
-    throttle = UnlockThrottle(paths.unlock_state)
+    throttle = UnlockThrottle.for_data(paths, PASSPHRASE_DOOR)
     throttle.check(now)
     try:
         db_key = kr.unwrap_for_user(keyring, username, passphrase)
     except WrongPassphrase as error:
-        wait = _record_failure(throttle, now)
+        if keyring.integrity == kr.DAMAGED and keyring.slot(username) is not None:
+            # The file is not as it was written: a failure proves nothing about the passphrase, so it is not
+            # counted (and the person is sent to a backup of the key file, not made to wait).
+            raise KeyringDamaged(
+                kr.damaged_slot_message(paths.keyring, "your passphrase"), path=paths.keyring
+            ) from error
+        wait = throttle.record_failure(now, username)
         if wait:
             raise WrongPassphrase(
-                f"{error} After several wrong attempts you must wait {int(wait.total_seconds())} seconds "
+                f"{error} After several wrong attempts you must wait {seconds_words(int(wait.total_seconds()))} "
                 "before the next try."
             ) from error
         raise
-    _reset(throttle)
-    return open_desk(paths, keyring, db_key, now)
+    return _sealed(open_desk(paths, keyring, db_key, now))
 
 
 def unlock_with_recovery(paths: DataPaths, recovery_key: str, *, now: datetime) -> Store:
+    """Open with the recovery key: a door of its own, never kept shut by mistyped passphrases."""
     keyring = _keyring_for_existing(paths)
-    throttle = UnlockThrottle(paths.unlock_state)
+    throttle = UnlockThrottle.for_data(paths, RECOVERY_KEY_DOOR)
     throttle.check(now)
     try:
         db_key = kr.unwrap_with_recovery(keyring, recovery_key)
-    except WrongPassphrase:
-        _record_failure(throttle, now)
+    except WrongPassphrase as error:
+        if keyring.integrity == kr.DAMAGED:
+            raise KeyringDamaged(
+                kr.damaged_slot_message(paths.keyring, "the recovery key"), path=paths.keyring
+            ) from error
+        throttle.record_failure(now)
+        if keyring.integrity == kr.UNSEALED and UnlockThrottle.for_data(paths, PASSPHRASE_DOOR).failures():
+            # An old key file has no checksum: when neither secret opens it, say damage is possible.
+            raise WrongPassphrase(
+                f"{error} If you are sure of both the recovery key and your passphrase, the key file "
+                f"{paths.keyring} may be damaged: restore it from a backup."
+            ) from error
         raise
-    _reset(throttle)
-    return open_desk(paths, keyring, db_key, now)
+    return _sealed(open_desk(paths, keyring, db_key, now))
 
 
-def _record_failure(throttle: UnlockThrottle, now: datetime) -> timedelta:
-    """A wrong attempt is counted on disk; on a full or read-only disk it cannot be, and that is no reason to
-    fail the unlock screen: the wait is still worked out and shown."""
-    try:
-        return throttle.record_failure(now)
-    except (StoreError, OSError):
-        return wait_after(throttle.failures() + 1)
-
-
-def _reset(throttle: UnlockThrottle) -> None:
-    with contextlib.suppress(OSError):  # a read-only folder cannot lose the file; the count is only advice
-        throttle.reset()
+def _sealed(store: Store) -> Store:
+    """A key file from before checksums existed gets one, now that a secret has proven it good."""
+    if store.keyring.integrity == kr.UNSEALED and not store.read_only:
+        with contextlib.suppress(OSError, StoreError):  # sealing is for later; opening must not fail on it
+            store.save_keyring(dataclasses.replace(store.keyring, integrity=kr.SEALED))
+    return store
 
 
 def open_desk(paths: DataPaths, keyring: kr.Keyring, db_key: bytearray, now: datetime) -> Store:

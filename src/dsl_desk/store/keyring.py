@@ -4,11 +4,21 @@ The SQLCipher database is encrypted with a random 256-bit key. That key is never
 wrapped (AES-256-GCM) once per user with a key derived from their passphrase (Argon2id), and once with a
 recovery key shown at set-up for printing. Changing a passphrase re-wraps the key; the data is never
 re-encrypted. The keyring file sits beside the database and holds nothing readable without a secret.
+
+Telling a wrong passphrase from a damaged file: AES-GCM fails in exactly the same way for both, so the file
+carries its own check. Loading it checks its structure (every field present, base64 that decodes to the
+lengths this code writes, Argon2 costs in a sane range) and a SHA-256 checksum over its contents written
+with it. A file that fails the structure check is refused as damaged; one whose checksum does not match is
+still tried (a slot that unwraps is proven good by AES-GCM itself) but a failed unwrap is then called damage,
+not a wrong passphrase. The checksum has no secret in it: it catches accidents (a flipped bit, a truncated
+copy, a hand edit), not someone who alters the file on purpose and recomputes it.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
+import hashlib
 import json
 import secrets
 import uuid
@@ -30,6 +40,15 @@ KEY_BYTES = 32
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: it is read off paper
 RECOVERY_GROUPS = 8
 RECOVERY_GROUP_LEN = 4
+SALT_BYTES = 16
+NONCE_BYTES = 12
+WRAPPED_BYTES = KEY_BYTES + 16  # the key and the AES-GCM tag
+
+# What the file says about itself: written with a checksum that matches, written before checksums existed, or
+# altered since it was written.
+SEALED = "sealed"
+UNSEALED = "unsealed"
+DAMAGED = "damaged"
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,10 @@ class Keyring:
     users: tuple[UserSlot, ...]
     recovery: WrappedKey
     demo: bool = False  # fictional data: the unlock screen says so before anything is opened
+    # The audit chain's length and head at the last checkpoint, with its HMAC (store/checkpoint.py).
+    checkpoint: dict[str, Any] | None = None
+    # Not part of the file: how load_keyring found it (SEALED, UNSEALED or DAMAGED).
+    integrity: str = field(default=SEALED, compare=False, repr=False)
 
     def slot(self, username: str) -> UserSlot | None:
         return next((slot for slot in self.users if slot.username == username), None)
@@ -180,9 +203,34 @@ def with_user(keyring: Keyring, slot: UserSlot) -> Keyring:
     return replace(keyring, users=(*others, slot))
 
 
+def _body(keyring: Keyring) -> dict[str, Any]:
+    body = {"format": KEYRING_FORMAT, **asdict(keyring)}
+    body.pop("integrity")
+    return body
+
+
+def _checksum(body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def keyring_payload(keyring: Keyring) -> dict[str, Any]:
+    """What a keyring file holds: the keyring and the checksum that lets damage be told from a wrong passphrase."""
+    body = _body(keyring)
+    return {**body, "checksum": _checksum(body)}
+
+
 def save_keyring(path: Path, keyring: Keyring) -> None:
-    payload = {"format": KEYRING_FORMAT, **asdict(keyring)}
-    write_atomically(path, json.dumps(payload, indent=2).encode("utf-8"))
+    write_atomically(path, json.dumps(keyring_payload(keyring), indent=2).encode("utf-8"))
+
+
+def damaged_slot_message(path: Path, what: str = "your passphrase") -> str:
+    other = "the recovery key" if what != "the recovery key" else "your passphrase"
+    return (
+        f"The key file {path} is damaged: it has been altered since DSL Desk wrote it, so {what} could not be "
+        f"checked against it. This is not counted as a wrong attempt. Try {other}, or restore the key file "
+        "from a backup (your records are not touched)."
+    )
 
 
 def load_keyring(path: Path) -> Keyring:
@@ -203,29 +251,96 @@ def load_keyring(path: Path) -> Keyring:
     return _parse_keyring(raw, path)
 
 
+def _damaged(path: Path, what: str) -> KeyringDamaged:
+    return KeyringDamaged(
+        f"The key file {path} is damaged ({what}). Restore it from a backup; the database itself has not been "
+        "touched.",
+        path=path,
+    )
+
+
 def _parse_keyring(raw: Any, path: Path) -> Keyring:
+    if not isinstance(raw, dict):
+        raise _damaged(path, "it does not hold a keyring")
     try:
+        if not isinstance(raw.get("format", 0), int):
+            raise TypeError("format")
         if raw.get("format", 0) > KEYRING_FORMAT:
             raise StoreError(
                 f"The key file {path} was written by a newer version of DSL Desk. Install the newer version to open it.",
                 path=path,
             )
         users = tuple(
-            UserSlot(u["username"], u["display_name"], _parse_wrapped(u["wrapped"])) for u in raw["users"]
+            UserSlot(_text(u["username"]), _text(u["display_name"]), _parse_wrapped(u["wrapped"]))
+            for u in raw["users"]
         )
-        return Keyring(
-            str(raw["database_id"]), users, _parse_wrapped(raw["recovery"]), bool(raw.get("demo", False))
+        checkpoint = raw.get("checkpoint")
+        keyring = Keyring(
+            _text(raw["database_id"]),
+            users,
+            _parse_wrapped(raw["recovery"]),
+            bool(raw.get("demo", False)),
+            checkpoint if isinstance(checkpoint, dict) else None,
         )
+    except _BadField as error:
+        raise _damaged(path, f"{error} has the wrong form") from error
     except (KeyError, TypeError, AttributeError) as error:
         raise KeyringDamaged(
             f"The key file {path} is damaged (a required entry is missing). Restore it from a backup; the "
             "database itself has not been touched.",
             path=path,
         ) from error
+    if not users:
+        raise _damaged(path, "it has no accounts")
+    written = raw.get("checksum")
+    if written is None:
+        return replace(keyring, integrity=UNSEALED)  # written before key files carried a checksum
+    return keyring if written == _checksum(_body(keyring)) else replace(keyring, integrity=DAMAGED)
+
+
+class _BadField(ValueError):
+    pass
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not text")
+    return value
+
+
+def _bytes_field(raw: dict[str, Any], name: str, length: int) -> str:
+    value = raw[name]
+    try:
+        decoded = _unb64(value)
+    except (binascii.Error, ValueError, UnicodeError, AttributeError) as error:
+        raise _BadField(f"a wrapped key's {name}") from error
+    if len(decoded) != length:
+        raise _BadField(f"a wrapped key's {name}")
+    return value
+
+
+def _cost(value: Any, low: int, high: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _BadField(f"the passphrase cost ({name})")
+    return value
 
 
 def _parse_wrapped(raw: dict[str, Any]) -> WrappedKey:
-    return WrappedKey(raw["salt"], raw["nonce"], raw["ciphertext"], KdfParams(**raw["kdf"]))
+    kdf = raw["kdf"]
+    params = KdfParams(
+        # Bounds a damaged file cannot push past: no zero-cost check, no gigabytes of memory asked for.
+        time_cost=_cost(kdf["time_cost"], 1, 64, "time"),
+        memory_kib=_cost(kdf["memory_kib"], 8, 4 * 1024 * 1024, "memory"),
+        parallelism=_cost(kdf["parallelism"], 1, 64, "parallelism"),
+    )
+    if params.memory_kib < 8 * params.parallelism:
+        raise _BadField("the passphrase cost (memory)")
+    return WrappedKey(
+        _bytes_field(raw, "salt", SALT_BYTES),
+        _bytes_field(raw, "nonce", NONCE_BYTES),
+        _bytes_field(raw, "ciphertext", WRAPPED_BYTES),
+        params,
+    )
 
 
 def sqlcipher_key_literal(db_key: bytes) -> str:

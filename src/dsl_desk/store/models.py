@@ -54,6 +54,8 @@ class ClosureDay(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)
+    # A holiday is one entry: the closure runs from `day` to `last_day` (None: the one day).
+    last_day: Mapped[date | None] = mapped_column(Date, nullable=True)
     reason: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
@@ -135,7 +137,12 @@ class Escalation(Base):
     immediate_risk: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved | withdrawn
     current_stage: Mapped[str] = mapped_column(String(60))
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the DSL recorded it
+    # When the disagreement arose: deadlines run from here, not from when the record was made.
+    arose_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A shorter timescale the DSL set where the policy allows it (City & Hackney 1.4), with why.
+    shortened_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    shortened_reason: Mapped[str] = mapped_column(Text, default="")
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
@@ -144,8 +151,38 @@ class Escalation(Base):
     other_agency: Mapped[Agency] = relationship()
     other_professional: Mapped[Professional | None] = relationship()
     stages: Mapped[list[StageRecord]] = relationship(order_by="StageRecord.id", back_populates="escalation")
-    checklist: Mapped[list[ChecklistItem]] = relationship(order_by="ChecklistItem.id")
+    checklist: Mapped[list[ChecklistItem]] = relationship(
+        order_by="ChecklistItem.id", back_populates="escalation"
+    )
     resolution: Mapped[Resolution | None] = relationship(back_populates="escalation")
+    risk_changes: Mapped[list[ImmediateRiskChange]] = relationship(order_by="ImmediateRiskChange.id")
+
+    @property
+    def began_at(self) -> datetime:
+        """When the disagreement arose (records made before it was asked: when it was recorded)."""
+        return self.arose_at or self.opened_at
+
+    @property
+    def risk_raised_at(self) -> datetime | None:
+        """When immediate risk was last raised (opened with it: when the disagreement arose)."""
+        raised = [c.noticed_at for c in self.risk_changes if c.raised]
+        if raised:
+            return raised[-1]
+        return self.began_at if self.immediate_risk else None
+
+
+class ImmediateRiskChange(Base):
+    """Immediate risk raised or lowered after opening: who, when it was noticed, when recorded, and why."""
+
+    __tablename__ = "immediate_risk_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    raised: Mapped[bool] = mapped_column(Boolean)
+    noticed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class StageRecord(Base):
@@ -157,8 +194,14 @@ class StageRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"))
     stage_key: Mapped[str] = mapped_column(String(60))
-    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the DSL recorded it
+    # When the stage really started (the disagreement arose / the escalation was made): deadlines run from here.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the other agency's response came: "timescale met" is measured to here.
+    response_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set when the school's closure days moved the deadline: when it would otherwise have been due.
+    deadline_moved_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     raised_out_of_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     contacted: Mapped[str] = mapped_column(Text, default="")
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -169,6 +212,10 @@ class StageRecord(Base):
     missed_reason: Mapped[str] = mapped_column(Text, default="")
 
     escalation: Mapped[Escalation] = relationship(back_populates="stages")
+
+    @property
+    def began_at(self) -> datetime:
+        return self.started_at or self.entered_at
 
 
 class ChecklistItem(Base):
@@ -189,6 +236,14 @@ class ChecklistItem(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     done_note: Mapped[str] = mapped_column(Text, default="")
+    # "must" holds up moving on and closing until done or `not_done` with a reason; "should" reminds.
+    obligation: Mapped[str] = mapped_column(String(10), default="should")
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # its own timescale, if any
+    due_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # counted from here
+    # Closed without being done: done_at/done_by say when and who, done_note says why.
+    not_done: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    escalation: Mapped[Escalation] = relationship(back_populates="checklist")
 
 
 class Resolution(Base):

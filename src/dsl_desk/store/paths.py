@@ -31,6 +31,11 @@ class DataPaths:
         return self.root / "unlock-state.json"
 
     @property
+    def unlock_state_copy(self) -> Path:
+        """A second record of failed unlocks: deleting either file alone resets no wait (store/throttle.py)."""
+        return self.root / "unlock-attempts.json"
+
+    @property
     def lock_file(self) -> Path:
         return self.root / "dsl-desk.lock"
 
@@ -46,6 +51,18 @@ class DataPaths:
     @property
     def drafts(self) -> Path:
         return self.root / "drafts"
+
+    @property
+    def private_temp(self) -> Path:
+        """The one folder for files handed to other programs (an attachment opened in a viewer, an email draft
+        for the mail program, a print spool): owner-only, emptied at every lock, on quit and at the next start
+        after a crash (store/private_temp.py)."""
+        return self.root / "private-temp"
+
+    @property
+    def known_certificates(self) -> Path:
+        """Fingerprints of the signing certificates this desk knows: readable without the passphrase."""
+        return self.root / "known-certificates.json"
 
     @property
     def setup_staging(self) -> Path:

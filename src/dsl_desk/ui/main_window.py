@@ -30,6 +30,7 @@ from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.drafts import DraftView, discard_draft, list_drafts
 from dsl_desk.services.profile import get_profile
+from dsl_desk.services.scratch import empty_scratch, left_behind_words
 from dsl_desk.services.setup import lock as lock_session
 from dsl_desk.store.errors import DatabaseCorrupt
 from dsl_desk.store.paths import DataPaths
@@ -344,7 +345,9 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return
         wait_for_background_work()  # a backup in flight still needs the key
-        lock_session(self.ctx)
+        # Every route (toolbar, Ctrl+Shift+L, idle guard, lock_requested, a damaged file) comes through here;
+        # the service also empties the private temporary folder (attachment copies, email drafts).
+        emptied = lock_session(self.ctx)
         self.ctx = None
         while self.stack.count():
             page = self.stack.widget(0)
@@ -361,6 +364,8 @@ class MainWindow(QMainWindow):
         self.unlock_panel.reload_accounts()
         self.outer.setCurrentWidget(self.unlock_panel)
         self.unlock_panel.secret.setFocus()
+        if left := left_behind_words(emptied):
+            self.statusBar().showMessage(left, 30_000)
         self.locked.emit()
 
     @property
@@ -554,6 +559,7 @@ class MainWindow(QMainWindow):
                 self._backup_on_exit(self.ctx)
             self.ctx.close()
             self.ctx = None
+        empty_scratch(self.paths)  # attachment copies and email drafts do not outlive the app
         super().closeEvent(event)
 
     def _backup_on_exit(self, ctx: AppContext) -> None:

@@ -3,6 +3,7 @@ the key unwraps. Used at start-up and whenever the desk is locked."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -25,10 +26,15 @@ from dsl_desk.core.clock import Clock
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.setup import sign_in, sign_in_with_recovery_key
-from dsl_desk.store.errors import DatabaseCorrupt, StoreError, UnlockThrottled
-from dsl_desk.store.keyring import Keyring, load_keyring
+from dsl_desk.store.errors import DatabaseCorrupt, KeyringDamaged, StoreError
+from dsl_desk.store.keyring import UNSEALED, Keyring, load_keyring
 from dsl_desk.store.paths import DataPaths
-from dsl_desk.store.throttle import UnlockThrottle
+from dsl_desk.store.throttle import (
+    PASSPHRASE_DOOR,
+    RECOVERY_KEY_DOOR,
+    UnlockThrottle,
+    seconds_words,
+)
 
 
 class UnlockPanel(QWidget):
@@ -46,6 +52,7 @@ class UnlockPanel(QWidget):
         self.keyring: Keyring | None = None
         self._recovery_mode = False
         self._damage_found = False  # set when the open desk found a damaged page: unlocking restores
+        self._waiting = False  # a wait after failed attempts is running: the field and button are off
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self.refresh_wait)
@@ -97,15 +104,30 @@ class UnlockPanel(QWidget):
         self.message.setAccessibleName(self.tr("Unlock message"))
         self.message.hide()
         layout.addWidget(self.message)
+        self.wait_label = QLabel(wordWrap=True, objectName="hint")
+        self.wait_label.setAccessibleName(self.tr("Wait before the next try"))
+        self.wait_label.hide()
+        layout.addWidget(self.wait_label)
+        self.restore_key_button = QPushButton(self.tr("Restore the key file from a &backup"))
+        self.restore_key_button.setAutoDefault(False)
+        self.restore_key_button.setToolTip(
+            self.tr("Puts back a backup's copy of the key file; the records themselves are not replaced.")
+        )
+        self.restore_key_button.clicked.connect(self.restore_key_file)
+        self.restore_key_button.hide()
+        layout.addWidget(self.restore_key_button)
         buttons = QHBoxLayout()
         self.mode_button = QPushButton(self.tr("Use the &recovery key instead"))
         self.mode_button.setFlat(True)
+        # Enter in the passphrase field means "unlock" and nothing else: no button of the panel is a default
+        # button, which a dialog would also press (it pressed this one, switching to the recovery key).
+        self.mode_button.setAutoDefault(False)
         self.mode_button.clicked.connect(self.toggle_recovery_mode)
         buttons.addWidget(self.mode_button)
         buttons.addStretch(1)
         self.unlock_button = QPushButton(self.tr("&Unlock"))
         self.unlock_button.setProperty("primary", True)
-        self.unlock_button.setDefault(True)
+        self.unlock_button.setAutoDefault(False)
         self.unlock_button.clicked.connect(self.try_unlock)
         buttons.addWidget(self.unlock_button)
         layout.addLayout(buttons)
@@ -122,7 +144,16 @@ class UnlockPanel(QWidget):
             self.keyring = None
             self._show_message(str(error))
             self.unlock_button.setEnabled(False)
+            if isinstance(error, KeyringDamaged):
+                # The accounts are listed from the backups' copies of the key file, to restore one.
+                from dsl_desk.services.backups import accounts_in_backups
+
+                for username in accounts_in_backups(self.paths):
+                    self.account.addItem(username, username)
+                self.restore_key_button.setVisible(True)
+            self.refresh_wait()
             return
+        self.restore_key_button.hide()
         for slot in self.keyring.users:
             self.account.addItem(f"{slot.display_name} ({slot.username})", slot.username)
         self.demo_banner.setVisible(self.keyring.demo)
@@ -147,6 +178,7 @@ class UnlockPanel(QWidget):
         self.secret.clear()
         self.message.hide()
         self._update_mode_texts()
+        self.refresh_wait()  # each has its own wait: mistyped passphrases never keep the recovery key out
         self.secret.setFocus()
 
     def _update_mode_texts(self) -> None:
@@ -171,19 +203,41 @@ class UnlockPanel(QWidget):
             self.mode_button.setText(self.tr("Use the &recovery key instead"))
 
     def refresh_wait(self) -> None:
-        """Keep the button disabled while a wait after failed attempts is running, with a countdown."""
-        try:
-            UnlockThrottle(self.paths.unlock_state).check(self.clock.now())
-        except UnlockThrottled as wait:
+        """While a wait after failed attempts runs, the field and the button are off, with a countdown; once it
+        is over they come back, with the cursor in the field."""
+        door = RECOVERY_KEY_DOOR if self._recovery_mode else PASSPHRASE_DOOR
+        remaining = UnlockThrottle.for_data(self.paths, door).remaining(self.clock.now())
+        if remaining.total_seconds() > 0:
+            seconds = max(1, math.ceil(remaining.total_seconds()))
+            self._waiting = True
+            self.secret.setEnabled(False)
             self.unlock_button.setEnabled(False)
-            self._show_message(str(wait))
+            self.restore_key_button.setEnabled(False)
+            self.wait_label.setText(self.tr("Please wait %s before trying again.") % seconds_words(seconds))
+            self.wait_label.show()
             if not self._countdown.isActive():
                 self._countdown.start()
             return
         self._countdown.stop()
+        self.wait_label.hide()
+        self.secret.setEnabled(True)
+        self.restore_key_button.setEnabled(True)
         self.unlock_button.setEnabled(self.keyring is not None)
+        if self._waiting:
+            self._waiting = False
+            if "wait" in self.message.text():
+                self.message.hide()  # "you must wait N seconds" is over
+            self.secret.setFocus()
+            self.secret.selectAll()  # what was typed before the wait is replaced by typing again
 
     def try_unlock(self) -> None:
+        if self.keyring is None and self.restore_key_button.isVisible():
+            self.restore_key_file()  # the key file cannot be read: Enter restores it from a backup
+        else:
+            self._unlock_with_secret()
+
+    def _unlock_with_secret(self) -> None:
+        self.refresh_wait()
         if not self.unlock_button.isEnabled():
             return
         username = self.account.currentData()
@@ -196,14 +250,7 @@ class UnlockPanel(QWidget):
             )
             return
         if self._damage_found and not self._recovery_mode:
-            # The desk found damage after it had opened: the passphrase goes straight to restoring a backup.
-            ctx = self._offer_restore(username, secret)
-            if ctx is None:
-                return
-            self._damage_found = False
-            self.secret.clear()
-            self.message.hide()
-            self.unlocked.emit(ctx)
+            self._unlock_by_restoring(username, secret)
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -219,16 +266,77 @@ class UnlockPanel(QWidget):
             ctx = self._offer_restore(username, secret)
             if ctx is None:
                 return
-        except (StoreError, ServiceError) as error:
-            self.secret.selectAll()
+        except KeyringDamaged as error:
+            # Not a wrong passphrase and not counted as one: offer the way back (a backup's key file).
             self._show_message(str(error))
-            self.refresh_wait()
+            self.restore_key_button.setVisible(True)
+            self._keep_typing()
+            return
+        except (StoreError, ServiceError) as error:
+            self._show_message(str(error))
+            if self._recovery_mode and self.keyring is not None and self.keyring.integrity == UNSEALED:
+                # Neither secret opens an old key file that has no checksum: it may be damaged after all.
+                self.restore_key_button.setVisible(True)
+            self._keep_typing()
             return
         finally:
             QGuiApplication.restoreOverrideCursor()
+        self._finish(ctx)
+
+    def _unlock_by_restoring(self, username: str, secret: str) -> None:
+        # The desk found damage after it had opened: the passphrase goes straight to restoring a backup.
+        ctx = self._offer_restore(username, secret)
+        if ctx is None:
+            return
+        self._damage_found = False
+        self._finish(ctx)
+
+    def _keep_typing(self) -> None:
+        """After a refusal: the same screen, the message shown, the cursor in the field to type again."""
+        self.refresh_wait()
+        if self.secret.isEnabled():
+            self.secret.setFocus()
+            self.secret.selectAll()
+
+    def _finish(self, ctx: AppContext) -> None:
         self.secret.clear()
         self.message.hide()
+        self.restore_key_button.hide()
         self.unlocked.emit(ctx)
+
+    def restore_key_file(self) -> None:
+        """The key file is damaged: put back a backup's copy, checked with the passphrase or recovery key typed."""
+        from dsl_desk.services.backups import restore_key_file
+
+        self.refresh_wait()
+        username = self.account.currentData()
+        secret = self.secret.text()
+        if not secret or not username:
+            self._show_message(
+                self.tr("Choose your account and type the recovery key first.")
+                if self._recovery_mode
+                else self.tr("Choose your account and type your passphrase first.")
+            )
+            return
+        if not self.secret.isEnabled():
+            return
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            ctx = restore_key_file(
+                self.paths,
+                username,
+                secret,
+                clock=self.clock,
+                packs=self.packs,
+                recovery=self._recovery_mode,
+            )
+        except (StoreError, ServiceError) as error:
+            self._show_message(str(error))
+            self._keep_typing()
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self._finish(ctx)
 
     def expect_damage(self, message: str) -> None:
         """Shown after the desk locked itself on finding a damaged database: unlocking offers a backup."""

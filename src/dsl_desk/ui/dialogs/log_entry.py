@@ -8,16 +8,14 @@ never block saving. A problem shows above the buttons and nothing typed is lost.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, QTimeZone, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -36,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.core.clock import LONDON, london
+from dsl_desk.core.clock import london
 from dsl_desk.core.record_prompts import record_prompts
 from dsl_desk.services.agencies import list_professionals
 from dsl_desk.services.attachments import MAX_ATTACHMENT_MB, check_file
@@ -53,32 +51,14 @@ from dsl_desk.services.discussion_log import (
 from dsl_desk.services.escalations import list_escalations
 from dsl_desk.services.log_views import KINDS, MEETING_METHODS, METHODS, EntryView
 from dsl_desk.store.errors import StoreError
+from dsl_desk.ui.widgets.date_entry import DateEntry, DateTimeEntry
 from dsl_desk.ui.widgets.form_fields import child_choice_text
-
-_LONDON_QT = QTimeZone(b"Europe/London")
 
 
 @dataclass(frozen=True)
 class LogEntryResult:
     entry: EntryView
     start_escalation: bool  # a dissent the user wants to escalate (Wigan 2.5)
-
-
-def to_qt(instant: datetime) -> QDateTime:
-    local = london(instant)
-    return QDateTime(
-        QDate(local.year, local.month, local.day),
-        QTime(local.hour, local.minute),
-        _LONDON_QT,
-    )
-
-
-def from_qt(value: QDateTime) -> datetime:
-    """A QDateTime read as London wall-clock time, returned in UTC."""
-    day = value.date()
-    clock = value.time()
-    naive = datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute())
-    return naive.replace(tzinfo=LONDON).astimezone(UTC)
 
 
 class _ActionRow:
@@ -89,14 +69,17 @@ class _ActionRow:
         self.description.setAccessibleName(parent.tr("Action"))
         self.owner = QLineEdit(parent, placeholderText=parent.tr("Full name and role of who will do it"))
         self.owner.setAccessibleName(parent.tr("Action owner"))
-        self.due = QDateEdit(parent, calendarPopup=True)
-        self.due.setAccessibleName(parent.tr("Action due date"))
-        self.due.setDisplayFormat("dd/MM/yyyy")
-        self.due.setDate(QDate(default_due.year, default_due.month, default_due.day))
+        self.due = DateEntry(
+            parent, accessible_name=parent.tr("Action due date"), value=default_due, today=default_due
+        )
 
     def value(self) -> NewAction:
-        d = self.due.date()
-        return NewAction(self.description.text(), self.owner.text(), date(d.year(), d.month(), d.day()))
+        """The action; a ValidationError (the due date focused) when its due date is not a date."""
+        if not self.due.is_valid():
+            self.due.setFocus()
+            what = self.description.text().strip() or self.due.tr("an action")
+            raise ValidationError(self.due.tr("The due date of “%s”: %s") % (what, self.due.problem()))
+        return NewAction(self.description.text(), self.owner.text(), self.due.date())  # empty: no due date
 
 
 class LogEntryDialog(QDialog):
@@ -193,14 +176,14 @@ class LogEntryDialog(QDialog):
         self.method = QComboBox(accessibleName=self.tr("How it took place, required"))
         for key, label in METHODS.items():
             self.method.addItem(self.tr(label), key)
-        self.occurred = QDateTimeEdit(
-            calendarPopup=True, accessibleName=self.tr("When it took place, required")
+        now = self.ctx.clock.now()
+        self.occurred = DateTimeEntry(
+            accessible_name=self.tr("When it took place, required"),
+            value=now,
+            required=True,
+            now=now,
+            past_only=True,
         )
-        self.occurred.setDisplayFormat("dd/MM/yyyy HH:mm")
-        self.occurred.setTimeZone(_LONDON_QT)
-        now = to_qt(self.ctx.clock.now())
-        self.occurred.setMaximumDateTime(now)
-        self.occurred.setDateTime(now)
         form.addRow(self.tr("Child *"), self.child)
         form.addRow(self.tr("Escalation"), self.escalation)
         form.addRow(self.tr("Kind"), self.kind)
@@ -299,12 +282,10 @@ class LogEntryDialog(QDialog):
     def _sharing_rows(self, form: QFormLayout) -> None:
         self.shared_with = QLineEdit(accessibleName=self.tr("Shared with"))
         self.shared_with.setPlaceholderText(self.tr("Who the record was shared with (full names and roles)"))
-        self.shared_at = QDateTimeEdit(calendarPopup=True, accessibleName=self.tr("When it was shared"))
-        self.shared_at.setDisplayFormat("dd/MM/yyyy HH:mm")
-        self.shared_at.setTimeZone(_LONDON_QT)
-        now = to_qt(self.ctx.clock.now())
-        self.shared_at.setMaximumDateTime(now)
-        self.shared_at.setDateTime(now)
+        now = self.ctx.clock.now()
+        self.shared_at = DateTimeEntry(
+            accessible_name=self.tr("When it was shared"), value=now, required=True, now=now, past_only=True
+        )
         self.shared_at.setEnabled(False)
         self.shared_with.textChanged.connect(lambda text: self.shared_at.setEnabled(bool(text.strip())))
         form.addRow(self.tr("Shared with"), self.shared_with)
@@ -371,7 +352,7 @@ class LogEntryDialog(QDialog):
     def _fill_from(self, original: EntryView) -> None:
         self.kind.setCurrentIndex(max(0, self.kind.findData(original.kind)))
         self.method.setCurrentIndex(max(0, self.method.findData(original.method)))
-        self.occurred.setDateTime(to_qt(original.occurred_at))
+        self.occurred.set_instant(original.occurred_at)
         self.participants.setPlainText(original.participants)
         self.summary.setPlainText(original.summary)
         self.child_views.setPlainText(original.child_views)
@@ -430,9 +411,12 @@ class LogEntryDialog(QDialog):
         if child_id is None:
             raise ValidationError(self.tr("Choose the child this discussion was about."), field="child")
         shared_with = self.shared_with.text()
+        _catch_up(self.ctx, self.occurred, self.shared_at)
+        occurred_at = self.occurred.checked_instant("occurred_at")
+        assert occurred_at is not None  # required
         return NewEntry(
             child_id=child_id,
-            occurred_at=from_qt(self.occurred.dateTime()),
+            occurred_at=occurred_at,
             method=self.method.currentData(),
             summary=self.summary.toPlainText(),
             participants=self.participants.toPlainText(),
@@ -443,7 +427,7 @@ class LogEntryDialog(QDialog):
             escalation_id=self.escalation.currentData(),
             actions=tuple(row.value() for row in self.action_rows),
             shared_with=shared_with,
-            shared_at=from_qt(self.shared_at.dateTime()) if shared_with.strip() else None,
+            shared_at=self.shared_at.checked_instant("shared_at") if shared_with.strip() else None,
             attachments=tuple(
                 Path(self.attachments.item(i).data(Qt.ItemDataRole.UserRole))
                 for i in range(self.attachments.count())
@@ -511,12 +495,10 @@ class ShareDialog(QDialog):
         layout = QFormLayout(self)
         self.shared_with = QLineEdit(accessibleName=self.tr("Shared with, required"))
         self.shared_with.setPlaceholderText(self.tr("Full names and roles"))
-        self.shared_at = QDateTimeEdit(calendarPopup=True, accessibleName=self.tr("When it was shared"))
-        self.shared_at.setDisplayFormat("dd/MM/yyyy HH:mm")
-        self.shared_at.setTimeZone(_LONDON_QT)
-        now = to_qt(ctx.clock.now())
-        self.shared_at.setMaximumDateTime(now)
-        self.shared_at.setDateTime(now)
+        now = ctx.clock.now()
+        self.shared_at = DateTimeEntry(
+            accessible_name=self.tr("When it was shared"), value=now, required=True, now=now, past_only=True
+        )
         self.error = QLabel(objectName="error", wordWrap=True)
         self.error.hide()
         buttons = QDialogButtonBox(
@@ -533,11 +515,20 @@ class ShareDialog(QDialog):
         from dsl_desk.services.discussion_log import record_sharing
 
         try:
-            self.saved = record_sharing(
-                self.ctx, self.entry_id, self.shared_with.text(), from_qt(self.shared_at.dateTime())
-            )
+            _catch_up(self.ctx, self.shared_at)
+            shared_at = self.shared_at.checked_instant("shared_at")
+            assert shared_at is not None  # required
+            self.saved = record_sharing(self.ctx, self.entry_id, self.shared_with.text(), shared_at)
         except (ServiceError, StoreError) as error:
             self.error.setText(str(error))
             self.error.show()
             return
         self.accept()
+
+
+def _catch_up(ctx: AppContext, *fields: DateTimeEntry) -> None:
+    """A dialog left open keeps its "now" moving: a time typed after it opened is not "in the future"."""
+    now = ctx.clock.now()
+    for field in fields:
+        field.now = now
+        field.recheck()

@@ -6,9 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import (
 from dsl_desk.core.clock import london
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
 from dsl_desk.store.errors import StoreError
+from dsl_desk.ui.widgets.date_entry import DateEntry
 from dsl_desk.ui.widgets.form_fields import error_label
 
 
@@ -70,16 +69,14 @@ class ServiceDialog(QDialog):
         self.adjustSize()  # a window ignores the height newly shown, wrapped text needs (as in Settings)
 
 
-def date_edit(ctx: AppContext, accessible_name: str) -> QDateEdit:
-    """A date field that stops at today (UK time) and starts on it."""
-    edit = QDateEdit(calendarPopup=True, accessibleName=accessible_name)
-    edit.setDisplayFormat("dd/MM/yyyy")
+def date_edit(ctx: AppContext, accessible_name: str) -> DateEntry:
+    """A required, typed date that cannot be after today (UK time) and starts on it."""
     today = london(ctx.clock.now()).date()
-    edit.setMaximumDate(QDate(today.year, today.month, today.day))
-    edit.setDate(QDate(today.year, today.month, today.day))
-    return edit
+    return DateEntry(accessible_name=accessible_name, value=today, required=True, today=today, past_only=True)
 
 
-def date_of(edit: QDateEdit) -> date:
-    chosen = edit.date()
-    return date(chosen.year(), chosen.month(), chosen.day())
+def date_of(edit: DateEntry, field: str = "") -> date:
+    """The typed date; a ValidationError (shown by `attempt`, the field focused) when it is not one."""
+    chosen = edit.checked_date(field)
+    assert chosen is not None  # required
+    return chosen

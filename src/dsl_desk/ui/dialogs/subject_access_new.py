@@ -68,7 +68,7 @@ class NewRequestDialog(ServiceDialog):
             child_id=int(self.child_id.currentData() or 0),
             requester_name=self.requester_name.text(),
             relationship=self.relationship.currentText(),
-            received_on=date_of(self.received_on),
+            received_on=date_of(self.received_on, "received_on"),
             identity_confirmed=self.identity.isChecked(),
         )
 

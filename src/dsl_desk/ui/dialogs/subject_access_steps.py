@@ -24,7 +24,11 @@ class IdentityDialog(ServiceDialog):
         self.finish_layout()
 
     def save(self) -> None:
-        self.attempt(lambda: confirm_identity(self.ctx, self.request_id, date_of(self.identity_confirmed_on)))
+        self.attempt(
+            lambda: confirm_identity(
+                self.ctx, self.request_id, date_of(self.identity_confirmed_on, "identity_confirmed_on")
+            )
+        )
 
 
 class ExtendDialog(ServiceDialog):

@@ -1,6 +1,10 @@
 """Import a child's file sent by their old school: choose the file, type the password given by phone, see
-whose file it is and who signed it (and the certificate fingerprint to compare by phone), then import it as
-a new child. Opening the file (key derivation, decryption, checks) and importing run off the GUI thread.
+whose file it is and who signed it, then import it as a new child. Opening the file (key derivation,
+decryption, checks) and importing run off the GUI thread.
+
+A certificate can bear any name, so when the signer is not one this desk knows, a confirm step asks for the
+fingerprint the sending DSL reads out by telephone; the import stays disabled until what is typed matches
+the certificate that signed the file (services/transfer_import.py refuses it otherwise, too).
 """
 
 from __future__ import annotations
@@ -78,6 +82,8 @@ class TransferImportDialog(QDialog):
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.details)
+        self.confirm_box = self._confirm_step()
+        layout.addWidget(self.confirm_box)
         self.error = error_label(self.tr("Problem with the transfer file"))
         layout.addWidget(self.error)
         buttons = QHBoxLayout()
@@ -95,6 +101,32 @@ class TransferImportDialog(QDialog):
         layout.addLayout(buttons)
         self.file.textChanged.connect(self._forget_preview)
         self.password.textChanged.connect(self._forget_preview)
+        self.fingerprint.textChanged.connect(self._fingerprint_typed)
+
+    def _confirm_step(self) -> QWidget:
+        """Shown when the signer is unknown: the fingerprint read out by the sending DSL, checked as typed."""
+        box = QWidget()
+        confirm = QVBoxLayout(box)
+        confirm.setContentsMargins(0, 0, 0, 0)
+        confirm.addWidget(
+            hint(
+                self.tr(
+                    "This certificate is not one this desk knows, and anyone can make a certificate bearing any "
+                    "name. Telephone the sending DSL on a number you already have (not one from the file or its "
+                    "email), ask them to read out their certificate fingerprint, and type it here."
+                )
+            )
+        )
+        self.fingerprint = QLineEdit(
+            accessibleName=self.tr("Fingerprint read out by the sending DSL"),
+            placeholderText="AB:CD:EF:…",
+        )
+        confirm.addWidget(self.fingerprint)
+        self.fingerprint_state = QLabel(wordWrap=True)
+        self.fingerprint_state.setTextFormat(Qt.TextFormat.PlainText)
+        confirm.addWidget(self.fingerprint_state)
+        box.hide()
+        return box
 
     def _choose_file(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(
@@ -112,6 +144,8 @@ class TransferImportDialog(QDialog):
         self.preview = None
         self.import_button.setEnabled(False)
         self.details.clear()
+        self.confirm_box.hide()
+        self.fingerprint.clear()
 
     def _inputs(self) -> tuple[Path, str] | None:
         path, password = self.file.text().strip(), self.password.text().strip()
@@ -145,19 +179,56 @@ class TransferImportDialog(QDialog):
             "",
             preview.signer.describe(),
         ]
+        if preview.signer_known:
+            lines.append(self.tr("Signer: known to this desk (%s).") % preview.signer_known)
+        else:
+            lines.append(self.tr("Signer: UNKNOWN to this desk. Confirm the fingerprint before importing."))
         self.details.setText("\n".join(lines))
+        self.confirm_box.setVisible(not preview.signer_known and not preview.already_imported)
+        self._fingerprint_typed()
         self.adjustSize()
         if preview.already_imported:
             self._show_error(preview.already_imported)
-        self.import_button.setEnabled(not preview.already_imported)
+        self.import_button.setEnabled(self._can_import())
+
+    def _can_import(self) -> bool:
+        preview = self.preview
+        if self.busy or preview is None or preview.already_imported:
+            return False
+        return bool(preview.signer_known) or preview.fingerprint_matches(self.fingerprint.text())
+
+    def _fingerprint_typed(self) -> None:
+        preview = self.preview
+        typed = self.fingerprint.text().strip()
+        if preview is None or preview.signer_known or not typed:
+            self.fingerprint_state.clear()
+        elif preview.fingerprint_matches(typed):
+            self.fingerprint_state.setText(self.tr("✓ It matches the certificate that signed this file."))
+        elif len("".join(ch for ch in typed if ch.isalnum())) >= 64:
+            self.fingerprint_state.setText(
+                self.tr(
+                    "✗ It does NOT match the certificate that signed this file: the file did not come from the "
+                    "DSL you telephoned, or was changed and signed again. Do not import it."
+                )
+            )
+        else:
+            self.fingerprint_state.clear()
+        if not self.busy:
+            self.import_button.setEnabled(self._can_import())
 
     def import_file(self) -> None:
         inputs = self._inputs()
-        if inputs is None or self.busy or self.preview is None:
+        if inputs is None or not self._can_import():
             return
+        confirmed = self.fingerprint.text() if self.confirm_box.isVisible() else ""
         self._set_busy(True, self.tr("Importing…"))
+        self.confirm_box.hide()
         path, password = inputs
-        run_in_background(lambda: import_bundle(self.ctx, path, password), self._imported, self._failed)
+        run_in_background(
+            lambda: import_bundle(self.ctx, path, password, confirmed_fingerprint=confirmed),
+            self._imported,
+            self._failed,
+        )
 
     def _imported(self, result: ImportedTransfer) -> None:
         self._set_busy(False)
@@ -181,6 +252,10 @@ class TransferImportDialog(QDialog):
 
     def _failed(self, error: Exception) -> None:
         self._set_busy(False)
+        preview = self.preview
+        self.confirm_box.setVisible(
+            preview is not None and not preview.signer_known and not preview.already_imported
+        )
         self.details.clear()  # not "Opening the file…" beside the reason it could not be opened
         if isinstance(error, ServiceError | StoreError):
             self._show_error(str(error))
@@ -195,9 +270,7 @@ class TransferImportDialog(QDialog):
     def _set_busy(self, busy: bool, doing: str = "") -> None:
         self.busy = busy
         self.check_button.setEnabled(not busy)
-        self.import_button.setEnabled(
-            not busy and self.preview is not None and not self.preview.already_imported
-        )
+        self.import_button.setEnabled(self._can_import())
         if busy:
             self.error.hide()
             self.details.setText(doing)

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -39,6 +38,7 @@ from dsl_desk.store.errors import StoreError
 from dsl_desk.ui.background import run_in_background
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.widgets.common import hint, section_title
+from dsl_desk.ui.widgets.date_entry import DateEntry
 from dsl_desk.ui.widgets.form_fields import error_label
 
 METHODS = (
@@ -94,10 +94,13 @@ class TransferOutDialog(QDialog):
         self.method.addItems(METHODS)
         today = london(self.ctx.clock.now()).date()
         keep = default_keep_copy_until(today)
-        self.keep = QDateEdit(QDate(keep.year, keep.month, keep.day), calendarPopup=True)
-        self.keep.setDisplayFormat("d MMMM yyyy")
-        self.keep.setMinimumDate(QDate(today.year, today.month, today.day))
-        self.keep.setAccessibleName(self.tr("Keep our copy until"))
+        self.keep = DateEntry(
+            accessible_name=self.tr("Keep our copy until"),
+            value=keep,
+            required=True,
+            today=today,
+            earliest=today,
+        )
         self.folder = QLineEdit(str(Path.home()), accessibleName=self.tr("Folder"))
         choose = QPushButton(self.tr("Choose…"))
         choose.clicked.connect(self._choose_folder)
@@ -144,9 +147,13 @@ class TransferOutDialog(QDialog):
             self.school.text(), self.dsl.text(), self.contact.text(), self.method.currentText()
         )
 
-    def keep_until(self) -> date:
+    def keep_until(self) -> date | None:
+        """The day to keep our copy until; None (with the problem shown) when it is not a date we can use."""
         chosen = self.keep.date()
-        return date(chosen.year(), chosen.month(), chosen.day())
+        if chosen is None:
+            self._show_error(self.tr("Keep our copy until: %s") % self.keep.problem())
+            self.keep.setFocus()
+        return chosen
 
     def make_files(self) -> None:
         if self.busy:
@@ -157,6 +164,8 @@ class TransferOutDialog(QDialog):
             return
         folder = Path(self.folder.text().strip()).expanduser()
         destination, keep = self.destination(), self.keep_until()
+        if keep is None:
+            return
         self._set_busy(True)
         run_in_background(
             lambda: export_bundle(self.ctx, self.child_id, destination, folder, keep_copy_until=keep),

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -35,8 +32,8 @@ from dsl_desk.ui import theme
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import Column, RowTableModel
 from dsl_desk.ui.widgets.common import hint, make_table, page_title
+from dsl_desk.ui.widgets.date_entry import DateEntry
 
-NO_DATE = QDate(2000, 1, 1)  # the date edits' minimum, shown as "Any"
 WARNING_ACTIONS = {"backup_failed", "unlock_failed", "restore_started", "restored", "record_deleted"}
 
 
@@ -140,12 +137,14 @@ class AuditPage(QWidget):
         grid.addWidget(self.filter_error, 2, 0, 1, 9)
         return frame
 
-    def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit(calendarPopup=True, accessibleName=name)
-        edit.setDisplayFormat("dd/MM/yyyy")
-        edit.setMinimumDate(NO_DATE)
-        edit.setSpecialValueText(self.tr("Any"))  # shown when the date is at its minimum: no limit
-        edit.setDate(NO_DATE)
+    def _date_edit(self, name: str) -> DateEntry:
+        # Empty means no limit; Enter applies the filters, as in the record number box.
+        edit = DateEntry(
+            accessible_name=name,
+            today=london(self.ctx.clock.now()).date(),
+            placeholder=self.tr("any, e.g. 14/03/2015"),
+        )
+        edit.edit.returnPressed.connect(self.apply_filters)
         return edit
 
     def _build_table(self, layout: QVBoxLayout) -> None:
@@ -189,11 +188,15 @@ class AuditPage(QWidget):
         number = self.entity_id.text().strip()
         if number and not number.isdigit():
             raise ValueError(self.tr("A record number is digits only (for example 12)."))
+        for label, field in ((self.tr("From"), self.date_from), (self.tr("To"), self.date_to)):
+            if not field.is_valid():
+                field.setFocus()
+                raise ValueError(f"{label}: {field.problem()}")
         return AuditFilter(
             user_id=self.user.currentData(),
             action=self.action.currentData() or "",
-            date_from=_date_or_none(self.date_from.date()),
-            date_to=_date_or_none(self.date_to.date()),
+            date_from=self.date_from.date(),
+            date_to=self.date_to.date(),
             entity=self.entity.currentData() or "",
             entity_id=int(number) if number else None,
         )
@@ -210,8 +213,8 @@ class AuditPage(QWidget):
         self.reload_choices()  # a cheap moment to pick up actions and users that are new since the page opened
         for combo in (self.user, self.action, self.entity):
             combo.setCurrentIndex(0)
-        self.date_from.setDate(NO_DATE)
-        self.date_to.setDate(NO_DATE)
+        self.date_from.set_date(None)
+        self.date_to.set_date(None)
         self.entity_id.clear()
         self.apply_filters()
 
@@ -263,7 +266,10 @@ class AuditPage(QWidget):
         finally:
             QGuiApplication.restoreOverrideCursor()
         lines = [report.message] + [
-            self.tr("Row %d: %s") % (problem.event_id, problem.message) for problem in report.problems[:20]
+            self.tr("Row %d: %s") % (problem.event_id, problem.message)
+            if problem.event_id
+            else problem.message
+            for problem in report.problems[:20]
         ]
         if len(report.problems) > 20:
             lines.append(self.tr("… and %d more.") % (len(report.problems) - 20))
@@ -281,7 +287,3 @@ class AuditPage(QWidget):
         # lists are not rebuilt here: listing distinct actions scans the whole trail (about 1 s at 200,000 rows).
         del changed
         self.refresh()
-
-
-def _date_or_none(value: QDate) -> date | None:
-    return None if value == NO_DATE else value.toPython()  # type: ignore[return-value]

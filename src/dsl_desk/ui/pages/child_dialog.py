@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -20,9 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
-from dsl_desk.services.children import ChildDetails, ChildView, add_child, update_child
+from dsl_desk.services.children import ChildDetails, ChildView, add_child, update_child, validate
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
 from dsl_desk.store.errors import StoreError
+from dsl_desk.ui.widgets.date_entry import DateEntry
 
 CONTINUUM_LEVELS = (
     "",
@@ -54,11 +54,13 @@ class ChildDialog(QDialog):
         form = QFormLayout()
         self.given_names = QLineEdit(accessibleName=self.tr("First name(s), required"))
         self.family_name = QLineEdit(accessibleName=self.tr("Family name, required"))
-        self.date_of_birth = QDateEdit(calendarPopup=True, accessibleName=self.tr("Date of birth, required"))
-        self.date_of_birth.setDisplayFormat("dd/MM/yyyy")
-        today = london(self.ctx.clock.now()).date()
-        self.date_of_birth.setMaximumDate(QDate(today.year, today.month, today.day))
-        self.date_of_birth.setDate(QDate(today.year - 8, today.month, 1))
+        # Typed, day first, and said back in words; empty until someone types it (no made-up default).
+        self.date_of_birth = DateEntry(
+            accessible_name=self.tr("Date of birth, required"),
+            required=True,
+            today=london(self.ctx.clock.now()).date(),
+            past_only=True,
+        )
         self.address = QPlainTextEdit(accessibleName=self.tr("Address"))
         self.address.setFixedHeight(60)
         self.parents = QPlainTextEdit(accessibleName=self.tr("Parents and carers"))
@@ -102,8 +104,7 @@ class ChildDialog(QDialog):
     def _fill(self, details: ChildDetails) -> None:
         self.given_names.setText(details.given_names)
         self.family_name.setText(details.family_name)
-        dob = details.date_of_birth
-        self.date_of_birth.setDate(QDate(dob.year, dob.month, dob.day))
+        self.date_of_birth.set_date(details.date_of_birth)
         self.address.setPlainText(details.address)
         self.parents.setPlainText(details.parents_carers)
         for name, box in self.flags.items():
@@ -111,11 +112,23 @@ class ChildDialog(QDialog):
         self.continuum.setCurrentText(details.continuum_of_need)
 
     def details(self) -> ChildDetails:
-        qdate = self.date_of_birth.date()
+        """What the form holds; a ValidationError when the date of birth is missing or not a date."""
+        today = london(self.ctx.clock.now()).date()
+        born = self.date_of_birth.date()
+        if born is None:
+            # The names are checked first, as the form reads, then the date of birth's own problem.
+            validate(replace(self._details(today), date_of_birth=today), today)
+            problem = self.date_of_birth.problem()
+            if self.date_of_birth.is_empty():
+                problem = self.tr("Enter the child's date of birth, e.g. 14/03/2015.")
+            raise ValidationError(problem, field="date_of_birth")
+        return self._details(born)
+
+    def _details(self, born: date) -> ChildDetails:
         return ChildDetails(
             given_names=self.given_names.text(),
             family_name=self.family_name.text(),
-            date_of_birth=date(qdate.year(), qdate.month(), qdate.day()),
+            date_of_birth=born,
             address=self.address.toPlainText(),
             parents_carers=self.parents.toPlainText(),
             continuum_of_need=self.continuum.currentText(),
@@ -124,6 +137,10 @@ class ChildDialog(QDialog):
 
     def save(self) -> None:
         try:
+            self.date_of_birth.today = london(
+                self.ctx.clock.now()
+            ).date()  # the dialog may stay open past midnight
+            self.date_of_birth.recheck()
             if self.existing:
                 self.saved = update_child(self.ctx, self.existing.id, self.details())
             else:

@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -29,6 +31,8 @@ from PySide6.QtWidgets import (
 
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.drafts import load_draft
+from dsl_desk.services.escalation_changes import set_immediate_risk
+from dsl_desk.services.escalation_history import STAGE_KINDS, escalation_history
 from dsl_desk.services.escalation_views import (
     DUE_STATUS_WORDS,
     CaseRow,
@@ -220,6 +224,7 @@ class EscalationDetailView(QWidget):
         self.detail: EscalationDetail | None = None
         self.dialog: QDialog | None = None  # the dialog or wizard open from here (tests drive it)
         self._fresh = False  # the detail on screen came from the action just taken
+        self.history_lines: list[str] = []  # the forms and discussions shown under the stages
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 12, 20, 12)
         outer.addLayout(self._build_top_bar(back))
@@ -252,6 +257,7 @@ class EscalationDetailView(QWidget):
         self.escalate_button = self._action(bar, self.tr("&Escalate…"), "Ctrl+E", self.open_escalate)
         self.resolve_button = self._action(bar, self.tr("&Resolve…"), "Ctrl+R", self.open_resolve)
         self.withdraw_button = self._action(bar, self.tr("&Withdraw…"), "", self.open_withdraw)
+        self.risk_button = self._action(bar, self.tr("Immediate &risk…"), "", self.open_risk)
         self.forms_button = self._action(bar, self.tr("&Forms…"), "", self.open_forms)
         self.escalate_button.setProperty("primary", True)
         return bar
@@ -323,7 +329,11 @@ class EscalationDetailView(QWidget):
         row.addWidget(self.chase_button)
         row.addStretch(1)
         self.drafts_note = wrapped("", "hint")
+        self.deadline_note = wrapped("")
+        self.deadline_note.setAccessibleName(self.tr("About the deadlines"))
+        self.deadline_note.setStyleSheet(f"color: {theme.INK};")
         self.body.addLayout(row)
+        self.body.addWidget(self.deadline_note)
         self.body.addWidget(self.drafts_note)
 
     def _build_columns(self) -> None:
@@ -376,8 +386,13 @@ class EscalationDetailView(QWidget):
             self.escalate_button,
             self.resolve_button,
             self.withdraw_button,
+            self.risk_button,
         ):
             widget.setVisible(is_open)
+        self.risk_button.setText(
+            self.tr("Lower immediate &risk…") if detail.immediate_risk else self.tr("Immediate &risk…")
+        )
+        self._render_notes(detail)
         self._render_drafts(detail)
         self._render_history(detail, now)
         self._render_outcome(detail)
@@ -398,6 +413,23 @@ class EscalationDetailView(QWidget):
         if days == 1:
             return self.tr("Waiting 1 working day for a response")
         return self.tr("Waiting %d working days for a response") % days
+
+    def _render_notes(self, detail: EscalationDetail) -> None:
+        """Why the deadline is what it is, a late record, a policy past its review date, whom to call now."""
+        notes = []
+        if detail.deadline_note:
+            notes.append(detail.deadline_note)
+        if detail.recorded_late and detail.arose_at is not None:
+            notes.append(
+                self.tr("Recorded late: the disagreement arose %s; deadlines run from then.")
+                % moment_words(detail.arose_at, self.ctx.clock.now())
+            )
+        if detail.immediate_risk and detail.urgent_contacts:
+            notes.append(self.tr("Whom to call now: %s") % "; ".join(detail.urgent_contacts))
+        if detail.review_warning:
+            notes.append(detail.review_warning)
+        self.deadline_note.setText("\n".join(notes))
+        self.deadline_note.setVisible(bool(notes))
 
     def _render_status(self, detail: EscalationDetail) -> None:
         if detail.status == "open":
@@ -440,6 +472,20 @@ class EscalationDetailView(QWidget):
                 self.history.addWidget(self._history_card(stage, now))
         if detail.withdrawn_reason:
             self.history.addWidget(wrapped(self.tr("Withdrawn: %s") % detail.withdrawn_reason, "error"))
+        self._render_records(detail)
+
+    def _render_records(self, detail: EscalationDetail) -> None:
+        """Beside the stages: every form exported, printed or emailed and every linked discussion, in order."""
+        events = [e for e in escalation_history(self.ctx, detail.id) if e.kind not in STAGE_KINDS]
+        self.history_lines = [event.line for event in events]
+        if not events:
+            return
+        frame = QFrame(objectName="card")
+        box = QVBoxLayout(frame)
+        box.addWidget(wrapped(self.tr("Forms sent and discussions"), "sectionTitle"))
+        for line in self.history_lines:
+            box.addWidget(wrapped(line))
+        self.history.addWidget(frame)
 
     def _history_card(self, stage: StageView, now: object) -> QFrame:
         frame = QFrame(objectName="card")
@@ -532,11 +578,21 @@ class EscalationDetailView(QWidget):
         kind = KIND_WORDS.get(item.kind, item.kind.capitalize())
         to = f" → {item.recipient}" if item.recipient and item.recipient not in item.text else ""
         if item.done_at is None:
-            row.addWidget(wrapped(f"☐ {kind}: {item.text}{to}"), 1)
+            must = self.tr("Must") if item.obligation == "must" else self.tr("Should")
+            due = " — " + self.tr("due %s") % item.due_words if item.due_words else ""
+            row.addWidget(wrapped(f"☐ {must} · {kind}: {item.text}{to}{due}"), 1)
             button = QPushButton(self.tr("Mark done…"))
             button.setAccessibleName(self.tr("Mark done: %s") % item.text)
             button.clicked.connect(lambda: self.open_mark_done(item))
             row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        elif item.not_done:
+            note = wrapped(
+                f"✗ {kind}: {item.text}{to}\n"
+                + self.tr("Not done, recorded %s") % moment_words(item.done_at, now)  # type: ignore[arg-type]
+                + f" — {item.done_note}"
+            )
+            note.setStyleSheet(f"color: {theme.MUTED};")
+            row.addWidget(note, 1)
         else:
             note = f" — {item.done_note}" if item.done_note else ""
             done = wrapped(
@@ -616,6 +672,30 @@ class EscalationDetailView(QWidget):
         dialog = WithdrawDialog(self.ctx, self.detail, self)
         dialog.accepted.connect(lambda: self._changed(dialog.result_detail))
         self._show_dialog(dialog)
+
+    def open_risk(self) -> None:
+        """Raise immediate risk (the child's situation worsened) or lower it, always with why."""
+        if self.detail is None or self.detail.status != "open":
+            return
+        raising = not self.detail.immediate_risk
+        question = (
+            self.tr(
+                "What has changed? Why is the child now thought to be at immediate risk of significant harm?"
+            )
+            if raising
+            else self.tr("Why is the child no longer at immediate risk (what was done, who decided)?")
+        )
+        reason, ok = QInputDialog.getMultiLineText(
+            self, self.tr("Raise immediate risk") if raising else self.tr("Lower immediate risk"), question
+        )
+        if not ok:
+            return
+        try:
+            detail = set_immediate_risk(self.ctx, self.detail.id, raised=raising, reason=reason)
+        except ServiceError as error:
+            QMessageBox.warning(self, self.tr("Immediate risk"), str(error))
+            return
+        self._changed(detail)
 
     def _show_dialog(self, dialog: QDialog) -> None:
         self.dialog = dialog

@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -56,7 +55,9 @@ from dsl_desk.services.exports import (
     export_form,
     new_document_password,
     prepare_form,
+    prepare_print,
     recipient_for,
+    record_printed,
     suggested_file_name,
     write_email_draft,
 )
@@ -137,19 +138,14 @@ def _draw_page(painter: QPainter, document: QPdfDocument, index: int, dpi: int) 
 
 @dataclass(frozen=True)
 class EmailChoice:
-    folder: Path
     password: str | None
 
 
-def default_outgoing_folder() -> Path:
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(documents or Path.home()) / "DSL Desk outgoing"
-
-
 class EmailDialog(QDialog):
-    """Where to write the email draft, and whether to encrypt the PDF with a password to phone through."""
+    """Whether to encrypt the PDF with a password to phone through. The draft itself is a temporary file in
+    the private folder, removed when the desk locks or closes: the dialog says so before it is written."""
 
-    def __init__(self, recipient: Recipient, folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, recipient: Recipient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Email to the partnership"))
         self.password = new_document_password()
@@ -177,7 +173,14 @@ class EmailDialog(QDialog):
         )
         layout.addWidget(self.instruction)
         self.encrypt.toggled.connect(self._encrypt_toggled)
-        layout.addLayout(self._folder_row(folder))
+        self.temporary_note = hint(
+            self.tr(
+                "The draft opens in your mail program. Send it from there before you lock the desk: DSL Desk "
+                "removes its copy of the draft when the desk locks or closes, so nothing readable is left "
+                "on this computer. To keep a copy of the form, use Save as PDF."
+            )
+        )
+        layout.addWidget(self.temporary_note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -186,35 +189,16 @@ class EmailDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def _folder_row(self, folder: Path) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Save the draft in")))
-        self.folder = QLineEdit(str(folder), accessibleName=self.tr("Folder for the email draft"))
-        row.addWidget(self.folder, 1)
-        browse = QPushButton(self.tr("Choose…"))
-        browse.clicked.connect(self._browse)
-        row.addWidget(browse)
-        return row
-
     def _encrypt_toggled(self, on: bool) -> None:
         self.password_label.setVisible(on)
         self.instruction.setVisible(on)
 
-    def _browse(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(
-            self, self.tr("Folder for the email draft"), self.folder.text()
-        )
-        if chosen:
-            self.folder.setText(chosen)
-
     def choice(self) -> EmailChoice:
-        return EmailChoice(
-            Path(self.folder.text().strip()), self.password if self.encrypt.isChecked() else None
-        )
+        return EmailChoice(self.password if self.encrypt.isChecked() else None)
 
     @staticmethod
-    def ask(recipient: Recipient, folder: Path, parent: QWidget | None = None) -> EmailChoice | None:
-        dialog = EmailDialog(recipient, folder, parent)
+    def ask(recipient: Recipient, parent: QWidget | None = None) -> EmailChoice | None:
+        dialog = EmailDialog(recipient, parent)
         return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
@@ -231,6 +215,7 @@ class FormsPage(QWidget):
         self.preview_document = QPdfDocument(self)
         self._preview_buffer: QBuffer | None = None
         self._render_number = 0
+        self._announcing = False  # emitting Changed for our own recorded export: do not refresh ourselves
         self._draft_timer = QTimer(self, singleShot=True, interval=_DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
         self._build()
@@ -361,8 +346,17 @@ class FormsPage(QWidget):
             self.status.setText(self.tr("There are no escalations yet. Forms are filled from an escalation."))
 
     def on_changed(self, changed: Changed) -> None:
-        if changed.escalations or changed.children:
+        if (changed.escalations or changed.children) and not self._announcing:
             self.refresh()
+
+    def _recorded(self) -> None:
+        """A recorded export, print or email may have ticked off checklist items: the other pages refresh
+        (this one is already up to date, and refreshing it would clear the preview)."""
+        self._announcing = True
+        try:
+            self.signals.changed.emit(Changed(escalations=True))
+        finally:
+            self._announcing = False
 
     def show_escalation_forms(self, escalation_id: int) -> None:
         index = self.escalation_combo.findData(escalation_id)
@@ -498,6 +492,7 @@ class FormsPage(QWidget):
                     file=destination, state=state
                 )
             )
+            self._recorded()
 
     def print_form(self) -> None:
         self._print(wet=False)
@@ -512,19 +507,28 @@ class FormsPage(QWidget):
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        result = self._run(
-            lambda: self._export(sign=not wet and self.sign_box.isChecked(), wet=wet, action="print")
-        )
-        if result is None:
-            return
-        pages = self._run(lambda: print_pdf(result.pdf_bytes, printer))
-        if pages is not None:
-            what = self.tr("for a wet signature") if wet else ""
-            self.status.setText(
-                self.tr("Sent {pages} to the printer {what}. Recorded on the escalation.").format(
-                    pages=self.tr("1 page") if pages == 1 else self.tr("%d pages") % pages, what=what
-                )
+        escalation_id, sign = self.escalation_id, not wet and self.sign_box.isChecked()
+        assert escalation_id is not None
+        job = self._run(
+            lambda: prepare_print(
+                self.ctx, escalation_id, self.form_id, typed=self.editor.typed(), sign=sign, wet_signature=wet
             )
+        )
+        if job is None:
+            return
+        pages = self._run(lambda: print_pdf(job.pdf_bytes, printer))
+        if pages is None:
+            return
+        # Recorded once it has printed: a printer that would not start leaves no record of a copy never made.
+        if self._run(lambda: record_printed(self.ctx, job, pages=pages)) is None:
+            return
+        what = self.tr("for a wet signature") if wet else ""
+        self.status.setText(
+            self.tr("Sent {pages} to the printer {what}. Recorded on the escalation.").format(
+                pages=self.tr("1 page") if pages == 1 else self.tr("%d pages") % pages, what=what
+            )
+        )
+        self._recorded()
 
     def email_form(self) -> None:
         if not self._ready():
@@ -532,7 +536,7 @@ class FormsPage(QWidget):
         recipient = self._run(lambda: recipient_for(self.ctx, self.escalation_id))
         if recipient is None:
             return
-        choice = EmailDialog.ask(recipient, default_outgoing_folder(), self)
+        choice = EmailDialog.ask(recipient, self)
         if choice is None:
             return
         path = self._run(
@@ -540,7 +544,6 @@ class FormsPage(QWidget):
                 self.ctx,
                 self.escalation_id,
                 self.form_id,
-                choice.folder,
                 typed=self.editor.typed(),
                 sign=self.sign_box.isChecked(),
                 encrypt_password=choice.password,
@@ -551,10 +554,12 @@ class FormsPage(QWidget):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         self.status.setText(
             self.tr(
-                "Email draft written to {path} and opened in your mail program. Check it and send it from there."
-            ).format(path=path)
+                "Email draft opened in your mail program. Check it and send it from there before you lock the "
+                "desk: the draft file is removed when the desk locks or closes."
+            )
         )
         self._form_chosen()  # "Copy to … Date" and "Method of delivery" now follow the recorded email
+        self._recorded()
 
     def _export(
         self, *, sign: bool, wet: bool = False, action: Action = "export", destination: Path | None = None

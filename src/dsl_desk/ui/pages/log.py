@@ -7,13 +7,12 @@ entry, with the same words highlighted there.
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from PySide6.QtCore import QDate, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,6 +35,7 @@ from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.theme import MUTED
 from dsl_desk.ui.widgets.chronology import MARK_BACKGROUND, ChronologyView
 from dsl_desk.ui.widgets.common import page_title
+from dsl_desk.ui.widgets.date_entry import DateEntry
 
 
 def snippet_html(snippet: str) -> str:
@@ -140,11 +140,10 @@ class LogPage(QWidget):
         self.filter_author = QComboBox(accessibleName=self.tr("Only entries written by"))
         today = london(self.ctx.clock.now()).date()
         self.use_from = QCheckBox(self.tr("From"))
-        self.date_from = self._date_edit(
-            self.tr("From date"), QDate(today.year, today.month, 1).addMonths(-3)
-        )
+        months = today.year * 12 + today.month - 1 - 3  # the first of the month three months back
+        self.date_from = self._date_edit(self.tr("From date"), date(months // 12, months % 12 + 1, 1), today)
         self.use_to = QCheckBox(self.tr("to"))
-        self.date_to = self._date_edit(self.tr("To date"), QDate(today.year, today.month, today.day))
+        self.date_to = self._date_edit(self.tr("To date"), today, today)
         for widget in (
             self.filter_child, self.filter_escalation, self.filter_method, self.filter_author,
             self.use_from, self.date_from, self.use_to, self.date_to,
@@ -153,11 +152,8 @@ class LogPage(QWidget):
         row.addStretch(1)
         return row
 
-    def _date_edit(self, name: str, value: QDate) -> QDateEdit:
-        edit = QDateEdit(calendarPopup=True, accessibleName=name)
-        edit.setDisplayFormat("dd/MM/yyyy")
-        edit.setDate(value)
-        return edit
+    def _date_edit(self, name: str, value: date, today: date) -> DateEntry:
+        return DateEntry(accessible_name=name, value=value, required=True, today=today)
 
     # -- filling ------------------------------------------------------------------------------------------
 
@@ -231,8 +227,11 @@ class LogPage(QWidget):
     # -- search -------------------------------------------------------------------------------------------
 
     def filters(self) -> SearchFilters:
-        def start_of(edit: QDateEdit, extra_days: int = 0) -> datetime:
-            day = edit.date().toPython() + timedelta(days=extra_days)
+        def start_of(edit: DateEntry, extra_days: int = 0) -> datetime:
+            """Midnight (UK) starting the typed day; a ValidationError when it is not a date."""
+            typed = edit.checked_date()
+            assert typed is not None  # required
+            day = typed + timedelta(days=extra_days)
             return datetime.combine(day, time(0, 0), tzinfo=LONDON).astimezone(UTC)
 
         return SearchFilters(

@@ -6,9 +6,9 @@ name still in it asks for confirmation that it is not a child's, and the service
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+from datetime import date
+
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.core.clock import london
+from dsl_desk.services.context import AppContext, ServiceError, ValidationError
 from dsl_desk.services.practice_alerts import (
     AlertInput,
     AlertView,
@@ -32,6 +33,7 @@ from dsl_desk.services.practice_alerts import (
 )
 from dsl_desk.store.errors import StoreError
 from dsl_desk.ui.messages import confirm
+from dsl_desk.ui.widgets.date_entry import DateEntry
 
 # (field, the form's own label, multi-line?)
 FIELDS = (
@@ -81,9 +83,12 @@ class PracticeAlertDialog(QDialog):
             box.textChanged.connect(self._check_names)
             self.boxes[key] = box
             form.addRow(self.tr(label), box)
-        day = start.alert_date
-        self.alert_date = QDateEdit(
-            QDate(day.year, day.month, day.day), calendarPopup=True, displayFormat="d MMM yyyy"
+        self.start = start
+        self.alert_date = DateEntry(
+            accessible_name=self.tr("Date of alert, required"),
+            value=start.alert_date,
+            required=True,
+            today=london(ctx.clock.now()).date(),
         )
         form.insertRow(3, self.tr("Date of alert"), self.alert_date)
         layout.addLayout(form)
@@ -102,14 +107,21 @@ class PracticeAlertDialog(QDialog):
         self._check_names()
 
     def alert(self) -> AlertInput:
+        """What the form holds; a ValidationError when the date of the alert is missing or not a date."""
+        day = self.alert_date.checked_date("alert_date")
+        assert day is not None  # required
+        return self._alert(day)
+
+    def _alert(self, day: date) -> AlertInput:
         texts = {
             key: box.toPlainText() if isinstance(box, QPlainTextEdit) else box.text()
             for key, box in self.boxes.items()
         }
-        return AlertInput(alert_date=self.alert_date.date().toPython(), **texts)
+        return AlertInput(alert_date=day, **texts)
 
     def _check_names(self) -> None:
-        warnings = name_warnings(self.matcher, self.alert())
+        # The names are checked as they are typed, whatever state the date is in.
+        warnings = name_warnings(self.matcher, self._alert(self.alert_date.date() or self.start.alert_date))
         if not warnings:
             self.warning.hide()
             return
@@ -127,8 +139,8 @@ class PracticeAlertDialog(QDialog):
         self._save(names_confirmed=False)
 
     def _save(self, *, names_confirmed: bool) -> None:
-        alert = self.alert()
         try:
+            alert = self.alert()
             if self.existing is None:
                 self.saved = create_alert(self.ctx, alert, names_confirmed=names_confirmed)
             else:
@@ -140,6 +152,8 @@ class PracticeAlertDialog(QDialog):
         except (ServiceError, StoreError) as error:
             self.error.setText(str(error))
             self.error.show()
+            if isinstance(error, ValidationError) and error.field == "alert_date":
+                self.alert_date.setFocus()
             return
         self.accept()
 

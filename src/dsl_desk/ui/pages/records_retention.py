@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -45,6 +44,7 @@ from dsl_desk.ui.dialogs.retention_delete import RetentionDeleteDialog
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
 from dsl_desk.ui.widgets.common import hint, make_table, section_title
+from dsl_desk.ui.widgets.date_entry import DateEntry
 from dsl_desk.ui.widgets.form_fields import buddy_label, error_label
 
 
@@ -286,11 +286,13 @@ class KeepLongerDialog(QDialog):
         self.reason_edit.setPlaceholderText(self.tr("For example: inquiry asked that such records are kept"))
         form.addRow(buddy_label(self.tr("&Why:"), self.reason_edit), self.reason_edit)
         self.review_check = QCheckBox(self.tr("&Review on"))
-        self.review_date = QDateEdit(calendarPopup=True)
-        self.review_date.setDisplayFormat("dd/MM/yyyy")
-        self.review_date.setAccessibleName(self.tr("Date to review the hold"))
         today = london(ctx.clock.now()).date()
-        self.review_date.setDate(QDate(today.year + 1, today.month, min(today.day, 28)))
+        self.review_date = DateEntry(
+            accessible_name=self.tr("Date to review the hold"),
+            value=date(today.year + 1, today.month, min(today.day, 28)),
+            required=True,
+            today=today,
+        )
         self.review_date.setEnabled(False)
         self.review_check.toggled.connect(self.review_date.setEnabled)
         form.addRow(self.review_check, self.review_date)
@@ -308,8 +310,8 @@ class KeepLongerDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def save(self) -> None:
-        review_on = self.review_date.date().toPython() if self.review_check.isChecked() else None
         try:
+            review_on = self.review_date.checked_date("review_on") if self.review_check.isChecked() else None
             self.placed = place_hold(self.ctx, self.review.child_id, self.reason_edit.text(), review_on)
         except (ServiceError, StoreError) as error:
             self.message.setText(str(error))

@@ -12,11 +12,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFrame,
     QGridLayout,
@@ -49,6 +48,7 @@ from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
 from dsl_desk.ui.widgets.bar_chart import Bar, BarChart, Series
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
+from dsl_desk.ui.widgets.date_entry import DateEntry
 
 PERIOD_CHOICES = ("This quarter", "Last quarter", "This school year", "Last school year", "Custom dates")
 ONE_SERIES = (Series("Escalations", theme.ACCENT),)
@@ -142,8 +142,9 @@ class ReportsPage(QWidget):
         row.addWidget(self.period_choice)
         today = london(self.ctx.clock.now()).date()
         quarter = quarter_containing(today)
-        self.from_date = self._date_edit(quarter.start, self.tr("From"))
-        self.to_date = self._date_edit(quarter.end, self.tr("To"))
+        self.custom_period = quarter  # the last custom dates that were both dates
+        self.from_date = self._date_edit(quarter.start, self.tr("From"), today)
+        self.to_date = self._date_edit(quarter.end, self.tr("To"), today)
         row.addWidget(QLabel(self.tr("from")))
         row.addWidget(self.from_date)
         row.addWidget(QLabel(self.tr("to")))
@@ -153,16 +154,14 @@ class ReportsPage(QWidget):
         row.addStretch(1)
         self.period_label = QLabel(objectName="sectionTitle")
         self.period_choice.currentIndexChanged.connect(self._period_chosen)
-        self.from_date.dateChanged.connect(self._dates_changed)
-        self.to_date.dateChanged.connect(self._dates_changed)
+        self.from_date.changed.connect(self._dates_changed)
+        self.to_date.changed.connect(self._dates_changed)
         self.references.toggled.connect(self.refresh)
         self._set_custom_enabled(False)
         return row
 
-    def _date_edit(self, day: date, name: str) -> QDateEdit:
-        edit = QDateEdit(QDate(day.year, day.month, day.day), calendarPopup=True, displayFormat="d MMM yyyy")
-        edit.setAccessibleName(name)
-        return edit
+    def _date_edit(self, day: date, name: str, today: date) -> DateEntry:
+        return DateEntry(accessible_name=name, value=day, required=True, today=today)
 
     def _build_exports(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -275,8 +274,10 @@ class ReportsPage(QWidget):
             return school_year_containing(today)
         if choice == 3:
             return school_year_containing(school_year_containing(today).start - timedelta(days=1))
-        start, end = self.from_date.date().toPython(), self.to_date.date().toPython()
-        return custom_period(min(start, end), max(start, end))
+        start, end = self.from_date.date(), self.to_date.date()
+        if start is not None and end is not None:  # while one is not a date, the last good pair stands
+            self.custom_period = custom_period(min(start, end), max(start, end))
+        return self.custom_period
 
     def _period_chosen(self) -> None:
         custom = self.period_choice.currentIndex() == len(PERIOD_CHOICES) - 1
@@ -285,12 +286,13 @@ class ReportsPage(QWidget):
             period = self.period()
             for edit, day in ((self.from_date, period.start), (self.to_date, period.end)):
                 edit.blockSignals(True)  # one refresh for the whole change, not one per date box
-                edit.setDate(QDate(day.year, day.month, day.day))
+                edit.set_date(day)
                 edit.blockSignals(False)
         self.refresh()
 
     def _dates_changed(self) -> None:
-        if self.period_choice.currentIndex() == len(PERIOD_CHOICES) - 1:
+        custom = self.period_choice.currentIndex() == len(PERIOD_CHOICES) - 1
+        if custom and self.from_date.is_valid() and self.to_date.is_valid():
             self.refresh()
 
     def _set_custom_enabled(self, enabled: bool) -> None:

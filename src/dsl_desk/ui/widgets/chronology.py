@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QUrl, Signal
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
-from dsl_desk.services.attachments import TemporaryFiles
+from dsl_desk.services.attachments import open_copy
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.discussion_log import complete_action, get_chronology
 from dsl_desk.services.log_export import export_chronology, suggested_file_name
@@ -197,13 +197,6 @@ class ChronologyView(QWidget):
         self.escalation_id: int | None = None
         self.words: tuple[str, ...] = ()
         self.show_all = False
-        self.temporary_files = TemporaryFiles()
-        # Copies of attachments opened for viewing are removed when the desk locks or the app quits
-        # (a viewer may still have the file open until then).
-        signals.lock_requested.connect(self.temporary_files.cleanup)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.temporary_files.cleanup)
         self._build()
 
     def _build(self) -> None:
@@ -371,6 +364,8 @@ class ChronologyView(QWidget):
         return result
 
     def open_attachment(self, attachment_id: int) -> Path:
-        path = self.temporary_files.materialise(self.ctx, attachment_id)
+        # The copy goes in the private temporary folder, which is emptied when the desk locks by any route,
+        # when the app quits and at the next start after a crash (a viewer may hold it open until then).
+        path = open_copy(self.ctx, attachment_id)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         return path

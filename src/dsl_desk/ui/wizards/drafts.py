@@ -36,6 +36,7 @@ from dsl_desk.core.deadline_words import describe_date
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.drafts import DraftView, discard_draft, load_draft, save_draft
 from dsl_desk.services.escalation_views import EscalationDetail
+from dsl_desk.ui.widgets.date_entry import DateEntry, DateTimeEntry
 
 DRAFT_SAVE_DELAY_MS = 1000  # after the last keystroke: responsive typing, at most a second to lose in a crash
 NEW_ESCALATION = "new_escalation"
@@ -131,6 +132,9 @@ class DraftingWizard(QWizard):
             self._bind(
                 name, widget.isChecked, lambda v: widget.setChecked(bool(v)), widget.toggled, content, False
             )
+        elif isinstance(widget, DateEntry | DateTimeEntry):
+            # The text as typed, so a half-typed or mistyped date comes back for the user to finish.
+            self._bind(name, widget.text, lambda v: widget.set_text(str(v)), widget.changed, content, True)
         elif isinstance(widget, QDateEdit):
             self._bind(
                 name,

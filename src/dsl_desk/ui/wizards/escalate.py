@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -98,6 +99,11 @@ class EscalateWizard(DraftingWizard):
             contacted_next=self.next_page.contacted.currentText(),
             missed_reason=self.outcome_page.missed_reason.toPlainText() if self.outcome_page.missed else "",
             target_stage_key=target.key if target else "",
+            not_done_reasons={
+                item_id: box.text()
+                for item_id, box in self.outcome_page.reasons.items()
+                if box.text().strip()
+            },
         )
 
 
@@ -127,6 +133,7 @@ class StageOutcomePage(WizardPage):
         self._build_timescale()
         self._build_target()
         self.prerequisites = QVBoxLayout()
+        self.reasons: dict[int, QLineEdit] = {}
         self.body.addLayout(self.prerequisites)
         self.body.addStretch(1)
         wizard.bind("outcome", self.outcome)
@@ -211,12 +218,19 @@ class StageOutcomePage(WizardPage):
         self._show_prerequisites()
 
     def _open_prerequisites(self) -> list[ChecklistView]:
-        """This stage's checklist items the policy wants done before the next stage, not yet done."""
+        """Steps the policy says must be done (any stage's), not yet done: moving on waits for each to be
+        done or to have a reason recorded."""
+        return [item for item in self.wiz.detail.open_checklist if item.obligation == "must"]
+
+    def _reminders(self) -> list[ChecklistView]:
+        """This stage's "should" steps the policy wants before the next stage: a reminder only."""
         before = {r.key for r in self.wiz.current_stage.requirements if r.before_next_stage}
         return [
             item
             for item in self.wiz.detail.open_checklist
-            if item.stage_key == self.wiz.current_stage.key and item.requirement_key in before
+            if item.stage_key == self.wiz.current_stage.key
+            and item.requirement_key in before
+            and item.obligation != "must"
         ]
 
     def _show_prerequisites(self) -> None:
@@ -225,16 +239,32 @@ class StageOutcomePage(WizardPage):
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
+        self.reasons: dict[int, QLineEdit] = {}
+        for item in self._reminders():
+            self.prerequisites.addWidget(
+                wrapped(
+                    self.wiz.tr("The policy says this should be done before the next stage: %s") % item.text,
+                    "hint",
+                )
+            )
         items = self._open_prerequisites()
         if not items:
             return
         self.prerequisites.addWidget(
             wrapped(
-                self.wiz.tr("The policy wants this done before the next stage can start:"), "sectionTitle"
+                self.wiz.tr(
+                    "The policy says these must be done before the next stage can start. Mark each done, or say "
+                    "why it was not done:"
+                ),
+                "sectionTitle",
             )
         )
         for item in items:
             self.prerequisites.addWidget(self._prerequisite_row(item))
+            box = QLineEdit(placeholderText=self.wiz.tr("Why it was not done"))
+            box.setAccessibleName(self.wiz.tr("Why not done: %s") % item.text[:60])
+            self.reasons[item.id] = box
+            self.prerequisites.addWidget(box)
 
     def _prerequisite_row(self, item: ChecklistView) -> QFrame:
         frame = QFrame(objectName="card")
@@ -270,9 +300,14 @@ class StageOutcomePage(WizardPage):
                 ),
                 self.missed_reason,
             )
-        if self._open_prerequisites():
+        if any(
+            not self.reasons[i.id].text().strip() for i in self._open_prerequisites() if i.id in self.reasons
+        ):
             return self.show_error(
-                self.wiz.tr("Mark the item above done first: the policy wants it before the next stage.")
+                self.wiz.tr(
+                    "Mark each item above done, or say why it was not done: the policy says it must be done "
+                    "before the next stage."
+                )
             )
         self.clear_error()
         return True

@@ -4,14 +4,15 @@ anything is saved. Finish opens the escalation through services.escalations.open
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDateTimeEdit,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -25,15 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.core.clock import london
+from dsl_desk.core.clock import LONDON, london
 from dsl_desk.core.deadline_words import describe_date, describe_deadline
-from dsl_desk.core.escalation_rules import escalation_deadline, immediate_risk_rule
-from dsl_desk.core.policy import Contact, PolicyPack
+from dsl_desk.core.escalation_rules import immediate_risk_rule
+from dsl_desk.core.policy import AGENCY_KINDS, Contact, PolicyPack
 from dsl_desk.services.agencies import list_agencies, list_professionals
-from dsl_desk.services.calendar_service import working_calendar
 from dsl_desk.services.children import ChildDetails, add_child, list_children
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.drafts import DraftView
+from dsl_desk.services.escalation_deadlines import first_stage_deadline
 from dsl_desk.services.escalations import NewEscalation, open_escalation
 from dsl_desk.services.profile import get_profile
 from dsl_desk.ui.wizards.drafts import (
@@ -47,7 +48,8 @@ from dsl_desk.ui.wizards.drafts import (
     wrapped,
 )
 
-CHILD_PAGE, AGENCY_PAGE, CATEGORY_PAGE, PROBLEM_PAGE, RISK_PAGE, RISK_ACTION_PAGE, SUMMARY_PAGE = range(7)
+# Immediate risk is the first question: a child at risk never waits behind the free-text pages.
+RISK_PAGE, RISK_ACTION_PAGE, CHILD_PAGE, AGENCY_PAGE, CATEGORY_PAGE, PROBLEM_PAGE, SUMMARY_PAGE = range(7)
 
 
 def contact_text(contact: Contact) -> str:
@@ -83,12 +85,12 @@ class NewEscalationWizard(DraftingWizard):
         self.summary_page = SummaryPage(self)
         for page_id, page in enumerate(
             (
+                self.risk_page,
+                self.risk_action_page,
                 self.child_page,
                 self.agency_page,
                 self.category_page,
                 self.problem_page,
-                self.risk_page,
-                self.risk_action_page,
                 self.summary_page,
             )
         ):
@@ -116,6 +118,8 @@ class NewEscalationWizard(DraftingWizard):
             other_professional_name=professional_name,
             contacted=self.summary_page.contacted.text(),
             policy_id=self.pack.id,
+            arose_at=self.problem_page.arose_at(),
+            other_agency_kind=self.agency_page.agency_kind(),
         )
 
 
@@ -296,7 +300,13 @@ class AgencyPage(WizardPage):
         self.person = QComboBox(editable=True)
         self.person.setAccessibleName(wizard.tr("Other professional"))
         self.person.lineEdit().setPlaceholderText(wizard.tr("Choose or type their full name (optional)"))
+        self.kind = QComboBox()
+        self.kind.setAccessibleName(wizard.tr("Kind of agency"))
+        self.kind.addItem(wizard.tr("Choose the kind of agency…"), "")
+        for key, label in AGENCY_KINDS.items():
+            self.kind.addItem(label, key)
         form.addRow(field_label(wizard.tr("Other &agency:"), self.agency, required=True), self.agency)
+        form.addRow(field_label(wizard.tr("&Kind of agency:"), self.kind, required=True), self.kind)
         form.addRow(field_label(wizard.tr("&Professional:"), self.person), self.person)
         self.body.addLayout(form)
         self.body.addWidget(
@@ -307,6 +317,7 @@ class AgencyPage(WizardPage):
         self.body.addWidget(self._build_pack_choice())
         self.body.addStretch(1)
         wizard.bind("other_agency", self.agency)
+        wizard.bind("agency_kind", self.kind)
         wizard.bind("other_professional", self.person)
         wizard.bind("use_other_policy", self.use_other)
         wizard.bind("policy_id", self.packs)
@@ -341,6 +352,9 @@ class AgencyPage(WizardPage):
     def policy_id(self) -> str:
         return str(self.packs.currentData() or "") if self.use_other.isChecked() else ""
 
+    def agency_kind(self) -> str:
+        return str(self.kind.currentData() or "")
+
     def _agency_changed(self, name: str) -> None:
         typed = self.person.currentText()
         agency_id = self.agencies.get(name.strip())
@@ -363,6 +377,14 @@ class AgencyPage(WizardPage):
     def validatePage(self) -> bool:
         if not self.agency.currentText().strip():
             return self.show_error(self.wiz.tr("Enter the other agency you disagree with."), self.agency)
+        if not self.agency_kind():
+            return self.show_error(
+                self.wiz.tr(
+                    "Say what kind of agency it is: some steps of the policy apply only to one kind "
+                    "(for example Children's Social Care)."
+                ),
+                self.kind,
+            )
         self.clear_error()
         return True
 
@@ -467,10 +489,38 @@ class ProblemPage(WizardPage):
                 "hint",
             )
         )
+        now = london(wizard.ctx.clock.now())
+        self.arose = QDateTimeEdit(
+            QDateTime(QDate(now.year, now.month, now.day), QTime(now.hour, now.minute)),
+            calendarPopup=True,
+            displayFormat="dd/MM/yyyy HH:mm",
+        )
+        self.arose.setMaximumDateTime(QDateTime(QDate(now.year, now.month, now.day), QTime(23, 59)))
+        self.arose.setAccessibleName(wizard.tr("When the disagreement arose"))
+        self.body.addWidget(field_label(wizard.tr("&When did the disagreement arise?"), self.arose))
+        self.body.addWidget(self.arose)
+        self.body.addWidget(
+            wrapped(
+                wizard.tr(
+                    "Deadlines run from when it arose, not from when you record it. A record made more than a "
+                    "day later is marked as late."
+                ),
+                "hint",
+            )
+        )
         wizard.bind("problem", self.problem)
         wizard.bind("outcome_sought", self.outcome)
 
+    def arose_at(self) -> datetime:
+        value = self.arose.dateTime()
+        d, t = value.date(), value.time()
+        return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=LONDON).astimezone(UTC)
+
     def validatePage(self) -> bool:
+        if self.arose_at() > self.wiz.ctx.clock.now():
+            return self.show_error(
+                self.wiz.tr("When the disagreement arose cannot be in the future."), self.arose
+            )
         if not self.problem.toPlainText().strip():
             return self.show_error(
                 self.wiz.tr("Say what the problem is — the policy asks you to be clear about it."),
@@ -530,7 +580,7 @@ class RiskPage(WizardPage):
         return True
 
     def nextId(self) -> int:
-        return RISK_ACTION_PAGE if self.yes.isChecked() else SUMMARY_PAGE
+        return RISK_ACTION_PAGE if self.yes.isChecked() else CHILD_PAGE
 
 
 class RiskActionPage(WizardPage):
@@ -556,8 +606,8 @@ class RiskActionPage(WizardPage):
         self.body.addWidget(
             wrapped(
                 wizard.tr(
-                    "Do this first. Then carry on to record the escalation: the immediate-risk steps go on its "
-                    "checklist so you can tick them off."
+                    "Do this first. Then carry on to record the escalation: the people to inform (and, out of "
+                    "hours, whom to call now) go on its checklist with their deadlines, shown overdue until done."
                 ),
                 "hint",
             )
@@ -572,7 +622,8 @@ class RiskActionPage(WizardPage):
         self.inform.setText(self.wiz.tr("Inform now: %s") % "; ".join(rule.inform) if rule.inform else "")
         self.inform.setVisible(bool(rule.inform))
         contacts = [
-            f"• {c.level}: {contact_text(c)}" if c.level else f"• {contact_text(c)}" for c in pack.contacts
+            f"• {c.level}: {contact_text(c)}" if c.level else f"• {contact_text(c)}"
+            for c in (pack.urgent_contacts or pack.contacts)
         ]
         self.contacts.setText(
             self.wiz.tr("Contacts in the policy:") + "\n" + "\n".join(contacts) if contacts else ""
@@ -631,12 +682,10 @@ class SummaryPage(WizardPage):
 
     def _deadline_text(self, pack: PolicyPack) -> str:
         now = self.wiz.ctx.clock.now()
-        due = escalation_deadline(
-            pack,
-            pack.first_stage,
-            working_calendar(self.wiz.ctx),
-            opened_at=now,
-            entered_at=now,
+        due = first_stage_deadline(
+            self.wiz.ctx,
+            pack.id,
+            arose_at=self.wiz.problem_page.arose_at(),
             immediate_risk=self.wiz.immediate_risk,
         )
         if due is None:
@@ -652,7 +701,10 @@ class SummaryPage(WizardPage):
         return f"{text} ({reason})" if reason else text
 
     def _checklist_text(self, pack: PolicyPack) -> str:
-        lines = [f"• {step.title}" for step in pack.pre_steps]
+        kind = self.wiz.agency_page.agency_kind()
+        lines = [
+            f"• {step.title}" for step in pack.pre_steps if not step.agency_kinds or kind in step.agency_kinds
+        ]
         if self.wiz.immediate_risk:
             lines = [f"• {self.wiz.tr('Inform')} {who}" for who in immediate_risk_rule(pack).inform] + lines
         return self.wiz.tr("Added to the checklist:") + "\n" + "\n".join(lines) if lines else ""

@@ -21,6 +21,7 @@ from dsl_desk.core.escalation_rules import ClosingChecklist, ClosingField, times
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.drafts import DraftView
 from dsl_desk.services.escalations import ResolutionInput, closing_checklist, get_escalation, resolve
+from dsl_desk.ui.widgets.owed_steps import OwedSteps
 from dsl_desk.ui.wizards.drafts import (
     RESOLVE,
     DraftingWizard,
@@ -107,6 +108,8 @@ class ResolveWizard(DraftingWizard):
             overrun_reason=closing.overrun_reason.toPlainText(),
             manager_confirmed_child_safe=closing.manager_confirmed.isChecked(),
             manager_name=closing.manager_name.text(),
+            gaps_found=closing.gaps.value() if closing.gaps_must else "",
+            not_done_reasons=closing.owed.reasons(),
         )
 
 
@@ -313,8 +316,32 @@ class ClosingPage(WizardPage):
         self.learning.setAccessibleName(wizard.tr("Learning referred to the board"))
         self.learning_to = wrapped(wizard.tr("To: %s") % referred_to, "hint")
         self.learning_to.setContentsMargins(24, 0, 0, 0)
+        pack = wizard.ctx.pack(wizard.detail.policy_id)
+        # St Helens: gaps "must be brought to the attention of the chair of the Board": an answer, not a tick.
+        self.gaps_must = bool(referred_to) and pack.closing.learning_obligation == "must"
         for widget in (self.learning, self.learning_to):
-            widget.setVisible(bool(referred_to))
+            widget.setVisible(bool(referred_to) and not self.gaps_must)
+        self.gaps_question = wrapped(
+            wizard.tr(
+                "Did this disclose gaps or weaknesses in the partnership's policies and procedures? The policy "
+                "says they must be brought to the attention of %s."
+            )
+            % referred_to,
+            "sectionTitle",
+        )
+        self.gaps = ChoiceGroup(
+            self,
+            (("yes", wizard.tr("Yes — a step to tell them is added")), ("no", wizard.tr("No"))),
+            "Gaps found",
+        )
+        self.body.addWidget(self.gaps_question)
+        for button in self.gaps.buttons_by_value.values():
+            self.body.addWidget(button)
+        for widget in (self.gaps_question, *self.gaps.buttons_by_value.values()):
+            widget.setVisible(self.gaps_must)
+        self.owed = OwedSteps(self)
+        self.owed.show_items(wizard.detail.checklist)
+        self.body.addWidget(self.owed)
         self.debrief = QCheckBox(wizard.tr("A &debrief was held"))
         self.debrief.setAccessibleName(wizard.tr("Debrief held"))
         self.body.addWidget(self.learning)
@@ -329,6 +356,7 @@ class ClosingPage(WizardPage):
         self.after = wrapped(object_name="hint")
         self.body.addWidget(self.after)
         self.learning.toggled.connect(self._show_reminders)
+        self.gaps.buttonToggled.connect(lambda *_: self._show_reminders())
         self.body.addStretch(1)
         for name, widget in (
             ("lessons_learnt", self.lessons),
@@ -405,7 +433,12 @@ class ClosingPage(WizardPage):
         lines = [
             f"• {form.title}" + (f" → {form.recipient}" if form.recipient else "") for form in closing.forms
         ]
-        if closing.learning_referred_to and self.learning.isChecked():
+        if self.gaps_must and self.gaps.value() == "yes":
+            lines.append(
+                self.wiz.tr("• Bring the gaps or weaknesses found to the attention of %s")
+                % closing.learning_referred_to
+            )
+        elif not self.gaps_must and closing.learning_referred_to and self.learning.isChecked():
             lines.append(self.wiz.tr("• Refer the learning to %s") % closing.learning_referred_to)
         if closing.action_log:
             lines.append(self.wiz.tr("• Record in the %s") % closing.action_log)
@@ -419,6 +452,10 @@ class ClosingPage(WizardPage):
         message = self._missing()
         if message:
             return self.show_error(message)
+        if self.gaps_must and not self.gaps.value():
+            return self.show_error(
+                self.wiz.tr("Answer whether this disclosed gaps or weaknesses: the policy requires it.")
+            )
         try:
             detail = resolve(self.wiz.ctx, self.wiz.escalation_id, self.wiz.resolution())
         except ServiceError as error:
