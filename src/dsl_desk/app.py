@@ -45,9 +45,14 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
         # instance lock, so a second copy of the app never empties the first one's folder.
         start_up_scratch(paths)
     except StoreError as error:
-        lock.release()
-        show_error(None, APP_NAME, str(error))
-        return 2
+        from dsl_desk.store.readonly import write_problem
+
+        # A data folder that cannot be written opens read-only (nothing is handed to other programs then:
+        # exports and prints are refused); anything else keeps the desk shut, as before.
+        if not (paths.exists() and write_problem(paths.root)):
+            lock.release()
+            show_error(None, APP_NAME, str(error))
+            return 2
     try:
         result = load_policies(paths)
         if result.errors:
