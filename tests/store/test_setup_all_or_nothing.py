@@ -268,3 +268,40 @@ def test_the_command_line_refuses_a_non_utf8_organisation_and_leaves_nothing(tmp
     command[command.index("--organisation") + 1] = "Penkford School"
     done = subprocess.run(command, check=False, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_command_line_offers_an_unfinished_set_up_again(tmp_path):
+    root = tmp_path / "data"
+    paths = _prepare(root)
+    paths.setup_staging.mkdir()  # what a set-up killed part-way leaves
+    (paths.setup_staging / "dsl-desk.db").write_bytes(b"half a database")
+    env = {**os.environ, "DSL_DESK_PASSPHRASE": PASSPHRASE}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "dsl_desk", "--data-dir", str(root), *args],
+            check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    cases = cli("cases")
+    assert cases.returncode == 2 and "Set-up did not finish last time; start it again" in cases.stderr
+    init = cli(
+        "init",
+        "--organisation",
+        "Penkford School",
+        "--partnership",
+        "st_helens",
+        "--username",
+        "j.smith",
+        "--display-name",
+        "Jane Smith",
+    )
+    assert init.returncode == 0, init.stderr
+    assert "Set-up did not finish last time; starting it again." in init.stderr
+    assert cli("cases").returncode == 0
+    assert not paths.setup_staging.exists()
+    _untouched(paths)
