@@ -340,13 +340,13 @@ def with_context(
     from dsl_desk.store.keyring import load_keyring
 
     username = args.user
-    if not paths.database.exists():
-        raise CliError(
-            f"There is no DSL Desk database in {paths.root}. Run `dsl-desk` or `dsl-desk init` first."
-        )
     if paths.setup_unfinished():
         raise CliError(
             "Set-up did not finish last time; start it again with `dsl-desk init` (or open DSL Desk)."
+        )
+    if not paths.database.exists():
+        raise CliError(
+            f"There is no DSL Desk database in {paths.root}. Run `dsl-desk` or `dsl-desk init` first."
         )
     if username is None:
         names = load_keyring(paths.keyring).usernames()
