@@ -25,6 +25,9 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
     apply_theme(app)
+    from dsl_desk.ui.crash_dialog import install_crash_hook
+
+    install_crash_hook(app, paths.root)  # an unexpected error in a slot: a plain message, never silence
     from dsl_desk.bench_hooks import (
         install_if_requested,  # benchmarks only: inert unless DSL_DESK_BENCH_AUTOSTART
     )

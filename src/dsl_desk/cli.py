@@ -152,12 +152,20 @@ def read_passphrase(args: argparse.Namespace, prompt: str = "Passphrase: ", *, c
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    from dsl_desk import crash
+    from dsl_desk.cli_types import check_arguments
+
     args = build_parser().parse_args(argv)
-    paths = resolve_data_dir(args.data_dir)
-    handler = _HANDLERS.get(args.command or "gui")
-    assert handler is not None
+    clock = clock or SystemClock()
+    paths: DataPaths | None = None
+    if argv is None:  # the real process (in-process callers, such as tests, keep their own hooks)
+        crash.install(lambda: paths.root if paths else None, _print_crash)
     try:
-        return handler(args, paths, clock or SystemClock())
+        check_arguments(args, CliError)
+        paths = resolve_data_dir(args.data_dir)
+        handler = _HANDLERS.get(args.command or "gui")
+        assert handler is not None
+        return handler(args, paths, clock)
     except (StoreError, ServiceError, CliError) as error:
         print(f"dsl-desk: {error}", file=sys.stderr)
         return 2
@@ -168,6 +176,13 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
         # The reader went away (e.g. `dsl-desk cases | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:  # anything unexpected: a plain message and a crash report, never a traceback
+        _print_crash(crash.handle(error, paths.root if paths else None, now=clock.now()))
+        return crash.EX_SOFTWARE
+
+
+def _print_crash(message: str) -> None:
+    print(f"dsl-desk: {message}", file=sys.stderr)
 
 
 def _gui(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dsl_desk.cli_types import record_id
 from dsl_desk.core.clock import Clock
 from dsl_desk.store.paths import DataPaths
 
@@ -31,7 +32,7 @@ def register(
     sar = subparsers.add_parser("sar", help="subject access requests: record, redact, withhold, export")
     actions = sar.add_subparsers(dest="sar_command", metavar="ACTION", required=True)
     new = actions.add_parser("new", help="record a request received")
-    new.add_argument("--child", type=int, required=True, help="child id (see `dsl-desk children`)")
+    new.add_argument("--child", type=record_id, required=True, help="child id (see `dsl-desk children`)")
     new.add_argument("--requester", required=True, help="who made the request")
     new.add_argument("--relationship", required=True, help="who they are to the child, e.g. Mother")
     new.add_argument("--received", required=True, help="the date it was received, YYYY-MM-DD")
@@ -41,18 +42,18 @@ def register(
     items = actions.add_parser(
         "items", help="what the response would hold, and names suggested for redaction"
     )
-    items.add_argument("id", type=int)
+    items.add_argument("id", type=record_id)
     redact = actions.add_parser("redact", help="redact a third party's name throughout the response")
-    redact.add_argument("id", type=int)
+    redact.add_argument("id", type=record_id)
     redact.add_argument("name")
     redact.add_argument("--reason", default="")
     keys = ", ".join(e.key for e in EXEMPTIONS)
     withhold = actions.add_parser("withhold", help="leave an item out under a DPA 2018 exemption")
-    withhold.add_argument("id", type=int)
+    withhold.add_argument("id", type=record_id)
     which = withhold.add_mutually_exclusive_group(required=True)
-    which.add_argument("--entry", type=int)
-    which.add_argument("--escalation", type=int)
-    which.add_argument("--attachment", type=int)
+    which.add_argument("--entry", type=record_id)
+    which.add_argument("--escalation", type=record_id)
+    which.add_argument("--attachment", type=record_id)
     withhold.add_argument("--exemption", required=True, help=f"one of: {keys}")
     withhold.add_argument("--reason", required=True)
     withhold.add_argument(
@@ -61,10 +62,10 @@ def register(
     export = actions.add_parser(
         "export", help="write the response (PDF + JSON) and the redaction log (audited)"
     )
-    export.add_argument("id", type=int)
+    export.add_argument("id", type=record_id)
     export.add_argument("--out", required=True, help="the folder to write the three files into")
     responded = actions.add_parser("responded", help="mark a request answered")
-    responded.add_argument("id", type=int)
+    responded.add_argument("id", type=record_id)
     responded.add_argument("--method", required=True, help="how it was sent, e.g. 'Secure email'")
     for parser in (new, listing, items, redact, withhold, export, responded):
         unlock_options(parser)
@@ -137,8 +138,9 @@ def _redact(ctx: Any, args: argparse.Namespace) -> int:
 def _withhold(ctx: Any, args: argparse.Namespace) -> int:
     from dsl_desk.services.subject_access import withhold
 
+    # `is not None`, not truthiness: --entry 0 is refused by its type, and must never fall through.
     kind, item_id = next(
-        (k, getattr(args, k)) for k in ("entry", "escalation", "attachment") if getattr(args, k)
+        (k, getattr(args, k)) for k in ("entry", "escalation", "attachment") if getattr(args, k) is not None
     )
     decision = withhold(ctx, args.id, kind, item_id, args.exemption, args.reason, silent=args.silent)
     quiet = " The response will not say so." if decision.silent else ""
@@ -173,8 +175,9 @@ def _responded(ctx: Any, args: argparse.Namespace) -> int:
 
 def _date(text: str) -> date:
     from dsl_desk.cli import CliError
+    from dsl_desk.cli_types import parse_day
 
     try:
-        return date.fromisoformat(text)
+        return parse_day(text)
     except ValueError:
         raise CliError(f"--received must be a date like 2026-01-05, not “{text}”.") from None

@@ -131,6 +131,11 @@ def _verify(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
                 f"(There is no DSL Desk data folder in {paths.root} to compare the certificate with: "
                 "use --data-dir to name yours.)"
             )
+        elif not known.certificates:
+            print(
+                "(This desk has not recorded any certificate yet: a user's own is recorded the next time they "
+                "sign a form or make a transfer file. Until then, compare the fingerprint by telephone.)"
+            )
     return VERIFY_EXITS.get(check.status, EXIT_UNREADABLE)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dsl_desk.cli_types import record_id
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.store.paths import DataPaths
 
@@ -20,17 +21,17 @@ def register(
     log = subparsers.add_parser("log", help="the discussion log: list, search, export a chronology")
     actions = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="a child's entries, in the order things happened")
-    listing.add_argument("--child", type=int, required=True, help="child id (see `dsl-desk children`)")
+    listing.add_argument("--child", type=record_id, required=True, help="child id (see `dsl-desk children`)")
     listing.add_argument("--json", action="store_true")
     unlock_options(listing)
     search = actions.add_parser("search", help="find entries containing every word")
     search.add_argument("text")
-    search.add_argument("--child", type=int, help="only this child's entries")
+    search.add_argument("--child", type=record_id, help="only this child's entries")
     search.add_argument("--json", action="store_true")
     unlock_options(search)
     export = actions.add_parser("export", help="export a child's chronology to PDF (audited)")
-    export.add_argument("--child", type=int, required=True)
-    export.add_argument("--escalation", type=int, help="only the entries about this escalation")
+    export.add_argument("--child", type=record_id, required=True)
+    export.add_argument("--escalation", type=record_id, help="only the entries about this escalation")
     export.add_argument("--out", required=True, help="the PDF file to write")
     unlock_options(export)
     return {"log": _log}

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dsl_desk.cli_types import day
 from dsl_desk.core.clock import Clock
 from dsl_desk.store.paths import DataPaths
 
@@ -22,8 +22,8 @@ def register(
     report = subparsers.add_parser(
         "report", help="figures for a period (governors, partnership): text, --json, --csv, --pdf (audited)"
     )
-    report.add_argument("--from", dest="start", required=True, type=_day, help="first day, YYYY-MM-DD")
-    report.add_argument("--to", dest="end", required=True, type=_day, help="last day, YYYY-MM-DD (included)")
+    report.add_argument("--from", dest="start", required=True, type=day, help="first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="end", required=True, type=day, help="last day, YYYY-MM-DD (included)")
     report.add_argument("--json", action="store_true", help="print the figures as JSON")
     report.add_argument("--csv", metavar="FILE", help="write the anonymised figures as CSV")
     report.add_argument("--pdf", metavar="FILE", help="write the governors' report as PDF")
@@ -35,13 +35,6 @@ def register(
     )
     unlock_options(report)
     return {"report": _report}
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}” is not a date like 2026-01-31") from None
 
 
 def _report(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:

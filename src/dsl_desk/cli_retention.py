@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from dsl_desk.cli_types import record_id
 from dsl_desk.core.clock import Clock
 from dsl_desk.store.paths import DataPaths
 
@@ -31,17 +32,17 @@ def register(
     listing.add_argument("--json", action="store_true")
     unlock_options(listing)
     hold = actions.add_parser("hold", help="keep a record past its retention date")
-    hold.add_argument("child_id", type=int, metavar="CHILD_ID")
+    hold.add_argument("child_id", type=record_id, metavar="CHILD_ID")
     hold.add_argument("--reason", required=True, help="why it is kept (kept with the hold)")
     hold.add_argument("--review-on", help="when to look at it again, YYYY-MM-DD")
     unlock_options(hold)
     lift = actions.add_parser("lift", help="end the hold on a record")
-    lift.add_argument("child_id", type=int, metavar="CHILD_ID")
+    lift.add_argument("child_id", type=record_id, metavar="CHILD_ID")
     unlock_options(lift)
     delete = actions.add_parser(
         "delete", help="delete a record past its retention date (asks for the child's full name)"
     )
-    delete.add_argument("child_id", type=int, metavar="CHILD_ID")
+    delete.add_argument("child_id", type=record_id, metavar="CHILD_ID")
     delete.add_argument("--reason", required=True, help="why (kept after the record is gone: no names)")
     unlock_options(delete)
     tidy = actions.add_parser("tidy", help="rewrite the database file so deleted records leave no trace")
@@ -105,8 +106,10 @@ def _hold(args: argparse.Namespace, ctx: Any) -> int:
 
     review_on = None
     if args.review_on:
+        from dsl_desk.cli_types import parse_day
+
         try:
-            review_on = date.fromisoformat(args.review_on)
+            review_on = parse_day(args.review_on)
         except ValueError:
             raise CliError(f"--review-on must be a date like 2027-09-01, not “{args.review_on}”.") from None
     hold = place_hold(ctx, args.child_id, args.reason, review_on)

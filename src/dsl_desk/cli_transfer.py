@@ -12,10 +12,10 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dsl_desk.cli_types import record_id
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.store.paths import DataPaths
 
@@ -33,7 +33,7 @@ def register(
     export = actions.add_parser(
         "export", help="write a child's whole file as an encrypted, signed transfer file"
     )
-    export.add_argument("child_id", type=int, help="child id (see `dsl-desk children`)")
+    export.add_argument("child_id", type=record_id, help="child id (see `dsl-desk children`)")
     export.add_argument("--to-school", required=True, help="the school the child is moving to")
     export.add_argument("--to-dsl", default="", help="their DSL's name")
     export.add_argument("--contact", default="", help="their DSL's email or phone")
@@ -46,15 +46,15 @@ def register(
     sent = actions.add_parser(
         "sent", help="record that a transfer file has been sent (starts the receipt countdown)"
     )
-    sent.add_argument("id", type=int, help="transfer id (see `dsl-desk transfer list`)")
+    sent.add_argument("id", type=record_id, help="transfer id (see `dsl-desk transfer list`)")
     sent.add_argument("--method", default="", help="how it was sent")
     unlock_options(sent)
     ack = actions.add_parser("ack", help="record that the receiving school confirmed receipt")
-    ack.add_argument("id", type=int)
+    ack.add_argument("id", type=record_id)
     ack.add_argument("--by", required=True, help="who confirmed receipt")
     unlock_options(ack)
     chase = actions.add_parser("chase", help="print a chase message (no child's name) and record the chase")
-    chase.add_argument("id", type=int)
+    chase.add_argument("id", type=record_id)
     unlock_options(chase)
     listing = actions.add_parser("list", help="transfers out and in, with receipt due dates")
     listing.add_argument("--json", action="store_true")
@@ -92,8 +92,10 @@ def _export(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
     keep = None
     if args.keep_until:
+        from dsl_desk.cli_types import parse_day
+
         try:
-            keep = date.fromisoformat(args.keep_until)
+            keep = parse_day(args.keep_until)
         except ValueError:
             raise CliError(f"--keep-until must be a date like 2027-01-31, not “{args.keep_until}”.") from None
     destination = Destination(args.to_school, args.to_dsl, args.contact, args.method)

@@ -136,3 +136,41 @@ def test_demo_goes_to_its_own_folder_and_is_marked(tmp_path, monkeypatch, capsys
     assert keyring["demo"] is True
     assert main(["demo", "--no-gui"], clock=clock) == 2  # never silently replaced
     assert "--force" in capsys.readouterr().err
+
+
+def test_cases_json_the_dashboard_and_the_escalation_page_agree_on_every_deadline(
+    ctx, data_paths, clock, monkeypatch, capsys
+):
+    """Barnet, immediate risk raised out of hours: informing the DSL is due now (Barnet 1), the stage runs
+    to the next working day's end. Every reader shows the same instants."""
+    from datetime import UTC, datetime
+
+    from dsl_desk.services.escalations import get_escalation, list_open_cases, list_open_checklist
+
+    clock.set(datetime(2026, 1, 9, 19, 0, tzinfo=UTC))  # Friday evening
+    child = add_child(ctx, fictional_child()).id
+    opened = open_escalation(
+        ctx,
+        NewEscalation(
+            child_id=child,
+            other_agency="Demo Social Care",
+            category=ctx.pack("barnet").categories[0].key,
+            problem="p",
+            outcome_sought="o",
+            policy_id="barnet",
+            immediate_risk=True,
+        ),
+    )
+    page = get_escalation(ctx, opened.id)
+    (dashboard,) = list_open_cases(ctx)
+    items = {row.item_id: row.due_at for row in list_open_checklist(ctx)}
+    ctx.close()
+    monkeypatch.setenv("DSL_DESK_PASSPHRASE", PASSPHRASE)
+    assert main(["--data-dir", str(data_paths.root), "cases", "--json"], clock=clock) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["deadline"] == page.current_deadline.isoformat() == dashboard.deadline.isoformat()
+    assert row["deadline"] == "2026-01-09T19:00:00+00:00"  # now: "informed immediately"
+    assert row["stage_deadline"] == page.stages[0].deadline.isoformat() == "2026-01-12T17:00:00+00:00"
+    assert row["due_status"] == dashboard.due_status.value == page.due_status.value
+    for item in page.checklist:
+        assert items.get(item.id) == item.due_at

@@ -122,3 +122,33 @@ def test_export_of_an_unknown_child_or_bad_date_is_refused(
     assert "no child record number 42" in capsys.readouterr().err
     assert run(data_paths, clock, *args, "--keep-until", "next year") == 2
     assert "--keep-until must be a date" in capsys.readouterr().err
+
+
+def test_trusting_a_transfer_files_certificate_lets_the_import_through(
+    ctx, data_paths, clock, packs, tmp_path, monkeypatch, capsys
+):
+    child = add_child(ctx, fictional_child()).id
+    ctx.close()
+    oakfield = receiving_school(tmp_path / "oakfield", clock, packs)
+    oakfield_paths = oakfield.store.paths
+    oakfield.close()
+    monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
+    out = tmp_path / "outbox"
+    assert (
+        run(data_paths, clock, "transfer", "export", str(child), "--to-school", "Oakfield", "--out", str(out))
+        == 0
+    )
+    printed = capsys.readouterr().out
+    password = re.search(r"TRANSFER PASSWORD \(shown once\): (\S+)", printed).group(1)
+    fingerprint = re.search(r"Signing certificate fingerprint: (\S+)", printed).group(1)
+    # The sender finds their own fingerprint to read out, without a passphrase.
+    monkeypatch.delenv(PASSPHRASE_ENV)
+    assert run(data_paths, clock, "trust", "list") == 0
+    assert fingerprint in capsys.readouterr().out
+    [bundle] = out.glob("*.dsltransfer")
+    monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
+    monkeypatch.setenv(TRANSFER_PASSWORD_ENV, password)
+    assert run(oakfield_paths, clock, "trust", "add", str(bundle), "--fingerprint", fingerprint) == 0
+    assert "Trusted: Jane Smith" in capsys.readouterr().out
+    assert run(oakfield_paths, clock, "transfer", "import", str(bundle)) == 0
+    assert "a certificate this desk already knows" in capsys.readouterr().out

@@ -141,6 +141,7 @@ def _contents_span(pdf: bytes) -> tuple[int, int]:
 FLIPS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
+@pytest.mark.timeout(600)  # ~15 s alone; more on a machine shared with other work
 @FLIPS
 @given(data=st.data())
 def test_a_flipped_byte_anywhere_is_changed_or_unreadable_never_a_traceback(genuine, known, data):
@@ -150,6 +151,7 @@ def test_a_flipped_byte_anywhere_is_changed_or_unreadable_never_a_traceback(genu
     signers_in_pdf(damaged)  # must not raise either (used by `dsl-desk trust add`)
 
 
+@pytest.mark.timeout(600)
 def test_every_digit_of_the_signatures_revision_flipped_is_changed_or_unreadable(genuine, known):
     """Object numbers, offsets and lengths: where a flip leaves a file that parses but points nowhere (on the
     code before this, 7 of these 372 positions raised AttributeError or AssertionError)."""

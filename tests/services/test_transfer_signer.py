@@ -19,6 +19,7 @@ from dsl_desk.services.trusted_certificates import (
     known_certificates,
     trust_certificate,
 )
+from dsl_desk.store.known_certificates import KnownCertificate, add_known_certificate
 from dsl_desk.store.models import AuditEvent, Child, DiscussionEntry
 from tests.documents.forgery import home_made_identity, resign_transfer
 from tests.services.transfer_world import receiving_school
@@ -119,3 +120,17 @@ def test_trusting_the_certificate_beforehand_lets_the_file_in(oakfield, sent):
     trust_certificate(oakfield, found, sent.fingerprint, source="transfer file")
     assert tr.preview_bundle(oakfield, sent.bundle_path, sent.password).signer_known
     assert tr.import_bundle(oakfield, sent.bundle_path, sent.password).child_name == "Zephyrine Quillborough"
+
+
+def test_a_fingerprint_written_into_the_list_by_hand_does_not_let_a_forgery_in(
+    oakfield, sent, forged, forger
+):
+    """The list beside the database is not secret and not protected; the import also asks the audit trail."""
+    add_known_certificate(
+        oakfield.store.paths.known_certificates,
+        KnownCertificate(forger.fingerprint, "Jane Smith", "trusted", oakfield.clock.now()),
+    )
+    assert tr.preview_bundle(oakfield, forged, sent.password).signer_known == ""
+    with pytest.raises(SignerNotConfirmed):
+        tr.import_bundle(oakfield, forged, sent.password)
+    assert _children(oakfield) == 0

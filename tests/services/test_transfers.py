@@ -481,3 +481,20 @@ def test_fictional_and_real_records_never_mix(ctx, oakfield, child_id, tmp_path)
         tr.import_bundle(
             oakfield, real_file.bundle_path, real_file.password, confirmed_fingerprint=real_file.fingerprint
         )
+
+
+def test_the_file_carries_where_the_senders_audit_trail_stood(ctx, oakfield, sent):
+    """Issue 14: a transfer carries the sender's audit head, signed with the file, so the receiving school
+    holds proof of it; it matches the sending desk's own trail at that row."""
+    from dsl_desk.store.checkpoint import hash_at, parse_head_words
+
+    _record, exported = sent
+    tr.import_bundle(
+        oakfield, exported.bundle_path, exported.password, confirmed_fingerprint=exported.fingerprint
+    )
+    with oakfield.store.session() as session:
+        imported = session.scalars(select(AuditEvent).where(AuditEvent.action == "transfer_imported")).one()
+    head = parse_head_words(json.loads(imported.detail)["sender_audit_head"])
+    assert head is not None and head.rows > 0
+    with ctx.store.session() as session:
+        assert hash_at(session.connection(), head.last_id) == head.head

@@ -28,7 +28,7 @@ WRITER = textwrap.dedent(
     ctx = sign_in(DataPaths(Path(sys.argv[1])), "j.smith", sys.argv[2],
                   clock=FixedClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC)))
     for n in range(100000):
-        row = add_child(ctx, ChildDetails(f"Crash{n}", "Test" * 200, date(2015, 1, 1), address="x" * 3000))
+        row = add_child(ctx, ChildDetails(f"Crash{n}", "Test" * 50, date(2015, 1, 1), address="x" * 3600))
         print(row.id, flush=True)  # printed only after the commit returned
     """
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -155,7 +156,9 @@ def test_disk_full_while_saving_loses_nothing_already_saved(ctx):
     ctx.store.engine.dispose()
     event.listen(ctx.store.engine, "connect", limit)
     with pytest.raises(DiskFull, match=r"is full.*Nothing already saved was lost"):
-        add_child(ctx, fictional_child("Very" * 2000, "Long" * 50000))
+        add_child(
+            ctx, replace(fictional_child("Very", "Long"), address="x" * 9000, parents_carers="y" * 9000)
+        )
     event.remove(ctx.store.engine, "connect", limit)
     ctx.store.engine.dispose()
     assert [row.name for row in list_children(ctx)] == ["Saved Before"]

@@ -402,3 +402,20 @@ def test_deleting_the_lock_file_under_a_running_desk_does_not_let_a_second_copy_
     again = InstanceLock(Path(data_paths.lock_file))  # free once the first copy has gone
     again.acquire()
     again.release()
+
+
+# --- no false alarms -------------------------------------------------------------------------------------------
+
+
+def test_restoring_an_older_backup_is_no_tampering_and_says_which_backups_were_left_out(ctx, child_id, clock):
+    from dsl_desk.services.backups import restore_backup
+
+    older = make_backup(ctx).backup
+    clock.advance(timedelta(days=1))  # another day's backup: a day's newest one is kept
+    log_discussion(ctx, _entry(child_id, clock, "Written after the backup, gone after the restore."))
+    make_backup(ctx)  # a newer backup, whose trail the restore replaces
+    clock.advance(timedelta(hours=1))
+    restore_backup(ctx, older.path)
+    report = verify_audit_trail(ctx)
+    assert report.intact, lines(report)
+    assert "3 backup(s) made before the restore of 06 January 2026 10:00 hold the trail" in report.message

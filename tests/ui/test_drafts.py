@@ -68,6 +68,8 @@ def test_an_earlier_draft_is_offered_not_overwritten(qtbot, ctx, child_id):
     save_draft(ctx, "new_escalation", {"problem": PROBLEM, "child_id": child_id})
     wizard = open_wizard(qtbot, ctx)
     assert wizard.problem_page.problem.toPlainText() == ""
+    wizard.risk_page.no.setChecked(True)  # the risk question comes first; the banner is on the child page
+    wizard.next()
     banner_button = next(
         b for b in wizard.child_page.findChildren(type(wizard.child_page.add_button)) if "Resume" in b.text()
     )

@@ -264,3 +264,46 @@ def test_barnet_overrun_needs_reason_and_manager(qtbot, ctx, clock, child_id):
     resolution = get_escalation(ctx, escalation_id).resolution
     assert resolution.overrun_reason == "The strategy meeting was moved twice."
     assert resolution.manager_confirmed_child_safe
+
+
+def test_the_response_time_decides_whether_the_timescale_was_met(qtbot, ctx, clock, child_id):
+    """Medway Stage 1: a response within 5 working days (due Mon 12 Jan 17:00). The DSL records it on
+    Wednesday, but the response came on Friday: met, and no missed reason is asked."""
+    from datetime import UTC, datetime
+
+    escalation_id = start(ctx, child_id, "medway")
+    for item in get_escalation(ctx, escalation_id).open_checklist:
+        from dsl_desk.services.escalations import complete_checklist_item
+
+        complete_checklist_item(ctx, item.id, "done")
+    clock.set(datetime(2026, 1, 14, 9, 0, tzinfo=UTC))
+    wizard = shown(qtbot, EscalateWizard(ctx, escalation_id))
+    page = wizard.outcome_page
+    assert page.response_at.isVisible()
+    assert page.missed_reason.isVisible()  # nothing typed yet: measured to now, so missed
+    qtbot.keyClicks(page.response_at.edit, "9/1/26 15:00")
+    assert not page.missed_reason.isVisible()
+    assert "response came before the deadline" in page.timescale.text()
+    qtbot.keyClicks(page.outcome, "Not resolved.")
+    next_page(qtbot, wizard)
+    started = wizard.next_page.started
+    started.edit.selectAll()
+    qtbot.keyClicks(started.edit, "12/1/26 10:00")  # the next stage began on Monday
+    assert "Mon 19 Jan" in wizard.next_page.deadline.text()  # 5 working days from Monday
+    finish(qtbot, wizard)
+    saved = get_escalation(ctx, escalation_id)
+    first, second = saved.stages[0], saved.stages[1]
+    assert first.timescale_met is True
+    assert first.response_received_at == datetime(2026, 1, 9, 15, 0, tzinfo=UTC)
+    assert second.started_at == datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
+
+
+def test_a_response_in_the_future_is_refused(qtbot, ctx, clock, child_id):
+    escalation_id = start(ctx, child_id, "medway")
+    wizard = shown(qtbot, EscalateWizard(ctx, escalation_id))
+    page = wizard.outcome_page
+    qtbot.keyClicks(page.response_at.edit, "1/2/27 10:00")
+    qtbot.keyClicks(page.outcome, "Not resolved.")
+    next_page(qtbot, wizard)
+    assert wizard.currentId() == 0
+    assert "future" in page.error.text()

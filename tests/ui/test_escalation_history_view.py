@@ -90,7 +90,9 @@ def test_printing_from_the_forms_page_shows_on_the_open_escalation(
     page.show_escalation(escalation_id)
     detail = page.detail_view
     assert detail.history_lines == []
-    assert any(t.startswith("☐ Form: The Escalation Notice") for t in labels(detail))
+    assert any(
+        t.startswith("☐ Must · Form: The Escalation Notice") for t in labels(detail)
+    )  # "will be forwarded"
 
     forms = FormsPage(ctx, signals)
     signals.changed.connect(forms.on_changed)

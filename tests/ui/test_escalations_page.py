@@ -148,3 +148,53 @@ def test_waiting_for_a_response_once_the_other_agency_is_involved(qtbot, ctx, ch
     escalate(ctx, escalation_id, StageOutcome("Manager agrees.", contacted_next="Pat Example"))
     page.show_escalation(escalation_id)
     assert page.detail_view.waiting.text() == "Waiting less than a working day for a response"
+
+
+def test_immediate_risk_is_raised_and_lowered_from_the_page_with_a_reason(
+    qtbot, ctx, child_id, page, monkeypatch
+):
+    from PySide6.QtWidgets import QInputDialog
+
+    escalation_id = start(ctx, child_id, "medway")
+    page.show_escalation(escalation_id)
+    view = page.detail_view
+    assert view.risk_button.text() == "Immediate &risk…"
+    assert not view.shorten_button.isVisible()  # Medway gives no shorter timescale
+    answers = iter(
+        [("Disclosure at lunchtime.", True), ("", True), ("Child placed with grandparents.", True)]
+    )
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *args, **kwargs: next(answers))
+    monkeypatch.setattr(
+        "dsl_desk.ui.pages.escalations.QMessageBox.warning", lambda *a, **k: seen.append(a[2])
+    )
+    seen: list[str] = []
+    click(qtbot, view.risk_button)
+    assert get_escalation(ctx, escalation_id).immediate_risk
+    assert view.risk_badge.isVisible()
+    assert "immediate risk" in view.deadline_note.text()
+    click(qtbot, view.risk_button)  # lowering without a reason is refused, and says why
+    assert seen and "no longer at immediate risk" in seen[0]
+    assert get_escalation(ctx, escalation_id).immediate_risk
+    click(qtbot, view.risk_button)
+    assert not get_escalation(ctx, escalation_id).immediate_risk
+
+
+def test_a_shorter_timescale_is_set_from_the_page(qtbot, ctx, child_id, page):
+    from datetime import UTC, datetime
+
+    from dsl_desk.ui.pages.escalations import ShortenDialog
+
+    escalation_id = start(ctx, child_id, "city_and_hackney")
+    page.show_escalation(escalation_id)
+    view = page.detail_view
+    assert view.shorten_button.isVisible()
+    click(qtbot, view.shorten_button)
+    dialog = view.dialog
+    assert isinstance(dialog, ShortenDialog)
+    qtbot.keyClicks(dialog.due.edit, "7/1/26 17:00")
+    dialog._save()  # no reason yet
+    assert "why" in dialog.error.text().lower()
+    qtbot.keyClicks(dialog.reason, "Conference on Thursday.")
+    dialog._save()
+    assert get_escalation(ctx, escalation_id).current_deadline == datetime(2026, 1, 7, 17, 0, tzinfo=UTC)
+    assert "Shortened" in view.deadline_note.text()

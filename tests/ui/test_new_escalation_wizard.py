@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QListWidget, QRadioButton, QWizard
 
 from dsl_desk.core.escalation_rules import immediate_risk_rule
@@ -176,12 +176,17 @@ def test_a_new_child_is_added_inline_and_chosen(qtbot, ctx, clock):
     click(qtbot, page.add_button)
     box = page.new_child
     assert box.isVisible()
-    assert box.born.maximumDate() == QDate(2026, 1, 5)  # never in the future
+    assert box.born.is_empty()  # no date of birth until one is typed
     click(qtbot, box.save)  # names missing
     assert "first name" in box.message.text()
     qtbot.keyClicks(box.given, "Orla")
     qtbot.keyClicks(box.family, "Pemberton-Vale")
-    box.born.setDate(QDate(2016, 6, 1))
+    qtbot.keyClicks(box.born.edit, "1/6/2027")
+    click(qtbot, box.save)
+    assert "future" in box.message.text()  # never in the future
+    box.born.edit.clear()
+    qtbot.keyClicks(box.born.edit, "1/6/16")
+    assert "1 June 2016" in box.born.words.text()
     click(qtbot, box.flags["looked_after"])
     click(qtbot, box.save)
 
@@ -214,3 +219,26 @@ def test_another_areas_policy_can_be_chosen(qtbot, ctx, child_id, packs):
     assert packs["barnet"].first_stage.display_name in wizard.summary_page.stage.text()
     finish(qtbot, wizard)
     assert get_escalation(ctx, wizard.result_detail.id).policy_id == "barnet"
+
+
+def test_when_it_arose_is_typed_and_a_late_record_is_marked(qtbot, ctx, child_id):
+    from datetime import UTC, datetime
+
+    wizard = open_wizard(qtbot, ctx)
+    fill_to_problem(qtbot, wizard)
+    type_problem(qtbot, wizard)
+    arose = wizard.problem_page.arose
+    arose.edit.selectAll()
+    qtbot.keyClicks(arose.edit, "6/1/26 10:00")  # tomorrow: refused
+    next_page(qtbot, wizard)
+    assert wizard.currentId() == PROBLEM_PAGE
+    assert "future" in wizard.problem_page.error.text()
+    arose.edit.selectAll()
+    qtbot.keyClicks(arose.edit, "2/1/26 10:00")  # last Friday
+    next_page(qtbot, wizard)
+    assert wizard.currentId() == SUMMARY_PAGE
+    assert "overdue" in wizard.summary_page.deadline.text()  # Stage One was due that Friday
+    finish(qtbot, wizard)
+    saved = get_escalation(ctx, wizard.result_detail.id)
+    assert saved.arose_at == datetime(2026, 1, 2, 10, 0, tzinfo=UTC)
+    assert saved.recorded_late

@@ -128,8 +128,8 @@ def test_a_cut_off_after_the_working_day_is_refused_inline(qtbot, page, ctx):
 def test_adding_a_closure_day_makes_it_a_non_working_day(qtbot, page, ctx):
     inset = date(2026, 2, 16)  # a Monday
     assert working_calendar(ctx).is_working_day(inset)
-    type_into(qtbot, page.closure_date, "16022026")
-    assert page.closure_weekday.text() == "Monday"
+    type_into(qtbot, page.closure_date.edit, "16/02/2026")
+    assert "Monday 16 February 2026" in page.closure_date.words.text()
     type_into(qtbot, page.closure_reason, "INSET day")
     qtbot.mouseClick(page.closure_button, Qt.MouseButton.LeftButton)
     assert not working_calendar(ctx).is_working_day(inset)
@@ -143,19 +143,41 @@ def test_adding_a_closure_day_makes_it_a_non_working_day(qtbot, page, ctx):
 
 
 def test_a_weekend_or_repeated_closure_day_is_refused_inline(qtbot, page, ctx):
-    type_into(qtbot, page.closure_date, "14022026")  # a Saturday
+    type_into(qtbot, page.closure_date.edit, "14/02/2026")  # a Saturday
     qtbot.mouseClick(page.closure_button, Qt.MouseButton.LeftButton)
     assert "weekend" in page.closure_message.text()
     add_closure_day(ctx, date(2026, 2, 16), "INSET day")
-    type_into(qtbot, page.closure_date, "16022026")
+    type_into(qtbot, page.closure_date.edit, "16/02/2026")
     qtbot.mouseClick(page.closure_button, Qt.MouseButton.LeftButton)
     assert "already a closure day" in page.closure_message.text()
 
 
 def test_a_bank_holiday_is_refused_as_a_closure_day(qtbot, page):
-    type_into(qtbot, page.closure_date, "25122026")
+    type_into(qtbot, page.closure_date.edit, "25/12/2026")
     qtbot.mouseClick(page.closure_button, Qt.MouseButton.LeftButton)
     assert "bank holiday" in page.closure_message.text()
+
+
+def test_a_holiday_is_added_as_one_closure_and_removed_again(qtbot, page, ctx):
+    type_into(qtbot, page.closure_date.edit, "23/7/26")
+    type_into(qtbot, page.closure_last.edit, "2/9/26")
+    type_into(qtbot, page.closure_reason, "Summer holiday")
+    qtbot.mouseClick(page.closure_button, Qt.MouseButton.LeftButton)
+    assert page.closures_model.rowCount() == 1
+    assert "to Wednesday 2 September 2026" in page.closure_message.text()
+    assert not working_calendar(ctx).is_working_day(date(2026, 8, 12))
+    page.closures_view.selectRow(0)
+    qtbot.mouseClick(page.remove_closure_button, Qt.MouseButton.LeftButton)
+    assert "working day again" in page.closure_message.text()
+    assert working_calendar(ctx).is_working_day(date(2026, 8, 12))
+
+
+def test_a_closure_that_ends_before_it_starts_is_refused(qtbot, page, ctx):
+    type_into(qtbot, page.closure_date.edit, "10/9/26")
+    type_into(qtbot, page.closure_last.edit, "9/9/26")
+    qtbot.mouseClick(page.closure_button, Qt.MouseButton.LeftButton)
+    assert "before its first day" in page.closure_message.text()
+    assert page.closures_model.rowCount() == 0
 
 
 # -- accounts ----------------------------------------------------------------------------------------------------

@@ -201,6 +201,11 @@ def test_a_partnership_must_be_chosen_and_shows_its_flow(qtbot, wizard, packs):
     assert pack.document.title in page.document_label.text()
     assert pack.document.dates in page.dates_label.text()
     assert any(box.objectName() == "flowStagePartnership" for box in page.flow.boxes)
+    # St Helens' front sheet: "Review date: July 2019" – long past, so set-up says so and where to check.
+    assert page.review_label.isVisible()
+    assert "due for review in July 2019" in page.review_label.text()
+    choose_partnership(qtbot, wizard, "City & Hackney Safeguarding Children Partnership")
+    assert not page.review_label.isVisible()  # no review date printed
 
 
 def test_cut_off_outside_the_working_day_is_refused(qtbot, wizard):

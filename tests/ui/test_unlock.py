@@ -226,3 +226,24 @@ def test_a_missing_key_file_comes_back_with_the_recovery_key_and_enter(
         qtbot.keyClick(panel.secret, Qt.Key.Key_Return)
     signal.args[0].close()
     assert data_paths.keyring.exists()
+
+
+def test_the_unlock_screen_opens_whatever_the_failure_record_holds(qtbot, ctx, data_paths, clock, packs):
+    """With 49 failures on record the screen used to die building itself (OverflowError): the GUI could not start."""
+    import json
+
+    ctx.close()
+    data_paths.unlock_state.write_text(
+        json.dumps({"failures": 10**6, "last_failure_at": "9999-12-31T23:59:59+00:00"})
+    )
+    data_paths.unlock_state_copy.write_text("{ not json")
+    dialog = _dialog(qtbot, data_paths, clock, packs)
+    panel = dialog.panel
+    assert panel.wait_label.text() == "Please wait 300 seconds before trying again."
+    assert not panel.secret.isEnabled()
+    clock.advance(timedelta(minutes=5))
+    panel._countdown.timeout.emit()
+    assert panel.secret.isEnabled()
+    _type_and_enter(qtbot, panel.secret, PASSPHRASE)
+    assert dialog.context is not None
+    dialog.context.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
@@ -40,6 +40,7 @@ __all__ = [
     "overall_deadline",
     "requirement_applies",
     "requirements_for",
+    "review_warning",
     "stage_deadline",
     "timescale_deadline",
     "timescale_met",
@@ -428,3 +429,15 @@ def _overrun_message(pack: PolicyPack, taken: int, max_due: datetime, resolved_a
     if asks:
         message += f" Record {_and(asks)}."
     return message
+
+
+def review_warning(pack: PolicyPack, today: date) -> str:
+    """Said on set-up and on every escalation page when the policy is past its own review date."""
+    document = pack.document
+    if not document.review_overdue(today):
+        return ""
+    where = document.where_to_check or f"Ask {pack.board.name} for the current version."
+    return (
+        f"The {pack.short_name} policy in use was due for review in {document.review}, so it may have been "
+        f"replaced. {where}"
+    )

@@ -218,6 +218,7 @@ ADDED_IN_2: dict[str, dict[str, Any]] = {
 }
 _TOP_LEVEL = {
     "record_format", "bundle_id", "exported_at", "app_version", "demo", "sender", "recipient", "child",
+    "audit_head",
 }  # fmt: skip
 
 
@@ -556,6 +557,9 @@ def validate_record(raw: Any) -> dict[str, Any]:
         "sender": _row(raw["sender"], PARTY_FIELDS),
         "recipient": _row(raw["recipient"], PARTY_FIELDS),
         "child": _row(raw["child"], CHILD_FIELDS),
+        # Where the sending desk's audit trail stood when it signed the file, in store/checkpoint.py's words:
+        # the sender's signature vouches for it, so the receiving school holds proof of it ("" in format 1).
+        "audit_head": _value(raw["audit_head"], "str"),
     }
     for section, fields in SCHEMA.items():
         rows = raw[section]
@@ -573,6 +577,9 @@ def _from_format_1(raw: dict[str, Any]) -> dict[str, Any]:
     if "risk_changes" in upgraded:
         raise _refused("damaged")
     upgraded["risk_changes"] = []
+    if "audit_head" in upgraded:
+        raise _refused("damaged")
+    upgraded["audit_head"] = ""
     for section, added in ADDED_IN_2.items():
         rows = upgraded.get(section)
         if not isinstance(rows, list):

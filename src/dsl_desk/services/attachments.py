@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dsl_desk.services import audit, scratch
+from dsl_desk.services import audit, bounds, scratch
 from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.services.log_views import AttachmentView
 from dsl_desk.store.errors import NotFound
@@ -122,9 +122,9 @@ def add_attachment(ctx: AppContext, entry_id: int, path: Path) -> AttachmentView
     checked = check_file(path)
     now = ctx.clock.now()
     with ctx.store.session() as session:
-        entry = session.get(DiscussionEntry, entry_id)
+        entry = bounds.fetch(session, DiscussionEntry, entry_id)
         if entry is None:
-            raise NotFound(f"There is no discussion log entry number {entry_id}.")
+            raise NotFound(f"There is no discussion log entry number {bounds.shown(entry_id)}.")
         attachment = store_file(session, checked, entry=entry, now=now, user_id=ctx.actor.user_id)
         audit.record(
             session,
@@ -167,9 +167,9 @@ def list_attachments(session: Session, entry_ids: list[int]) -> dict[int, list[A
 
 def _content(ctx: AppContext, attachment_id: int) -> tuple[str, bytes]:
     with ctx.store.session() as session:
-        attachment = session.get(Attachment, attachment_id)
+        attachment = bounds.fetch(session, Attachment, attachment_id)
         if attachment is None:
-            raise NotFound(f"There is no attachment number {attachment_id}.")
+            raise NotFound(f"There is no attachment number {bounds.shown(attachment_id)}.")
         # Taking a copy out of the encrypted database is a disclosure, so it is audited.
         audit.record(
             session,

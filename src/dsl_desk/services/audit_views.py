@@ -44,8 +44,8 @@ class AuditReport:
     def message(self) -> str:
         if self.intact:
             text = (
-                f"The audit trail is intact: {self.rows} rows, none edited or removed; every discussion log "
-                "entry and attachment matches the hash recorded when it was written."
+                f"The audit trail is intact: {self.rows} rows, none edited or removed, none missing since its "
+                "last checkpoint; every discussion log entry and attachment with a recorded hash matches it."
             )
             return " ".join((text, *self.notes))
         return (
@@ -132,10 +132,10 @@ def _outside_checkpoints(
             skipped += 1  # its trail is the one the restore replaced
             continue
         compare(raw, f"in backup {backup.path.name}")
-    if skipped:
+    if skipped and restored_at is not None:
         notes.append(
             f"{skipped} backup(s) made before the restore of {london(restored_at):%d %B %Y %H:%M} hold the trail "
-            "that restore replaced, so they were not compared."  # type: ignore[arg-type]
+            "that restore replaced, so they were not compared."
         )
     return problems, notes
 

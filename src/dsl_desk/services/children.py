@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from dsl_desk.core.clock import london
-from dsl_desk.services import audit
+from dsl_desk.services import audit, bounds
 from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import Child, Escalation
@@ -50,6 +50,13 @@ class ChildView:
 
 
 def validate(details: ChildDetails, today: date) -> None:
+    names = {
+        "given_names": bounds.NAME_MAX,
+        "family_name": bounds.NAME_MAX,
+        "continuum_of_need": bounds.NAME_MAX,
+    }
+    bounds.check_texts(details, names, default=bounds.LINE_MAX * 10)
+    bounds.check_date(details.date_of_birth, "the date of birth", field="date_of_birth")
     if not details.given_names.strip():
         raise ValidationError("Enter the child's first name(s).", field="given_names")
     if not details.family_name.strip():
@@ -140,6 +147,10 @@ def get_child(ctx: AppContext, child_id: int) -> ChildView:
 
 
 def list_children(ctx: AppContext, search: str = "") -> list[ChildRow]:
+    if not isinstance(search, str):
+        raise ValidationError("The search must be text.", field="search")
+    if not bounds.storable(search, 2 * bounds.NAME_MAX + 1):
+        return []  # longer than any name, or characters no name has: nothing can match
     with ctx.store.session() as session:
         open_count = (
             select(func.count(Escalation.id))
@@ -157,9 +168,9 @@ def list_children(ctx: AppContext, search: str = "") -> list[ChildRow]:
 
 
 def _get(session: object, child_id: int) -> Child:
-    child = session.get(Child, child_id)  # type: ignore[attr-defined]
+    child = bounds.fetch(session, Child, child_id)  # type: ignore[attr-defined]
     if child is None:
-        raise NotFound(f"There is no child record number {child_id}.")
+        raise NotFound(f"There is no child record number {bounds.shown(child_id)}.")
     return child
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.policy import PolicyPack
-from dsl_desk.services import audit
+from dsl_desk.services import audit, bounds
 from dsl_desk.services.attachments import CheckedFile, check_file, list_attachments, store_file
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
 from dsl_desk.services.log_views import (
@@ -106,6 +106,7 @@ def amend_entry(ctx: AppContext, amends_id: int, correction: NewEntry, reason: s
 
 def _write(ctx: AppContext, entry: NewEntry, *, amends_id: int | None, reason: str) -> EntryView:
     now = ctx.clock.now()
+    _check_bounds(entry, reason)
     entry = _cleaned(entry)
     _validate_fields(entry, now)
     _check_text_lengths(entry, reason)
@@ -128,6 +129,20 @@ def _write(ctx: AppContext, entry: NewEntry, *, amends_id: int | None, reason: s
             detail={**_audit_detail(row, entry, files), **hashes_detail([row], stored)},
         )
         return _views(session, [row], ctx.packs)[0]
+
+
+def _check_bounds(entry: NewEntry, reason: str) -> None:
+    """Text that can be stored and dates the calendar can work with, before anything else looks at them."""
+    bounds.check_texts(entry, default=None)  # lengths: _check_text_lengths, which says which box
+    bounds.check_text(reason, "the reason for the correction", limit=None, field="amend_reason")
+    bounds.check_date(entry.occurred_at, "the date of the discussion", field="occurred_at")
+    if entry.shared_at is not None:
+        bounds.check_date(entry.shared_at, "the date it was shared", field="shared_at")
+    for action in entry.actions:
+        if action.due_on is not None:
+            bounds.check_date(action.due_on, "an action's due date", field="actions")
+    for path in entry.attachments:
+        bounds.check_path(path, "an attachment's file name")
 
 
 def _insert_entry(
@@ -202,6 +217,8 @@ def _audit_detail(row: DiscussionEntry, entry: NewEntry, files: list[CheckedFile
 def record_sharing(ctx: AppContext, entry_id: int, shared_with: str, shared_at: datetime) -> EntryView:
     """Note that an entry was shared after it was written (the entry itself is not changed)."""
     now = ctx.clock.now()
+    bounds.check_text(shared_with, "who it was shared with", limit=MAX_SHORT_TEXT, field="shared_with")
+    bounds.check_date(shared_at, "the date it was shared", field="shared_at")
     shared_with = shared_with.strip()
     if not shared_with:
         raise ValidationError(
@@ -241,9 +258,9 @@ def record_sharing(ctx: AppContext, entry_id: int, shared_with: str, shared_at: 
 def complete_action(ctx: AppContext, action_id: int) -> ActionView:
     now = ctx.clock.now()
     with ctx.store.session() as session:
-        action = session.get(ActionItem, action_id)
+        action = bounds.fetch(session, ActionItem, action_id)
         if action is None:
-            raise NotFound(f"There is no action number {action_id}.")
+            raise NotFound(f"There is no action number {bounds.shown(action_id)}.")
         if action.done_at is not None:
             raise ServiceError(f"The action “{action.description[:60]}” is already marked done.")
         action.done_at = now
@@ -363,7 +380,7 @@ def _validate_against_child(entry: NewEntry, child: Child) -> None:
 def _stage_for(session: Session, entry: NewEntry) -> str:
     if entry.escalation_id is None:
         return ""
-    escalation = session.get(Escalation, entry.escalation_id)
+    escalation = bounds.fetch(session, Escalation, entry.escalation_id)
     if escalation is None or escalation.child_id != entry.child_id:
         raise ValidationError("That escalation is not about this child. Choose another.", field="escalation")
     return entry.stage_key or escalation.current_stage
@@ -394,16 +411,16 @@ def _latest(session: Session, entry_id: int) -> int:
 
 
 def _child(session: Session, child_id: int) -> Child:
-    child = session.get(Child, child_id)
+    child = bounds.fetch(session, Child, child_id)
     if child is None:
-        raise NotFound(f"There is no child record number {child_id}.")
+        raise NotFound(f"There is no child record number {bounds.shown(child_id)}.")
     return child
 
 
 def _entry(session: Session, entry_id: int) -> DiscussionEntry:
-    entry = session.get(DiscussionEntry, entry_id)
+    entry = bounds.fetch(session, DiscussionEntry, entry_id)
     if entry is None:
-        raise NotFound(f"There is no discussion log entry number {entry_id}.")
+        raise NotFound(f"There is no discussion log entry number {bounds.shown(entry_id)}.")
     return entry
 
 
@@ -439,7 +456,7 @@ def get_chronology(ctx: AppContext, child_id: int, *, escalation_id: int | None 
         reference = ""
         if escalation_id is not None:
             items = [i for i in items if escalation_id in {v.escalation_id for v in (i.current, *i.earlier)}]
-            escalation = session.get(Escalation, escalation_id)
+            escalation = bounds.fetch(session, Escalation, escalation_id)
             reference = escalation.reference if escalation else ""
         audit.record(
             session,
@@ -635,8 +652,20 @@ def search_log(
     ctx: AppContext, text: str, filters: fts.SearchFilters | None = None, *, limit: int = SEARCH_LIMIT
 ) -> SearchResult:
     """Every entry (originals and corrections) containing all the words, newest first."""
+    bounds.check_text(text, "the words to search for", limit=bounds.LINE_MAX, field="text")
+    filters = filters or fts.SearchFilters()
     with ctx.store.session() as session:
-        raw = fts.search_entries(session, text, filters or fts.SearchFilters(), limit=limit + 1)
+        if filters.child_id is not None:
+            _child(session, filters.child_id)  # "There is no child …", not "no entries"
+        # An author or escalation filter comes from a list: a stale one finds nothing, as before; only a
+        # number no row can have (which SQLite cannot even compare) is refused.
+        for ident, what in ((filters.escalation_id, "escalation"), (filters.author_id, "user")):
+            if ident is not None:
+                bounds.check_id(ident, what)
+        for moment in (filters.occurred_from, filters.occurred_to):
+            if moment is not None:
+                bounds.check_date(moment, "a date to search between", field="occurred")
+        raw = fts.search_entries(session, text, filters, limit=limit + 1)
         more = len(raw) > limit
         raw = raw[:limit]
         hits = _hits(session, raw)

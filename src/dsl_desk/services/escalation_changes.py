@@ -122,6 +122,8 @@ def shorten_timescale(
     why = reason.strip()
     if not why:
         raise ValidationError("Say why this child needs a shorter timescale.", field="reason")
+    if len(why) > MAX_REASON:
+        raise ValidationError(f"Keep the reason under {MAX_REASON} characters.", field="reason")
     if due_at.tzinfo is None:
         raise ValidationError("The shorter deadline needs a time of day as well as a date.", field="due_at")
     if due_at <= now:

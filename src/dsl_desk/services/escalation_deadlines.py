@@ -212,3 +212,25 @@ def first_stage_deadline(
         immediate_risk=immediate_risk,
         risk_raised_at=arose_at if immediate_risk else None,
     )
+
+
+def next_stage_deadline(
+    ctx: AppContext, escalation_id: int, stage_key: str, *, started_at: datetime
+) -> Deadline | None:
+    """What escalating now would give the next stage, by the rule escalate() applies (the wizard's preview)."""
+    from dsl_desk.services.calendar_service import calendar_in
+
+    with ctx.store.session() as session:
+        escalation = session.get(Escalation, escalation_id)
+        if escalation is None:
+            return None
+        pack = ctx.pack(escalation.policy_id)
+        record = StageRecord(stage_key=stage_key, entered_at=ctx.clock.now(), started_at=started_at)
+        deadline = stage_deadline_for(pack, escalation, record, calendar_in(session))
+        session.expunge_all()
+        return deadline
+
+
+def stage_was_met(due_at: datetime | None, response_received_at: datetime | None, now: datetime) -> bool:
+    """Whether a stage left now met its timescale: measured to the response when one is recorded."""
+    return due_at is None or (response_received_at or now) <= due_at

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, func, select
@@ -33,10 +33,11 @@ from dsl_desk.core.escalation_rules import (
     may_shorten,
     requirement_applies,
     requirements_for,
+    review_warning,
     timescale_met,
 )
 from dsl_desk.core.policy import AGENCY_KINDS, Contact, PolicyPack
-from dsl_desk.services import audit
+from dsl_desk.services import audit, bounds
 from dsl_desk.services.agencies import find_or_add_agency
 from dsl_desk.services.calendar_service import calendar_in, organisation
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
@@ -99,6 +100,15 @@ class NewEscalation:
     immediate_risk_reason: str = ""
 
 
+_NEW_LIMITS = {
+    "other_agency": bounds.NAME_MAX,
+    "other_professional_name": bounds.NAME_MAX,
+    "our_professional": bounds.NAME_MAX,
+    "category": bounds.NAME_MAX,
+    "policy_id": bounds.NAME_MAX,
+}
+
+
 @dataclass(frozen=True)
 class StageOutcome:
     """What the escalate wizard collects about the stage being left, and who is contacted next."""
@@ -143,6 +153,7 @@ class ResolutionInput:
 
 def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
     now = ctx.clock.now()
+    bounds.check_texts(draft, _NEW_LIMITS)
     arose_at = event_time(draft.arose_at, now, "When the disagreement arose", field="arose_at")
     with ctx.store.session() as session:
         org = organisation(session)
@@ -227,7 +238,7 @@ def _validate_new(draft: NewEscalation, pack: PolicyPack) -> None:
 
 def _other_professional(session: Session, draft: NewEscalation, agency_id: int) -> int | None:
     if draft.other_professional_id is not None:
-        if session.get(Professional, draft.other_professional_id) is None:
+        if bounds.fetch(session, Professional, draft.other_professional_id) is None:
             raise ValidationError(
                 "That professional is no longer in the contacts.", field="other_professional"
             )
@@ -260,6 +271,7 @@ def _next_reference(session: Session, now: datetime) -> str:
 
 def escalate(ctx: AppContext, escalation_id: int, step: StageOutcome) -> EscalationDetail:
     now = ctx.clock.now()
+    bounds.check_texts(step, {"target_stage_key": bounds.NAME_MAX})
     with ctx.store.session() as session:
         escalation = _open_escalation(session, escalation_id)
         pack = ctx.pack(escalation.policy_id)
@@ -511,6 +523,7 @@ def _flags(child: Child) -> ChildFlags:
 
 def complete_checklist_item(ctx: AppContext, item_id: int, note: str = "") -> EscalationDetail:
     now = ctx.clock.now()
+    bounds.check_text(note, "the note", limit=bounds.LINE_MAX * 10, field="note")
     with ctx.store.session() as session:
         item = _open_item(session, item_id)
         escalation = item.escalation
@@ -546,9 +559,9 @@ def record_not_done(ctx: AppContext, item_id: int, reason: str) -> EscalationDet
 
 
 def _open_item(session: Session, item_id: int) -> ChecklistItem:
-    item = session.get(ChecklistItem, item_id)
+    item = bounds.fetch(session, ChecklistItem, item_id)
     if item is None:
-        raise NotFound(f"There is no checklist item number {item_id}.")
+        raise NotFound(f"There is no checklist item number {bounds.shown(item_id)}.")
     if item.done_at is not None:
         raise ValidationError("That item was already ticked off.")
     return item
@@ -561,6 +574,9 @@ def _close_not_done(
         raise ValidationError(
             f"Say why this was not done: “{_short_text(item.text)}”", field=f"not_done:{item.id}"
         )
+    bounds.check_text(
+        reason, "the reason it was not done", limit=bounds.LINE_MAX, field=f"not_done:{item.id}"
+    )
     item.done_at = now
     item.done_by_id = ctx.actor.user_id
     item.done_note = reason.strip()
@@ -659,6 +675,9 @@ def closing_checklist(ctx: AppContext, escalation_id: int) -> ClosingChecklist:
 
 def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> EscalationDetail:
     now = ctx.clock.now()
+    bounds.check_texts(
+        answers, {"manager_name": bounds.NAME_MAX, "child_situation_improved": bounds.NAME_MAX}
+    )
     with ctx.store.session() as session:
         escalation = _open_escalation(session, escalation_id)
         pack = ctx.pack(escalation.policy_id)
@@ -803,6 +822,7 @@ def _validate_resolution(
 
 def withdraw(ctx: AppContext, escalation_id: int, reason: str) -> EscalationDetail:
     now = ctx.clock.now()
+    bounds.check_text(reason, "the reason", field="reason")
     if not reason.strip():
         raise ValidationError("Say why the escalation is being withdrawn.", field="reason")
     with ctx.store.session() as session:
@@ -889,6 +909,8 @@ def list_escalations(
     ctx: AppContext, *, status: str | None = None, child_id: int | None = None
 ) -> list[CaseRow]:
     """Escalations of any status (for the Escalations page and a child's page), newest first."""
+    if child_id is not None:
+        bounds.check_id(child_id, "child")
     now = ctx.clock.now()
     with ctx.store.session() as session:
         calendar = calendar_in(session)
@@ -1003,9 +1025,9 @@ def _next_contact(pack: PolicyPack | None, stage_key: str, contacted: str, direc
 
 
 def _open_escalation(session: Session, escalation_id: int) -> Escalation:
-    escalation = session.get(Escalation, escalation_id)
+    escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {escalation_id}.")
+        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
     if escalation.status != "open":
         raise ValidationError(
             f"Escalation {escalation.reference} is already {escalation.status}; it cannot be changed."
@@ -1014,16 +1036,16 @@ def _open_escalation(session: Session, escalation_id: int) -> Escalation:
 
 
 def _child(session: Session, child_id: int) -> Child:
-    child = session.get(Child, child_id)
+    child = bounds.fetch(session, Child, child_id)
     if child is None:
         raise ValidationError("Choose the child this disagreement is about.", field="child_id")
     return child
 
 
 def _detail(session: Session, ctx: AppContext, escalation_id: int) -> EscalationDetail:
-    escalation = session.get(Escalation, escalation_id)
+    escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {escalation_id}.")
+        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
     pack = ctx.pack(escalation.policy_id)
     now = ctx.clock.now()
     calendar = calendar_in(session)
@@ -1118,18 +1140,6 @@ def _deadline_note(escalation: Escalation, current: StageRecord, pack: PolicyPac
 def _user_name(session: Session, user_id: int) -> str:
     user = session.get(User, user_id)
     return user.display_name if user else ""
-
-
-def review_warning(pack: PolicyPack, today: date) -> str:
-    """Said on set-up and on every escalation page when the policy is past its own review date."""
-    document = pack.document
-    if not document.review_overdue(today):
-        return ""
-    where = document.where_to_check or f"Ask {pack.board.name} for the current version."
-    return (
-        f"The {pack.short_name} policy in use was due for review in {document.review}, so it may have been "
-        f"replaced. {where}"
-    )
 
 
 def _category_label(pack: PolicyPack, key: str) -> str:

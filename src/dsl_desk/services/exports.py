@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from dsl_desk.core.clock import london
 from dsl_desk.core.policy import BoardContact, PolicyPack
 from dsl_desk.documents.forms import FieldKind, FormDefinition, values_from_sources
-from dsl_desk.services import audit
+from dsl_desk.services import audit, bounds
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.services.document_checklist import complete_items_for_document
@@ -175,7 +175,7 @@ def prepare_form(
         )
         initials = _initials(escalation)
         reference = escalation.reference
-        drawn = session.get(User, ctx.actor.user_id)
+        drawn = bounds.fetch(session, User, ctx.actor.user_id)
         signature_png = drawn.signature_png if drawn else None
     sources = {**escalation_sources(ctx, escalation_id, form_id=form_id), **(pending or {})}
     if typed is None:
@@ -228,9 +228,9 @@ def _initials(escalation: Escalation) -> str:
 
 
 def _escalation(session: Session, escalation_id: int) -> Escalation:
-    escalation = session.get(Escalation, escalation_id)
+    escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {escalation_id}.")
+        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
     return escalation
 
 
@@ -256,6 +256,10 @@ def export_form(
     """
     if action not in ACTIONS:
         raise ValidationError(f"Unknown document action “{action}”.")
+    bounds.check_text(form_id, "the form", limit=bounds.NAME_MAX, field="form")
+    bounds.check_text(recipient, "the recipient", limit=bounds.LINE_MAX, field="recipient")
+    if destination is not None:
+        bounds.check_path(destination, "the file to write")
     prepared = prepare_form(
         ctx,
         escalation_id,
@@ -611,6 +615,7 @@ def verify_document(path: Path, known: Mapping[str, str] | None = None) -> Docum
     from dsl_desk.documents.signing import MAX_PDF_BYTES, verify_pdf
     from dsl_desk.store.files import FileRefused, check_source, read_source
 
+    path = bounds.check_path(path, "the file to check")
     name = Path(path).name
     try:
         # An ordinary file only, size-checked before reading: /dev/zero or a named pipe returns at once.

@@ -13,6 +13,7 @@ Dates are ISO strings (the renderer prints them the British way); yes/no answers
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,7 +33,7 @@ from dsl_desk.documents.forms import (
     builtin_forms_dir,
     load_forms,
 )
-from dsl_desk.services import drafts
+from dsl_desk.services import bounds, drafts
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.children import flags_of
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
@@ -161,9 +162,9 @@ def escalation_sources(ctx: AppContext, escalation_id: int, *, form_id: str = ""
 
 
 def _escalation(session: Session, escalation_id: int) -> Escalation:
-    escalation = session.get(Escalation, escalation_id)
+    escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {escalation_id}.")
+        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
     return escalation
 
 
@@ -392,8 +393,11 @@ def escalation_id_for(ctx: AppContext, reference_or_id: str) -> int:
     text = reference_or_id.strip()
     with ctx.store.session() as session:
         found = session.scalars(select(Escalation.id).where(Escalation.reference == text.upper())).first()
-        if found is None and text.isdigit() and session.get(Escalation, int(text)) is not None:
-            found = int(text)
+        # ASCII digits only, and few enough to be an id: str.isdigit() takes "١" and int() raises on 5,000 digits.
+        number = int(text) if re.fullmatch(r"[0-9]{1,19}", text) else None
+        if found is None and number is not None and bounds.fetch(session, Escalation, number) is not None:
+            found = number
     if found is None:
-        raise NotFound(f"There is no escalation “{text}”. `dsl-desk cases` lists the open ones.")
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        raise NotFound(f"There is no escalation “{shown}”. `dsl-desk cases` lists the open ones.")
     return found

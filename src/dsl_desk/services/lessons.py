@@ -18,7 +18,7 @@ from dsl_desk.core.clock import london
 from dsl_desk.core.learning import FollowUp, LessonLine
 from dsl_desk.core.periods import ReportPeriod
 from dsl_desk.documents.learning_csv import lessons_csv
-from dsl_desk.services import audit
+from dsl_desk.services import audit, bounds
 from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.services.learning_common import (
     audit_export,
@@ -45,6 +45,7 @@ def lessons_log(
 def lessons_in(
     session: Session, ctx: AppContext, period: ReportPeriod, *, include_references: bool
 ) -> list[LessonLine]:
+    bounds.check_period(period)
     names = name_matcher_in(session)
     resolved = [
         e

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
-from dsl_desk.services import audit
+from dsl_desk.services import audit, bounds
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.discussion_log import get_chronology
@@ -39,6 +39,7 @@ def suggested_file_name(ctx: AppContext, chronology: Chronology) -> str:
 def export_chronology(
     ctx: AppContext, child_id: int, out: Path, *, escalation_id: int | None = None
 ) -> ExportResult:
+    bounds.check_path(out, "the file to write")  # before get_chronology audits a view
     chronology = get_chronology(ctx, child_id, escalation_id=escalation_id)
     written: list[Path] = []
     try:

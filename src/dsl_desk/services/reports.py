@@ -15,6 +15,7 @@ from dsl_desk.core.calendar import WorkingCalendar
 from dsl_desk.core.learning import CaseLine, Count, PeriodFigures, StageTimescales, median_or_none
 from dsl_desk.core.periods import ReportPeriod
 from dsl_desk.documents.learning_csv import figures_csv
+from dsl_desk.services import bounds
 from dsl_desk.services.calendar_service import calendar_in, organisation
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.learning_common import (
@@ -46,6 +47,7 @@ def period_figures(
 def _figures(
     session: Session, ctx: AppContext, period: ReportPeriod, *, include_references: bool
 ) -> PeriodFigures:
+    bounds.check_period(period)
     calendar = calendar_in(session)
     touching = escalations_touching(session, period)
     opened = [e for e in touching if within(e.opened_at, period)]

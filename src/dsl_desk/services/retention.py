@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core import retention as rules
 from dsl_desk.core.clock import london
-from dsl_desk.services import audit
+from dsl_desk.services import audit, bounds
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
 from dsl_desk.services.records_due import RecordDue
@@ -448,6 +448,8 @@ def place_hold(ctx: AppContext, child_id: int, reason: str, review_on: date | No
         "Say why this record is to be kept longer (for example, an inquiry "
         "has asked that such records are not destroyed).",
     )
+    if review_on is not None:
+        bounds.check_date(review_on, "the review date", field="review_on")
     now = ctx.clock.now()
     today = london(now).date()
     if review_on is not None and review_on <= today:
@@ -594,6 +596,7 @@ def delete_record(ctx: AppContext, child_id: int, reason: str, confirm_name: str
         reason,
         "Say why the record is being deleted (for example, “Retention period ended; reviewed by the DSL”).",
     )
+    bounds.check_text(confirm_name, "the name typed to confirm", limit=bounds.LINE_MAX, field="confirm_name")
     now = ctx.clock.now()
     with ctx.store.session() as session:
         child = _child(session, child_id)
@@ -750,6 +753,7 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
 
 
 def _required_reason(reason: str, message: str) -> str:
+    bounds.check_text(reason, "the reason", field="reason")
     reason = reason.strip()
     if not reason:
         raise ValidationError(message, field="reason")
@@ -774,9 +778,11 @@ def _mentions(text: str, child: Child) -> bool:
 
 
 def _child(session: Session, child_id: int) -> Child:
-    child = session.get(Child, child_id)
+    child = bounds.fetch(session, Child, child_id)
     if child is None:
-        raise NotFound(f"There is no child record number {child_id}. It may have been deleted already.")
+        raise NotFound(
+            f"There is no child record number {bounds.shown(child_id)}. It may have been deleted already."
+        )
     return child
 
 

@@ -26,7 +26,7 @@ from dsl_desk.core.subject_access import (
     exemption,
     response_due,
 )
-from dsl_desk.services import audit
+from dsl_desk.services import audit, bounds
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
 from dsl_desk.services.records_due import RecordDue
@@ -154,7 +154,13 @@ def record_request(ctx: AppContext, new: NewRequest) -> RequestRow:
     today = london(now).date()
     new = _validated(new, today)
     with ctx.store.session() as session:
-        _child(session, new.child_id)
+        child = _child(session, new.child_id)
+        if new.received_on < child.date_of_birth:
+            raise ValidationError(
+                f"The request cannot have been received on {new.received_on:%d %B %Y}, before the child was "
+                "born. Check the date.",
+                field="received_on",
+            )
         start = clock_starts(new.received_on, new.identity_confirmed_on)
         row = SubjectAccessRequest(
             child_id=new.child_id,
@@ -178,6 +184,10 @@ def record_request(ctx: AppContext, new: NewRequest) -> RequestRow:
 
 
 def _validated(new: NewRequest, today: date) -> NewRequest:
+    bounds.check_texts(new, {"requester_name": bounds.NAME_MAX, "relationship": bounds.NAME_MAX})
+    bounds.check_past_date(new.received_on, "the date the request was received", today, field="received_on")
+    if new.identity_confirmed_on is not None:
+        bounds.check_date(new.identity_confirmed_on, "the date identity was confirmed")
     requester, relationship = new.requester_name.strip(), new.relationship.strip()
     if not requester:
         raise ValidationError("Enter the name of the person who made the request.", field="requester_name")
@@ -213,6 +223,7 @@ def _validated(new: NewRequest, today: date) -> NewRequest:
 def confirm_identity(ctx: AppContext, request_id: int, confirmed_on: date) -> RequestRow:
     """Proof of identity arrived: the month runs from that day (if later than receipt)."""
     today = london(ctx.clock.now()).date()
+    bounds.check_date(confirmed_on, "the date identity was confirmed", field="identity_confirmed_on")
     if confirmed_on > today:
         raise ValidationError(
             "The date identity was confirmed is in the future.", field="identity_confirmed_on"
@@ -231,8 +242,9 @@ def confirm_identity(ctx: AppContext, request_id: int, confirmed_on: date) -> Re
 def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -> RequestRow:
     """Extend by one or two further months (complex requests), with the reason the requester is told."""
     today = london(ctx.clock.now()).date()
+    bounds.check_text(reason, "the reason", field="reason")
     reason = reason.strip()
-    if not 1 <= further_months <= MAX_EXTENSION_MONTHS:
+    if not isinstance(further_months, int) or not 1 <= further_months <= MAX_EXTENSION_MONTHS:
         raise ValidationError("An extension is of one or two further months.", field="further_months")
     if not reason:
         raise ValidationError(
@@ -262,6 +274,7 @@ def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -
 
 
 def mark_responded(ctx: AppContext, request_id: int, method: str) -> RequestRow:
+    bounds.check_text(method, "how it was sent", limit=bounds.LINE_MAX, field="method")
     method = method.strip()
     if not method:
         raise ValidationError(
@@ -291,6 +304,8 @@ def list_requests(
     ctx: AppContext, *, child_id: int | None = None, open_only: bool = False
 ) -> list[RequestRow]:
     """Open requests first, soonest due first; then answered and withdrawn ones, newest first."""
+    if child_id is not None:
+        bounds.check_id(child_id, "child")
     with ctx.store.session() as session:
         query = select(SubjectAccessRequest)
         if child_id is not None:
@@ -360,6 +375,8 @@ def due_words(due: date, today: date) -> str:
 
 def add_term(ctx: AppContext, request_id: int, term: str, reason: str = "") -> Decision:
     """Redact a third party's name (or any phrase) everywhere in the response."""
+    bounds.check_text(term, "the name to redact", limit=bounds.LINE_MAX, field="term")
+    bounds.check_text(reason, "the reason", field="reason")
     term, reason = " ".join(term.split()), reason.strip()
     if len(term) < MIN_TERM:
         raise ValidationError("Enter the name to redact (at least two letters).", field="term")
@@ -398,6 +415,9 @@ def withhold(
     silent: bool = False,
 ) -> Decision:
     """Leave an item out of the response under an exemption. `silent`: do not even say it was withheld."""
+    bounds.check_text(reason, "the reason", field="reason")
+    bounds.check_text(item_type, "the kind of item", limit=bounds.NAME_MAX, field="item")
+    bounds.check_text(exemption_key, "the exemption", limit=bounds.NAME_MAX, field="exemption")
     reason = reason.strip()
     if item_type not in ITEM_TYPES:
         raise ValidationError("Choose an entry, an escalation or an attachment to withhold.", field="item")
@@ -433,9 +453,9 @@ def take_back(ctx: AppContext, decision_id: int) -> Decision:
     """Undo a redaction or a withholding before the response goes. The log keeps it, marked removed."""
     now = ctx.clock.now()
     with ctx.store.session() as session:
-        row = session.get(SarRedaction, decision_id)
+        row = bounds.fetch(session, SarRedaction, decision_id)
         if row is None:
-            raise NotFound(f"There is no redaction decision number {decision_id}.")
+            raise NotFound(f"There is no redaction decision number {bounds.shown(decision_id)}.")
         _open_request(session, row.request_id)
         if row.removed_at is not None:
             raise ValidationError("That decision was already taken back.")
@@ -513,9 +533,9 @@ def _check_reason_length(reason: str) -> None:
 
 
 def _request(session: Session, request_id: int) -> SubjectAccessRequest:
-    row = session.get(SubjectAccessRequest, request_id)
+    row = bounds.fetch(session, SubjectAccessRequest, request_id)
     if row is None:
-        raise NotFound(f"There is no subject access request number {request_id}.")
+        raise NotFound(f"There is no subject access request number {bounds.shown(request_id)}.")
     return row
 
 
@@ -528,7 +548,7 @@ def _open_request(session: Session, request_id: int) -> SubjectAccessRequest:
 
 
 def _child(session: Session, child_id: int) -> Child:
-    child = session.get(Child, child_id)
+    child = bounds.fetch(session, Child, child_id)
     if child is None:
         raise ValidationError("Choose the child the request is about.", field="child_id")
     return child
@@ -618,13 +638,13 @@ def _row(row: SubjectAccessRequest, child: str, counts: list[int], today: date) 
 def _check_item_belongs(session: Session, child_id: int, item_type: str, item_id: int) -> None:
     owner: int | None = None
     if item_type == "entry":
-        entry = session.get(DiscussionEntry, item_id)
+        entry = bounds.fetch(session, DiscussionEntry, item_id)
         owner = entry.child_id if entry else None
     elif item_type == "escalation":
-        escalation = session.get(Escalation, item_id)
+        escalation = bounds.fetch(session, Escalation, item_id)
         owner = escalation.child_id if escalation else None
     else:
-        attachment = session.get(Attachment, item_id)
+        attachment = bounds.fetch(session, Attachment, item_id)
         owner = _attachment_child(session, attachment) if attachment else None
     if owner != child_id:
         raise ValidationError(
@@ -635,9 +655,11 @@ def _check_item_belongs(session: Session, child_id: int, item_type: str, item_id
 
 def _attachment_child(session: Session, attachment: Attachment) -> int | None:
     if attachment.entry_id is not None:
-        entry = session.get(DiscussionEntry, attachment.entry_id)
+        entry = bounds.fetch(session, DiscussionEntry, attachment.entry_id)
         return entry.child_id if entry else None
-    escalation = session.get(Escalation, attachment.escalation_id) if attachment.escalation_id else None
+    escalation = (
+        bounds.fetch(session, Escalation, attachment.escalation_id) if attachment.escalation_id else None
+    )
     return escalation.child_id if escalation else None
 
 

@@ -32,7 +32,7 @@ from dsl_desk.documents.disclosure import (
     WithheldNotice,
     disclosure_json,
 )
-from dsl_desk.services import audit
+from dsl_desk.services import audit, bounds
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.children import flags_of
 from dsl_desk.services.context import AppContext, ValidationError
@@ -95,7 +95,7 @@ def build(ctx: AppContext, request_id: int) -> Built:
     now = ctx.clock.now()
     with ctx.store.session() as session:
         org = organisation(session)
-        child = session.get(Child, request.child_id)
+        child = bounds.fetch(session, Child, request.child_id)
         assert child is not None  # a request's child is never deleted while the request exists
         gathered = _Gathered(session, ctx.packs, child.id)
         sections, counts = _Sections(redactor, withheld, gathered).all(child)
@@ -137,7 +137,7 @@ def export_response(ctx: AppContext, request_id: int, folder: Path) -> ExportRes
     """Write the response (PDF + JSON) and the redaction log (PDF) into `folder`. Audited."""
     from dsl_desk.documents.subject_access_pdf import render_disclosure, render_redaction_log
 
-    folder = Path(folder).expanduser()
+    folder = bounds.check_path(folder, "the folder to write to").expanduser()
     if not folder.is_dir():
         raise ValidationError(
             f"The folder {folder} is not there (was a USB drive removed?). Choose another folder. "
@@ -152,7 +152,7 @@ def export_response(ctx: AppContext, request_id: int, folder: Path) -> ExportRes
         "redaction_log_pdf": render_redaction_log(built.log).content,
     }
     with ctx.store.session() as session:
-        child_name = session.get(Child, get_request(ctx, request_id).request.child_id).full_name  # type: ignore[union-attr]
+        child_name = bounds.fetch(session, Child, get_request(ctx, request_id).request.child_id).full_name  # type: ignore[union-attr]
     names = dict(
         zip(
             contents,

@@ -30,7 +30,7 @@ from dsl_desk.documents.transfer_bundle import (
     validate_record,
     write_bundle,
 )
-from dsl_desk.services import audit
+from dsl_desk.services import audit, bounds
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.services.discussion_log import get_chronology
@@ -46,6 +46,7 @@ from dsl_desk.services.transfers import (
     default_keep_copy_until,
 )
 from dsl_desk.store.atomic import write_atomically
+from dsl_desk.store.checkpoint import chain_head, head_words
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import (
     ActionItem,
@@ -78,6 +79,9 @@ def export_bundle(
     now = ctx.clock.now()
     today = london(now).date()
     destination = check_destination(destination)
+    with ctx.store.session() as session:  # before the signing identity is made: a refusal changes nothing
+        if bounds.fetch(session, Child, child_id) is None:
+            raise NotFound(f"There is no child record number {bounds.shown(child_id)}.")
     keep = keep_copy_until or default_keep_copy_until(today)
     if keep < today:
         raise ValidationError(
@@ -93,9 +97,9 @@ def export_bundle(
     written: list[Path] = []
     try:
         with ctx.store.session() as session:
-            child = session.get(Child, child_id)
+            child = bounds.fetch(session, Child, child_id)
             if child is None:
-                raise NotFound(f"There is no child record number {child_id}.")
+                raise NotFound(f"There is no child record number {bounds.shown(child_id)}.")
             org = organisation(session)
             record, contents = _record(session, ctx, child, destination, bundle_id, org.name, now)
             bundle = write_bundle(record, contents, identity, password, kdf=kdf)
@@ -214,13 +218,14 @@ def _record(
     agency_ids |= {p["agency_id"] for p in record["professionals"] if p["agency_id"] is not None}
     record["agencies"] = _rows_with_ids(session, Agency, agency_ids, "agencies")
     record["users"] = _users(session, _user_ids(record, child.created_by_id), organisation_name)
-    actor = session.get(User, ctx.actor.user_id)
+    actor = bounds.fetch(session, User, ctx.actor.user_id)
     record.update(
         record_format=RECORD_FORMAT,
         bundle_id=bundle_id,
         exported_at=record_to_json(now),
         app_version=__version__,
         demo=organisation(session).is_demo,
+        audit_head=head_words(chain_head(session.connection())),
         sender={
             "organisation": organisation_name,
             "name": actor.display_name if actor else ctx.actor.display_name,

@@ -54,7 +54,7 @@ from dsl_desk.services import audit
 from dsl_desk.services.calendar_service import organisation
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.record_hashes import hashes_detail
-from dsl_desk.services.trusted_certificates import known_certificates, record_trust
+from dsl_desk.services.trusted_certificates import known_signer, record_trust
 from dsl_desk.store.known_certificates import KnownCertificate, add_known_certificate, normalise_fingerprint
 from dsl_desk.store.models import (
     ActionItem,
@@ -147,6 +147,7 @@ def preview_bundle(ctx: AppContext, path: Path, password: str) -> BundlePreview:
     record = bundle.record
     with ctx.store.session() as session:
         already = _mixing_message(session, bundle.record) or _known_message(session, bundle.bundle_id, ctx)
+        signer_known = known_signer(session, ctx.store.paths, bundle.signer.fingerprint)
     sender = record["sender"]
     return BundlePreview(
         bundle_id=bundle.bundle_id,
@@ -158,7 +159,7 @@ def preview_bundle(ctx: AppContext, path: Path, password: str) -> BundlePreview:
         signer=bundle.signer,
         counts=_counts(record),
         already_imported=already,
-        signer_known=known_certificates(ctx.store.paths).lookup().get(bundle.signer.fingerprint, ""),
+        signer_known=signer_known,
     )
 
 
@@ -174,7 +175,7 @@ def import_bundle(
         already = _mixing_message(session, bundle.record) or _known_message(session, bundle.bundle_id, ctx)
         if already:
             raise TransferRefused(already)
-        newly_trusted = _check_signer(ctx, bundle.signer, confirmed_fingerprint)
+        newly_trusted = _check_signer(session, ctx, bundle.signer, confirmed_fingerprint)
         school = record["sender"]["organisation"]
         ids: dict[str, dict[int, int]] = {
             "users": _users(session, record["users"], now),
@@ -206,6 +207,7 @@ def import_bundle(
                 "transfer_id": transfer.id,
                 "bundle_id": bundle.bundle_id,
                 "bundle_sha256": bundle.sha256,
+                "sender_audit_head": bundle.record["audit_head"],
                 "fingerprint": bundle.signer.fingerprint,
                 "fingerprint_confirmed_by_phone": newly_trusted is not None,
                 "counts": counts,
@@ -233,9 +235,11 @@ def import_bundle(
 # --- who signed it ---------------------------------------------------------------------------------------------
 
 
-def _check_signer(ctx: AppContext, signer: SignerInfo, confirmed: str) -> KnownCertificate | None:
+def _check_signer(
+    session: Session, ctx: AppContext, signer: SignerInfo, confirmed: str
+) -> KnownCertificate | None:
     """None when the certificate is already known; the entry to trust when its fingerprint was confirmed."""
-    if signer.fingerprint in known_certificates(ctx.store.paths).lookup():
+    if known_signer(session, ctx.store.paths, signer.fingerprint):
         return None
     who = ", ".join(p for p in (signer.role, signer.organisation) if p)
     named = f"{signer.name} ({who})" if who else signer.name

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.deadline_words import describe_date
-from dsl_desk.services import audit
+from dsl_desk.services import audit, bounds
 from dsl_desk.services.calendar_service import calendar_in, organisation
 from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.services.records_due import RecordDue
@@ -114,6 +114,7 @@ def default_keep_copy_until(sent_on: date) -> date:
 
 
 def check_destination(destination: Destination) -> Destination:
+    bounds.check_texts(destination, default=MAX_FIELD)
     cleaned = Destination(**{f.name: getattr(destination, f.name).strip() for f in fields(Destination)})
     if not cleaned.school:
         raise ValidationError("Enter the school the child is moving to.", field="school")
@@ -137,6 +138,9 @@ def export_bundle(
 ) -> ExportedTransfer:
     from dsl_desk.services import transfer_export
 
+    if keep_copy_until is not None:
+        bounds.check_date(keep_copy_until, "the date to keep our copy until", field="keep_copy_until")
+    bounds.check_path(out_dir, "the folder to write to")
     return transfer_export.export_bundle(
         ctx, child_id, destination, out_dir, keep_copy_until=keep_copy_until, kdf=kdf
     )
@@ -145,6 +149,8 @@ def export_bundle(
 def preview_bundle(ctx: AppContext, path: Path, password: str) -> BundlePreview:
     from dsl_desk.services import transfer_import
 
+    bounds.check_path(path, "the transfer file")
+    bounds.check_text(password, "the transfer password", limit=bounds.NAME_MAX, field="password")
     return transfer_import.preview_bundle(ctx, path, password)
 
 
@@ -154,6 +160,8 @@ def import_bundle(
     """Refused unless the signing certificate is known here or its fingerprint was confirmed by phone."""
     from dsl_desk.services import transfer_import
 
+    bounds.check_path(path, "the transfer file")
+    bounds.check_text(password, "the transfer password", limit=bounds.NAME_MAX, field="password")
     return transfer_import.import_bundle(ctx, path, password, confirmed_fingerprint=confirmed_fingerprint)
 
 
@@ -162,6 +170,7 @@ def import_bundle(
 
 def mark_sent(ctx: AppContext, transfer_id: int, *, method: str = "") -> TransferRow:
     """The file has gone: the five-school-day wait for a receipt starts today."""
+    bounds.check_text(method, "how it was sent", limit=MAX_FIELD, field="method")
     now = ctx.clock.now()
     with ctx.store.session() as session:
         transfer = _outgoing(session, transfer_id, allowed=("prepared",), doing="marked as sent")
@@ -182,6 +191,9 @@ def record_acknowledgement(
     ctx: AppContext, transfer_id: int, by: str, *, at: datetime | None = None
 ) -> TransferRow:
     """The receiving school confirmed it has the file: who, and when (now unless told otherwise)."""
+    bounds.check_text(by, "who confirmed receipt", limit=MAX_FIELD, field="by")
+    if at is not None:
+        bounds.check_date(at, "the date of the receipt", field="at")
     now = ctx.clock.now()
     when = at or now
     by = by.strip()
@@ -243,6 +255,7 @@ def record_chase(ctx: AppContext, transfer_id: int) -> str:
 
 def cancel(ctx: AppContext, transfer_id: int, reason: str) -> TransferRow:
     """The transfer will not happen (the place fell through, the file was remade). The reason is kept."""
+    bounds.check_text(reason, "the reason", field="reason")
     reason = reason.strip()
     if not reason:
         raise ValidationError("Say why the transfer is cancelled.", field="reason")
@@ -266,6 +279,8 @@ def reference(transfer: CaseTransfer) -> str:
 
 def list_transfers(ctx: AppContext, *, child_id: int | None = None) -> list[TransferRow]:
     """Every transfer, out and in, newest first."""
+    if child_id is not None:
+        bounds.check_id(child_id, "child")
     today = london(ctx.clock.now()).date()
     with ctx.store.session() as session:
         query = select(CaseTransfer).order_by(CaseTransfer.created_at.desc(), CaseTransfer.id.desc())
@@ -318,9 +333,9 @@ def receipt_words(due: date | None, today: date) -> str:
 
 
 def _get(session: Session, transfer_id: int) -> CaseTransfer:
-    transfer = session.get(CaseTransfer, transfer_id)
+    transfer = bounds.fetch(session, CaseTransfer, transfer_id)
     if transfer is None:
-        raise NotFound(f"There is no transfer number {transfer_id}.")
+        raise NotFound(f"There is no transfer number {bounds.shown(transfer_id)}.")
     return transfer
 
 

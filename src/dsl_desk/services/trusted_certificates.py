@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.services import audit
@@ -26,6 +27,7 @@ from dsl_desk.store.known_certificates import (
     normalise_fingerprint,
     remove_known_certificate,
 )
+from dsl_desk.store.models import AuditEvent
 from dsl_desk.store.paths import DataPaths
 
 if TYPE_CHECKING:
@@ -56,6 +58,31 @@ def remember_own_certificate(
     )
     with contextlib.suppress(StoreError):
         add_known_certificate(paths.known_certificates, entry)
+
+
+def known_signer(session: Session, paths: DataPaths, fingerprint: str) -> str:
+    """How this desk knows a certificate ("" when it does not), for decisions made while unlocked.
+
+    The list beside the database is writable by anyone who can write the data folder, so an entry counts
+    only when the (encrypted, hash-chained) audit trail agrees: the certificate was made for one of this
+    desk's users, or trusted and not forgotten since.
+    """
+    described = known_certificates(paths).lookup().get(fingerprint, "")
+    if not described:
+        return ""
+    events = session.scalars(
+        select(AuditEvent.action)
+        .where(
+            AuditEvent.action.in_(
+                ("signing_identity_created", "certificate_trusted", "certificate_untrusted")
+            ),
+            AuditEvent.detail.like(f'%"fingerprint": "{fingerprint}"%'),
+        )
+        .order_by(AuditEvent.id)
+    ).all()
+    if "signing_identity_created" in events or (events and events[-1] == "certificate_trusted"):
+        return described
+    return ""
 
 
 def certificates_in_pdf(path: Path) -> list[CertificateInFile]:

@@ -24,8 +24,8 @@ def contact_line(contact: Contact) -> str:
 def out_of_hours_text(pack: PolicyPack, contacts: list[Contact]) -> str:
     """The checklist line for an immediate-risk case raised out of hours: call now, and whom."""
     if contacts:
-        whom = "; ".join(contact_line(c) for c in contacts)
-        return f"Out of hours, a child at immediate risk: call now — {whom}. {EMERGENCY_LINE}"
+        whom = "".join(f"\n• {contact_line(c)}" for c in contacts)
+        return f"Out of hours, a child at immediate risk: call now —{whom}\n{EMERGENCY_LINE}"
     return (
         f"Out of hours, a child at immediate risk: call your local children's social care emergency duty team "
         f"now (the {pack.short_name} policy prints no out-of-hours number: add one in Contacts). {EMERGENCY_LINE}"

@@ -8,7 +8,9 @@ Why a file and not a table: `dsl-desk verify` must say whether a signer is known
 a fingerprint is not secret (it is printed on every export and read out over the phone). The file holds only
 fingerprints, the names in the certificates and when they were added — no child's data. It is not protected
 against someone who can write to the data folder (they could as well replace the program); every trust
-decision is also in the hash-chained audit trail, where such an edit shows.
+decision is also in the hash-chained audit trail, and a transfer import (made unlocked) counts an entry
+only when the audit trail agrees (services/trusted_certificates.py `known_signer`). `dsl-desk verify`, with
+no passphrase, has only this file to go on.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from dsl_desk.crash import as_plain_error
+
 
 class _Relay(QObject):
     """Lives on the GUI thread; its own slots receive the signals, so Qt queues them to that thread."""
@@ -44,7 +46,9 @@ class _Job(QRunnable):
         try:
             result = self.work()
         except Exception as error:  # every failure goes back to the GUI thread, to be shown there
-            self.relay.failed.emit(error)
+            # An unexpected one is reported (dsl_desk.crash) and goes back as a plain message, so a dialog
+            # showing str(error) never shows an exception's own text (which may hold children's data).
+            self.relay.failed.emit(as_plain_error(error))
             return
         self.relay.done.emit(result)
 

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext, ServiceError, ValidationError
 from dsl_desk.services.drafts import load_draft
-from dsl_desk.services.escalation_changes import set_immediate_risk
+from dsl_desk.services.escalation_changes import set_immediate_risk, shorten_timescale
 from dsl_desk.services.escalation_history import STAGE_KINDS, escalation_history
 from dsl_desk.services.escalation_views import (
     DUE_STATUS_WORDS,
@@ -52,6 +52,7 @@ from dsl_desk.ui import theme
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
+from dsl_desk.ui.widgets.date_entry import DateTimeEntry
 from dsl_desk.ui.widgets.stepper import DUE_COLOURS, Stepper
 from dsl_desk.ui.wizards.drafts import ESCALATE, RESOLVE, moment_words
 
@@ -258,6 +259,7 @@ class EscalationDetailView(QWidget):
         self.resolve_button = self._action(bar, self.tr("&Resolve…"), "Ctrl+R", self.open_resolve)
         self.withdraw_button = self._action(bar, self.tr("&Withdraw…"), "", self.open_withdraw)
         self.risk_button = self._action(bar, self.tr("Immediate &risk…"), "", self.open_risk)
+        self.shorten_button = self._action(bar, self.tr("S&horter timescale…"), "", self.open_shorten)
         self.forms_button = self._action(bar, self.tr("&Forms…"), "", self.open_forms)
         self.escalate_button.setProperty("primary", True)
         return bar
@@ -389,6 +391,7 @@ class EscalationDetailView(QWidget):
             self.risk_button,
         ):
             widget.setVisible(is_open)
+        self.shorten_button.setVisible(is_open and detail.may_shorten)
         self.risk_button.setText(
             self.tr("Lower immediate &risk…") if detail.immediate_risk else self.tr("Immediate &risk…")
         )
@@ -425,7 +428,9 @@ class EscalationDetailView(QWidget):
                 % moment_words(detail.arose_at, self.ctx.clock.now())
             )
         if detail.immediate_risk and detail.urgent_contacts:
-            notes.append(self.tr("Whom to call now: %s") % "; ".join(detail.urgent_contacts))
+            notes.append(
+                self.tr("Whom to call now:") + "".join(f"\n  • {line}" for line in detail.urgent_contacts)
+            )
         if detail.review_warning:
             notes.append(detail.review_warning)
         self.deadline_note.setText("\n".join(notes))
@@ -697,6 +702,13 @@ class EscalationDetailView(QWidget):
             return
         self._changed(detail)
 
+    def open_shorten(self) -> None:
+        if self.detail is None or self.detail.status != "open" or not self.detail.may_shorten:
+            return
+        dialog = ShortenDialog(self.ctx, self.detail, self)
+        dialog.accepted.connect(lambda: self._changed(dialog.result_detail))
+        self._show_dialog(dialog)
+
     def _show_dialog(self, dialog: QDialog) -> None:
         self.dialog = dialog
         dialog.finished.connect(lambda _result: setattr(self, "dialog", None))
@@ -706,6 +718,58 @@ class EscalationDetailView(QWidget):
 # ---------------------------------------------------------------------------------------------------------------
 # Dialogs
 # ---------------------------------------------------------------------------------------------------------------
+
+
+class ShortenDialog(QDialog):
+    """A shorter timescale that protects the child, where the policy allows one (City & Hackney 1.4), with why."""
+
+    def __init__(self, ctx: AppContext, detail: EscalationDetail, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.detail = ctx, detail
+        self.result_detail: EscalationDetail | None = None
+        self.setWindowTitle(self.tr("Shorter timescale"))
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            wrapped(
+                self.tr(
+                    "The policy allows a timescale shorter than its own when that protects the child. "
+                    "It now ends %s; give an earlier date and time, and why."
+                )
+                % detail.deadline_words
+            )
+        )
+        now = ctx.clock.now()
+        self.due = DateTimeEntry(accessible_name=self.tr("New, shorter deadline"), now=now, earliest=now)
+        layout.addWidget(QLabel(self.tr("&New deadline:"), buddy=self.due.edit))
+        layout.addWidget(self.due)
+        self.reason = QLineEdit(placeholderText=self.tr("e.g. Child protection conference on Thursday"))
+        self.reason.setAccessibleName(self.tr("Why a shorter timescale"))
+        layout.addWidget(QLabel(self.tr("&Why:"), buddy=self.reason))
+        layout.addWidget(self.reason)
+        self.error = QLabel(objectName="error", wordWrap=True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _save(self) -> None:
+        try:
+            due = self.due.checked_instant("due_at")
+            if due is None:
+                raise ValidationError(self.tr("Give the new deadline's date and time."), field="due_at")
+            self.result_detail = shorten_timescale(
+                self.ctx, self.detail.id, due_at=due, reason=self.reason.text()
+            )
+        except ServiceError as error:
+            self.error.setText(str(error))
+            self.error.show()
+            return
+        self.accept()
 
 
 class MarkDoneDialog(QDialog):

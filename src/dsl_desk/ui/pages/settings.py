@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtCore import Qt, QTime
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from dsl_desk.core import retention
 from dsl_desk.core.clock import london
+from dsl_desk.services.calendar_service import remove_closure_day
 from dsl_desk.services.closures import ClosureRow, add_closure, list_closure_days
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
 from dsl_desk.services.policies import load_policies
@@ -53,6 +53,7 @@ from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import Column, RowTableModel
 from dsl_desk.ui.widgets.backup_settings_card import BackupSettingsCard
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
+from dsl_desk.ui.widgets.date_entry import DateEntry
 from dsl_desk.ui.widgets.form_fields import (
     add_new_passphrase_rows,
     buddy_label,
@@ -316,14 +317,16 @@ class SettingsPage(QWidget):
         box.addWidget(
             hint(
                 self.tr(
-                    "INSET days, snow days and other days you are closed. Deadlines skip them, as they skip "
-                    "weekends and bank holidays."
+                    "INSET days, snow days and holidays when you are closed. They move only what the school "
+                    "does inside its own agency (such as consulting your own manager): never another agency's "
+                    "response, a policy's maximum, or anything for a child at immediate risk. Enter a holiday "
+                    "as one closure, from its first day to its last."
                 )
             )
         )
         self.closures_model: RowTableModel[ClosureRow] = RowTableModel(
             [
-                Column(self.tr("Day"), lambda c: long_date(c.day), sort_key=lambda c: c.day.isoformat()),
+                Column(self.tr("Day"), _closure_words, sort_key=lambda c: c.day.isoformat()),
                 Column(self.tr("Reason"), lambda c: c.reason),
                 Column(self.tr("Added by"), lambda c: c.added_by),
             ],
@@ -337,6 +340,9 @@ class SettingsPage(QWidget):
         self.closures_empty = hint(self.tr("No closure days yet."))
         box.addWidget(self.closures_empty)
         box.addLayout(self._build_closure_row())
+        self.remove_closure_button = QPushButton(self.tr("Remove the selected closure"))
+        self.remove_closure_button.clicked.connect(self.remove_closure)
+        box.addWidget(self.remove_closure_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.closure_message = error_label(self.tr("Closure day result"))
         box.addWidget(self.closure_message)
         return frame
@@ -345,36 +351,28 @@ class SettingsPage(QWidget):
         # Two rows (day, then reason and button) so the reason box stays usable in a narrow column.
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
-        self.closure_date = QDateEdit(calendarPopup=True)
-        # Digits only, so it can be typed; the weekday is spelt out beside it to catch a wrong date.
-        self.closure_date.setDisplayFormat("dd/MM/yyyy")
-        self.closure_date.setAccessibleName(self.tr("Closure day date"))
         today = london(self.ctx.clock.now()).date()
-        self.closure_date.setDate(QDate(today.year, today.month, today.day))
-        self.closure_weekday = QLabel(objectName="hint")
-        self.closure_date.dateChanged.connect(self._show_weekday)
-        self._show_weekday()
-        day_row = QHBoxLayout()
-        day_row.addWidget(self.closure_date)
-        day_row.addWidget(self.closure_weekday)
-        day_row.addStretch(1)
-        grid.addWidget(buddy_label(self.tr("D&ay"), self.closure_date), 0, 0)
-        grid.addLayout(day_row, 0, 1, 1, 2)
+        # Typed as a UK user types a date; the day is read back in words beside it to catch a wrong date.
+        self.closure_date = DateEntry(accessible_name=self.tr("Closure day date"), required=True, today=today)
+        self.closure_last = DateEntry(
+            accessible_name=self.tr("Last day of the closure (for a holiday)"), today=today
+        )
+        grid.addWidget(buddy_label(self.tr("D&ay (first day)"), self.closure_date.edit), 0, 0)
+        grid.addWidget(self.closure_date, 0, 1, 1, 2)
+        grid.addWidget(buddy_label(self.tr("&Last day, for a holiday"), self.closure_last.edit), 2, 0)
+        grid.addWidget(self.closure_last, 2, 1, 1, 2)
         self.closure_reason = QLineEdit()
         self.closure_reason.setAccessibleName(self.tr("Closure day reason"))
         self.closure_reason.setPlaceholderText(self.tr("For example, INSET day"))
         self.closure_reason.setMaxLength(200)
         self.closure_reason.returnPressed.connect(self.add_closure)
-        grid.addWidget(buddy_label(self.tr("&Reason"), self.closure_reason), 1, 0)
-        grid.addWidget(self.closure_reason, 1, 1)
+        grid.addWidget(buddy_label(self.tr("&Reason"), self.closure_reason), 3, 0)
+        grid.addWidget(self.closure_reason, 3, 1)
         self.closure_button = QPushButton(self.tr("Add closure da&y"))
         self.closure_button.clicked.connect(self.add_closure)
-        grid.addWidget(self.closure_button, 1, 2)
+        grid.addWidget(self.closure_button, 3, 2)
         grid.setColumnStretch(1, 1)
         return grid
-
-    def _show_weekday(self) -> None:
-        self.closure_weekday.setText(f"{self.closure_date.date().toPython():%A}")
 
     def _build_policies(self) -> QFrame:
         frame, box = self._card(section_title(self.tr("Escalation policies")))
@@ -479,14 +477,46 @@ class SettingsPage(QWidget):
         self.signals.changed.emit(Changed(settings=True, records=True))  # the retention review list changes
 
     def add_closure(self) -> None:
-        day = self.closure_date.date().toPython()
         try:
-            add_closure(self.ctx, day, self.closure_reason.text())
+            day = self.closure_date.checked_date("day")
+            last = self.closure_last.checked_date("last_day")
+            assert day is not None  # required
+            moved = add_closure(self.ctx, day, self.closure_reason.text(), last_day=last)
         except (ServiceError, StoreError) as error:
             set_message(self.closure_message, str(error))
             return
         self.closure_reason.clear()
-        set_message(self.closure_message, self.tr("%s is now a closure day.") % long_date(day), ok=True)
+        self.closure_last.set_date(None)
+        what = (
+            self.tr("%s to %s is now a closure.") % (long_date(day), long_date(last))
+            if last and last != day
+            else self.tr("%s is now a closure day.") % long_date(day)
+        )
+        if moved:
+            what += " " + self.tr("%d open deadline(s) inside the school moved with it.") % moved
+        set_message(self.closure_message, what, ok=True)
+        self._changed(escalations=True)
+
+    def remove_closure(self) -> None:
+        rows = (
+            self.closures_view.selectionModel().selectedRows() if self.closures_view.selectionModel() else []
+        )
+        if not rows:
+            set_message(self.closure_message, self.tr("Choose the closure to remove in the list first."))
+            return
+        row = (
+            self.closures_model.row_at(self.closures_view.model().mapToSource(rows[0]).row())
+            if hasattr(self.closures_view.model(), "mapToSource")
+            else self.closures_model.row_at(rows[0].row())
+        )
+        try:
+            remove_closure_day(self.ctx, row.day)
+        except (ServiceError, StoreError) as error:
+            set_message(self.closure_message, str(error))
+            return
+        set_message(
+            self.closure_message, self.tr("%s is a working day again.") % _closure_words(row), ok=True
+        )
         self._changed(escalations=True)
 
     def add_deputy(self) -> None:
@@ -769,3 +799,9 @@ class SignatureDialog(QDialog):
             return False
         self.saved = True
         return True
+
+
+def _closure_words(row: ClosureRow) -> str:
+    if row.last_day and row.last_day != row.day:
+        return f"{long_date(row.day)} to {long_date(row.last_day)}"
+    return long_date(row.day)

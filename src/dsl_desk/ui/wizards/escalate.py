@@ -19,14 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.deadline_words import describe_deadline
-from dsl_desk.core.escalation_rules import ChildFlags, escalation_deadline, requirements_for, timescale_met
+from dsl_desk.core.escalation_rules import ChildFlags, requirements_for
 from dsl_desk.core.policy import PolicyPack, Requirement, Stage
-from dsl_desk.services.calendar_service import working_calendar
 from dsl_desk.services.children import get_child
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.drafts import DraftView
+from dsl_desk.services.escalation_deadlines import next_stage_deadline, stage_was_met
 from dsl_desk.services.escalation_views import ChecklistView, EscalationDetail, StageView
 from dsl_desk.services.escalations import StageOutcome, complete_checklist_item, escalate, get_escalation
+from dsl_desk.ui.widgets.date_entry import DateTimeEntry
 from dsl_desk.ui.wizards.drafts import (
     ESCALATE,
     DraftingWizard,
@@ -104,6 +105,10 @@ class EscalateWizard(DraftingWizard):
                 for item_id, box in self.outcome_page.reasons.items()
                 if box.text().strip()
             },
+            response_received_at=None
+            if self.current_stage.within_own_agency
+            else self.outcome_page.response_at.instant(),
+            next_started_at=self.next_page.started.instant(),
         )
 
 
@@ -141,6 +146,16 @@ class StageOutcomePage(WizardPage):
         wizard.bind("target_stage", self.target)
 
     def _build_timescale(self) -> None:
+        now = self.wiz.ctx.clock.now()
+        self.response_at = DateTimeEntry(
+            accessible_name=self.wiz.tr("When the other agency's response came"), now=now, past_only=True
+        )
+        self.response_label = field_label(
+            self.wiz.tr("When did their &response come? (leave empty if none came)"), self.response_at.edit
+        )
+        self.body.addWidget(self.response_label)
+        self.body.addWidget(self.response_at)
+        self.response_at.changed.connect(lambda _value: self._show_timescale())
         self.timescale = QLabel(wordWrap=True)
         self.timescale.setAccessibleName(self.wiz.tr("Was the timescale met"))
         self.missed_reason = text_box(
@@ -198,7 +213,18 @@ class StageOutcomePage(WizardPage):
             self.wiz.tr("%s is at %s, entered %s. Other agency: %s.")
             % (detail.reference, self.wiz.current_stage.display_name, entered, detail.other_agency)
         )
-        self.missed = not timescale_met(record.deadline, now)
+        own = self.wiz.current_stage.within_own_agency
+        self.response_label.setVisible(not own)
+        self.response_at.setVisible(not own)
+        self._show_timescale()
+        self._show_prerequisites()
+
+    def _show_timescale(self) -> None:
+        """Met or missed, measured to the response when one is typed (the agency's time, not the DSL's)."""
+        record = current_record(self.wiz.detail)
+        now = self.wiz.ctx.clock.now()
+        response = None if self.wiz.current_stage.within_own_agency else self.response_at.instant()
+        self.missed = not stage_was_met(record.deadline, response, now)
         if record.deadline is None:
             self.timescale.setText(
                 self.wiz.tr("This stage has no deadline of its own, so its timescale is met.")
@@ -206,6 +232,11 @@ class StageOutcomePage(WizardPage):
         elif self.missed:
             self.timescale.setText(
                 self.wiz.tr("Timescale missed: this stage is %s.") % describe_deadline(record.deadline, now)
+            )
+        elif response is not None:
+            self.timescale.setText(
+                self.wiz.tr("Timescale met: the response came before the deadline (%s).")
+                % describe_deadline(record.deadline, now)
             )
         else:
             self.timescale.setText(
@@ -215,7 +246,6 @@ class StageOutcomePage(WizardPage):
         self.timescale.setStyleSheet(MISSED_STYLE if self.missed else OK_STYLE)
         self.missed_label.setVisible(self.missed)
         self.missed_reason.setVisible(self.missed)
-        self._show_prerequisites()
 
     def _open_prerequisites(self) -> list[ChecklistView]:
         """Steps the policy says must be done (any stage's), not yet done: moving on waits for each to be
@@ -288,6 +318,8 @@ class StageOutcomePage(WizardPage):
     def validatePage(self) -> bool:
         if self.target.count() == 0:
             return self.show_error(self.last_stage.text())
+        if not self.wiz.current_stage.within_own_agency and self.response_at.problem():
+            return self.show_error(self.response_at.problem(), self.response_at)
         if not self.outcome.toPlainText().strip():
             return self.show_error(
                 self.wiz.tr("Record the outcome of %s before escalating.") % self.wiz.current_stage.label,
@@ -331,8 +363,21 @@ class NextStagePage(WizardPage):
             self.body.addWidget(label)
         self.contacted = QComboBox(editable=True)
         self.contacted.setAccessibleName(wizard.tr("Who is contacted at the next stage"))
+        now = wizard.ctx.clock.now()
+        self.started = DateTimeEntry(
+            accessible_name=wizard.tr("When the next stage started"),
+            value=now,
+            now=now,
+            past_only=True,
+            required=True,
+        )
+        self.started.changed.connect(lambda _value: self._show_deadline())
         form = QFormLayout()
         form.addRow(field_label(wizard.tr("&Who are you contacting?"), self.contacted), self.contacted)
+        form.addRow(
+            field_label(wizard.tr("When did this stage &start?"), self.started.edit, required=True),
+            self.started,
+        )
         self.body.addLayout(form)
         self.requirements_title = wrapped(
             wizard.tr("What the policy requires at this stage (added to the checklist):"), "sectionTitle"
@@ -352,7 +397,7 @@ class NextStagePage(WizardPage):
         sides = [s for s in (stage.our_side, stage.their_side) if s]
         self.who.setText(self.wiz.tr("Who is involved: %s") % " · ".join(sides) if sides else "")
         self._fill_contacts(self.wiz.pack, stage)
-        self.deadline.setText(self._deadline_text(stage))
+        self._show_deadline()
         needed = requirements_for(stage, self.wiz.flags)
         self.requirements.setText("\n".join(requirement_text(r) for r in needed))
         self.requirements_title.setVisible(bool(needed))
@@ -371,15 +416,15 @@ class NextStagePage(WizardPage):
         self.contacted.setCurrentText(typed or (for_stage[0] if for_stage else ""))
         self.contacted.lineEdit().setPlaceholderText(stage.their_side or self.wiz.tr("Name and role"))
 
+    def _show_deadline(self) -> None:
+        stage = self.wiz.target_stage
+        if stage is not None:
+            self.deadline.setText(self._deadline_text(stage))
+
     def _deadline_text(self, stage: Stage) -> str:
         now = self.wiz.ctx.clock.now()
-        due = escalation_deadline(
-            self.wiz.pack,
-            stage,
-            working_calendar(self.wiz.ctx),
-            opened_at=self.wiz.detail.opened_at,
-            entered_at=now,
-            immediate_risk=self.wiz.detail.immediate_risk,
+        due = next_stage_deadline(
+            self.wiz.ctx, self.wiz.escalation_id, stage.key, started_at=self.started.instant() or now
         )
         if due is None:
             return self.wiz.tr("No deadline: %s") % (stage.timescale.text or self.wiz.tr("none set"))
@@ -387,6 +432,8 @@ class NextStagePage(WizardPage):
         return f"{text} ({stage.timescale.text})" if stage.timescale.text else text
 
     def validatePage(self) -> bool:
+        if self.started.problem():
+            return self.show_error(self.started.problem(), self.started)
         try:
             detail = escalate(self.wiz.ctx, self.wiz.escalation_id, self.wiz.stage_outcome())
         except ServiceError as error:

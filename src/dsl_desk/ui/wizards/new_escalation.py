@@ -4,15 +4,13 @@ anything is saved. Finish opens the escalation through services.escalations.open
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -26,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.core.clock import LONDON, london
+from dsl_desk.core.clock import london
 from dsl_desk.core.deadline_words import describe_date, describe_deadline
 from dsl_desk.core.escalation_rules import immediate_risk_rule
 from dsl_desk.core.policy import AGENCY_KINDS, Contact, PolicyPack
@@ -37,6 +35,7 @@ from dsl_desk.services.drafts import DraftView
 from dsl_desk.services.escalation_deadlines import first_stage_deadline
 from dsl_desk.services.escalations import NewEscalation, open_escalation
 from dsl_desk.services.profile import get_profile
+from dsl_desk.ui.widgets.date_entry import DateEntry, DateTimeEntry
 from dsl_desk.ui.wizards.drafts import (
     NEW_ESCALATION,
     DraftingWizard,
@@ -221,15 +220,14 @@ class NewChildBox(QGroupBox):
         form = QFormLayout(self)
         self.given = line_edit(wizard.tr("Child's first names"))
         self.family = line_edit(wizard.tr("Child's family name"))
-        self.born = QDateEdit(calendarPopup=True)
-        self.born.setAccessibleName(wizard.tr("Child's date of birth"))
-        self.born.setDisplayFormat("d MMM yyyy")
         today = london(wizard.ctx.clock.now()).date()
-        self.born.setMaximumDate(QDate(today.year, today.month, today.day))
-        self.born.setDate(QDate(today.year - 10, 1, 1))
+        # Typed as a UK user types it and read back in words; empty, since no date is the honest start.
+        self.born = DateEntry(
+            accessible_name=wizard.tr("Child's date of birth"), required=True, today=today, past_only=True
+        )
         form.addRow(field_label(wizard.tr("&First names:"), self.given, required=True), self.given)
         form.addRow(field_label(wizard.tr("Famil&y name:"), self.family, required=True), self.family)
-        form.addRow(field_label(wizard.tr("&Date of birth:"), self.born, required=True), self.born)
+        form.addRow(field_label(wizard.tr("&Date of birth:"), self.born.edit, required=True), self.born)
         form.addRow(self._flags_row())
         self.message = QLabel(objectName="error", wordWrap=True)
         self.message.hide()
@@ -260,15 +258,12 @@ class NewChildBox(QGroupBox):
         return box
 
     def add(self) -> None:
-        born = self.born.date()
-        details = ChildDetails(
-            given_names=self.given.text(),
-            family_name=self.family.text(),
-            date_of_birth=date(born.year(), born.month(), born.day()),
-            **{key: check.isChecked() for key, check in self.flags.items()},
-        )
         try:
-            child = add_child(self.wiz.ctx, details)
+            if not self.given.text().strip() or not self.family.text().strip():
+                child = add_child(self.wiz.ctx, self._details(date(2000, 1, 1)))  # the names' own message
+            born = self.born.checked_date("date_of_birth")
+            assert born is not None  # required
+            child = add_child(self.wiz.ctx, self._details(born))
         except ServiceError as error:
             self.message.setText(str(error))
             self.message.show()
@@ -277,6 +272,14 @@ class NewChildBox(QGroupBox):
         for edit in (self.given, self.family):
             edit.clear()
         self._added(child.id)  # type: ignore[operator]
+
+    def _details(self, born: date) -> ChildDetails:
+        return ChildDetails(
+            given_names=self.given.text(),
+            family_name=self.family.text(),
+            date_of_birth=born,
+            **{key: check.isChecked() for key, check in self.flags.items()},
+        )
 
 
 # -- the other agency -------------------------------------------------------------------------------------------
@@ -489,15 +492,15 @@ class ProblemPage(WizardPage):
                 "hint",
             )
         )
-        now = london(wizard.ctx.clock.now())
-        self.arose = QDateTimeEdit(
-            QDateTime(QDate(now.year, now.month, now.day), QTime(now.hour, now.minute)),
-            calendarPopup=True,
-            displayFormat="dd/MM/yyyy HH:mm",
+        now = wizard.ctx.clock.now()
+        self.arose = DateTimeEntry(
+            accessible_name=wizard.tr("When the disagreement arose"),
+            value=now.replace(second=0, microsecond=0),
+            now=now,
+            past_only=True,
+            required=True,
         )
-        self.arose.setMaximumDateTime(QDateTime(QDate(now.year, now.month, now.day), QTime(23, 59)))
-        self.arose.setAccessibleName(wizard.tr("When the disagreement arose"))
-        self.body.addWidget(field_label(wizard.tr("&When did the disagreement arise?"), self.arose))
+        self.body.addWidget(field_label(wizard.tr("&When did the disagreement arise?"), self.arose.edit))
         self.body.addWidget(self.arose)
         self.body.addWidget(
             wrapped(
@@ -511,16 +514,14 @@ class ProblemPage(WizardPage):
         wizard.bind("problem", self.problem)
         wizard.bind("outcome_sought", self.outcome)
 
-    def arose_at(self) -> datetime:
-        value = self.arose.dateTime()
-        d, t = value.date(), value.time()
-        return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=LONDON).astimezone(UTC)
+    def arose_at(self) -> datetime | None:
+        return self.arose.instant()
 
     def validatePage(self) -> bool:
-        if self.arose_at() > self.wiz.ctx.clock.now():
-            return self.show_error(
-                self.wiz.tr("When the disagreement arose cannot be in the future."), self.arose
-            )
+        self.arose.now = self.wiz.ctx.clock.now()
+        self.arose.recheck()
+        if self.arose.problem():
+            return self.show_error(self.arose.problem(), self.arose)
         if not self.problem.toPlainText().strip():
             return self.show_error(
                 self.wiz.tr("Say what the problem is — the policy asks you to be clear about it."),
@@ -685,7 +686,7 @@ class SummaryPage(WizardPage):
         due = first_stage_deadline(
             self.wiz.ctx,
             pack.id,
-            arose_at=self.wiz.problem_page.arose_at(),
+            arose_at=self.wiz.problem_page.arose_at() or now,
             immediate_risk=self.wiz.immediate_risk,
         )
         if due is None:

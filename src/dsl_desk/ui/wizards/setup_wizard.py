@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from dsl_desk import APP_NAME
 from dsl_desk.core.clock import Clock, london
+from dsl_desk.core.escalation_rules import review_warning
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.setup import (
@@ -229,9 +230,12 @@ class OrganisationPage(SetupPage):
 
 
 class PartnershipPage(SetupPage):
-    def __init__(self, packs: Mapping[str, PolicyPack], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, packs: Mapping[str, PolicyPack], parent: QWidget | None = None, *, clock: Clock | None = None
+    ) -> None:
         super().__init__(parent)
         self.packs = packs
+        self.clock = clock
         self.setTitle(self.tr("Your local safeguarding partnership"))
         self.setSubTitle(
             self.tr(
@@ -281,6 +285,10 @@ class PartnershipPage(SetupPage):
         column.addWidget(self.document_label)
         self.dates_label = hint_label("")
         column.addWidget(self.dates_label)
+        self.review_label = QLabel(wordWrap=True)
+        self.review_label.setAccessibleName(self.tr("Policy review date"))
+        self.review_label.setObjectName("error")
+        column.addWidget(self.review_label)
         self.flow = PolicyFlow()
         column.addWidget(self.flow, 1)
         return column
@@ -301,6 +309,7 @@ class PartnershipPage(SetupPage):
         if pack is None:
             self.document_label.clear()
             self.dates_label.clear()
+            self.review_label.clear()
             return
         self.show_message(self.error, "")
         document = pack.document
@@ -309,6 +318,9 @@ class PartnershipPage(SetupPage):
         if document.review:
             dates += " · " + self.tr("Review: %s") % document.review
         self.dates_label.setText(dates)
+        warning = review_warning(pack, london(self.clock.now()).date()) if self.clock else ""
+        self.review_label.setText(warning)
+        self.review_label.setVisible(bool(warning))
 
     def validatePage(self) -> bool:
         return self.show_message(
@@ -896,7 +908,7 @@ class SetupWizard(QWizard):
     def _add_pages(self) -> None:
         self.welcome_page = WelcomePage()
         self.organisation_page = OrganisationPage()
-        self.partnership_page = PartnershipPage(self.packs)
+        self.partnership_page = PartnershipPage(self.packs, clock=self.clock)
         self.working_day_page = WorkingDayPage()
         self.you_page = YouPage()
         self.passphrase_page = PassphrasePage()

@@ -1,0 +1,102 @@
+"""A database made by each earlier schema version opens with today's code, and every record is still there.
+
+The fixtures (tests/fixtures/schema-000N.db) are made by tests/fixtures/make_fixtures.py; each is signed into
+with today's sign_in, which upgrades it to head, and read back through today's services.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from dsl_desk.core.clock import FixedClock
+from dsl_desk.services.audit_views import verify_audit_trail
+from dsl_desk.services.children import list_children
+from dsl_desk.services.discussion_log import list_entries, list_open_actions, search_log
+from dsl_desk.services.escalations import get_escalation
+from dsl_desk.services.practice_alerts import list_alerts
+from dsl_desk.services.retention import list_holds
+from dsl_desk.services.setup import sign_in
+from dsl_desk.services.subject_access import get_request, list_requests
+from dsl_desk.services.transfers import list_transfers
+from dsl_desk.store import keyring as kr
+from dsl_desk.store.migrate import head_revision
+from dsl_desk.store.models_contacts import PartnershipContactEdit
+from dsl_desk.store.models_learning import LessonFollowUp
+from dsl_desk.store.paths import DataPaths
+from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.fixtures import make_fixtures as fx
+
+MAX_FIXTURE_BYTES = 260 * 1024  # one 4 KiB SQLCipher page per table and index: 0005 has 57 of them
+
+
+@pytest.fixture(params=fx.REVISIONS)
+def old_desk(request, tmp_path, packs):
+    revision = request.param
+    paths = DataPaths(tmp_path / "data")
+    paths.root.mkdir()
+    shutil.copyfile(fx.fixture_path(revision), paths.database)
+    keyring, _recovery = kr.create_keyring(
+        fx.fixture_key(), fx.USERNAME, "Wren Ashcombe", PASSPHRASE, FAST_KDF
+    )
+    kr.save_keyring(paths.keyring, keyring)
+    clock = FixedClock(datetime(2025, 3, 4, 9, 0, tzinfo=UTC))
+    ctx = sign_in(paths, fx.USERNAME, PASSPHRASE, clock=clock, packs=packs)
+    yield revision, ctx
+    ctx.close()
+
+
+def test_every_fixture_is_a_small_encrypted_file():
+    for revision in fx.REVISIONS:
+        data = fx.fixture_path(revision).read_bytes()
+        assert not data.startswith(b"SQLite format 3"), f"{revision} is not encrypted"
+        assert len(data) <= MAX_FIXTURE_BYTES, (revision, len(data))
+
+
+def test_there_is_a_fixture_for_every_schema_version_before_head():
+    assert fx.REVISIONS[-1] == head_revision(), "add the new revision to make_fixtures.REVISIONS and rebuild"
+
+
+def test_an_old_database_upgrades_and_keeps_its_children_case_and_log(old_desk):
+    revision, ctx = old_desk
+    assert ctx.store.migration is not None and ctx.store.migration.from_revision == revision
+    assert ctx.store.migration.to_revision == head_revision()
+
+    names = {row.name for row in list_children(ctx)}
+    assert names == {f"{given} {family}" for given, family, _born in fx.CHILDREN}
+    escalation = get_escalation(ctx, 1)
+    assert escalation.reference == fx.ESCALATION_REFERENCE
+
+    entries = list_entries(ctx, 1)
+    summaries = [entry.summary for entry in entries]
+    assert sorted(summaries) == sorted([*fx.ENTRY_SUMMARIES, fx.CORRECTION_SUMMARY])
+    correction = next(e for e in entries if e.summary == fx.CORRECTION_SUMMARY)
+    assert correction.amends_id == 2  # the correction still points at the entry it corrects
+    assert [a.description for a in list_open_actions(ctx)] == [fx.ACTION_DESCRIPTION]
+    # The search index of 0002 is built from entries written before it existed.
+    hits = search_log(ctx, "strategy discussion").hits
+    assert {hit.entry_id for hit in hits} == {2, 3}
+    assert verify_audit_trail(ctx).intact
+
+
+def test_records_added_by_later_versions_survive_the_upgrade(old_desk):
+    revision, ctx = old_desk
+    with ctx.store.session() as session:
+        follow_ups = [row.notes for row in session.scalars(select(LessonFollowUp))]
+        edits = [row.name for row in session.scalars(select(PartnershipContactEdit))]
+    assert follow_ups == ([fx.LESSON_NOTES] if revision >= "0003" else [])
+    assert [alert.reference for alert in list_alerts(ctx)] == (
+        [fx.ALERT_REFERENCE] if revision >= "0003" else []
+    )
+    assert edits == ([fx.CONTACT_EDIT_NAME] if revision >= "0004" else [])
+    if revision < "0005":
+        assert list_transfers(ctx) == [] and list_holds(ctx) == [] and list_requests(ctx) == []
+        return
+    assert [t.other_school for t in list_transfers(ctx)] == [fx.TRANSFER_SCHOOL]
+    assert [h.reason for h in list_holds(ctx)] == [fx.HOLD_REASON]
+    requests = list_requests(ctx)
+    assert [r.child_id for r in requests] == [1]
+    assert [d.term for d in get_request(ctx, requests[0].id).terms] == [fx.SAR_TERM]
