@@ -33,8 +33,10 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
     )
 
     install_if_requested(app)
+    _show_store_errors_plainly()
     try:
-        ensure_writable(paths)
+        if not paths.exists() or paths.setup_unfinished():
+            ensure_writable(paths)  # set-up writes; an existing desk opens read-only where it cannot write
         lock = InstanceLock(paths.lock_file)
         lock.acquire()
     except StoreError as error:
@@ -46,9 +48,14 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
         # instance lock, so a second copy of the app never empties the first one's folder.
         start_up_scratch(paths)
     except StoreError as error:
-        lock.release()
-        show_error(None, APP_NAME, str(error))
-        return 2
+        from dsl_desk.store.readonly import write_problem
+
+        # A data folder that cannot be written opens read-only (nothing is handed to other programs then:
+        # exports and prints are refused); anything else keeps the desk shut, as before.
+        if not (paths.exists() and write_problem(paths.root)):
+            lock.release()
+            show_error(None, APP_NAME, str(error))
+            return 2
     try:
         result = load_policies(paths)
         if result.errors:
@@ -64,12 +71,28 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
         lock.release()
 
 
+def _show_store_errors_plainly() -> None:
+    """A storage error no page caught (a change refused on a read-only desk, a full disk) is shown as its
+    plain message, never as a traceback on the console with the window left as if nothing happened."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], error: BaseException, trace: object) -> None:
+        if isinstance(error, StoreError):
+            from dsl_desk.ui.messages import show_error
+
+            show_error(None, APP_NAME, str(error))
+            return
+        previous(kind, error, trace)  # type: ignore[arg-type]
+
+    sys.excepthook = hook
+
+
 def _open_window(app: object, paths: DataPaths, clock: Clock, packs: dict) -> int:
     from dsl_desk.ui.main_window import MainWindow
     from dsl_desk.ui.unlock import UnlockDialog
     from dsl_desk.ui.wizards.setup_wizard import SetupWizard
 
-    if not paths.exists():
+    if not paths.exists() or paths.setup_unfinished():  # an unfinished set-up is offered again
         wizard = SetupWizard(paths, clock, packs)
         if not wizard.exec() or wizard.context is None:
             return 0

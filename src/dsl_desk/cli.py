@@ -192,7 +192,13 @@ def _gui(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
 
 def _init(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
-    from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
+    from dsl_desk.services.setup import (
+        NewUser,
+        OrganisationProfile,
+        initialise,
+        validate_new_user,
+        validate_profile,
+    )
 
     try:
         cutoff = time.fromisoformat(args.cutoff)
@@ -203,24 +209,43 @@ def _init(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     )
     passphrase = read_passphrase(args, "Choose a passphrase: ", confirm=True)
     user = NewUser(args.username, args.display_name, args.role, passphrase)
+    packs = _packs(paths)
+    validate_profile(profile, set(packs))  # before anything is made: a refused set-up leaves nothing behind
+    validate_new_user(user)
     ensure_writable(paths)
+    if paths.setup_unfinished():
+        print("Set-up did not finish last time; starting it again.", file=sys.stderr)
     with InstanceLock(paths.lock_file):
-        context, recovery_key = initialise(paths, profile, user, clock=clock, packs=_packs(paths))
+        context, recovery_key = initialise(paths, profile, user, clock=clock, packs=packs)
         try:
+            # The database now exists: the recovery key is shown before anything else can fail, or it is lost.
+            print(f"Created an encrypted DSL Desk database in {paths.root}")
+            print()
+            print(
+                "Your RECOVERY KEY (print it or write it down, and keep it locked away; it is shown only once):"
+            )
+            print(f"    {recovery_key}", flush=True)
+            print("With it you can open the database if every passphrase is forgotten.")
             from dsl_desk.services.signing_identity import ensure_signing_identity
 
-            ensure_signing_identity(context)  # the certificate forms are signed with
+            try:
+                ensure_signing_identity(context)  # the certificate forms are signed with
+            except (StoreError, ServiceError) as error:
+                print(
+                    f"dsl-desk: warning: {error} It will be made when you first sign a form.", file=sys.stderr
+                )
         finally:
             context.close()
     if args.recovery_key_file:
+        from pathlib import Path
+
         from dsl_desk.store.atomic import write_atomically
 
-        write_atomically(__import__("pathlib").Path(args.recovery_key_file), f"{recovery_key}\n".encode())
-    print(f"Created an encrypted DSL Desk database in {paths.root}")
-    print()
-    print("Your RECOVERY KEY (print it or write it down, and keep it locked away; it is shown only once):")
-    print(f"    {recovery_key}")
-    print("With it you can open the database if every passphrase is forgotten.")
+        try:
+            write_atomically(Path(args.recovery_key_file), f"{recovery_key}\n".encode())
+        except StoreError as error:
+            print(f"dsl-desk: warning: the recovery key was not written to a file: {error}", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -330,6 +355,10 @@ def with_context(
     from dsl_desk.store.keyring import load_keyring
 
     username = args.user
+    if paths.setup_unfinished():
+        raise CliError(
+            "Set-up did not finish last time; start it again with `dsl-desk init` (or open DSL Desk)."
+        )
     if not paths.database.exists():
         raise CliError(
             f"There is no DSL Desk database in {paths.root}. Run `dsl-desk` or `dsl-desk init` first."
@@ -342,6 +371,8 @@ def with_context(
     passphrase = read_passphrase(args)
     with InstanceLock(paths.lock_file):
         context = sign_in(paths, username, passphrase, clock=clock, packs=_packs(paths))
+        if context.store.read_only:
+            print(f"dsl-desk: {context.store.read_only}", file=sys.stderr)
         try:
             return work(context)
         finally:

@@ -339,11 +339,16 @@ def _b64(data: bytes) -> str:
 
 def read_bundle_file(path: Path, password: str) -> TransferBundle:
     """Open a bundle file. A missing or unreadable file is refused plainly too."""
+    from dsl_desk.store.files import FileRefused, check_source, read_source
+
     try:
-        size = path.stat().st_size
-        if size > MAX_BUNDLE_BYTES:
+        # An ordinary file only: /dev/zero or a named pipe is refused before it is opened, never read forever.
+        check_source(path, kind="transfer file", limit=1 << 62)
+        if path.stat().st_size > MAX_BUNDLE_BYTES:
             raise _refused("too_large")
-        data = path.read_bytes()
+        data = read_source(path, kind="transfer file", limit=MAX_BUNDLE_BYTES)
+    except FileRefused as error:
+        raise BundleRefused("unreadable", str(error)) from error
     except OSError as error:
         raise BundleRefused(
             "unreadable",

@@ -58,8 +58,14 @@ def check_file(path: Path) -> CheckedFile:
             "Save it in one of those formats (for example print it to PDF) and attach that.",
             field="attachments",
         )
+    from dsl_desk.store.files import FileRefused, check_source
+
     try:
+        # An ordinary file only: a device or a named pipe is refused before it is opened.
+        check_source(path, kind="file to attach", limit=1 << 62)
         size = path.stat().st_size
+    except FileRefused as error:
+        raise ValidationError(str(error), field="attachments") from error
     except OSError as error:
         raise ValidationError(
             f"“{path.name}” could not be read ({error.strerror or error}). Check the file is still there.",
@@ -76,8 +82,12 @@ def check_file(path: Path) -> CheckedFile:
 
 def _read(checked: CheckedFile) -> bytes:
     # Read at most one byte past the limit: a file that grew after the check is still refused.
-    with checked.path.open("rb") as handle:
-        content = handle.read(MAX_ATTACHMENT_BYTES + 1)
+    from dsl_desk.store.files import FileRefused, read_source
+
+    try:
+        content = read_source(checked.path, kind="file to attach", limit=MAX_ATTACHMENT_BYTES + 1)
+    except FileRefused as error:
+        raise ValidationError(str(error), field="attachments") from error
     if len(content) > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
             f"“{checked.file_name}” grew past {MAX_ATTACHMENT_MB} MB while it was being attached.",

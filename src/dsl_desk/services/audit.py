@@ -14,9 +14,27 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from dsl_desk.store.errors import ReadOnlyDesk
 from dsl_desk.store.models import AuditEvent
 
 GENESIS = "0" * 64
+# Looking, not changing: what a read-only desk still allows (unrecorded). Exports, prints and emails are not
+# here: something leaving the desk must be in the audit trail, so they wait until it can be written.
+VIEW_ACTIONS = frozenset(
+    {
+        "unlock",
+        "unlock_failed",
+        "lock",
+        "child_viewed",
+        "escalation_viewed",
+        "log_viewed",
+        "log_searched",
+        "audit_viewed",
+        "audit_verified",
+        "backup_inspected",
+        "attachment_opened",
+    }
+)
 
 
 def _digest(*fields: object) -> str:
@@ -39,7 +57,16 @@ def record(
     entity_id: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add one audit row in the caller's transaction (so it commits or rolls back with the change)."""
+    """Add one audit row in the caller's transaction (so it commits or rolls back with the change).
+
+    On a read-only desk (a full disk, a read-only drive) a view is not recorded — the banner says so — and
+    any other action is refused here, before the change it belongs to can be written.
+    """
+    read_only = session.info.get("read_only", "")
+    if read_only:
+        if action in VIEW_ACTIONS:
+            return AuditEvent(at=at, user_id=user_id, action=action, entity=entity, entity_id=entity_id)
+        raise ReadOnlyDesk(read_only)
     at = at.replace(microsecond=at.microsecond)  # stored as-is; the hash uses the same UTC value read back
     claim_write_lock(session)
     last = session.scalars(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()

@@ -26,12 +26,14 @@ from dsl_desk.store import backup as bk
 from dsl_desk.store import database
 from dsl_desk.store import keyring as kr
 from dsl_desk.store.errors import KeyringDamaged, StoreError, WrongPassphrase
+from dsl_desk.store.files import FileRefused, check_source
 from dsl_desk.store.migrate import current_revision, known_revisions
 from dsl_desk.store.models import AuditEvent, User
 from dsl_desk.store.paths import DataPaths
 from dsl_desk.store.throttle import PASSPHRASE_DOOR, RECOVERY_KEY_DOOR, UnlockThrottle
 
 STALE_AFTER = timedelta(days=2)
+MAX_BACKUP_BYTES = 1 << 40  # no school's database comes near this; the check is that it is an ordinary file
 BACKUP_ACTIONS = ("backup_made", "backup_failed")
 
 
@@ -113,6 +115,8 @@ class IntegrityReport:
 def make_backup(ctx: AppContext, kind: str = "manual") -> BackupOutcome:
     """Back up to the data dir, then copy to the second folder if one is set, then keep N days of each."""
     store = ctx.store
+    if store.read_only:
+        raise BackupFailed(f"No backup was made. {store.read_only}")
     settings = load_settings(store.paths)
     # The backup's key file carries the trail's head as it is now, so a later cut or re-written trail is found.
     save_checkpoint(store, ctx.clock.now())
@@ -147,6 +151,8 @@ def make_backup(ctx: AppContext, kind: str = "manual") -> BackupOutcome:
 
 def backup_if_due(ctx: AppContext) -> BackupOutcome | None:
     """At the first start of a day: a backup unless one was already made today (London time)."""
+    if ctx.store.read_only:
+        return None  # a backup needs room in the data folder; the read-only banner already says why
     today = london(ctx.clock.now()).date()
     newest = _newest(ctx)
     if newest is not None and london(newest.made_at).date() == today:
@@ -330,8 +336,12 @@ def _audit_view(ctx: AppContext, summary: BackupSummary) -> None:
 
 
 def check_backup(path: Path, database_id: str, db_key: bytes) -> BackupSummary:
-    if not path.is_file():
+    if not path.exists():
         raise bk.BackupRefused(f"There is no backup file at {path}. Nothing was changed.", path=path)
+    try:
+        check_source(path, kind="backup", limit=MAX_BACKUP_BYTES)  # an ordinary file, never a device or pipe
+    except FileRefused as error:
+        raise bk.BackupRefused(str(error), path=path) from error
     backup = bk.read_backup_file(path)
     if backup is None:
         raise bk.BackupRefused(

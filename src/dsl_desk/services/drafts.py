@@ -23,6 +23,8 @@ class DraftView:
 
 
 def save_draft(ctx: AppContext, kind: str, values: dict[str, Any], subject_id: int = 0) -> None:
+    if ctx.store.read_only:
+        return  # nothing can be kept on a read-only desk; the wizard's own change is refused plainly
     payload = json.dumps(values, ensure_ascii=False, default=str)
     with ctx.store.session() as session:
         draft = session.scalars(

@@ -613,19 +613,21 @@ def verify_document(path: Path, known: Mapping[str, str] | None = None) -> Docum
     comes from services/trusted_certificates.py's list, which needs no passphrase either.
     """
     from dsl_desk.documents.signing import MAX_PDF_BYTES, verify_pdf
+    from dsl_desk.store.files import FileRefused, check_source, read_source
 
     path = bounds.check_path(path, "the file to check")
     name = Path(path).name
     try:
-        if Path(path).stat().st_size > MAX_PDF_BYTES:
+        # An ordinary file only, size-checked before reading: /dev/zero or a named pipe returns at once.
+        size = check_source(Path(path), kind="PDF file", limit=1 << 62)
+        if size > MAX_PDF_BYTES:
             message = (
                 f"{name} is larger than any DSL Desk form can be ({MAX_PDF_BYTES >> 20} MB): not checked."
             )
             return DocumentCheck("unreadable", _unreadable(message))
-        data = Path(path).read_bytes()
-    except OSError as error:
-        message = f"{path} could not be opened ({error.strerror or error})."
-        return DocumentCheck("unreadable", _unreadable(message))
+        data = read_source(Path(path), kind="PDF file", limit=MAX_PDF_BYTES)
+    except FileRefused as error:
+        return DocumentCheck("unreadable", _unreadable(str(error)))
     if not data.strip():
         return DocumentCheck("unreadable", _unreadable(f"{name} is empty: it is not a PDF file."))
     if data.lstrip()[:5] != b"%PDF-":

@@ -49,7 +49,42 @@ class NewUser:
     signature_png: bytes | None = None
 
 
+MAX_NAME_LENGTH = 200  # the organisation's and the user's name columns
+MAX_AGENCY_TYPE_LENGTH = 60
+MAX_ROLE_LENGTH = 120
+MAX_PASSPHRASE_LENGTH = 1024
+
+
+def text_problem(value: str, what: str, limit: int, *, multiline: bool = False) -> str:
+    """'' when `value` is text that can be stored and printed; else what is wrong, in plain words.
+
+    Catches what a command line or a paste can bring: bytes that are not UTF-8 (Python keeps them as lone
+    surrogates, which the database refuses), control characters, and text longer than its column.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return (
+            f"The {what} contains characters that are not valid text (perhaps typed in another encoding). "
+            "Type it again."
+        )
+    allowed = "\n\t" if multiline else ""
+    if any((ord(ch) < 32 or 127 <= ord(ch) < 160) and ch not in allowed for ch in value):
+        return f"The {what} contains a control character (such as a tab or a line break). Remove it."
+    if len(value) > limit:
+        return f"The {what} is {len(value)} characters long; it can be at most {limit}."
+    return ""
+
+
+def _check_text(value: str, what: str, limit: int, field: str) -> None:
+    problem = text_problem(value, what, limit)
+    if problem:
+        raise ValidationError(problem, field=field)
+
+
 def validate_profile(profile: OrganisationProfile, known_partnerships: set[str]) -> None:
+    _check_text(profile.name, "organisation's name", MAX_NAME_LENGTH, "name")
+    _check_text(profile.agency_type, "kind of agency", MAX_AGENCY_TYPE_LENGTH, "agency_type")
     if not profile.name.strip():
         raise ValidationError("Enter the name of your organisation.", field="name")
     if not profile.agency_type.strip():
@@ -70,6 +105,21 @@ def validate_profile(profile: OrganisationProfile, known_partnerships: set[str])
 
 
 def validate_new_user(user: NewUser) -> None:
+    _check_text(user.username, "user name", 60, "username")
+    _check_text(user.display_name, "full name", MAX_NAME_LENGTH, "display_name")
+    _check_text(user.role, "role", MAX_ROLE_LENGTH, "role")
+    try:
+        user.passphrase.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            "The passphrase contains characters that are not valid text (perhaps typed in another encoding). "
+            "Choose it again.",
+            field="passphrase",
+        ) from None
+    if len(user.passphrase) > MAX_PASSPHRASE_LENGTH:
+        raise ValidationError(
+            f"A passphrase can be at most {MAX_PASSPHRASE_LENGTH} characters.", field="passphrase"
+        )
     if not USERNAME_PATTERN.match(user.username):
         raise ValidationError(
             "A user name is 2–60 lower-case letters, digits, dots, dashes or underscores (for example j.smith).",
@@ -109,7 +159,49 @@ def initialise(
     """Create the encrypted database, the organisation and its first user. Returns the recovery key once."""
     validate_profile(profile, set(packs))
     validate_new_user(first_user)
+    if paths.setup_unfinished():
+        # Killed or failed part-way last time: what it made goes (an older keyless database is kept aside).
+        database.clear_unfinished_setup(paths)
     now = clock.now()
+    made: list[Actor] = []
+
+    def populate(store: database.Store) -> None:
+        # In the staging folder: if any of this fails, nothing is left behind and set-up can run again.
+        with store.session() as session:
+            session.add(
+                Organisation(
+                    name=profile.name.strip(),
+                    agency_type=profile.agency_type.strip(),
+                    partnership_id=profile.partnership_id,
+                    nation=profile.nation,
+                    cutoff=profile.cutoff,
+                    working_day_start=profile.working_day_start,
+                    working_day_end=profile.working_day_end,
+                    idle_lock_minutes=profile.idle_lock_minutes,
+                    is_demo=profile.is_demo,
+                    created_at=now,
+                )
+            )
+            user = User(
+                username=first_user.username,
+                display_name=first_user.display_name.strip(),
+                role=first_user.role.strip(),
+                signature_png=first_user.signature_png,
+                created_at=now,
+            )
+            session.add(user)
+            session.flush()
+            audit.record(
+                session,
+                at=now,
+                user_id=user.id,
+                action="setup",
+                entity="organisation",
+                detail={"organisation": profile.name, "partnership": profile.partnership_id},
+            )
+            made.append(Actor(user.id, user.username, user.display_name, user.role))
+        save_checkpoint(store, now)  # into the staged keyring.json, so it moves into place with it
+
     store, recovery_key = database.create_database(
         paths,
         first_user.username,
@@ -117,42 +209,9 @@ def initialise(
         first_user.passphrase,
         now=now,
         kdf=kdf or KdfParams(),
+        populate=populate,
     )
-    with store.session() as session:
-        session.add(
-            Organisation(
-                name=profile.name.strip(),
-                agency_type=profile.agency_type.strip(),
-                partnership_id=profile.partnership_id,
-                nation=profile.nation,
-                cutoff=profile.cutoff,
-                working_day_start=profile.working_day_start,
-                working_day_end=profile.working_day_end,
-                idle_lock_minutes=profile.idle_lock_minutes,
-                is_demo=profile.is_demo,
-                created_at=now,
-            )
-        )
-        user = User(
-            username=first_user.username,
-            display_name=first_user.display_name.strip(),
-            role=first_user.role.strip(),
-            signature_png=first_user.signature_png,
-            created_at=now,
-        )
-        session.add(user)
-        session.flush()
-        audit.record(
-            session,
-            at=now,
-            user_id=user.id,
-            action="setup",
-            entity="organisation",
-            detail={"organisation": profile.name, "partnership": profile.partnership_id},
-        )
-        actor = Actor(user.id, user.username, user.display_name, user.role)
-    save_checkpoint(store, now)
-    return AppContext(store, clock, actor, packs), recovery_key
+    return AppContext(store, clock, made[0], packs), recovery_key
 
 
 def sign_in(
@@ -221,6 +280,9 @@ def _after_unlock(
     except BaseException:
         store.close()
         raise
+    if store.read_only:
+        # Nothing was written to the audit trail (the banner says so): the failed attempts stay on record.
+        return AppContext(store, clock, actor, packs)
     # Only now that the audit trail holds them may the records of failed attempts go (both copies).
     UnlockThrottle.for_data(store.paths).reset_all()
     # Moved on only if the trail still holds what the last checkpoint covered: a trail cut short or re-written

@@ -30,6 +30,7 @@ from sqlalchemy import Engine
 from dsl_desk.store import keyring as kr
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import StoreError
+from dsl_desk.store.files import FileRefused, read_source
 
 PREFIX = "dsl-desk-"
 DB_SUFFIX = ".db"
@@ -38,6 +39,7 @@ PARTIAL_SUFFIX = ".partial"
 PAGES_PER_STEP = 256  # 1 MB a step: other connections may write between steps
 BACKUP_FORMAT = 1
 _CHUNK = 1 << 20
+MAX_SIDECAR_BYTES = 1 << 20
 
 
 class BackupRefused(StoreError):
@@ -248,11 +250,12 @@ def keyring_path_for(path: Path) -> Path:
 def read_backup_file(path: Path) -> BackupFile | None:
     keyring_path = keyring_path_for(path)
     try:
-        raw = json.loads(keyring_path.read_text(encoding="utf-8"))
+        # The key file beside a backup is small; a pipe or device in its place is refused, never waited on.
+        raw = json.loads(read_source(keyring_path, kind="key file", limit=MAX_SIDECAR_BYTES).decode("utf-8"))
         meta = raw.get("backup")
         parsed = _parse_meta(meta) if isinstance(meta, dict) else _meta_from_file(path)
         return BackupFile(path, keyring_path, str(raw["database_id"]), parsed)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, FileRefused, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 

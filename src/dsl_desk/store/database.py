@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
+import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,14 +25,27 @@ from dsl_desk.store.errors import (
     AlreadyInitialised,
     DatabaseCorrupt,
     DatabaseMissing,
+    DatabaseTooNew,
+    DataDirNotWritable,
     DiskFull,
     KeyringDamaged,
+    ReadOnlyDesk,
+    SetupUnfinished,
     StoreError,
     WrongPassphrase,
 )
-from dsl_desk.store.migrate import MigrationReport, upgrade_to_head
+from dsl_desk.store.migrate import (
+    MigrationReport,
+    current_revision,
+    head_revision,
+    known_revisions,
+    upgrade_to_head,
+)
 from dsl_desk.store.paths import DataPaths, ensure_writable
+from dsl_desk.store.readonly import read_only_message, refusing_writes, write_problem
 from dsl_desk.store.throttle import PASSPHRASE_DOOR, RECOVERY_KEY_DOOR, UnlockThrottle, seconds_words
+
+DB_ASIDE_SUFFIX = ".db"
 
 
 @dataclass
@@ -42,6 +57,8 @@ class Store:
     keyring: kr.Keyring
     _db_key: bytearray = field(repr=False)
     migration: MigrationReport | None = None
+    # Why nothing can be written ('' when the desk is writable): a full disk or a read-only data folder.
+    read_only: str = ""
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
     # One unit of work at a time in this process: the audit chain reads its last hash and appends in the
     # same transaction, so two threads must not interleave. (InstanceLock keeps other processes out.)
@@ -53,12 +70,16 @@ class Store:
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on any error, translates a full disk."""
-        with self._unit_lock, self._sessions() as session:
+        with self._unit_lock, self._sessions() as session, refusing_writes(self.read_only):
+            # audit.record reads this: on a read-only desk views go unrecorded and changes are refused at once.
+            session.info["read_only"] = self.read_only
             try:
                 yield session
                 session.commit()
             except OperationalError as error:
                 session.rollback()
+                if self.read_only and "readonly" in str(error.orig).lower():
+                    raise ReadOnlyDesk(self.read_only) from error
                 raise translate_operational_error(error, self.paths.database) from error
             except DatabaseError as error:
                 # A page that no longer decrypts (damaged on disk after the file opened fine): say so plainly,
@@ -84,6 +105,8 @@ class Store:
         return bytes(self._db_key)
 
     def save_keyring(self, keyring: kr.Keyring) -> None:
+        if self.read_only:
+            raise ReadOnlyDesk(self.read_only)
         kr.save_keyring(self.paths.keyring, keyring)
         self.keyring = keyring
 
@@ -117,32 +140,114 @@ def translate_operational_error(error: OperationalError, database: Path) -> Stor
 
 
 def create_database(
-    paths: DataPaths, username: str, display_name: str, passphrase: str, *, now: datetime, kdf: kr.KdfParams
+    paths: DataPaths,
+    username: str,
+    display_name: str,
+    passphrase: str,
+    *,
+    now: datetime,
+    kdf: kr.KdfParams,
+    populate: Callable[[Store], None] | None = None,
 ) -> tuple[Store, str]:
-    """Make a new encrypted database and its keyring. Returns the store and the one-time recovery key."""
+    """Make a new encrypted database and its keyring, all or nothing. Returns the store and the recovery key.
+
+    Both are built in paths.setup_staging inside the data folder (so policies/ or backups/ already there are
+    left alone, and the renames stay on one file system); `populate` writes the first rows there. Only then
+    are the database and the key file renamed into place, and the staging folder removed: its removal is the
+    moment the set-up is done. A set-up killed before that leaves the staging folder, which says so
+    (DataPaths.setup_unfinished), and `clear_unfinished_setup` takes back what it made.
+    """
     ensure_writable(paths)
     if paths.exists():
         raise AlreadyInitialised(
             f"There is already a DSL Desk database in {paths.root}. Open it instead, or choose another data folder.",
             path=paths.root,
         )
-    db_key = kr.new_database_key()
-    keyring, recovery_key = kr.create_keyring(bytes(db_key), username, display_name, passphrase, kdf)
+    staged = DataPaths(paths.setup_staging)
     try:
-        store = open_with_key(paths, keyring, db_key, now)
-        restrict_to_owner(paths.database)
-        kr.save_keyring(paths.keyring, keyring)
+        staged.root.mkdir()
+    except FileExistsError:
+        raise AlreadyInitialised(
+            f"A set-up of {paths.root} did not finish last time. Start the set-up again.", path=paths.root
+        ) from None
+    except OSError as error:
+        raise DataDirNotWritable(
+            f"DSL Desk cannot write to its data folder {paths.root} ({error.strerror or error}). Nothing was "
+            "created.",
+            path=paths.root,
+        ) from error
+    db_key = kr.new_database_key()
+    kept_key = bytes(db_key)
+    try:
+        keyring, recovery_key = kr.create_keyring(kept_key, username, display_name, passphrase, kdf)
+        store = open_with_key(staged, keyring, db_key, now)
+        try:
+            restrict_to_owner(staged.database)
+            kr.save_keyring(staged.keyring, keyring)  # first: populate may add to it (the audit checkpoint)
+            if populate is not None:
+                populate(store)
+            with store.engine.connect() as connection:  # everything into the main file: one file to move
+                connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        finally:
+            store.close()
+        _move_into_place(staged, paths)
+        keyring = kr.load_keyring(paths.keyring)
     except BaseException:
-        # Nothing of the user's is in a half-made database yet: remove it so set-up can simply be run again.
-        for leftover in (
+        # Nothing of the user's is in a half-made set-up yet: take it back so set-up can simply be run again.
+        with contextlib.suppress(OSError):
+            clear_unfinished_setup(paths)
+        raise
+    return open_with_key(paths, keyring, bytearray(kept_key), now), recovery_key
+
+
+def _move_into_place(staged: DataPaths, paths: DataPaths) -> None:
+    for companion in ("-wal", "-shm"):
+        Path(f"{staged.database}{companion}").unlink(missing_ok=True)  # closed and checkpointed: empty
+    os.replace(staged.database, paths.database)
+    _fsync_folder(paths.root)
+    os.replace(staged.keyring, paths.keyring)
+    _fsync_folder(paths.root)
+    shutil.rmtree(staged.root)  # the commit: from here on the set-up is done
+    _fsync_folder(paths.root)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not possible on Windows; the renames are still atomic there
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def clear_unfinished_setup(paths: DataPaths) -> list[Path]:
+    """Take back what an unfinished set-up made, so it can run again. Returns files kept aside (never deleted).
+
+    With the staging folder present, the database and key file beside it were made by that set-up (it
+    refuses to start where either exists), so they go with it. An older version's keyless database without
+    the staging folder is not deleted but renamed aside, in case it is anything more than it seems.
+    """
+    kept: list[Path] = []
+    if paths.setup_staging.exists():
+        for made in (
+            paths.keyring,
             paths.database,
             Path(f"{paths.database}-wal"),
             Path(f"{paths.database}-shm"),
-            paths.keyring,
         ):
-            leftover.unlink(missing_ok=True)
-        raise
-    return store, recovery_key
+            made.unlink(missing_ok=True)
+        shutil.rmtree(paths.setup_staging, ignore_errors=True)
+        _fsync_folder(paths.root)
+    elif paths.setup_unfinished():
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        for suffix in ("", "-wal"):
+            part = Path(f"{paths.database}{suffix}")
+            if part.exists():
+                aside = paths.root / f"unfinished-setup-{stamp}{DB_ASIDE_SUFFIX}{suffix}"
+                os.replace(part, aside)
+                kept.append(aside)
+        Path(f"{paths.database}-shm").unlink(missing_ok=True)
+    return kept
 
 
 def restrict_to_owner(path: Path) -> None:
@@ -173,7 +278,7 @@ def unlock(paths: DataPaths, username: str, passphrase: str, *, now: datetime) -
                 "before the next try."
             ) from error
         raise
-    return _sealed(open_with_key(paths, keyring, db_key, now))
+    return _sealed(open_desk(paths, keyring, db_key, now))
 
 
 def unlock_with_recovery(paths: DataPaths, recovery_key: str, *, now: datetime) -> Store:
@@ -196,18 +301,106 @@ def unlock_with_recovery(paths: DataPaths, recovery_key: str, *, now: datetime) 
                 f"{paths.keyring} may be damaged: restore it from a backup."
             ) from error
         raise
-    return _sealed(open_with_key(paths, keyring, db_key, now))
+    return _sealed(open_desk(paths, keyring, db_key, now))
 
 
 def _sealed(store: Store) -> Store:
     """A key file from before checksums existed gets one, now that a secret has proven it good."""
-    if store.keyring.integrity == kr.UNSEALED:
-        with contextlib.suppress(OSError):
+    if store.keyring.integrity == kr.UNSEALED and not store.read_only:
+        with contextlib.suppress(OSError, StoreError):  # sealing is for later; opening must not fail on it
             store.save_keyring(dataclasses.replace(store.keyring, integrity=kr.SEALED))
     return store
 
 
+def open_desk(paths: DataPaths, keyring: kr.Keyring, db_key: bytearray, now: datetime) -> Store:
+    """Open for writing when the data folder can be written; else read-only, saying why (Store.read_only)."""
+    problem = write_problem(paths.root)
+    if problem:
+        return open_read_only(paths, keyring, db_key, problem)
+    spare = bytearray(db_key)  # open_with_key forgets the key it was given when it fails
+    try:
+        store = open_with_key(paths, keyring, db_key, now)
+    except StoreError:
+        # The disk may have filled, or the drive turned read-only, between the probe and the open.
+        problem = write_problem(paths.root)
+        if not problem:
+            kr.forget(spare)
+            raise
+        return open_read_only(paths, keyring, spare, problem)
+    kr.forget(spare)
+    return store
+
+
+def open_read_only(paths: DataPaths, keyring: kr.Keyring, db_key: bytearray, problem: str) -> Store:
+    """SQLite's mode=ro; where even that needs to write (its -shm index on a full disk), immutable=1 —
+    but only when no WAL holds changes the main file lacks, or those changes would silently not show."""
+    message = read_only_message(paths.root, problem)
+    wal = Path(f"{paths.database}-wal")
+    last_error: DatabaseError | None = None
+    try:
+        for immutable in (False, True):
+            if immutable and _has_content(wal):
+                raise ReadOnlyDesk(
+                    f"The data folder {paths.root} cannot be written to ({problem}), and the newest changes are "
+                    f"still in {wal.name}, which cannot be read without writing beside it. Nothing was changed. "
+                    "Free some space (or make the folder writable), then open DSL Desk again.",
+                    path=paths.root,
+                )
+            engine = make_engine(paths.database, bytes(db_key), read_only=True, immutable=immutable)
+            try:
+                current = current_revision(engine)
+            except DatabaseError as error:
+                engine.dispose()
+                last_error = error
+                continue
+            _check_schema_read_only(current, paths, problem)
+            return Store(paths, engine, keyring, db_key, None, read_only=message)
+    except BaseException:
+        kr.forget(db_key)
+        raise
+    kr.forget(db_key)
+    raise DatabaseCorrupt(
+        f"The database {paths.database} could not be opened, even read-only ({last_error and last_error.orig}), "
+        f"and its folder cannot be written to ({problem}). It has not been changed. Free some space or make the "
+        "folder writable, then try again.",
+        path=paths.database,
+    )
+
+
+def _has_content(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _check_schema_read_only(current: str | None, paths: DataPaths, problem: str) -> None:
+    if current == head_revision():
+        return
+    if current is not None and current not in known_revisions():
+        raise DatabaseTooNew(
+            f"The database {paths.database} was made by a newer version of DSL Desk (schema {current}). "
+            "It has not been changed. Install the newest DSL Desk to open it.",
+            path=paths.database,
+        )
+    raise ReadOnlyDesk(
+        f"The database {paths.database} must be upgraded for this version of DSL Desk, and its folder cannot "
+        f"be written to ({problem}). Nothing was changed. Free some space (or make the folder writable), then "
+        "open DSL Desk again.",
+        path=paths.database,
+    )
+
+
+SETUP_UNFINISHED = "Set-up did not finish last time; start it again"
+
+
 def _keyring_for_existing(paths: DataPaths) -> kr.Keyring:
+    if paths.setup_unfinished():
+        raise SetupUnfinished(
+            f"{SETUP_UNFINISHED} (open DSL Desk, or run `dsl-desk init`). Nothing you entered is lost: "
+            f"the set-up of {paths.root} was stopped before it was done.",
+            path=paths.root,
+        )
     if not paths.database.exists():
         if paths.keyring.exists():
             raise DatabaseMissing(

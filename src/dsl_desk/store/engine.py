@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +12,35 @@ from sqlalchemy.engine import URL
 from dsl_desk.store.keyring import sqlcipher_key_literal
 
 
-def make_engine(database: Path, db_key: bytes) -> Engine:
+def make_engine(database: Path, db_key: bytes, *, read_only: bool = False, immutable: bool = False) -> Engine:
+    """read_only: SQLite's `mode=ro`, so nothing on this engine can write (a full disk, a read-only drive).
+    immutable: also assume no one changes the file, so no -shm/-wal is needed (a full disk cannot hold one)."""
     # The dialect runs `PRAGMA key=<quoted password>` on every new connection; quoting x'..' as an
     # identifier yields SQLCipher's raw-key syntax, so no passphrase KDF runs per connection.
-    url = URL.create("sqlite+pysqlcipher", password=sqlcipher_key_literal(db_key), database=str(database))
+    password = sqlcipher_key_literal(db_key)
+    if read_only:
+        query = {"uri": "true", "mode": "ro", **({"immutable": "1"} if immutable else {})}
+        target = "file:" + urllib.parse.quote(str(database))
+        url = URL.create("sqlite+pysqlcipher", password=password, database=target, query=query)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _configure_read_only_connection)
+        return engine
+    url = URL.create("sqlite+pysqlcipher", password=password, database=str(database))
     engine = create_engine(url)
     event.listen(engine, "connect", _configure_connection)
     return engine
+
+
+def _configure_read_only_connection(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT count(*) FROM sqlite_master")
+        cursor.execute(
+            "PRAGMA query_only = ON"
+        )  # belt and braces: refused by SQLite before any page is touched
+        cursor.execute("PRAGMA busy_timeout = 5000")
+    finally:
+        cursor.close()
 
 
 def _configure_connection(dbapi_connection: Any, _record: Any) -> None:

@@ -57,3 +57,12 @@ class AlreadyInitialised(StoreError):
 
 class NotFound(StoreError):
     pass
+
+
+class ReadOnlyDesk(StoreError):
+    """The data folder cannot be written (a full disk, a read-only drive): the desk is open read-only and
+    this change was refused before anything was written."""
+
+
+class SetupUnfinished(StoreError):
+    """A set-up was killed or failed part-way: it is to be run again (`dsl-desk init` or the first-run)."""

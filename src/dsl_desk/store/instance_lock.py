@@ -12,6 +12,7 @@ running desk has it open.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from pathlib import Path
@@ -19,6 +20,8 @@ from types import TracebackType
 from typing import IO
 
 from dsl_desk.store.errors import AlreadyOpen
+
+_UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 class InstanceLock:
@@ -33,8 +36,9 @@ class InstanceLock:
         try:
             if folder == _HELD_ELSEWHERE:
                 raise BlockingIOError("the data folder is locked by another copy")
-            handle = self.path.open("a+b")
-            _lock(handle)
+            handle = self._open_lock_file()
+            if handle is not None:
+                _lock(handle)
         except OSError as error:
             if handle is not None:
                 handle.close()
@@ -46,18 +50,40 @@ class InstanceLock:
                 "(it may be minimised or locked); two copies at once could lose work.",
                 path=self.path,
             ) from error
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()).encode())
-        handle.flush()
+        if handle is not None:
+            try:
+                handle.seek(0)
+                handle.truncate()
+                handle.write(str(os.getpid()).encode())
+                handle.flush()
+            except OSError:
+                pass  # the process id is only a note for people; a full disk must not keep the desk from opening
         self._handle = handle
         self._folder = folder
 
+    def _open_lock_file(self) -> IO[bytes] | None:
+        try:
+            return self.path.open(
+                "a+b", buffering=0
+            )  # unbuffered: a failed write fails at once, not at close
+        except OSError as error:
+            if error.errno not in _UNWRITABLE:
+                raise
+        # A read-only or full data folder: the desk opens read-only. An existing lock file can still be locked
+        # (flock needs no write access); with none and no way to make one, the folder's lock alone guards it.
+        try:
+            return self.path.open("rb", buffering=0)
+        except FileNotFoundError:
+            return None
+
     def release(self) -> None:
         if self._handle is not None:
-            _unlock(self._handle)
-            self._handle.close()
-            self._handle = None
+            try:
+                _unlock(self._handle)
+            finally:
+                with contextlib.suppress(OSError):
+                    self._handle.close()
+                self._handle = None
         if self._folder is not None:
             _unlock_folder(self._folder)
             self._folder = None

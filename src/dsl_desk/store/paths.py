@@ -64,8 +64,30 @@ class DataPaths:
         """Fingerprints of the signing certificates this desk knows: readable without the passphrase."""
         return self.root / "known-certificates.json"
 
+    @property
+    def setup_staging(self) -> Path:
+        """Set-up builds the database and key file here, then moves them into place. While this folder exists
+        the set-up has not finished, and whatever dsl-desk.db or keyring.json is beside it was made by it."""
+        return self.root / ".setup-in-progress"
+
     def exists(self) -> bool:
         return self.database.exists() or self.keyring.exists()
+
+    def setup_unfinished(self) -> bool:
+        """A set-up that was killed or failed part-way: offer it again instead of a dead end.
+
+        Either our staging folder is still there, or (from an older version) a database has no key file and
+        was never backed up — a database that was ever used has a backup with its key file beside it, and
+        then the key file is to be restored, not the set-up run again.
+        """
+        if self.setup_staging.exists():
+            return True
+        if not self.database.exists() or self.keyring.exists():
+            return False
+        try:
+            return not any(self.backups.glob("*.keyring.json"))
+        except OSError:
+            return False
 
 
 def resolve_data_dir(cli_value: str | None = None) -> DataPaths:

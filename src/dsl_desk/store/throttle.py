@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dsl_desk.store.atomic import write_atomically
-from dsl_desk.store.errors import UnlockThrottled
+from dsl_desk.store.errors import StoreError, UnlockThrottled
 from dsl_desk.store.paths import DataPaths
 
 FREE_ATTEMPTS = 3
@@ -203,7 +203,7 @@ class UnlockThrottle:
         data = json.dumps(payload, indent=1).encode("utf-8")
         for path in self.files:
             # Best effort for each copy: a read-only or full disk must not turn a wrong passphrase into a crash.
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, StoreError):
                 write_atomically(path, data)
 
 

@@ -132,12 +132,18 @@ class MainWindow(QMainWindow):
         self.alert_label = QLabel(wordWrap=True)
         alert_layout.addWidget(self.alert_label)
         self._build_draft_banner()
+        # A full disk or a read-only data folder: the desk is open read-only and says why (Store.read_only).
+        self.read_only_banner = QFrame(objectName="alertBanner")
+        self.read_only_label = QLabel(wordWrap=True)
+        QHBoxLayout(self.read_only_banner).addWidget(self.read_only_label)
+        self.read_only_banner.hide()
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.setSpacing(0)
         body_layout.addWidget(self.demo_banner)
+        body_layout.addWidget(self.read_only_banner)
         body_layout.addWidget(self.alert_banner)
         body_layout.addWidget(self.draft_banner)
         body_layout.addWidget(self.stack, 1)
@@ -270,6 +276,11 @@ class MainWindow(QMainWindow):
         self.lock_label.setText(self.tr("Unlocked"))
         for action in self.actions_by_name.values():
             action.setEnabled(True)
+        read_only = ctx.store.read_only
+        self.read_only_label.setText(read_only)
+        self.read_only_banner.setVisible(bool(read_only))
+        for name in ("new_escalation", "log_discussion"):  # other changes are refused with the same message
+            self.actions_by_name[name].setEnabled(not read_only)
         self.outer.setCurrentWidget(self.desk)
         self.setWindowTitle(f"{APP_NAME} — {profile.name}")
         try:
@@ -544,7 +555,8 @@ class MainWindow(QMainWindow):
         QApplication.instance().removeEventFilter(self.idle_guard)
         wait_for_background_work()
         if self.ctx is not None:
-            self._backup_on_exit(self.ctx)
+            if not self.ctx.store.read_only:  # a backup needs room in the data folder
+                self._backup_on_exit(self.ctx)
             self.ctx.close()
             self.ctx = None
         empty_scratch(self.paths)  # attachment copies and email drafts do not outlive the app

@@ -899,6 +899,10 @@ class SetupWizard(QWizard):
             )  # the wizard has already styled its buttons: apply the new property
             button.style().polish(button)
         self._add_pages()
+        if paths.setup_unfinished():
+            self.welcome_page.setSubTitle(
+                self.tr("Set-up did not finish last time; start it again. Nothing you entered is lost.")
+            )
         self._fit_to_screen()
 
     def _add_pages(self) -> None:
