@@ -110,7 +110,7 @@ def _kill_at_random_points(tmp_path, clock, packs, profile, first_user, kills: i
         process = _ready(waiting.popleft())
         if n + AHEAD < kills:
             waiting.append(_spawn(_prepare(tmp_path / f"kill-{n + AHEAD}").root))
-        delay = chooser.uniform(0, duration * 1.1)
+        delay = chooser.uniform(0, duration * 2)  # some kills land after the end: the desk must then open
         started = _go(process)
         while time.monotonic() - started < delay:
             pass  # a busy wait of a few milliseconds: a sleep this short is not precise enough
