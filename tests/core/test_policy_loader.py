@@ -206,3 +206,61 @@ def test_find_field_line(dotted: str, expected: int | None) -> None:
         ]
     )
     assert find_field_line(text, dotted) == expected
+
+
+# ---- packs that would have stopped every command (issue 14) ------------------------------------------------
+
+
+def test_a_deeply_nested_pack_is_skipped_with_a_plain_error_and_the_others_load(tmp_path: Path) -> None:
+    for name in SHIPPED:
+        shutil.copy(BUILTIN / f"{name}.toml", tmp_path)
+    _write(tmp_path, "nested.toml", "x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    result = load_packs([tmp_path])  # raised RecursionError, stopping every command and the GUI
+    assert sorted(result.packs) == SHIPPED
+    (error,) = result.errors
+    assert error.file.name == "nested.toml"
+    assert "nested too deeply" in error.message
+
+
+def test_an_absurd_number_of_days_is_refused_by_the_validator(tmp_path: Path) -> None:
+    original = 'timescale = { kind = "working_days", days = 5, text = "A response within 5 working days" }'
+    text = (BUILTIN / "medway.toml").read_text(encoding="utf-8")
+    assert original in text
+    path = _write(tmp_path, "medway.toml", text.replace(original, original.replace("5,", "3000000,"), 1))
+    with pytest.raises(PackLoadError) as failed:  # passed validation, then overflowed the calendar
+        load_pack(path)
+    assert failed.value.error.field == "stages[0].timescale.days"
+    assert "longer than any policy allows" in failed.value.error.message
+
+
+def test_a_pack_larger_than_any_policy_is_not_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, "huge.toml", "# " + "x" * (600 * 1024) + "\n")
+    with pytest.raises(PackLoadError, match="larger than a policy pack can be"):
+        load_pack(path)
+
+
+def test_a_review_due_that_is_not_a_date_is_refused(tmp_path: Path) -> None:
+    text = _barnet_text().replace('review = ""', 'review = ""\nreview_due = "July 2019"', 1)
+    path = _write(tmp_path, "barnet.toml", text)
+    with pytest.raises(PackLoadError) as failed:
+        load_pack(path)
+    assert failed.value.error.field == "document.review_due"
+
+
+def test_two_stages_with_one_label_need_distinct_labels_for_the_forms(tmp_path: Path) -> None:
+    text = (BUILTIN / "st_helens.toml").read_text(encoding="utf-8")
+    broken = text.replace('distinct_label = "Stage Four (mediation by a third party agency)"\n', "", 1)
+    path = _write(tmp_path, "st_helens.toml", broken)
+    with pytest.raises(PackLoadError, match="distinct_label"):
+        load_pack(path)
+
+
+def test_every_shipped_requirement_says_must_or_should_in_its_own_file() -> None:
+    """The default is "should": a shipped pack must decide for each step from its document's words."""
+    import tomllib
+
+    for name in SHIPPED:
+        raw = tomllib.loads((BUILTIN / f"{name}.toml").read_text(encoding="utf-8"))
+        for stage in raw["stages"]:
+            for requirement in stage.get("requirements", []):
+                assert requirement.get("obligation") in ("must", "should"), (name, requirement["key"])
