@@ -60,6 +60,11 @@ def upgrade_to_head(engine: Engine, database: Path, copies_dir: Path, now: datet
         return MigrationReport(current, head, None)
     copy = _copy_before_migrating(engine, database, copies_dir, current, now) if current is not None else None
     with engine.begin() as connection:
+        # The sqlite3 driver opens a transaction only before INSERT/UPDATE/DELETE, so each ALTER or CREATE ran
+        # on its own and a process killed mid-upgrade left columns added without the revision that adds them:
+        # the next start then failed ("duplicate column name"). An explicit BEGIN puts the whole upgrade, every
+        # revision and alembic's version row, into one transaction: a kill leaves the schema as it was.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
