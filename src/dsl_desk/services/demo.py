@@ -331,6 +331,7 @@ def _play(ctx: AppContext, script: FixedClock, now: datetime, case: DemoCase, ch
             immediate_risk=case.immediate_risk,
             policy_id=pack.id,
             contacted="Sam Otterburn, Social Worker" if case.child % 2 else "",
+            other_agency_kind=_demo_agency_kind(case.agency),
         ),
     )
     span = (now - opened) / (case.escalations + 2) if case.escalations else timedelta(0)
@@ -338,7 +339,13 @@ def _play(ctx: AppContext, script: FixedClock, now: datetime, case: DemoCase, ch
         script.advance(span)
         _tick_current(ctx, detail.id)
         detail = get_escalation(ctx, detail.id)
-        late = detail.current_deadline is not None and script.now() > detail.current_deadline
+        stage = next(s for s in detail.stages if s.state == "current")
+        # The other agency answered an hour before the DSL moved on (nobody answers a stage inside the school).
+        response = None
+        if not pack.stage(stage.key).within_own_agency and stage.started_at is not None:
+            response = max(stage.started_at, script.now() - timedelta(hours=1))
+        due = stage.deadline
+        late = due is not None and (response or script.now()) > due
         detail = escalate(
             ctx,
             detail.id,
@@ -346,6 +353,12 @@ def _play(ctx: AppContext, script: FixedClock, now: datetime, case: DemoCase, ch
                 outcome="Not resolved at this level; both agencies agreed to escalate.",
                 contacted_next="Dana Whitlock, Team Manager",
                 missed_reason="The other agency's manager was on leave." if late else "",
+                response_received_at=response,
+                not_done_reasons={
+                    item.id: "Done by telephone; recorded in the discussion log."
+                    for item in detail.open_checklist
+                    if item.obligation == "must"
+                },
             ),
         )
     if case.ending == "resolved":
@@ -378,6 +391,19 @@ def _play(ctx: AppContext, script: FixedClock, now: datetime, case: DemoCase, ch
         withdraw(ctx, detail.id, "CAMHS confirmed Leo attended his appointment; the concern was unfounded.")
     script.set(now)
     return detail.id
+
+
+def _demo_agency_kind(name: str) -> str:
+    lowered = name.lower()
+    for words, kind in (
+        (("social care", "children's services"), "social_care"),
+        (("health", "camhs", "nhs", "nurse", "gp"), "health"),
+        (("police",), "police"),
+        (("school", "academy", "college"), "education"),
+    ):
+        if any(word in lowered for word in words):
+            return kind
+    return "other"
 
 
 def _log_discussions(
