@@ -15,7 +15,7 @@ from dsl_desk.services.calendar_service import calendar_in
 from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.services.escalation_deadlines import IMMEDIATE_PREFIX, refresh_deadlines
 from dsl_desk.services.escalation_views import EscalationDetail
-from dsl_desk.services.escalations import _detail, _open_escalation, add_immediate_risk_items
+from dsl_desk.services.escalations import _detail, _open_escalation, add_immediate_risk_items, mark_not_done
 from dsl_desk.services.event_times import event_time
 from dsl_desk.store.models import Escalation, ImmediateRiskChange
 
@@ -107,10 +107,7 @@ def _close_immediate_items(
 ) -> None:
     for item in escalation.checklist:
         if item.done_at is None and item.requirement_key.startswith(IMMEDIATE_PREFIX):
-            item.done_at = now
-            item.done_by_id = ctx.actor.user_id
-            item.done_note = f"Not needed: immediate risk lowered ({why})"
-            item.not_done = True
+            mark_not_done(session, ctx, item, f"Not needed: immediate risk lowered ({why})", now)
 
 
 def shorten_timescale(

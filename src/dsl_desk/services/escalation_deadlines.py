@@ -19,6 +19,7 @@ from dsl_desk.core.escalation_rules import (
     escalation_deadline,
     immediate_deadline,
     timescale_deadline,
+    timescale_met,
 )
 from dsl_desk.core.policy import PolicyPack, Timescale
 from dsl_desk.services import audit
@@ -232,5 +233,6 @@ def next_stage_deadline(
 
 
 def stage_was_met(due_at: datetime | None, response_received_at: datetime | None, now: datetime) -> bool:
-    """Whether a stage left now met its timescale: measured to the response when one is recorded."""
-    return due_at is None or (response_received_at or now) <= due_at
+    """Whether a stage left now met its timescale: measured to the response when one is recorded (the rule
+    escalate() applies, so the wizard's preview and the stored answer cannot differ)."""
+    return timescale_met(due_at, response_received_at or now)

@@ -34,7 +34,6 @@ from dsl_desk.core.escalation_rules import (
     requirement_applies,
     requirements_for,
     review_warning,
-    timescale_met,
 )
 from dsl_desk.core.policy import AGENCY_KINDS, Contact, PolicyPack
 from dsl_desk.services import audit, bounds
@@ -47,6 +46,7 @@ from dsl_desk.services.escalation_deadlines import (
     PRE_STEP_PREFIX,
     item_deadline,
     stage_deadline_for,
+    stage_was_met,
 )
 from dsl_desk.services.escalation_scope import our_own
 from dsl_desk.services.escalation_views import (
@@ -345,7 +345,7 @@ def _leave_stage(
 ) -> None:
     """ "Timescale met" is measured to when the other agency responded, if recorded, else to now."""
     record.response_received_at = response_received_at
-    met = timescale_met(record.deadline, response_received_at or now)
+    met = stage_was_met(record.deadline, response_received_at, now)
     if not met and not missed_reason.strip():
         raise ValidationError(
             "The timescale for this stage was missed. The policy wants the reason recorded: say why it took longer.",
@@ -577,9 +577,14 @@ def _close_not_done(
     bounds.check_text(
         reason, "the reason it was not done", limit=bounds.LINE_MAX, field=f"not_done:{item.id}"
     )
+    mark_not_done(session, ctx, item, reason.strip(), now)
+
+
+def mark_not_done(session: Session, ctx: AppContext, item: ChecklistItem, note: str, now: datetime) -> None:
+    """Close a step without doing it, with why, audited: the one place a step is closed as not done."""
     item.done_at = now
     item.done_by_id = ctx.actor.user_id
-    item.done_note = reason.strip()
+    item.done_note = note
     item.not_done = True
     audit.record(
         session,

@@ -30,6 +30,7 @@ from dsl_desk.core.escalation_rules import immediate_risk_rule
 from dsl_desk.core.policy import AGENCY_KINDS, Contact, PolicyPack
 from dsl_desk.services.agencies import list_agencies, list_professionals
 from dsl_desk.services.children import ChildDetails, add_child, list_children
+from dsl_desk.services.children import validate as validate_child
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.drafts import DraftView
 from dsl_desk.services.escalation_deadlines import first_stage_deadline
@@ -259,8 +260,9 @@ class NewChildBox(QGroupBox):
 
     def add(self) -> None:
         try:
-            if not self.given.text().strip() or not self.family.text().strip():
-                child = add_child(self.wiz.ctx, self._details(date(2000, 1, 1)))  # the names' own message
+            today = london(self.wiz.ctx.clock.now()).date()
+            # The names first, as the box reads, by the service's own rule (it writes nothing), then the date.
+            validate_child(self._details(today), today)
             born = self.born.checked_date("date_of_birth")
             assert born is not None  # required
             child = add_child(self.wiz.ctx, self._details(born))
