@@ -29,7 +29,7 @@ from dsl_desk.services.setup import sign_in
 from dsl_desk.store import backup as bk
 from dsl_desk.store import keyring as kr
 from dsl_desk.store.migrate import head_revision
-from dsl_desk.store.models import Child, DiscussionEntry
+from dsl_desk.store.models import Child, DiscussionEntry, ImmediateRiskChange
 from dsl_desk.store.paths import DataPaths
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.fixtures import make_fixtures as fx
@@ -61,12 +61,20 @@ WRITER = textwrap.dedent(
 from datetime import date
 from dsl_desk.services.children import ChildDetails, add_child
 from dsl_desk.services.discussion_log import NewEntry, log_discussion
+from dsl_desk.services.escalation_changes import set_immediate_risk
+from dsl_desk.services.escalations import NewEscalation, open_escalation
 for n in range(100000):
     child = add_child(ctx, ChildDetails(f"Kill{n}", "Suite", date(2015, 1, 1), address="x" * 2000))
     print("child", child.id, flush=True)  # printed only after the commit returned
     entry = log_discussion(ctx, NewEntry(child_id=child.id, occurred_at=ctx.clock.now(), method="telephone",
                                          summary=f"Call number {n} about the referral."))
     print("entry", entry.id, flush=True)
+    opened = open_escalation(ctx, NewEscalation(
+        child_id=child.id, other_agency="Kill Suite Social Care", other_agency_kind="social_care",
+        category="level_of_need", problem="p", outcome_sought="o", policy_id="st_helens",
+        arose_at=ctx.clock.now()))
+    set_immediate_risk(ctx, opened.id, raised=True, reason=f"Raised {n}")
+    print("risk", opened.id, flush=True)  # the escalation, its deadlines and the risk change all committed
 """
 )
 
@@ -146,10 +154,16 @@ def _write_kills(ctx, data_paths: DataPaths, packs, kills: int) -> int:
         printed, _finished = _run_and_kill(WRITER, data_paths, "j.smith", seed.uniform(0.8, 4.0))
         children = {int(line.split()[1]) for line in printed if line.startswith("child ")}
         entries = {int(line.split()[1]) for line in printed if line.startswith("entry ")}
+        risked = {int(line.split()[1]) for line in printed if line.startswith("risk ")}
         reopened = _opens_whole(data_paths, "j.smith", packs)
         with reopened.store.session() as session:
             assert children <= set(session.scalars(select(Child.id))), n
             assert entries <= set(session.scalars(select(DiscussionEntry.id))), n
+            assert risked <= set(session.scalars(select(ImmediateRiskChange.escalation_id))), n
+        for escalation_id in risked:  # the new code's rows came back whole: deadlines, must items, risk
+            detail = get_escalation(reopened, escalation_id)
+            assert detail.immediate_risk and detail.current_deadline is not None, n
+            assert any(i.requirement_key == "pre:social_worker" for i in detail.checklist), n
         reopened.close()
         total += len(children) + len(entries)
     assert total > 0, "no writer ever got going"
