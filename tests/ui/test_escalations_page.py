@@ -198,3 +198,12 @@ def test_a_shorter_timescale_is_set_from_the_page(qtbot, ctx, child_id, page):
     dialog._save()
     assert get_escalation(ctx, escalation_id).current_deadline == datetime(2026, 1, 7, 17, 0, tzinfo=UTC)
     assert "Shortened" in view.deadline_note.text()
+
+
+def test_no_shorter_timescale_is_offered_once_the_deadline_has_passed(qtbot, ctx, clock, child_id, page):
+    from datetime import timedelta
+
+    escalation_id = start(ctx, child_id, "city_and_hackney")
+    clock.advance(timedelta(days=14))  # past the one working week
+    page.show_escalation(escalation_id)
+    assert not page.detail_view.shorten_button.isVisible()

@@ -258,8 +258,6 @@ class EscalationDetailView(QWidget):
         self.escalate_button = self._action(bar, self.tr("&Escalate…"), "Ctrl+E", self.open_escalate)
         self.resolve_button = self._action(bar, self.tr("&Resolve…"), "Ctrl+R", self.open_resolve)
         self.withdraw_button = self._action(bar, self.tr("&Withdraw…"), "", self.open_withdraw)
-        self.risk_button = self._action(bar, self.tr("Immediate &risk…"), "", self.open_risk)
-        self.shorten_button = self._action(bar, self.tr("S&horter timescale…"), "", self.open_shorten)
         self.forms_button = self._action(bar, self.tr("&Forms…"), "", self.open_forms)
         self.escalate_button.setProperty("primary", True)
         return bar
@@ -329,6 +327,9 @@ class EscalationDetailView(QWidget):
         self.chase_button.clicked.connect(self.open_chase)
         row.addWidget(self.waiting)
         row.addWidget(self.chase_button)
+        # Beside the deadline they change, not in the top bar: at 1366 pixels wide that squeezed the reference.
+        self.risk_button = self._action(row, self.tr("Immediate &risk…"), "", self.open_risk)
+        self.shorten_button = self._action(row, self.tr("S&horter timescale…"), "", self.open_shorten)
         row.addStretch(1)
         self.drafts_note = wrapped("", "hint")
         self.deadline_note = wrapped("")
@@ -391,7 +392,9 @@ class EscalationDetailView(QWidget):
             self.risk_button,
         ):
             widget.setVisible(is_open)
-        self.shorten_button.setVisible(is_open and detail.may_shorten)
+        # Shorter than a deadline already past is no deadline at all: offered only while the current one is ahead.
+        ahead = detail.current_deadline is None or detail.current_deadline > now
+        self.shorten_button.setVisible(is_open and detail.may_shorten and ahead)
         self.risk_button.setText(
             self.tr("Lower immediate &risk…") if detail.immediate_risk else self.tr("Immediate &risk…")
         )
