@@ -443,14 +443,14 @@ def test_a_failure_part_way_leaves_the_record_and_the_guard_whole(ctx, clock, tm
     build_full_record(ctx, clock, old, tmp_path, "periwinkle")
     clock.set(DAY_AFTER_25TH)
     before = table_counts(ctx)
-    real_record = retention.audit.record
+    real_record = retention_deletion.audit.record
 
     def fail_on_deletion(session, **kwargs):
         if kwargs["action"] == "record_deleted":  # after every row is gone and the guard is back
             raise RuntimeError("power cut")
         return real_record(session, **kwargs)
 
-    monkeypatch.setattr(retention.audit, "record", fail_on_deletion)
+    monkeypatch.setattr(retention_deletion.audit, "record", fail_on_deletion)
     with pytest.raises(RuntimeError, match="power cut"):
         retention_deletion.delete_record(ctx, old, "End of retention", NAME)
     monkeypatch.undo()
