@@ -74,3 +74,13 @@ def test_no_partnership_is_named_in_the_code():
                 if value in PARTNERSHIPS or any(value.startswith(p + "_") for p in PARTNERSHIPS):
                     found.append(f"{relative}:{node.lineno}: {value!r}")
     assert found == []
+
+
+def test_the_ui_never_reaches_the_store_through_the_context():
+    """The context the UI holds carries the store for the services; the UI asks it for paths and read_only."""
+    found = []
+    for path in (PACKAGE / "ui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "store":
+                found.append(f"ui/{path.relative_to(PACKAGE / 'ui').as_posix()}:{node.lineno}")
+    assert found == []
