@@ -28,6 +28,7 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from dsl_desk.crash import as_plain_error
 from dsl_desk.ui.signals import AppSignals, Changed
@@ -122,11 +123,8 @@ class _Progress:
         self.dialog = dialog
 
     def close(self) -> None:
-        if self.dialog is not None:
-            self.dialog.close()
-            self.dialog.deleteLater()
-        for widget in (self.text, self.bar):
-            if widget is not None:
+        for widget in (self.dialog, self.text, self.bar):
+            if widget is not None and isValid(widget):  # not gone with its window
                 widget.hide()
                 widget.deleteLater()
 
@@ -214,6 +212,8 @@ def _finish(operation: _Operation, result: Any, error: Exception | None) -> None
         operation.relay.deleteLater()  # on this thread, after this delivery: never by a collector elsewhere
     if operation.progress is not None:
         operation.progress.close()
+    if operation.parent is not None and not isValid(operation.parent):
+        return  # its page went meanwhile (the desk locked): the work is done, there is nothing to show it on
     for item, was_enabled in operation.triggers:
         with suppress(RuntimeError):  # the button went with its page (the desk locked meanwhile)
             item.setEnabled(was_enabled)
