@@ -18,8 +18,9 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk import closures
+from dsl_desk.services.errors import ServiceError
 from dsl_desk.services.escalations import changes as escalation_changes
 from dsl_desk.services.escalations import workflow as escalations
 from dsl_desk.services.log import discussion_log

@@ -28,12 +28,12 @@ from dsl_desk import APP_NAME
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext
+from dsl_desk.services.desk.data_folder import DataPaths
 from dsl_desk.services.desk.profile import get_profile
 from dsl_desk.services.desk.setup import lock as lock_session
+from dsl_desk.services.errors import DatabaseCorrupt
 from dsl_desk.services.escalations.drafts import DraftView, discard_draft, list_drafts
 from dsl_desk.services.scratch import empty_scratch, left_behind_words
-from dsl_desk.store.errors import DatabaseCorrupt
-from dsl_desk.store.paths import DataPaths
 from dsl_desk.ui.desk.unlock import UnlockPanel
 from dsl_desk.ui.idle_guard import IdleGuard
 from dsl_desk.ui.operations import exclusive_running, run_operation, wait_for_background_work
@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
         self.draft_banner.show()
 
     def resume_draft(self) -> None:
-        from dsl_desk.ui.escalations.drafts import open_wizard_for_draft
+        from dsl_desk.ui.escalations.resume import open_wizard_for_draft
 
         if self.ctx is None or self.pending_draft is None:
             return

@@ -8,7 +8,7 @@ In the spirit of Anki's QueryOp/CollectionOp, much smaller. `run_operation(paren
 - While it runs, `label` is shown: in the status bar of the main window (a busy bar beside it), or, for a
   write that must not be interrupted (`modal=True`) or a window without a status bar, in a progress dialog.
   The triggering actions or buttons (`trigger`) are disabled until it finishes.
-- `on_done(result)` is called on the GUI thread. A refusal (ServiceError, StoreError) goes to `on_error` if
+- `on_done(result)` is called on the GUI thread. A refusal (a DeskError: services/errors.py) goes to `on_error` if
   given, else to the one message box, `messages.show_error`. An unexpected exception is reported through
   `dsl_desk.crash` on the worker thread (a crash report, no children's data) and arrives as its plain message.
 - `run_and_wait` is for a step the caller cannot go on without (a wizard's commit page, signing in, the

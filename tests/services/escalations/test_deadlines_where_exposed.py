@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.escalation_rules import DueStatus
-from dsl_desk.services.context import ValidationError
 from dsl_desk.services.desk.closures import add_closure, list_closure_days
 from dsl_desk.services.desk.profile import update_working_hours
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.escalations.changes import set_immediate_risk, shorten_timescale
 from dsl_desk.services.escalations.workflow import (
     NewEscalation,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dsl_desk.core.escalation_rules import DueStatus
-from dsl_desk.services.context import ServiceError, ValidationError
+from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.escalations.workflow import (
     NewEscalation,
     ResolutionInput,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dsl_desk.services.context import ValidationError
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.people.partnership_contacts import (
     BOARD_KEY,
     ContactEditInput,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 
 from dsl_desk.documents.transfer_bundle import TransferKdf
 from dsl_desk.services.audit.verify import verify_audit_trail
-from dsl_desk.services.context import ValidationError
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.escalations.workflow import (
     NewEscalation,
     get_escalation,

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from dsl_desk.core.escalation_rules import may_shorten
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import calendar_in
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.escalations.deadlines import IMMEDIATE_PREFIX, refresh_deadlines
 from dsl_desk.services.escalations.event_times import event_time
 from dsl_desk.services.escalations.views import EscalationDetail

@@ -19,7 +19,6 @@ from dsl_desk.core.calendar import Deadline, WorkingCalendar
 from dsl_desk.core.clock import london
 from dsl_desk.core.deadline_words import describe_deadline
 from dsl_desk.core.escalation_rules import (
-    ChildFlags,
     ClosingChecklist,
     ClosingField,
     DueStatus,
@@ -32,14 +31,14 @@ from dsl_desk.core.escalation_rules import (
     immediate_risk_rule,
     may_shorten,
     requirement_applies,
-    requirements_for,
     review_warning,
 )
 from dsl_desk.core.policy import AGENCY_KINDS, Contact, PolicyPack
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import calendar_in, organisation
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.escalations.deadlines import (
     IMMEDIATE_PREFIX,
     OUT_OF_HOURS_KEY,
@@ -49,6 +48,7 @@ from dsl_desk.services.escalations.deadlines import (
     stage_was_met,
 )
 from dsl_desk.services.escalations.event_times import event_time, is_late
+from dsl_desk.services.escalations.requirements import child_flags, stage_requirements
 from dsl_desk.services.escalations.scope import our_own
 from dsl_desk.services.escalations.views import (
     CaseRow,
@@ -386,8 +386,7 @@ def _enter_stage(
     record.raised_out_of_hours = bool(deadline and deadline.out_of_hours)
     session.add(record)
     escalation.current_stage = stage_key
-    kind = escalation.other_agency.kind if escalation.other_agency else ""
-    for requirement in requirements_for(stage, _flags(escalation.child), kind):
+    for requirement in stage_requirements(stage, escalation):
         item = _add_item(
             session,
             ctx,
@@ -418,7 +417,7 @@ def _add_pre_steps(
 ) -> None:
     """The policy's steps before the formal stages; a step that follows another starts its clock when that
     one is done (St Helens: the Team Manager alerted within one working day of the social worker failing)."""
-    flags = _flags(escalation.child)
+    flags = child_flags(escalation.child)
     for step in pack.pre_steps:
         if not requirement_applies(step, flags, agency_kind):
             continue
@@ -511,10 +510,6 @@ def add_immediate_risk_items(
             due_from=raised_at,
             due_at=raised_at,  # now: out of hours nobody else will act until someone is called
         )
-
-
-def _flags(child: Child) -> ChildFlags:
-    return ChildFlags(child.child_protection_plan, child.looked_after, child.child_in_need, child.ehcp)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -39,17 +39,17 @@ from dsl_desk import APP_NAME
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.escalation_rules import review_warning
 from dsl_desk.core.policy import PolicyPack
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.desk.data_folder import DataPaths
 from dsl_desk.services.desk.setup import (
     USERNAME_PATTERN,
+    KdfParams,
     NewUser,
     OrganisationProfile,
     initialise,
     passphrase_problem,
 )
-from dsl_desk.store.errors import StoreError
-from dsl_desk.store.keyring import KdfParams
-from dsl_desk.store.paths import DataPaths
+from dsl_desk.services.errors import DeskError
 from dsl_desk.ui.paperwork.form_fields import (
     add_new_passphrase_rows,
     buddy_label,
@@ -978,7 +978,7 @@ class SetupWizard(QWizard):
             # The certificate the forms are signed with is made now, while the user is waiting anyway.
             try:
                 ensure_signing_identity(context)
-            except (ServiceError, StoreError) as error:  # the database exists: keep it, say what failed
+            except DeskError as error:  # the database exists: keep it, say what failed
                 return context, recovery_key, error
             return context, recovery_key, None
 
@@ -986,7 +986,7 @@ class SetupWizard(QWizard):
             self.context, self.recovery_key, problem = run_and_wait(
                 self, work, label=self.tr("Creating the encrypted database…")
             )
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             problem = error
         if problem is not None:
             return self.tr("%s\n\nGo back to correct it, or close the window and start again.") % problem

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.escalations.changes import set_immediate_risk, shorten_timescale
 from dsl_desk.services.escalations.drafts import load_draft
 from dsl_desk.services.escalations.history import STAGE_KINDS, escalation_history

@@ -29,8 +29,11 @@ from PySide6.QtWidgets import (
 
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.policy import PolicyPack
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.desk.data_folder import DataPaths
+from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.backups import (
+    BackupFile,
     BackupSummary,
     RestoreResult,
     describe_backup,
@@ -39,9 +42,6 @@ from dsl_desk.services.records.backups import (
     restore_backup,
     restore_damaged_database,
 )
-from dsl_desk.store.backup import BackupFile
-from dsl_desk.store.errors import StoreError
-from dsl_desk.store.paths import DataPaths
 from dsl_desk.ui.operations import run_and_wait
 from dsl_desk.ui.widgets.common import hint
 
@@ -130,7 +130,7 @@ class ChooseBackupPage(QWizardPage):
             summary = run_and_wait(
                 self, lambda: describe_backup(ctx, path), label=self.tr("Opening the backup…")
             )
-        except (StoreError, ServiceError) as error:
+        except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
             return False
@@ -210,7 +210,7 @@ class ReviewPage(QWizardPage):
             wizard.result_value = run_and_wait(  # type: ignore[attr-defined]
                 self, lambda: restore_backup(ctx, path), label=self.tr("Restoring the backup…")
             )
-        except (StoreError, ServiceError) as error:
+        except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
             return False
@@ -360,7 +360,7 @@ class DamagedDatabaseDialog(QDialog):
                 label=self.tr("Restoring the backup…"),
                 trigger=self.restore_button,
             )
-        except (StoreError, ServiceError) as error:
+        except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
             return
