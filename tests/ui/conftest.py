@@ -50,7 +50,7 @@ class Stall:
 def _short(frame: FrameType) -> str:
     name = frame.f_code.co_filename
     name = name[len(PACKAGE_FOLDER) :] if name.startswith(PACKAGE_FOLDER) else Path(name).name
-    return f"{name}:{frame.f_lineno} in {frame.f_code.co_name}"
+    return f"{name}:{frame.f_lineno or '?'} in {frame.f_code.co_name}"
 
 
 def _ours_or_the_tests(filename: str) -> bool:
@@ -62,7 +62,7 @@ def busy_unit(frame: FrameType | None) -> FrameType | None:
     not in UI code at all."""
     if frame is None:
         return None
-    if ".exec(" in linecache.getline(frame.f_code.co_filename, frame.f_lineno):
+    if ".exec(" in linecache.getline(frame.f_code.co_filename, frame.f_lineno or 0):
         return None  # an event loop is running: the window draws and answers
     unit = None
     while frame is not None:
@@ -96,7 +96,10 @@ class GuiThreadWatch:
         stall: Stall | None = None
         while not self._stop.wait(self.interval):
             top = sys._current_frames().get(self.main)
-            unit = busy_unit(top)
+            try:
+                unit = busy_unit(top)
+            except Exception:  # a frame caught half way through changing: skip this sample
+                unit = None
             now = time.monotonic()
             key = (id(unit), unit.f_code) if unit is not None else None
             del unit
@@ -110,8 +113,11 @@ class GuiThreadWatch:
             del top
 
     def _describe(self, top: FrameType | None, seconds: float) -> Stall:
-        frames = traceback.extract_stack(top)
-        unit = busy_unit(top)
+        try:
+            frames = traceback.extract_stack(top)
+            unit = busy_unit(top)
+        except Exception:  # a frame caught half way through changing
+            return Stall(unit="?", where="?", seconds=seconds, stack="")
         ours = top
         while ours is not None and not ours.f_code.co_filename.startswith(PACKAGE_FOLDER):
             ours = ours.f_back
