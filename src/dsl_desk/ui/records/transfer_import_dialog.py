@@ -238,6 +238,8 @@ class TransferImportDialog(QDialog):
             on_done=self._imported,
             on_error=self._failed,
             progress=False,  # the dialog says so itself
+            signals=self.signals,
+            changes=Changed(records=True, children=True, escalations=True, log=True),
         )
 
     def _imported(self, result: ImportedTransfer) -> None:
@@ -258,7 +260,6 @@ class TransferImportDialog(QDialog):
         )
         self.close_button.setText(self.tr("Done"))
         self.adjustSize()
-        self.signals.changed.emit(Changed(records=True, children=True, escalations=True, log=True))
 
     def _failed(self, error: Exception) -> None:
         self._set_busy(False)

@@ -174,12 +174,13 @@ class TransferOutDialog(QDialog):
             on_done=self._made,
             on_error=self._failed,
             progress=False,  # the dialog says so itself
+            signals=self.signals,
+            changes=Changed(records=True),
         )
 
     def _made(self, exported: ExportedTransfer) -> None:
         self._set_busy(False)
         self.exported = exported
-        self.signals.changed.emit(Changed(records=True))
         self.password.setText(exported.password)
         school = self.school.text().strip()
         who = self.dsl.text().strip() or self.tr("the receiving DSL")
