@@ -436,3 +436,33 @@ def test_the_gui_thread_watch_reports_a_blocking_step_and_not_a_waiting_one(qtbo
         operations.run_and_wait(None, lambda: release.wait(10), label="Waiting…")
     assert waiting.stalls == []  # the GUI thread ran its event loop meanwhile
     gui_thread_watch.stalls.clear()  # the block above was on purpose: not a finding of this test
+
+
+def test_locking_waits_for_a_restore_under_way(
+    qtbot, ctx, data_paths, clock, packs, tmp_path, finish_operations
+):
+    """The idle lock (or Ctrl+Shift+L) during a restore does not pull the pages out from under it: the desk
+    locks once the restore has finished."""
+    from dsl_desk.ui.main_window import MainWindow
+
+    window = MainWindow(
+        ctx, data_paths, clock, packs, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(window)
+    window.show()
+    finish_operations()
+    release = threading.Event()
+    locked_during: list[bool] = []
+
+    def restore_stand_in() -> None:
+        release.wait(10)  # without the deferral, lock() would block the GUI thread on this until it gave up
+
+    def lock_meanwhile() -> None:
+        window.lock()
+        locked_during.append(window.is_locked)
+        release.set()
+
+    QTimer.singleShot(0, lock_meanwhile)
+    operations.run_and_wait(window, restore_stand_in, label="Restoring the backup…")
+    assert locked_during == [False]  # not while the database was being swapped
+    qtbot.waitUntil(lambda: window.is_locked, timeout=10_000)  # but straight after

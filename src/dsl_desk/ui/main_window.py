@@ -351,6 +351,9 @@ class MainWindow(QMainWindow):
         """Drop the key and every page holding children's data; show the unlock screen."""
         if self.ctx is None:
             return
+        if exclusive_running():  # a restore swapping the database under its modal dialog: lock right after
+            QTimer.singleShot(500, self.lock)
+            return
         wait_for_background_work()  # a backup in flight still needs the key
         # Every route (toolbar, Ctrl+Shift+L, idle guard, lock_requested, a damaged file) comes through here;
         # the service also empties the private temporary folder (attachment copies, email drafts).
