@@ -30,9 +30,13 @@ from dsl_desk.services.drafts import discard_draft, list_drafts, save_draft
 from dsl_desk.services.lessons import record_follow_up
 from dsl_desk.services.profile import update_retention_years
 from dsl_desk.services.subject_access import NewRequest, add_term, mark_responded, record_request
-from dsl_desk.store.models import AuditEvent, Base, Child, DocumentRecord, Escalation
-from dsl_desk.store.models_records import (
+from dsl_desk.store.models import (
+    AuditEvent,
+    Base,
     CaseTransfer,
+    Child,
+    DocumentRecord,
+    Escalation,
     RetentionDeletion,
 )
 from tests.conftest import fictional_child

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from dsl_desk.core.policy import BoardContact, Contact, PolicyPack
 from dsl_desk.services import audit
 from dsl_desk.services.context import AppContext, ValidationError
-from dsl_desk.store.models_contacts import PartnershipContactEdit
+from dsl_desk.store.models import PartnershipContactEdit
 
 BOARD_KEY = "board"
 

@@ -23,8 +23,7 @@ from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.services.learning_common import name_matcher_in
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import NotFound
-from dsl_desk.store.models import DocumentRecord
-from dsl_desk.store.models_learning import PracticeAlert
+from dsl_desk.store.models import DocumentRecord, PracticeAlert
 
 FORM_ID = "medway_partnership_practice_alert"
 TEXT_FIELDS = (

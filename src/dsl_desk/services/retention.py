@@ -34,6 +34,7 @@ from dsl_desk.store.migrate import MIGRATIONS_DIR
 from dsl_desk.store.models import (
     ActionItem,
     Attachment,
+    CaseTransfer,
     ChecklistItem,
     Child,
     DiscussionEntry,
@@ -42,17 +43,14 @@ from dsl_desk.store.models import (
     EntryShare,
     Escalation,
     ImmediateRiskChange,
+    LessonFollowUp,
     Resolution,
-    StageRecord,
-    User,
-)
-from dsl_desk.store.models_learning import LessonFollowUp
-from dsl_desk.store.models_records import (
-    CaseTransfer,
     RetentionDeletion,
     RetentionHold,
     SarRedaction,
+    StageRecord,
     SubjectAccessRequest,
+    User,
 )
 
 MAX_REASON = 2000

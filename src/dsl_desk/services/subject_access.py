@@ -36,10 +36,11 @@ from dsl_desk.store.models import (
     Child,
     DiscussionEntry,
     Escalation,
+    SarRedaction,
     StageRecord,
+    SubjectAccessRequest,
     User,
 )
-from dsl_desk.store.models_records import SarRedaction, SubjectAccessRequest
 
 ENTITY = "subject_access_request"
 ITEM_TYPES = {"entry": "entry in the discussion log", "escalation": "escalation", "attachment": "attachment"}

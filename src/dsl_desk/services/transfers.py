@@ -40,8 +40,7 @@ from dsl_desk.services.calendar_service import calendar_in, organisation
 from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.services.records_due import RecordDue
 from dsl_desk.store.errors import NotFound
-from dsl_desk.store.models import Child
-from dsl_desk.store.models_records import CaseTransfer
+from dsl_desk.store.models import CaseTransfer, Child
 
 if TYPE_CHECKING:
     from dsl_desk.documents.transfer_bundle import TransferKdf
