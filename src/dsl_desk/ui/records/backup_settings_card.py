@@ -26,6 +26,7 @@ from dsl_desk.services.records.backup_settings import (
     BackupSettings,
     load_settings,
     save_settings,
+    settings_note,
 )
 from dsl_desk.services.records.backups import backup_status, make_backup
 from dsl_desk.store.errors import StoreError
@@ -86,6 +87,11 @@ class BackupSettingsCard(QFrame):
         settings = load_settings(self.ctx.store.paths)
         self.folder.setText(str(settings.second_folder) if settings.second_folder else "")
         self.generations.setValue(settings.generations)
+        note = settings_note(
+            self.ctx.store.paths
+        )  # a damaged settings file: say so, and what is used instead
+        if note:
+            self._say(note, problem=True)
         status = backup_status(self.ctx)
         self.status.setText(status.message)
         self.status.setObjectName("hint" if status.ok else "error")
