@@ -1,8 +1,8 @@
 """Backup settings: a second folder and how many days of backups to keep.
 
-Kept in backup-settings.json in the data dir rather than a table (see store/settings.py, which reads and writes
-the file): it must be readable before the database is unlocked, and it needs no schema migration. Here: what a
-setting may be, and the audit of each change.
+Kept in backup-settings.json in the data dir rather than a table (store/backup_settings.py says why; the file is
+read and written through DataPaths.settings, store/settings.py). Here: what a setting may be, and the audit of
+each change.
 """
 
 from __future__ import annotations
@@ -10,9 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from dsl_desk.services.audit import trail as audit
-from dsl_desk.services.context import AppContext, ValidationError
-from dsl_desk.store.paths import DataPaths
-from dsl_desk.store.settings import DEFAULT_GENERATIONS, MAX_GENERATIONS, BackupSettings
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
+from dsl_desk.store.backup_settings import (
+    DEFAULT_GENERATIONS,
+    MAX_GENERATIONS,
+    BackupSettings,
+    load_settings,
+    settings_note,
+)
 
 __all__ = [
     "DEFAULT_GENERATIONS",
@@ -22,19 +28,6 @@ __all__ = [
     "save_settings",
     "settings_note",
 ]
-
-
-def load_settings(paths: DataPaths) -> BackupSettings:
-    """The saved settings, or the defaults when there are none or the file cannot be read.
-
-    A damaged settings file must never stop a backup: the data-dir backup runs with the defaults.
-    """
-    return paths.settings.backup.load().value
-
-
-def settings_note(paths: DataPaths) -> str:
-    """'' when the saved settings were read whole; else what could not be read, in plain words."""
-    return paths.settings.backup.load().note
 
 
 def save_settings(ctx: AppContext, settings: BackupSettings) -> BackupSettings:
