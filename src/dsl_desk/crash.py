@@ -31,10 +31,10 @@ from types import TracebackType
 from dsl_desk import APP_NAME, __version__
 from dsl_desk.services.errors import ServiceError
 from dsl_desk.store.errors import StoreError
+from dsl_desk.store.paths import DataPaths
 
 DEBUG_ENV = "DSL_DESK_DEBUG"
 EX_SOFTWARE = 70  # sysexits.h: an internal software error
-CRASH_FOLDER = "crash-reports"
 _MAX_CHAIN = 5  # causes and contexts followed, newest first
 
 
@@ -51,7 +51,7 @@ def debugging() -> bool:
 
 
 def crash_folder(data_root: Path) -> Path:
-    return data_root / CRASH_FOLDER
+    return DataPaths(data_root).crash_reports
 
 
 def report_text(error: BaseException, *, now: datetime | None = None) -> str:

@@ -25,8 +25,7 @@ from dsl_desk.services.records.subject_access import get_request, list_requests
 from dsl_desk.services.records.transfers import list_transfers
 from dsl_desk.store import keyring as kr
 from dsl_desk.store.migrate import head_revision
-from dsl_desk.store.models_contacts import PartnershipContactEdit
-from dsl_desk.store.models_learning import LessonFollowUp
+from dsl_desk.store.models import LessonFollowUp, PartnershipContactEdit
 from dsl_desk.store.paths import DataPaths
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.fixtures import make_fixtures as fx

@@ -45,8 +45,6 @@ from dsl_desk.store.paths import DataPaths, ensure_writable
 from dsl_desk.store.readonly import read_only_message, refusing_writes, write_problem
 from dsl_desk.store.throttle import PASSPHRASE_DOOR, RECOVERY_KEY_DOOR, UnlockThrottle, seconds_words
 
-DB_ASIDE_SUFFIX = ".db"
-
 
 @dataclass
 class Store:
@@ -243,7 +241,7 @@ def clear_unfinished_setup(paths: DataPaths) -> list[Path]:
         for suffix in ("", "-wal"):
             part = Path(f"{paths.database}{suffix}")
             if part.exists():
-                aside = paths.root / f"unfinished-setup-{stamp}{DB_ASIDE_SUFFIX}{suffix}"
+                aside = paths.setup_aside(stamp, suffix)
                 os.replace(part, aside)
                 kept.append(aside)
         Path(f"{paths.database}-shm").unlink(missing_ok=True)

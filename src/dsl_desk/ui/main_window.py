@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
+from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QStyle,
     QSystemTrayIcon,
@@ -31,6 +32,7 @@ from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.data_folder import DataPaths
 from dsl_desk.services.desk.profile import get_profile
 from dsl_desk.services.desk.setup import lock as lock_session
+from dsl_desk.services.desk.window_state import load_window_state, save_window_state
 from dsl_desk.services.errors import DatabaseCorrupt
 from dsl_desk.services.escalations.drafts import DraftView, discard_draft, list_drafts
 from dsl_desk.services.scratch import empty_scratch, left_behind_words
@@ -52,14 +54,14 @@ class MainWindow(QMainWindow):
         paths: DataPaths,
         clock: Clock,
         packs: Mapping[str, PolicyPack],
-        settings: QSettings | None = None,
     ) -> None:
         super().__init__()
         self.ctx: AppContext | None = ctx
         self.paths = paths
         self.clock = clock
         self.packs = packs
-        self.settings = settings or QSettings()
+        # Geometry and splitter sizes, from window-state.json in the data folder (services/desk/window_state.py).
+        self.window_state = load_window_state(paths)
         self.signals = AppSignals(self)
         self.pages: dict[str, QWidget] = {}
         self._offering_restore = False
@@ -359,6 +361,7 @@ class MainWindow(QMainWindow):
         # the service also empties the private temporary folder (attachment copies, email drafts).
         emptied = lock_session(self.ctx)
         self.ctx = None
+        self._remember_splitters()  # before the pages go
         while self.stack.count():
             page = self.stack.widget(0)
             self.stack.removeWidget(page)
@@ -403,6 +406,7 @@ class MainWindow(QMainWindow):
                 self._database_damaged(str(error))
                 return self.stack.widget(index)  # the empty slot stays until the database is restored
             page.setObjectName(f"page_{key}")
+            self._restore_splitters(page)
             placeholder = self.stack.widget(index)
             self.stack.insertWidget(index, page)
             self.stack.removeWidget(placeholder)
@@ -554,18 +558,32 @@ class MainWindow(QMainWindow):
     # -- window state -------------------------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
-        geometry = self.settings.value("main_window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
+        if not (self.window_state.geometry and self.restoreGeometry(QByteArray(self.window_state.geometry))):
             self.resize(1280, 800)
+
+    def _restore_splitters(self, page: QWidget) -> None:
+        """A named splitter gets the sizes it had when the window last closed (if it still has as many panes)."""
+        for splitter in page.findChildren(QSplitter):
+            sizes = self.window_state.splitters.get(splitter.objectName())
+            if splitter.objectName() and sizes and len(sizes) == splitter.count():
+                splitter.setSizes(list(sizes))
+
+    def _remember_splitters(self) -> None:
+        for page in self.pages.values():
+            for splitter in page.findChildren(QSplitter):
+                sizes = splitter.sizes()
+                if splitter.objectName() and any(sizes):
+                    self.window_state = self.window_state.with_splitter(splitter.objectName(), sizes)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closing:  # asked again while the backup on closing runs: that close finishes the job
             event.ignore()
             return
         self._closing = True
-        self.settings.setValue("main_window/geometry", self.saveGeometry())
+        self._remember_splitters()
+        self.window_state = self.window_state.with_geometry(self.saveGeometry().data())
+        if problem := save_window_state(self.paths, self.window_state):
+            self.statusBar().showMessage(problem, 10_000)  # the layout only: never a reason not to close
         QApplication.instance().removeEventFilter(self.idle_guard)
         wait_for_background_work()
         if self.ctx is not None:

@@ -54,6 +54,7 @@ from dsl_desk.store.models import (
     ActionItem,
     Agency,
     Attachment,
+    CaseTransfer,
     ChecklistItem,
     Child,
     DiscussionEntry,
@@ -66,7 +67,6 @@ from dsl_desk.store.models import (
     StageRecord,
     User,
 )
-from dsl_desk.store.models_records import CaseTransfer
 
 
 def export_bundle(

@@ -62,6 +62,7 @@ from dsl_desk.store.models import (
     ActionItem,
     Agency,
     Attachment,
+    CaseTransfer,
     ChecklistItem,
     Child,
     DiscussionEntry,
@@ -74,7 +75,6 @@ from dsl_desk.store.models import (
     StageRecord,
     User,
 )
-from dsl_desk.store.models_records import CaseTransfer
 
 IMPORTED_USER_PREFIX = "transferred-"  # the username of an author imported from another school
 TRANSFERRED = "transferred"  # the status of an escalation that was open at the old school

@@ -210,7 +210,7 @@ class FormsPage(QWidget):
             )
         )
         layout.addLayout(self._selectors())
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="forms_splitter")  # sizes kept on close
         splitter.addWidget(self._editor_area())
         splitter.addWidget(self._preview_area())
         splitter.setSizes([620, 520])

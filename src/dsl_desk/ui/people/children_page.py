@@ -54,7 +54,7 @@ class ChildrenPage(QWidget):
         self.add_button.clicked.connect(self.add_child)
         top.addWidget(self.add_button)
         layout.addLayout(top)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="children_splitter")  # sizes kept on close
         splitter.addWidget(self._build_list())
         self.detail = ChildDetailPanel(self.ctx, self.signals)
         self.detail.edit_button.clicked.connect(self.edit_current)
