@@ -28,7 +28,7 @@ BUNDLE = Path(os.environ.get("DSL_DESK_BUNDLE", ROOT / "dist" / "dsl-desk" / "ds
 INTERNAL = BUNDLE.parent / "_internal"
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 DEMO_PASSPHRASE = "demo passphrase"  # published with the demo: see services/demo.py
-SOURCES = ("src", "resources", "forms", "installer/dsl_desk.spec", "installer/launcher.py", "pyproject.toml")
+SOURCES = ("src", "installer/dsl_desk.spec", "installer/launcher.py", "pyproject.toml")
 
 
 def _newest_source() -> float:
@@ -98,8 +98,8 @@ def demo_dir(bundle: Path, no_python_env: dict[str, str], tmp_path_factory: pyte
 
 
 def test_bundle_carries_the_data_files_where_the_code_looks(bundle: Path):
-    # migrate.py: MIGRATIONS_DIR = Path(__file__).parent / "migrations"; frozen, __file__ is
-    # <_MEIPASS>/dsl_desk/store/migrate.pyc, so the scripts must be files at _internal/dsl_desk/store/migrations.
+    # core/resources.py finds everything through importlib.resources.files("dsl_desk"), which PyInstaller
+    # answers with _internal/dsl_desk: the data must be files there, at their paths inside the package.
     source = ROOT / "src" / "dsl_desk" / "store" / "migrations"
     bundled = INTERNAL / "dsl_desk" / "store" / "migrations"
     assert (bundled / "env.py").is_file()
@@ -109,12 +109,12 @@ def test_bundle_carries_the_data_files_where_the_code_looks(bundle: Path):
     )
     for folder, pattern in (
         ("resources/policies", "*.toml"),
-        ("forms", "*.toml"),
+        ("resources/forms", "*.toml"),
         ("resources/fonts", "*.ttf"),
     ):
-        expected = sorted(p.name for p in (ROOT / folder).glob(pattern))
+        expected = sorted(p.name for p in (ROOT / "src" / "dsl_desk" / folder).glob(pattern))
         assert expected
-        assert sorted(p.name for p in (INTERNAL / folder).glob(pattern)) == expected, folder
+        assert sorted(p.name for p in (INTERNAL / "dsl_desk" / folder).glob(pattern)) == expected, folder
     assert list(INTERNAL.glob("dsl_desk-*.dist-info")), "copy_metadata: __version__ comes from the dist-info"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
+from dsl_desk.core.resources import policies_dir
 
 FORMAT_VERSION = 1
 
@@ -328,10 +328,8 @@ class PackLoadResult:
 
 
 def builtin_policies_dir() -> Path:
-    """The packs shipped with the app: next to the source tree, or inside a PyInstaller bundle."""
-    if getattr(sys, "frozen", False) and hasattr(sys, "_MEIPASS"):
-        return Path(sys._MEIPASS) / "resources" / "policies"
-    return Path(__file__).resolve().parents[3] / "resources" / "policies"
+    """The packs shipped with the app (package data: see core/resources.py)."""
+    return policies_dir()
 
 
 def load_pack(path: Path) -> PolicyPack:
