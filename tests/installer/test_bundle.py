@@ -172,10 +172,6 @@ def test_demo_then_cases_as_json(bundle: Path, no_python_env: dict[str, str], de
     }
 
 
-@pytest.mark.skipif(
-    not (ROOT / "src" / "dsl_desk" / "cli_documents.py").exists(),
-    reason="`export` and `verify` come with src/dsl_desk/cli_documents.py, which is not there yet",
-)
 def test_export_signed_escalation_notice_and_verify_it(
     bundle: Path, no_python_env: dict[str, str], demo_dir: Path, tmp_path: Path
 ):

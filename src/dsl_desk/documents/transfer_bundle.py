@@ -18,9 +18,10 @@ Layout (everything after the header line is one AES-256-GCM ciphertext)::
   names and its fingerprint, to be compared by telephone with the sending DSL.
 
 The reader is strict and bounded: a size limit before anything is read, header and record checked field by
-field against `SCHEMA` (transfer_record.py), every reference inside the record resolved. Every failure is a `BundleRefused` with a
-plain message; nothing else escapes (tests/documents/test_transfer_bundle.py fuzzes it with hypothesis).
-No Qt and no SQL here: services/transfer_export.py and transfer_import.py map the record to the database.
+field against `SCHEMA` (transfer_record.py), every reference inside the record resolved. Every failure is a
+`BundleRefused` with a plain message; nothing else escapes (tests/documents/test_transfer_bundle.py fuzzes it
+with hypothesis). No Qt and no SQL here: services/records/transfer_export.py and transfer_import.py map the
+record to the database.
 """
 
 from __future__ import annotations
@@ -49,22 +50,14 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.x509.oid import NameOID
 
 from dsl_desk.documents.transfer_record import (
-    CHILD_FIELDS,
     MAX_BUNDLE_BYTES,
     MAX_STR,
     RECORD_FORMAT,
-    REFERENCES,
-    SCHEMA,
     BundleRefused,
     bundle_id_ok,
-    record_to_json,
     refused,
     validate_record,
 )
-
-# The record's names stay importable from here until services/transfer_export.py and transfer_import.py
-# import them from transfer_record.
-_RECORD_NAMES = (CHILD_FIELDS, REFERENCES, SCHEMA, record_to_json)
 
 if TYPE_CHECKING:  # signing.py loads pyHanko; start-up imports this module and must stay light
     from dsl_desk.documents.signing import SigningIdentity

@@ -2,7 +2,7 @@
 the reader's refusals in plain words (`BundleRefused`).
 
 transfer_bundle.py puts the record in a file (encryption, signature, framing) and takes it out again; this
-module says what a record is. No Qt and no SQL: services/transfer_export.py and transfer_import.py map the
+module says what a record is. No Qt and no SQL: services/records/transfer_export.py and transfer_import.py map the
 record to the database.
 """
 

@@ -181,7 +181,7 @@ def export_alert_pdf(ctx: AppContext, alert_id: int, target: Path) -> Path:
 
 
 def _form_values(row: PracticeAlert) -> dict[str, str]:
-    # The form's keys (forms/medway_partnership_practice_alert.toml) and the table's columns match, but
+    # The form's keys (resources/forms/medway_partnership_practice_alert.toml) and the table's columns match, but
     # for the date: the form calls it date_of_alert.
     values = {name: getattr(row, name) for name in TEXT_FIELDS}
     values["date_of_alert"] = row.alert_date.isoformat()

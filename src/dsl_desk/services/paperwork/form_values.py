@@ -41,7 +41,7 @@ from dsl_desk.services.people.children import flags_of
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import AuditEvent, DiscussionEntry, DocumentRecord, Escalation, StageRecord
 
-# Delivery methods as the St Helens Resolution Template words them (forms/st_helens_resolution_template.toml).
+# Delivery methods as the St Helens Resolution Template words them (resources/forms/st_helens_resolution_template.toml).
 SECURE_EMAIL, EMAIL = "Secure email", "Email"
 _CHAIR_OR_IRO_KEYS = ("cp_chair", "iro")
 

@@ -42,14 +42,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
-from dsl_desk.documents.transfer_bundle import (
-    REFERENCES,
-    SCHEMA,
-    BundleRefused,
-    SignerInfo,
-    TransferBundle,
-    read_bundle_file,
-)
+from dsl_desk.documents.transfer_bundle import SignerInfo, TransferBundle, read_bundle_file
+from dsl_desk.documents.transfer_record import REFERENCES, SCHEMA, BundleRefused
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.audit.record_hashes import hashes_detail
 from dsl_desk.services.calendar import organisation
