@@ -188,6 +188,7 @@ def test_export_signed_escalation_notice_and_verify_it(
     )  # fmt: skip
     assert exported.returncode == 0, exported.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
-    verified = run(bundle, no_python_env, "verify", str(pdf))
+    # With the desk that signed it, verify knows the certificate (exit 0); without, it says "unknown signer" (3).
+    verified = run(bundle, no_python_env, "--data-dir", str(demo_dir), "verify", str(pdf))
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "Alex Morgan" in verified.stdout  # the demo DSL signed it
