@@ -33,6 +33,7 @@ class BundleRefused(Exception):
 
 
 def refused(reason: str) -> BundleRefused:
+    """The refusal for `reason` (a key of the messages below), in the words the DSL sees."""
     return BundleRefused(reason, _MESSAGES[reason])
 
 
