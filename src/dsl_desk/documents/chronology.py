@@ -33,7 +33,7 @@ from reportlab.platypus import (
 
 from dsl_desk.core.clock import london
 from dsl_desk.documents.fonts import BOLD, REGULAR, markup, needs_shaping, register_fonts
-from dsl_desk.documents.render import (
+from dsl_desk.documents.page import (
     CONTENT_WIDTH,
     DEMO_MARKING,
     INK,

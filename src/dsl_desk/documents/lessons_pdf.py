@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
 from dsl_desk.core.learning import LessonLine
-from dsl_desk.documents.render import CONTENT_WIDTH, RenderMeta, _Styles
+from dsl_desk.documents.page import CONTENT_WIDTH, RenderMeta, _Styles
 from dsl_desk.documents.report_pdf import build_pdf, grid_table, heading, styles, text, title_block
 
 TITLE = "Lessons log: learning from professional disagreements"

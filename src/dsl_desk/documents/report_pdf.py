@@ -26,7 +26,7 @@ from reportlab.platypus import (
 from dsl_desk.core.clock import london
 from dsl_desk.core.learning import Count, StageTimescales
 from dsl_desk.documents.fonts import BOLD, REGULAR, markup, register_fonts
-from dsl_desk.documents.render import (
+from dsl_desk.documents.page import (
     CONTENT_WIDTH,
     LABEL_FILL,
     MUTED,

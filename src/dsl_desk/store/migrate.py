@@ -13,9 +13,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
+from dsl_desk.core.resources import migrations_dir
 from dsl_desk.store.errors import DatabaseTooNew
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATIONS_DIR = migrations_dir()  # package data: see core/resources.py
 
 
 @dataclass(frozen=True)

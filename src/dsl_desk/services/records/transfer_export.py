@@ -20,15 +20,13 @@ from sqlalchemy.orm import Session
 
 from dsl_desk import __version__
 from dsl_desk.core.clock import london
-from dsl_desk.documents.transfer_bundle import (
+from dsl_desk.documents.transfer_bundle import FILE_SUFFIX, TransferKdf, write_bundle
+from dsl_desk.documents.transfer_record import (
     CHILD_FIELDS,
-    FILE_SUFFIX,
     RECORD_FORMAT,
     SCHEMA,
-    TransferKdf,
     record_to_json,
     validate_record,
-    write_bundle,
 )
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
@@ -276,7 +274,7 @@ def _users(session: Session, ids: set[int], organisation_name: str) -> list[dict
 
 
 def _user_ids(record: dict[str, Any], child_creator: int) -> set[int]:
-    from dsl_desk.documents.transfer_bundle import REFERENCES
+    from dsl_desk.documents.transfer_record import REFERENCES
 
     ids = {child_creator}
     for section, references in REFERENCES.items():

@@ -43,13 +43,8 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
 from dsl_desk.documents import transfer_bundle as tb
-from dsl_desk.documents.transfer_bundle import (
-    REFERENCES,
-    SCHEMA,
-    BundleRefused,
-    SignerInfo,
-    TransferBundle,
-)
+from dsl_desk.documents.transfer_bundle import SignerInfo, TransferBundle
+from dsl_desk.documents.transfer_record import REFERENCES, SCHEMA, BundleRefused, refused
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.audit.record_hashes import hashes_detail
 from dsl_desk.services.calendar import organisation
@@ -148,7 +143,7 @@ def open_bundle_file(path: Path, password: str) -> TransferBundle:
         try:
             check_source(path, kind="transfer file", limit=1 << 62)
             if path.stat().st_size > tb.MAX_BUNDLE_BYTES:
-                raise tb.refused("too_large")
+                raise refused("too_large")
             data = read_source(path, kind="transfer file", limit=tb.MAX_BUNDLE_BYTES)
         except FileRefused as error:
             raise BundleRefused("unreadable", str(error)) from error
