@@ -5,7 +5,7 @@
 Nothing benchmark-specific ships in src/: this script makes the QApplication itself (app.run_gui reuses an
 existing one), installs an event filter on it, then calls the normal `dsl_desk.cli.main`. The filter
 
-- notes when the unlock screen first paints, waits `--typing` seconds (a person typing the passphrase;
+- notes when the unlock screen first paints (and quits there with `--stop-at-unlock`), waits `--typing` seconds (a person typing the passphrase;
   whatever the app loads in the background meanwhile is loaded while they type), then fills the account
   and passphrase from DSL_DESK_BENCH_USER / DSL_DESK_BENCH_PASSPHRASE and presses Unlock;
 - notes when the main window shows and when the dashboard first paints with its rows;
@@ -86,7 +86,10 @@ def make_probe(app: Any, options: argparse.Namespace) -> Any:
             if self.dialog is not None and "unlock_painted" not in self.marks:
                 if watched is self.dialog or self.dialog.isAncestorOf(watched):
                     self.marks["unlock_painted"] = since_start()
-                    QTimer.singleShot(round(options.typing * 1000), self._unlock)
+                    if options.stop_at_unlock:
+                        QTimer.singleShot(0, self._finish)
+                    else:
+                        QTimer.singleShot(round(options.typing * 1000), self._unlock)
             elif self._first_dashboard_paint(watched):
                 self.marks["dashboard_painted"] = since_start()
                 self.marks["rows"] = len(getattr(self.dashboard, "cases", ()))
@@ -148,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--typing", type=float, default=1.0, help="seconds spent typing the passphrase")
     parser.add_argument("--first-notice", action="store_true", help="also time the first Notice")
     parser.add_argument("--pause", type=float, default=3.0, help="seconds before the first Notice")
+    parser.add_argument("--stop-at-unlock", action="store_true", help="quit once the unlock screen paints")
     parser.add_argument("rest", nargs=argparse.REMAINDER, help="-- then dsl-desk's own arguments")
     options = parser.parse_args(argv)
     rest = options.rest[1:] if options.rest[:1] == ["--"] else options.rest
