@@ -119,10 +119,8 @@ def make_probe(app: Any, options: argparse.Namespace) -> Any:
 
         def _first_notice(self) -> None:
             ctx = self.window.ctx
-            try:
-                from dsl_desk.services.paperwork.exports import export_form
-            except ImportError:
-                from dsl_desk.services.exports import export_form  # type: ignore[no-redef]
+            from dsl_desk.services.paperwork.exports import export_form
+
             with ctx.store.engine.connect() as connection:
                 escalation_id = connection.exec_driver_sql(
                     "SELECT id FROM escalations WHERE policy_id = ? AND status = 'open' ORDER BY id LIMIT 1",

@@ -101,8 +101,8 @@ def unlock(data: Path, top: int) -> None:
     from dsl_desk.store.paths import DataPaths
 
     qt_app()
-    load_policies = find("load_policies", "dsl_desk.services.policies", "dsl_desk.services.desk.policies")
-    sign_in = find("sign_in", "dsl_desk.services.setup", "dsl_desk.services.desk.setup")
+    load_policies = find("load_policies", "dsl_desk.services.desk.policies")
+    sign_in = find("sign_in", "dsl_desk.services.desk.setup")
     main_window = find("MainWindow", "dsl_desk.ui.main_window")
     paths = DataPaths(data)
     packs = dict(load_policies(paths).packs)
@@ -123,29 +123,23 @@ def unlock(data: Path, top: int) -> None:
 def run_path(path: str, desk: Desk, top: int) -> None:
     ctx = desk.ctx
     if path == "dashboard":
-        cases = find(
-            "list_open_cases", "dsl_desk.services.escalations", "dsl_desk.services.escalations.cases"
-        )
-        items = find(
-            "list_open_checklist", "dsl_desk.services.escalations", "dsl_desk.services.escalations.cases"
-        )
+        cases = find("list_open_cases", "dsl_desk.services.escalations.workflow")
+        items = find("list_open_checklist", "dsl_desk.services.escalations.workflow")
         profiled("dashboard refresh (services)", lambda: (cases(ctx), items(ctx)), top, repeat=3)
     elif path == "page":
         qt_app()
-        page_class = find("DashboardPage", "dsl_desk.ui.pages.dashboard", "dsl_desk.ui.desk.dashboard")
-        signals = find("AppSignals", "dsl_desk.ui.signals", "dsl_desk.ui.widgets.signals")()
+        page_class = find("DashboardPage", "dsl_desk.ui.desk.dashboard_page")
+        signals = find("AppSignals", "dsl_desk.ui.signals")()
         page = page_class(ctx, signals)
         profiled("dashboard page refresh, nothing changed", page.refresh, top, repeat=3)
     elif path == "chronology":
-        chronology = find(
-            "get_chronology", "dsl_desk.services.discussion_log", "dsl_desk.services.log.entries"
-        )
+        chronology = find("get_chronology", "dsl_desk.services.log.discussion_log")
         profiled("chronology", lambda: chronology(ctx, CHRONOLOGY_CHILD_ID), top, repeat=3)
     elif path == "search":
-        search = find("search_log", "dsl_desk.services.discussion_log", "dsl_desk.services.log.search")
+        search = find("search_log", "dsl_desk.services.log.discussion_log")
         profiled("search", lambda: search(ctx, "Łukasik"), top, repeat=3)
     elif path == "sign":
-        export_form = find("export_form", "dsl_desk.services.exports", "dsl_desk.services.paperwork.exports")
+        export_form = find("export_form", "dsl_desk.services.paperwork.exports")
         escalation_id = desk.raw(
             "SELECT id FROM escalations WHERE policy_id = 'st_helens' ORDER BY id LIMIT 1"
         )
@@ -157,7 +151,7 @@ def run_path(path: str, desk: Desk, top: int) -> None:
 def first_notice(data: Path, top: int) -> None:
     desk = Desk(data)
     try:
-        export_form = find("export_form", "dsl_desk.services.exports", "dsl_desk.services.paperwork.exports")
+        export_form = find("export_form", "dsl_desk.services.paperwork.exports")
         escalation_id = desk.raw(
             "SELECT id FROM escalations WHERE policy_id = 'st_helens' ORDER BY id LIMIT 1"
         )

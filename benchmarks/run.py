@@ -114,16 +114,9 @@ class Figure:
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
-def find(name: str, *modules: str) -> Any:
-    """`name` from the first of `modules` that has it (the services moved into subject packages, issue 15)."""
-    for module in modules:
-        try:
-            found = getattr(importlib.import_module(module), name, None)
-        except ImportError:
-            continue
-        if found is not None:
-            return found
-    raise ImportError(f"{name} not found in {modules}")
+def find(name: str, module: str) -> Any:
+    """`module`.`name`, imported when the figure is measured (so each figure pays only for what it uses)."""
+    return getattr(importlib.import_module(module), name)
 
 
 def timed(work: Callable[[], Any], runs: int, *, warm: bool = True) -> float:
@@ -326,8 +319,8 @@ class Desk:
         from dsl_desk.core.clock import SystemClock
         from dsl_desk.store.paths import DataPaths
 
-        load_policies = find("load_policies", "dsl_desk.services.policies", "dsl_desk.services.desk.policies")
-        sign_in = find("sign_in", "dsl_desk.services.setup", "dsl_desk.services.desk.setup")
+        load_policies = find("load_policies", "dsl_desk.services.desk.policies")
+        sign_in = find("sign_in", "dsl_desk.services.desk.setup")
         self.data = data
         self.paths = DataPaths(data)
         self.packs = dict(load_policies().packs)
@@ -365,12 +358,8 @@ WHERE i.done_at IS NULL AND e.status != 'withdrawn' ORDER BY i.created_at, i.id
 
 
 def dashboard_figures(desk: Desk, runs: int, notes: list[str], *, plain: bool) -> list[Figure]:
-    list_open_cases = find(
-        "list_open_cases", "dsl_desk.services.escalations", "dsl_desk.services.escalations.cases"
-    )
-    list_open_checklist = find(
-        "list_open_checklist", "dsl_desk.services.escalations", "dsl_desk.services.escalations.cases"
-    )
+    list_open_cases = find("list_open_cases", "dsl_desk.services.escalations.workflow")
+    list_open_checklist = find("list_open_checklist", "dsl_desk.services.escalations.workflow")
     counts: dict[str, int] = {}
 
     def refresh() -> None:
@@ -436,8 +425,8 @@ def qt_app() -> Any:
 def page_refresh_figure(desk: Desk, runs: int) -> Figure:
     """The dashboard page's own refresh (every minute, and on the change signal), when nothing changed."""
     qt_app()
-    dashboard_page = find("DashboardPage", "dsl_desk.ui.pages.dashboard", "dsl_desk.ui.desk.dashboard")
-    signals_class = find("AppSignals", "dsl_desk.ui.signals", "dsl_desk.ui.widgets.signals")
+    dashboard_page = find("DashboardPage", "dsl_desk.ui.desk.dashboard_page")
+    signals_class = find("AppSignals", "dsl_desk.ui.signals")
     signals = signals_class()
     page = dashboard_page(desk.ctx, signals)
     page.resize(1280, 800)
@@ -459,9 +448,7 @@ def page_refresh_figure(desk: Desk, runs: int) -> Figure:
 
 
 def chronology_figure(desk: Desk, runs: int) -> Figure:
-    get_chronology = find(
-        "get_chronology", "dsl_desk.services.discussion_log", "dsl_desk.services.log.entries"
-    )
+    get_chronology = find("get_chronology", "dsl_desk.services.log.discussion_log")
     size: dict[str, int] = {}
 
     def work() -> None:
@@ -500,7 +487,7 @@ SEARCHES = (("common words", "strategy discussion neglect"), ("a family name", "
 
 def search_figures(desk: Desk, runs: int) -> list[Figure]:
     match_expression = find("match_expression", "dsl_desk.store.search")
-    search_log = find("search_log", "dsl_desk.services.discussion_log", "dsl_desk.services.log.search")
+    search_log = find("search_log", "dsl_desk.services.log.discussion_log")
     figures = []
     for what, words in SEARCHES:
         found: dict[str, int] = {}
@@ -537,7 +524,7 @@ def search_figures(desk: Desk, runs: int) -> list[Figure]:
 
 
 def document_figure(desk: Desk, runs: int) -> Figure:
-    export_form = find("export_form", "dsl_desk.services.exports", "dsl_desk.services.paperwork.exports")
+    export_form = find("export_form", "dsl_desk.services.paperwork.exports")
     escalation_id = desk.raw(
         "SELECT id FROM escalations WHERE policy_id = 'st_helens' AND status = 'open' ORDER BY id LIMIT 1"
     )[0][0]
@@ -572,10 +559,8 @@ def school_figures(desk: Desk, runs: int) -> list[Figure]:
         chronology_figure(desk, runs),
         *search_figures(desk, runs),
     ]
-    get_escalation = find(
-        "get_escalation", "dsl_desk.services.escalations", "dsl_desk.services.escalations.cases"
-    )
-    list_children = find("list_children", "dsl_desk.services.children", "dsl_desk.services.people.children")
+    get_escalation = find("get_escalation", "dsl_desk.services.escalations.workflow")
+    list_children = find("list_children", "dsl_desk.services.people.children")
     escalation_id = desk.raw("SELECT id FROM escalations WHERE status = 'open' ORDER BY id LIMIT 1")[0][0]
     figures.append(
         Figure(

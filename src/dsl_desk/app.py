@@ -28,11 +28,6 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
     from dsl_desk.ui.crash_dialog import install_crash_hook
 
     install_crash_hook(app, paths.root)  # an unexpected error in a slot: a plain message, never silence
-    from dsl_desk.bench_hooks import (
-        install_if_requested,  # benchmarks only: inert unless DSL_DESK_BENCH_AUTOSTART
-    )
-
-    install_if_requested(app)
     _show_store_errors_plainly()
     try:
         if not paths.exists() or paths.setup_unfinished():
