@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dsl_desk.core.clock import Clock
-from dsl_desk.core.policy import PolicyPack
-from dsl_desk.store.database import Store
+
+if TYPE_CHECKING:  # names only: importing the store (SQLAlchemy) here put it on the way to the unlock screen
+    from dsl_desk.core.policy import PolicyPack
+    from dsl_desk.store.database import Store
 
 
 class ServiceError(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
@@ -23,9 +24,7 @@ from PySide6.QtWidgets import (
 
 from dsl_desk import APP_NAME
 from dsl_desk.core.clock import Clock
-from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext, ServiceError
-from dsl_desk.services.desk.setup import sign_in, sign_in_with_recovery_key
 from dsl_desk.store.errors import DatabaseCorrupt, KeyringDamaged, StoreError
 from dsl_desk.store.keyring import UNSEALED, Keyring, load_keyring
 from dsl_desk.store.paths import DataPaths
@@ -35,6 +34,10 @@ from dsl_desk.store.throttle import (
     UnlockThrottle,
     seconds_words,
 )
+from dsl_desk.ui import preload
+
+if TYPE_CHECKING:
+    from dsl_desk.core.policy import PolicyPack
 
 
 class UnlockPanel(QWidget):
@@ -231,10 +234,20 @@ class UnlockPanel(QWidget):
             self.secret.selectAll()  # what was typed before the wait is replaced by typing again
 
     def try_unlock(self) -> None:
+        self._finish_loading()
         if self.keyring is None and self.restore_key_button.isVisible():
             self.restore_key_file()  # the key file cannot be read: Enter restores it from a backup
         else:
             self._unlock_with_secret()
+
+    def _finish_loading(self) -> None:
+        """The store, the services and the policy packs loaded while the person typed (ui/preload.py): wait
+        for whatever is left before signing in."""
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            preload.finish()
+        finally:
+            QGuiApplication.restoreOverrideCursor()
 
     def _unlock_with_secret(self) -> None:
         self.refresh_wait()
@@ -254,6 +267,8 @@ class UnlockPanel(QWidget):
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
+            from dsl_desk.services.desk.setup import sign_in, sign_in_with_recovery_key
+
             if self._recovery_mode:
                 ctx = sign_in_with_recovery_key(
                     self.paths, username, secret, clock=self.clock, packs=self.packs
@@ -306,8 +321,6 @@ class UnlockPanel(QWidget):
 
     def restore_key_file(self) -> None:
         """The key file is damaged: put back a backup's copy, checked with the passphrase or recovery key typed."""
-        from dsl_desk.services.records.backups import restore_key_file
-
         self.refresh_wait()
         username = self.account.currentData()
         secret = self.secret.text()
@@ -320,6 +333,9 @@ class UnlockPanel(QWidget):
             return
         if not self.secret.isEnabled():
             return
+        self._finish_loading()
+        from dsl_desk.services.records.backups import restore_key_file
+
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             ctx = restore_key_file(
