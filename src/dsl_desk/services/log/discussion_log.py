@@ -684,19 +684,30 @@ def _hits(session: Session, raw: list[fts.RawHit]) -> list[SearchHit]:
     if not raw:
         return []
     ids = [hit.entry_id for hit in raw]
+    # The columns a hit shows, not whole entries (their text is in the snippet already).
     query = (
-        select(DiscussionEntry, Child.given_names, Child.family_name, User.display_name)
+        select(
+            DiscussionEntry.id,
+            DiscussionEntry.child_id,
+            DiscussionEntry.occurred_at,
+            DiscussionEntry.method,
+            DiscussionEntry.escalation_id,
+            Child.given_names,
+            Child.family_name,
+            User.display_name,
+        )
         .join(Child, Child.id == DiscussionEntry.child_id)
         .join(User, User.id == DiscussionEntry.author_id)
         .where(DiscussionEntry.id.in_(ids))
     )
     found = {
-        row.id: (row, f"{given} {family}", author) for row, given, family, author in session.execute(query)
+        row.id: (row, f"{row.given_names} {row.family_name}", row.display_name)
+        for row in session.execute(query)
     }
     amended = set(
         session.scalars(select(DiscussionEntry.amends_id).where(DiscussionEntry.amends_id.in_(ids)))
     )
-    references = _references(session)
+    references = _references(session, {row.escalation_id for row, _child, _author in found.values()})
     hits = []
     for hit in raw:
         row, child, author = found[hit.entry_id]
@@ -727,7 +738,8 @@ def list_open_actions(ctx: AppContext) -> list[OpenActionRow]:
             .where(ActionItem.done_at.is_(None))
             .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
         )
-        references = _references(session)
+        rows = session.execute(query).all()
+        references = _references(session, {entry.escalation_id for _action, entry, _g, _f in rows})
         return [
             OpenActionRow(
                 action_id=action.id,
@@ -740,16 +752,19 @@ def list_open_actions(ctx: AppContext) -> list[OpenActionRow]:
                 overdue=action.due_on is not None and action.due_on < today,
                 escalation_reference=references.get(entry.escalation_id, "") if entry.escalation_id else "",
             )
-            for action, entry, given, family in session.execute(query)
+            for action, entry, given, family in rows
         ]
 
 
-def _references(session: Session) -> dict[int, str]:
+def _references(session: Session, escalation_ids: set[int | None]) -> dict[int, str]:
+    """The references of these escalations only: reading every escalation's made a search and the dashboard
+    cost more with each year of history."""
+    wanted = sorted(i for i in escalation_ids if i is not None)
+    if not wanted:
+        return {}
+    query = select(Escalation.id, Escalation.reference).where(Escalation.id.in_(wanted))
     # Rows unpack as tuples; dict(result) does not work on SQLAlchemy 2.1's Result.
-    return {row[0]: row[1] for row in session.execute(_REFERENCES)}
-
-
-_REFERENCES = select(Escalation.id, Escalation.reference)
+    return {row[0]: row[1] for row in session.execute(query)}
 
 
 def list_authors(ctx: AppContext) -> list[AuthorOption]:
