@@ -31,7 +31,7 @@ BACKGROUND = (
     "dsl_desk.services.escalations.drafts",
     "dsl_desk.services.escalations.workflow",
     "dsl_desk.services.log.discussion_log",
-    "dsl_desk.services.records.records_due",
+    "dsl_desk.services.records.due",
     "dsl_desk.services.records.backups",
 )
 # Imported on the GUI thread once the worker is done: the window and its first page.

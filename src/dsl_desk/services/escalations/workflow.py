@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
-from dsl_desk.core.clock import london
+from dsl_desk.core.clock import LONDON, london
 from dsl_desk.core.deadline_words import describe_deadline
 from dsl_desk.core.escalation_rules import (
     ChildFlags,
@@ -872,16 +873,99 @@ def get_escalation(ctx: AppContext, escalation_id: int) -> EscalationDetail:
 
 
 def list_open_cases(ctx: AppContext) -> list[CaseRow]:
-    """Open escalations, most urgent first: immediate risk pinned on top, then overdue, due today, …"""
+    """Open escalations, most urgent first: immediate risk pinned on top, then overdue, due today, …
+
+    The dashboard asks every minute and after every change. What it read is kept while nothing it shows
+    has changed (the store's change signal, Store.data_changes), and each row's words and status are worked
+    out again only when the time has moved past what they depend on (its deadline, or midnight): a
+    refresh when nothing changed reads nothing and recomputes almost nothing."""
     now = ctx.clock.now()
-    rows = list_escalations(ctx, status="open")
+    kept = ctx.store.kept(
+        "open_cases", (ctx.store.data_changes(), id(ctx.packs)), lambda: _read_open_cases(ctx)
+    )
+    rows = [
+        kept.row(
+            record.id,
+            now,
+            lambda r=record: _case_row(ctx, r, kept.calendar, now, kept.directories),
+            _case_due(record),
+        )
+        for record in kept.records
+    ]
     return sorted(rows, key=lambda r: (not r.immediate_risk, STATUS_ORDER[r.due_status], r.deadline or now))
 
 
 def list_open_checklist(ctx: AppContext) -> list[OpenItemRow]:
     """Every checklist item not yet done, oldest first — the dashboard's to-do list, each with its own
-    deadline where the policy gives the step one."""
+    deadline where the policy gives the step one. Kept between calls as list_open_cases is."""
     now = ctx.clock.now()
+    kept = ctx.store.kept("open_checklist", ctx.store.data_changes(), lambda: _read_open_checklist(ctx))
+    return [
+        kept.row(
+            item.id,
+            now,
+            lambda i=item, r=reference, g=given, f=family: _item_row(i, r, g, f, now, kept.calendar),
+            item.due_at,
+        )
+        for item, reference, given, family in kept.records
+    ]
+
+
+@dataclass
+class _OpenWork:
+    """What the dashboard read from the store, and the rows made from it with the times they hold for."""
+
+    records: list[Any]
+    calendar: WorkingCalendar
+    directories: dict[str, list[Contact]] = field(default_factory=dict)
+    made: dict[int, tuple[Any, datetime, datetime]] = field(default_factory=dict)
+
+    def row(self, key: int, now: datetime, make: Any, due_at: datetime | None) -> Any:
+        found = self.made.get(key)
+        if found is not None and found[1] <= now < found[2]:
+            return found[0]
+        made = make()
+        start, end = _holds_between(now, due_at)
+        self.made[key] = (made, start, end)
+        return made
+
+
+def _holds_between(now: datetime, due_at: datetime | None) -> tuple[datetime, datetime]:
+    """When a row's deadline words and due status stay what they are at `now`: within the same London day
+    (midnight by the wall clock), and on the same side of its deadline (they use the date of now, and
+    whether now is past the deadline)."""
+    today = london(now).date()
+    start = datetime.combine(today, dt_time.min, tzinfo=LONDON).astimezone(UTC)
+    end = datetime.combine(today + timedelta(days=1), dt_time.min, tzinfo=LONDON).astimezone(UTC)
+    if due_at is None:
+        return start, end
+    if now > due_at:
+        return max(start, due_at + _TICK), end
+    return start, min(end, due_at + _TICK)
+
+
+_TICK = timedelta(microseconds=1)
+
+
+def _case_due(record: Row[Any]) -> datetime | None:
+    shown = earliest(
+        Deadline(record.deadline) if record.deadline else None,
+        Deadline(record.first_item_due) if record.first_item_due else None,
+    )
+    return shown.due_at if shown else None
+
+
+def _read_open_cases(ctx: AppContext) -> _OpenWork:
+    with ctx.store.session() as session:
+        calendar = calendar_in(session)
+        directories = {
+            pack.id: [row.contact for row in merged_contacts(session, pack)] for pack in ctx.packs.values()
+        }
+        records = list(session.execute(_open_case_query()))
+    return _OpenWork(records, calendar, directories)
+
+
+def _read_open_checklist(ctx: AppContext) -> _OpenWork:
     with ctx.store.session() as session:
         calendar = calendar_in(session)
         query = (
@@ -891,24 +975,28 @@ def list_open_checklist(ctx: AppContext) -> list[OpenItemRow]:
             .where(ChecklistItem.done_at.is_(None), Escalation.status != "withdrawn", our_own())
             .order_by(ChecklistItem.created_at, ChecklistItem.id)
         )
-        return [
-            OpenItemRow(
-                item.id,
-                item.escalation_id,
-                reference,
-                f"{given} {family}",
-                item.kind,
-                item.text,
-                item.recipient,
-                item.form_id,
-                item.created_at,
-                due_at=item.due_at,
-                obligation=item.obligation,
-                due_words=describe_deadline(item.due_at, now) if item.due_at else "",
-                due_status=due_status(item.due_at, now, calendar),
-            )
-            for item, reference, given, family in session.execute(query)
-        ]
+        records = [tuple(row) for row in session.execute(query)]
+    return _OpenWork(records, calendar)
+
+
+def _item_row(
+    item: ChecklistItem, reference: str, given: str, family: str, now: datetime, calendar: WorkingCalendar
+) -> OpenItemRow:
+    return OpenItemRow(
+        item.id,
+        item.escalation_id,
+        reference,
+        f"{given} {family}",
+        item.kind,
+        item.text,
+        item.recipient,
+        item.form_id,
+        item.created_at,
+        due_at=item.due_at,
+        obligation=item.obligation,
+        due_words=describe_deadline(item.due_at, now) if item.due_at else "",
+        due_status=due_status(item.due_at, now, calendar),
+    )
 
 
 def list_escalations(
@@ -920,11 +1008,14 @@ def list_escalations(
     now = ctx.clock.now()
     with ctx.store.session() as session:
         calendar = calendar_in(session)
-        query = _case_query()
-        if status:
-            query = query.where(Escalation.status == status)
-        if child_id is not None:
-            query = query.where(Escalation.child_id == child_id)
+        if status == "open" and child_id is None:
+            query = _open_case_query()
+        else:
+            query = _case_query()
+            if status:
+                query = query.where(Escalation.status == status)
+            if child_id is not None:
+                query = query.where(Escalation.child_id == child_id)
         directories = {
             pack.id: [row.contact for row in merged_contacts(session, pack)] for pack in ctx.packs.values()
         }
@@ -973,6 +1064,49 @@ def _case_query() -> Select[Any]:
         .join(Child, Child.id == Escalation.child_id)
         .join(Agency, Agency.id == Escalation.other_agency_id)
         .join(StageRecord, StageRecord.id == latest_stage)
+        .order_by(Escalation.opened_at.desc())
+    )
+
+
+def _open_case_query() -> Select[Any]:
+    """The open escalations only, read through indexes that hold open work alone (migration 0008): their
+    cost grows with what is open, not with years of closed records. An open escalation's latest stage is
+    the one it has not left (a stage is left only on moving to the next one, or on closing)."""
+    open_items = (
+        select(func.count())
+        .select_from(ChecklistItem)
+        .where(ChecklistItem.escalation_id == Escalation.id, ChecklistItem.done_at.is_(None))
+        .scalar_subquery()
+    )
+    first_item_due = (
+        select(func.min(ChecklistItem.due_at))
+        .where(ChecklistItem.escalation_id == Escalation.id, ChecklistItem.done_at.is_(None))
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Escalation.id,
+            Escalation.reference,
+            Escalation.child_id,
+            Escalation.policy_id,
+            Escalation.immediate_risk,
+            Escalation.status,
+            Child.given_names,
+            Child.family_name,
+            Agency.name.label("agency"),
+            StageRecord.stage_key,
+            StageRecord.deadline,
+            StageRecord.raised_out_of_hours,
+            StageRecord.contacted,
+            StageRecord.entered_at,
+            open_items.label("open_items"),
+            first_item_due.label("first_item_due"),
+        )
+        .join(Child, Child.id == Escalation.child_id)
+        .join(Agency, Agency.id == Escalation.other_agency_id)
+        .join(StageRecord, (StageRecord.escalation_id == Escalation.id) & StageRecord.left_at.is_(None))
+        # A literal, not a bound parameter, so SQLite can choose the partial index of open escalations.
+        .where(Escalation.status == literal_column("'open'"))
         .order_by(Escalation.opened_at.desc())
     )
 

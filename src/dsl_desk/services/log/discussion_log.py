@@ -728,8 +728,14 @@ def _hits(session: Session, raw: list[fts.RawHit]) -> list[SearchHit]:
 
 
 def list_open_actions(ctx: AppContext) -> list[OpenActionRow]:
-    """Actions agreed in discussions and not yet done, soonest due first (for the dashboard)."""
+    """Actions agreed in discussions and not yet done, soonest due first (for the dashboard). They depend on
+    the log and on today's date only: kept until either changes (the store's change signal)."""
     today = london(ctx.clock.now()).date()
+    key = (ctx.store.data_changes(), today)
+    return list(ctx.store.kept("open_actions", key, lambda: _open_actions(ctx, today)))
+
+
+def _open_actions(ctx: AppContext, today: date) -> list[OpenActionRow]:
     with ctx.store.session() as session:
         query = (
             select(ActionItem, DiscussionEntry, Child.given_names, Child.family_name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from dsl_desk.core.clock import london
 from dsl_desk.services.context import AppContext
 
 
@@ -23,7 +24,16 @@ class RecordDue:
 
 
 def list_records_due(ctx: AppContext) -> list[RecordDue]:
-    """Overdue first, then by date; rows without a date (e.g. the retention summary) last."""
+    """Overdue first, then by date; rows without a date (e.g. the retention summary) last.
+
+    The dashboard asks every minute: the rows depend on the records and on today's date only, so they are
+    kept until either changes (the store's change signal, Store.data_changes)."""
+    today = london(ctx.clock.now()).date()
+    key = (ctx.store.data_changes(), today)
+    return list(ctx.store.kept("records_due", key, lambda: _records_due(ctx)))
+
+
+def _records_due(ctx: AppContext) -> list[RecordDue]:
     from dsl_desk.services.records import retention, subject_access, transfers
 
     rows = [*transfers.records_due(ctx), *subject_access.records_due(ctx), *retention.records_due(ctx)]
