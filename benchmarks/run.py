@@ -126,12 +126,16 @@ def find(name: str, module: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-def timed(work: Callable[[], Any], runs: int, *, warm: bool = True) -> float:
-    """Median milliseconds of `runs` calls (after one warm-up call)."""
+def timed(
+    work: Callable[[], Any], runs: int, *, warm: bool = True, before: Callable[[], Any] | None = None
+) -> float:
+    """Median milliseconds of `runs` calls (after one warm-up call); `before` runs untimed before each."""
     if warm:
         work()
     samples = []
     for _ in range(runs):
+        if before is not None:
+            before()
         started = time.perf_counter()
         work()
         samples.append((time.perf_counter() - started) * 1000)
@@ -340,13 +344,18 @@ class Desk:
         with self.ctx.store.engine.connect() as connection:
             return connection.exec_driver_sql(sql, params if params else ()).fetchall()
 
+    def touch(self) -> None:
+        """A committed write that changes nothing anyone sees, but is a change to the store."""
+        with self.ctx.store.engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE organisation SET name = name")
+
     def close(self) -> None:
         self.ctx.close()
 
 
-# The dashboard's rows, the fastest way the store can give them: open escalations with each one's current
-# stage, its child, the other agency, and its open checklist count and earliest item deadline; then the open
-# checklist items with their escalation's reference and child.
+# The dashboard's rows, the fastest way the store can give them: open escalations with the stage each is
+# at, its child, the other agency, and its open checklist count and earliest item deadline; then the open
+# checklist items with their escalation's reference and child. (The same shape as the service's query.)
 RAW_CASES = """
 SELECT e.id, e.reference, e.child_id, e.policy_id, e.immediate_risk, e.status, c.given_names, c.family_name,
        a.name, s.stage_key, s.deadline, s.raised_out_of_hours, s.contacted, s.entered_at,
@@ -355,8 +364,8 @@ SELECT e.id, e.reference, e.child_id, e.policy_id, e.immediate_risk, e.status, c
 FROM escalations e
 JOIN children c ON c.id = e.child_id
 JOIN agencies a ON a.id = e.other_agency_id
-JOIN escalation_stages s ON s.id = (SELECT max(id) FROM escalation_stages WHERE escalation_id = e.id)
-WHERE e.status = 'open'
+JOIN escalation_stages s ON s.escalation_id = e.id AND s.left_at IS NULL
+WHERE e.status = 'open' ORDER BY e.opened_at DESC
 """
 RAW_ITEMS = """
 SELECT i.*, e.reference, c.given_names, c.family_name FROM checklist_items i
@@ -374,7 +383,9 @@ def dashboard_figures(desk: Desk, runs: int, notes: list[str], *, plain: bool) -
         counts["cases"] = len(list_open_cases(desk.ctx))
         counts["items"] = len(list_open_checklist(desk.ctx))
 
-    value = timed(refresh, runs)
+    # After a change: the app keeps what the dashboard read until something changes, so each timed refresh
+    # follows a real committed write (untimed) and reads everything again.
+    value = timed(refresh, runs, before=desk.touch)
     raw_ms = timed(lambda: (desk.raw(RAW_CASES), desk.raw(RAW_ITEMS)), runs)
     figure = Figure(
         "dashboard refresh (list_open_cases + list_open_checklist)",
