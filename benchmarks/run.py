@@ -355,16 +355,18 @@ class Desk:
 
 # The dashboard's rows, the fastest way the store can give them: open escalations with the stage each is
 # at, its child, the other agency, and its open checklist count and earliest item deadline; then the open
-# checklist items with their escalation's reference and child. (The same shape as the service's query.)
+# checklist items with their escalation's reference and child. (The indexes of migration 0008, as the service.)
 RAW_CASES = """
 SELECT e.id, e.reference, e.child_id, e.policy_id, e.immediate_risk, e.status, c.given_names, c.family_name,
        a.name, s.stage_key, s.deadline, s.raised_out_of_hours, s.contacted, s.entered_at,
-       (SELECT count(*) FROM checklist_items i WHERE i.escalation_id = e.id AND i.done_at IS NULL),
-       (SELECT min(i.due_at) FROM checklist_items i WHERE i.escalation_id = e.id AND i.done_at IS NULL)
-FROM escalations e
-JOIN children c ON c.id = e.child_id
+       (SELECT count(*) FROM checklist_items i INDEXED BY ix_checklist_undone
+         WHERE i.escalation_id = e.id AND i.done_at IS NULL),
+       (SELECT min(i.due_at) FROM checklist_items i INDEXED BY ix_checklist_undone
+         WHERE i.escalation_id = e.id AND i.done_at IS NULL)
+FROM escalations e INDEXED BY ix_escalations_open
+JOIN children c INDEXED BY ix_children_names ON c.id = e.child_id
 JOIN agencies a ON a.id = e.other_agency_id
-JOIN escalation_stages s ON s.escalation_id = e.id AND s.left_at IS NULL
+JOIN escalation_stages s INDEXED BY ix_stages_current ON s.escalation_id = e.id AND s.left_at IS NULL
 WHERE e.status = 'open' ORDER BY e.opened_at DESC
 """
 RAW_ITEMS = """

@@ -216,6 +216,7 @@ class StageRecord(Base):
             "raised_out_of_hours",
             "contacted",
             "entered_at",
+            "left_at",
             sqlite_where=text("left_at IS NULL"),
         ),
     )
@@ -253,7 +254,9 @@ class ChecklistItem(Base):
     __tablename__ = "checklist_items"
     __table_args__ = (
         Index("ix_checklist_open", "escalation_id", "done_at"),
-        Index("ix_checklist_undone", "escalation_id", "due_at", sqlite_where=text("done_at IS NULL")),  # 0008
+        Index(
+            "ix_checklist_undone", "escalation_id", "due_at", "done_at", sqlite_where=text("done_at IS NULL")
+        ),  # 0008
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,6 +4,8 @@ responses, retention reviews)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
@@ -254,7 +256,7 @@ class DashboardPage(QWidget):
         self.records_title.setVisible(bool(self.records))
         self.record_view.setVisible(bool(self.records))
         self.empty_cases.setVisible(not self.cases)
-        counts = {status: sum(1 for c in self.cases if c.due_status is status) for status in DueStatus}
+        counts = Counter(c.due_status for c in self.cases)
         self.tile_labels["overdue"].setText(str(counts[DueStatus.OVERDUE]))
         self.tile_labels["today"].setText(str(counts[DueStatus.DUE_TODAY]))
         self.tile_labels["next"].setText(str(counts[DueStatus.DUE_NEXT_WORKING_DAY]))
