@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--typing", type=float, default=1.0, help="seconds spent typing the passphrase")
     parser.add_argument("--first-notice", action="store_true", help="also time the first Notice")
-    parser.add_argument("--pause", type=float, default=3.0, help="seconds before the first Notice")
+    parser.add_argument("--pause", type=float, default=5.0, help="seconds before the first Notice")
     parser.add_argument("--stop-at-unlock", action="store_true", help="quit once the unlock screen paints")
     parser.add_argument("rest", nargs=argparse.REMAINDER, help="-- then dsl-desk's own arguments")
     options = parser.parse_args(argv)

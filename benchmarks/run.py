@@ -656,7 +656,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         first, second = first_notice(data, max(1, args.runs // 2), args.platform, args.typing)
         figures.append(
             Figure(
-                "first Notice of a session (3 s after the dashboard)",
+                "first Notice of a session (5 s after the dashboard)",
                 first,
                 None,
                 "ms",
