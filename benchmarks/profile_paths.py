@@ -123,8 +123,8 @@ def unlock(data: Path, top: int) -> None:
 def run_path(path: str, desk: Desk, top: int) -> None:
     ctx = desk.ctx
     if path == "dashboard":
-        cases = find("list_open_cases", "dsl_desk.services.escalations.workflow")
-        items = find("list_open_checklist", "dsl_desk.services.escalations.workflow")
+        cases = find("list_open_cases", "dsl_desk.services.escalations.reading")
+        items = find("list_open_checklist", "dsl_desk.services.escalations.reading")
         profiled("dashboard refresh (services)", lambda: (cases(ctx), items(ctx)), top, repeat=3)
     elif path == "page":
         qt_app()
@@ -133,10 +133,10 @@ def run_path(path: str, desk: Desk, top: int) -> None:
         page = page_class(ctx, signals)
         profiled("dashboard page refresh, nothing changed", page.refresh, top, repeat=3)
     elif path == "chronology":
-        chronology = find("get_chronology", "dsl_desk.services.log.discussion_log")
+        chronology = find("get_chronology", "dsl_desk.services.log.reading")
         profiled("chronology", lambda: chronology(ctx, CHRONOLOGY_CHILD_ID), top, repeat=3)
     elif path == "search":
-        search = find("search_log", "dsl_desk.services.log.discussion_log")
+        search = find("search_log", "dsl_desk.services.log.search")
         profiled("search", lambda: search(ctx, "Łukasik"), top, repeat=3)
     elif path == "sign":
         export_form = find("export_form", "dsl_desk.services.paperwork.exports")

@@ -377,8 +377,8 @@ WHERE i.done_at IS NULL AND e.status != 'withdrawn' ORDER BY i.created_at, i.id
 
 
 def dashboard_figures(desk: Desk, runs: int, notes: list[str], *, plain: bool) -> list[Figure]:
-    list_open_cases = find("list_open_cases", "dsl_desk.services.escalations.workflow")
-    list_open_checklist = find("list_open_checklist", "dsl_desk.services.escalations.workflow")
+    list_open_cases = find("list_open_cases", "dsl_desk.services.escalations.reading")
+    list_open_checklist = find("list_open_checklist", "dsl_desk.services.escalations.reading")
     counts: dict[str, int] = {}
 
     def refresh() -> None:
@@ -469,7 +469,7 @@ def page_refresh_figure(desk: Desk, runs: int) -> Figure:
 
 
 def chronology_figure(desk: Desk, runs: int) -> Figure:
-    get_chronology = find("get_chronology", "dsl_desk.services.log.discussion_log")
+    get_chronology = find("get_chronology", "dsl_desk.services.log.reading")
     size: dict[str, int] = {}
 
     def work() -> None:
@@ -508,7 +508,7 @@ SEARCHES = (("common words", "strategy discussion neglect"), ("a family name", "
 
 def search_figures(desk: Desk, runs: int) -> list[Figure]:
     match_expression = find("match_expression", "dsl_desk.store.search")
-    search_log = find("search_log", "dsl_desk.services.log.discussion_log")
+    search_log = find("search_log", "dsl_desk.services.log.search")
     figures = []
     for what, words in SEARCHES:
         found: dict[str, int] = {}
@@ -580,7 +580,7 @@ def school_figures(desk: Desk, runs: int) -> list[Figure]:
         chronology_figure(desk, runs),
         *search_figures(desk, runs),
     ]
-    get_escalation = find("get_escalation", "dsl_desk.services.escalations.workflow")
+    get_escalation = find("get_escalation", "dsl_desk.services.escalations.reading")
     list_children = find("list_children", "dsl_desk.services.people.children")
     escalation_id = desk.raw("SELECT id FROM escalations WHERE status = 'open' ORDER BY id LIMIT 1")[0][0]
     figures.append(

@@ -18,14 +18,18 @@ IMPORTS = textwrap.dedent(
     import importlib, json, sys
     import dsl_desk.app
     import dsl_desk.cli
-    dsl_desk.cli.commands.build_parser()  # also imports the per-area command modules (cli_documents, cli_log, ...)
+    dsl_desk.cli.commands.build_parser()  # also imports the per-area command modules (cli/paperwork.py, cli/log.py, ...)
     for name in ("dsl_desk.ui.main_window", "dsl_desk.ui.desk.unlock", "dsl_desk.ui.navigation",
                  "dsl_desk.ui.desk.setup_wizard"):
         importlib.import_module(name)
-    import pkgutil, dsl_desk.ui
-    for module in pkgutil.walk_packages(dsl_desk.ui.__path__, "dsl_desk.ui."):
-        if module.name.endswith("_page"):  # every page of the rail (ui/<subject>/<name>_page.py)
-            importlib.import_module(module.name)
+    pages = [
+        "dsl_desk.ui." + name
+        for name in ("desk.dashboard_page", "people.children_page", "escalations.escalations_page",
+                     "log.log_page", "paperwork.forms_page", "people.contacts_page", "desk.settings_page",
+                     "widgets.placeholder")
+    ]
+    for name in pages:
+        importlib.import_module(name)
     print(json.dumps(sorted(sys.modules)))
     """
 )

@@ -30,7 +30,7 @@ from types import TracebackType
 
 import dsl_desk
 from dsl_desk import APP_NAME
-from dsl_desk.services.context import ServiceError
+from dsl_desk.services.errors import ServiceError
 from dsl_desk.store.errors import StoreError
 
 DEBUG_ENV = "DSL_DESK_DEBUG"

@@ -7,22 +7,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dsl_desk.core.clock import Clock
+from dsl_desk.services.errors import ServiceError
 
 if TYPE_CHECKING:  # names only: importing the store (SQLAlchemy) here put it on the way to the unlock screen
     from dsl_desk.core.policy import PolicyPack
     from dsl_desk.store.database import Store
-
-
-class ServiceError(Exception):
-    """A request the rules refuse. `str(error)` is a plain-English message for the user."""
-
-
-class ValidationError(ServiceError):
-    """Input a user must correct. `field` names the form field when there is one."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
+    from dsl_desk.store.paths import DataPaths
 
 
 @dataclass(frozen=True)
@@ -40,6 +30,16 @@ class AppContext:
     actor: Actor
     packs: Mapping[str, PolicyPack] = field(default_factory=dict)
 
+    @property
+    def paths(self) -> DataPaths:
+        """The data folder's layout, for callers above the services (which never touch the store itself)."""
+        return self.store.paths
+
+    @property
+    def read_only(self) -> str:
+        """Why the desk was opened read-only (no room, a read-only folder) — nothing can be saved — or ""."""
+        return self.store.read_only
+
     def pack(self, pack_id: str) -> PolicyPack:
         try:
             return self.packs[pack_id]
@@ -51,7 +51,7 @@ class AppContext:
 
     def close(self) -> None:
         if self.store.is_open:
-            from dsl_desk.services.audit.verify import save_checkpoint  # it needs this module
+            from dsl_desk.store.checkpoint_file import save_checkpoint
 
             save_checkpoint(self.store, self.clock.now())  # the trail's head, kept outside (never raises)
         self.store.close()

@@ -29,8 +29,9 @@ BACKGROUND = (
     "dsl_desk.services.desk.setup",
     "dsl_desk.services.desk.profile",
     "dsl_desk.services.escalations.drafts",
+    "dsl_desk.services.escalations.reading",
     "dsl_desk.services.escalations.workflow",
-    "dsl_desk.services.log.discussion_log",
+    "dsl_desk.services.log.reading",
     "dsl_desk.services.records.due",
     "dsl_desk.services.records.backups",
 )

@@ -39,17 +39,17 @@ from dsl_desk import APP_NAME
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.escalation_rules import review_warning
 from dsl_desk.core.policy import PolicyPack
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.desk.data_folder import DataPaths
 from dsl_desk.services.desk.setup import (
     USERNAME_PATTERN,
+    KdfParams,
     NewUser,
     OrganisationProfile,
     initialise,
     passphrase_problem,
 )
-from dsl_desk.store.errors import StoreError
-from dsl_desk.store.keyring import KdfParams
-from dsl_desk.store.paths import DataPaths
+from dsl_desk.services.errors import DeskError
 from dsl_desk.ui.paperwork.form_fields import (
     add_new_passphrase_rows,
     buddy_label,
@@ -966,24 +966,30 @@ class SetupWizard(QWizard):
         """Create the encrypted database. Returns "" on success, or the message to show on the page."""
         if self.context is not None:
             return ""  # already created: a second press must not try again
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.context, self.recovery_key = initialise(
-                self.paths,
-                self.profile(),
-                self.new_user(),
-                clock=self.clock,
-                packs=self.packs,
-                kdf=self.kdf,
-            )
-            # The certificate the forms are signed with is made now, while the user is waiting anyway.
-            from dsl_desk.services.paperwork.signing_identity import ensure_signing_identity
+        from dsl_desk.services.paperwork.signing_identity import ensure_signing_identity
+        from dsl_desk.ui.operations import run_and_wait
 
-            ensure_signing_identity(self.context)
-        except (ServiceError, StoreError) as error:
-            return self.tr("%s\n\nGo back to correct it, or close the window and start again.") % error
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        paths, profile, user, clock, packs, kdf = (
+            self.paths, self.profile(), self.new_user(), self.clock, self.packs, self.kdf
+        )  # fmt: skip
+
+        def work() -> tuple[AppContext, str, Exception | None]:
+            context, recovery_key = initialise(paths, profile, user, clock=clock, packs=packs, kdf=kdf)
+            # The certificate the forms are signed with is made now, while the user is waiting anyway.
+            try:
+                ensure_signing_identity(context)
+            except DeskError as error:  # the database exists: keep it, say what failed
+                return context, recovery_key, error
+            return context, recovery_key, None
+
+        try:
+            self.context, self.recovery_key, problem = run_and_wait(
+                self, work, label=self.tr("Creating the encrypted database…")
+            )
+        except DeskError as error:
+            problem = error
+        if problem is not None:
+            return self.tr("%s\n\nGo back to correct it, or close the window and start again.") % problem
         return ""
 
     def reject(self) -> None:

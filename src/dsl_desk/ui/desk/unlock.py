@@ -24,17 +24,12 @@ from PySide6.QtWidgets import (
 
 from dsl_desk import APP_NAME
 from dsl_desk.core.clock import Clock
-from dsl_desk.services.context import AppContext, ServiceError
-from dsl_desk.store.errors import DatabaseCorrupt, KeyringDamaged, StoreError
-from dsl_desk.store.keyring import UNSEALED, Keyring, load_keyring
-from dsl_desk.store.paths import DataPaths
-from dsl_desk.store.throttle import (
-    PASSPHRASE_DOOR,
-    RECOVERY_KEY_DOOR,
-    UnlockThrottle,
-    seconds_words,
-)
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.desk.data_folder import DataPaths
+from dsl_desk.services.desk.door import Door, read_door, seconds_words, wait_before_next_try
+from dsl_desk.services.errors import DatabaseCorrupt, DeskError, KeyringDamaged
 from dsl_desk.ui import preload
+from dsl_desk.ui.operations import run_and_wait
 
 if TYPE_CHECKING:
     from dsl_desk.core.policy import PolicyPack
@@ -52,7 +47,7 @@ class UnlockPanel(QWidget):
         self.paths = paths
         self.clock = clock
         self.packs = packs
-        self.keyring: Keyring | None = None
+        self.keyring: Door | None = None
         self._recovery_mode = False
         self._damage_found = False  # set when the open desk found a damaged page: unlocking restores
         self._waiting = False  # a wait after failed attempts is running: the field and button are off
@@ -142,8 +137,8 @@ class UnlockPanel(QWidget):
         self.file_label.setText(self.tr("Data file: %s") % self.paths.database)
         self.account.clear()
         try:
-            self.keyring = load_keyring(self.paths.keyring)
-        except StoreError as error:
+            self.keyring = read_door(self.paths)
+        except DeskError as error:
             self.keyring = None
             self._show_message(str(error))
             self.unlock_button.setEnabled(False)
@@ -157,8 +152,8 @@ class UnlockPanel(QWidget):
             self.refresh_wait()
             return
         self.restore_key_button.hide()
-        for slot in self.keyring.users:
-            self.account.addItem(f"{slot.display_name} ({slot.username})", slot.username)
+        for account in self.keyring.accounts:
+            self.account.addItem(f"{account.display_name} ({account.username})", account.username)
         self.demo_banner.setVisible(self.keyring.demo)
         if self.keyring.demo:
             from dsl_desk.services.demo import DEMO_PASSPHRASE
@@ -208,8 +203,7 @@ class UnlockPanel(QWidget):
     def refresh_wait(self) -> None:
         """While a wait after failed attempts runs, the field and the button are off, with a countdown; once it
         is over they come back, with the cursor in the field."""
-        door = RECOVERY_KEY_DOOR if self._recovery_mode else PASSPHRASE_DOOR
-        remaining = UnlockThrottle.for_data(self.paths, door).remaining(self.clock.now())
+        remaining = wait_before_next_try(self.paths, self.clock.now(), recovery_key=self._recovery_mode)
         if remaining.total_seconds() > 0:
             seconds = max(1, math.ceil(remaining.total_seconds()))
             self._waiting = True
@@ -265,18 +259,19 @@ class UnlockPanel(QWidget):
         if self._damage_found and not self._recovery_mode:
             self._unlock_by_restoring(username, secret)
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            from dsl_desk.services.desk.setup import sign_in, sign_in_with_recovery_key
+        from dsl_desk.services.desk.setup import sign_in, sign_in_with_recovery_key
 
-            if self._recovery_mode:
-                ctx = sign_in_with_recovery_key(
-                    self.paths, username, secret, clock=self.clock, packs=self.packs
-                )
-            else:
-                ctx = sign_in(self.paths, username, secret, clock=self.clock, packs=self.packs)
+        paths, clock, packs = self.paths, self.clock, self.packs
+        enter = sign_in_with_recovery_key if self._recovery_mode else sign_in
+        try:
+            # Argon2id and opening the encrypted database take a second or two: off the GUI thread.
+            ctx = run_and_wait(
+                self,
+                lambda: enter(paths, username, secret, clock=clock, packs=packs),
+                label=self.tr("Signing in…"),
+                trigger=self.unlock_button,
+            )
         except DatabaseCorrupt as error:
-            QGuiApplication.restoreOverrideCursor()
             self._show_message(str(error))
             ctx = self._offer_restore(username, secret)
             if ctx is None:
@@ -287,15 +282,13 @@ class UnlockPanel(QWidget):
             self.restore_key_button.setVisible(True)
             self._keep_typing()
             return
-        except (StoreError, ServiceError) as error:
+        except DeskError as error:
             self._show_message(str(error))
-            if self._recovery_mode and self.keyring is not None and self.keyring.integrity == UNSEALED:
+            if self._recovery_mode and self.keyring is not None and self.keyring.unsealed:
                 # Neither secret opens an old key file that has no checksum: it may be damaged after all.
                 self.restore_key_button.setVisible(True)
             self._keep_typing()
             return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         self._finish(ctx)
 
     def _unlock_by_restoring(self, username: str, secret: str) -> None:
@@ -336,22 +329,20 @@ class UnlockPanel(QWidget):
         self._finish_loading()
         from dsl_desk.services.records.backups import restore_key_file
 
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        paths, clock, packs, recovery = self.paths, self.clock, self.packs, self._recovery_mode
         try:
-            ctx = restore_key_file(
-                self.paths,
-                username,
-                secret,
-                clock=self.clock,
-                packs=self.packs,
-                recovery=self._recovery_mode,
+            ctx = run_and_wait(
+                self,
+                lambda: restore_key_file(
+                    paths, username, secret, clock=clock, packs=packs, recovery=recovery
+                ),
+                label=self.tr("Restoring the key file…"),
+                trigger=self.restore_key_button,
             )
-        except (StoreError, ServiceError) as error:
+        except DeskError as error:
             self._show_message(str(error))
             self._keep_typing()
             return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         self._finish(ctx)
 
     def expect_damage(self, message: str) -> None:

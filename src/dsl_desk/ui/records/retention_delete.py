@@ -19,18 +19,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
-from dsl_desk.services.records.retention import (
-    MAX_REASON,
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError, ServiceError, ValidationError
+from dsl_desk.services.records.retention import MAX_REASON
+from dsl_desk.services.records.retention_deletion import (
     DeletionPreview,
     DeletionResult,
     delete_record,
     deletion_preview,
     names_match,
 )
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui import theme
-from dsl_desk.ui.background import run_in_background
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.paperwork.form_fields import buddy_label, error_label
 from dsl_desk.ui.widgets.common import section_title
 
@@ -146,8 +146,13 @@ class RetentionDeleteDialog(QDialog):
     def delete(self) -> None:
         reason, typed = self.reason_edit.text(), self.name_edit.text()
         self._busy(True)
-        run_in_background(
-            lambda: delete_record(self.ctx, self.child_id, reason, typed), self._deleted, self._refused
+        run_operation(
+            self,
+            lambda: delete_record(self.ctx, self.child_id, reason, typed),
+            label=self.tr("Deleting the record…"),
+            on_done=self._deleted,
+            on_error=self._refused,
+            progress=False,  # the dialog says so itself
         )
 
     def _busy(self, busy: bool) -> None:
@@ -175,7 +180,7 @@ class RetentionDeleteDialog(QDialog):
         self._busy(False)
         self._enable()
         text = str(error)
-        if not isinstance(error, ServiceError | StoreError):  # a fault, not a refusal
+        if not isinstance(error, ServiceError | DeskError):  # a fault, not a refusal
             text = (
                 self.tr(
                     "DSL Desk could not finish the deletion (%s). A deletion is all or nothing: if the record is "

@@ -26,16 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError, ServiceError, ValidationError
+from dsl_desk.services.records.transfer_terms import default_keep_copy_until
 from dsl_desk.services.records.transfers import (
     Destination,
     ExportedTransfer,
-    default_keep_copy_until,
     export_bundle,
     mark_sent,
 )
-from dsl_desk.store.errors import StoreError
-from dsl_desk.ui.background import run_in_background
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.paperwork.form_fields import error_label
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.widgets.common import hint, section_title
@@ -167,16 +167,20 @@ class TransferOutDialog(QDialog):
         if keep is None:
             return
         self._set_busy(True)
-        run_in_background(
+        run_operation(
+            self,
             lambda: export_bundle(self.ctx, self.child_id, destination, folder, keep_copy_until=keep),
-            self._made,
-            self._failed,
+            label=self.tr("Making the transfer files…"),
+            on_done=self._made,
+            on_error=self._failed,
+            progress=False,  # the dialog says so itself
+            signals=self.signals,
+            changes=Changed(records=True),
         )
 
     def _made(self, exported: ExportedTransfer) -> None:
         self._set_busy(False)
         self.exported = exported
-        self.signals.changed.emit(Changed(records=True))
         self.password.setText(exported.password)
         school = self.school.text().strip()
         who = self.dsl.text().strip() or self.tr("the receiving DSL")
@@ -197,7 +201,7 @@ class TransferOutDialog(QDialog):
 
     def _failed(self, error: Exception) -> None:
         self._set_busy(False)
-        if isinstance(error, ServiceError | StoreError):
+        if isinstance(error, ServiceError | DeskError):
             self._show_error(str(error))
             if isinstance(error, ValidationError) and error.field == "keep_copy_until":
                 self.keep.setFocus()
@@ -263,7 +267,7 @@ class TransferOutDialog(QDialog):
             return
         try:
             mark_sent(self.ctx, self.exported.transfer_id, method=self.method.currentText())
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self.sent_note.setText(str(error))
             return
         self.signals.changed.emit(Changed(records=True))
