@@ -24,8 +24,6 @@ BACKGROUND = (
     "argon2.low_level",
     "cryptography.hazmat.primitives.ciphers.aead",
     "sqlalchemy.orm",
-    "dsl_desk.store.database",
-    "dsl_desk.store.models",
     "dsl_desk.services.desk.setup",
     "dsl_desk.services.desk.profile",
     "dsl_desk.services.escalations.drafts",

@@ -9,13 +9,9 @@ from datetime import timedelta
 from sqlalchemy import event
 
 from dsl_desk.core.escalation_rules import DueStatus
-from dsl_desk.services.escalations.workflow import (
-    NewEscalation,
-    list_open_cases,
-    list_open_checklist,
-    open_escalation,
-)
-from dsl_desk.services.log.discussion_log import list_open_actions
+from dsl_desk.services.escalations.reading import list_open_cases, list_open_checklist
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
+from dsl_desk.services.log.reading import list_open_actions
 from dsl_desk.services.people.children import add_child
 from dsl_desk.services.records.due import list_records_due
 from dsl_desk.store.engine import make_engine
