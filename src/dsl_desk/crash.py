@@ -28,7 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from dsl_desk import APP_NAME, __version__
+import dsl_desk
+from dsl_desk import APP_NAME
 from dsl_desk.services.errors import ServiceError
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.paths import DataPaths
@@ -59,7 +60,7 @@ def report_text(error: BaseException, *, now: datetime | None = None) -> str:
     when = (now or datetime.now(UTC)).astimezone(UTC)
     lines = [
         f"{APP_NAME} crash report",
-        f"Version: {__version__}",
+        f"Version: {dsl_desk.__version__}",
         f"Python: {platform.python_version()} ({platform.python_implementation()})",
         f"Platform: {platform.platform()}",
         f"Frozen bundle: {'yes' if getattr(sys, 'frozen', False) else 'no'}",

@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from datetime import time
 from typing import Any
 
-from dsl_desk import APP_NAME, __version__
+import dsl_desk
+from dsl_desk import APP_NAME
 from dsl_desk.cli.output import print_json, print_table
 from dsl_desk.core.clock import Clock, SystemClock
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.desk.policies import load_policies
 from dsl_desk.services.errors import ServiceError
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.instance_lock import InstanceLock
@@ -40,11 +40,19 @@ class CliError(Exception):
     """A problem with how the command was called; the message says how to call it."""
 
 
+class _Version(argparse.Action):
+    """--version, with the version read only when asked for (not on every start of the GUI)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any, **_kwargs: Any) -> None:
+        print(f"{APP_NAME} {dsl_desk.__version__}")  # on stdout, as argparse's own version action does
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dsl-desk", description=f"{APP_NAME}: safeguarding escalations for DSLs."
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument(
         "--data-dir", help="use this data folder instead of the usual one (also $DSL_DESK_DATA_DIR)"
     )
@@ -297,6 +305,7 @@ def _children(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
 
 def _policy(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
+    from dsl_desk.services.desk.policies import load_policies
     from dsl_desk.services.desk.policy_views import describe_pack, pack_summary
 
     result = load_policies(paths)
@@ -381,6 +390,8 @@ def with_context(
 
 
 def _packs(paths: DataPaths) -> dict[str, Any]:
+    from dsl_desk.services.desk.policies import load_policies  # not on the GUI's way to the unlock screen
+
     result = load_policies(paths)
     for error in result.errors:
         print(f"dsl-desk: warning: {error}", file=sys.stderr)

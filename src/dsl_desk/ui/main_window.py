@@ -44,6 +44,9 @@ from dsl_desk.ui.signals import AppSignals, Changed
 PageFactory = Callable[[AppContext, AppSignals], QWidget]
 
 
+WARM_UP_AFTER_MS = 1500
+
+
 class MainWindow(QMainWindow):
     locked = Signal()
     unlocked = Signal()
@@ -292,7 +295,31 @@ class MainWindow(QMainWindow):
         except DatabaseCorrupt as error:
             self._database_damaged(str(error))
         self._start_background_checks(ctx)
+        # A moment after the desk shows: ReportLab, pyHanko and the signing key, so the session's first
+        # document does not wait for them (not at once: the window and its first paint come first).
+        warm = QTimer(self, singleShot=True)  # a child: never fires for a window already gone
+        warm.timeout.connect(lambda: (self._warm_up_documents(ctx), warm.deleteLater()))
+        warm.start(WARM_UP_AFTER_MS)
         self.unlocked.emit()
+
+    def _warm_up_documents(self, ctx: AppContext) -> None:
+        if self.ctx is not ctx:
+            return  # locked meanwhile
+
+        def work() -> None:
+            from dsl_desk.services.paperwork.exports import warm_up
+
+            warm_up(ctx)
+
+        # Warming only: a failure here is met again, and shown, when a document is made.
+        run_operation(
+            self,
+            work,
+            label=self.tr("Getting documents ready…"),
+            on_done=lambda _result: None,
+            on_error=lambda _error: None,
+            progress=False,
+        )
 
     def _start_background_checks(self, ctx: AppContext) -> None:
         """The start-up integrity check and the first backup of the day, without freezing the window."""

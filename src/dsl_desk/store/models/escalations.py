@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dsl_desk.store.models.base import Base
@@ -21,7 +21,21 @@ if TYPE_CHECKING:
 
 class Escalation(Base):
     __tablename__ = "escalations"
-    __table_args__ = (Index("ix_escalations_status", "status"), Index("ix_escalations_child", "child_id"))
+    __table_args__ = (
+        Index("ix_escalations_status", "status"),
+        Index("ix_escalations_child", "child_id"),
+        # The open ones alone, with what the dashboard shows (migration 0008).
+        Index(
+            "ix_escalations_open",
+            "opened_at",
+            "reference",
+            "child_id",
+            "policy_id",
+            "immediate_risk",
+            "other_agency_id",
+            sqlite_where=text("status = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(30), unique=True)
@@ -90,7 +104,21 @@ class StageRecord(Base):
     """One stage an escalation passed through: when it was entered and left, its deadline and its outcome."""
 
     __tablename__ = "escalation_stages"
-    __table_args__ = (Index("ix_stages_escalation", "escalation_id"),)
+    __table_args__ = (
+        Index("ix_stages_escalation", "escalation_id"),
+        # The stage each open escalation is at, with what the dashboard shows (migration 0008).
+        Index(
+            "ix_stages_current",
+            "escalation_id",
+            "stage_key",
+            "deadline",
+            "raised_out_of_hours",
+            "contacted",
+            "entered_at",
+            "left_at",
+            sqlite_where=text("left_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"))
@@ -123,7 +151,12 @@ class ChecklistItem(Base):
     """Something the policy requires after a transition: a notification, a form, a copy to the partnership."""
 
     __tablename__ = "checklist_items"
-    __table_args__ = (Index("ix_checklist_open", "escalation_id", "done_at"),)
+    __table_args__ = (
+        Index("ix_checklist_open", "escalation_id", "done_at"),
+        Index(
+            "ix_checklist_undone", "escalation_id", "due_at", "done_at", sqlite_where=text("done_at IS NULL")
+        ),  # 0008
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dsl_desk.store.models.base import Base
@@ -18,6 +18,7 @@ from dsl_desk.store.types import UTCDateTime
 
 class Child(Base):
     __tablename__ = "children"
+    __table_args__ = (Index("ix_children_names", "id", "given_names", "family_name"),)  # 0008
 
     id: Mapped[int] = mapped_column(primary_key=True)
     given_names: Mapped[str] = mapped_column(String(200))

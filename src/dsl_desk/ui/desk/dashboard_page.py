@@ -4,6 +4,8 @@ responses, retention reviews)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
@@ -125,6 +127,7 @@ class DashboardPage(QWidget):
         self.signals = signals
         self.cases: list[CaseRow] = []
         self.items: list[OpenItemRow] = []
+        self._risks_shown = False
         self._build()
         self.refresh()
 
@@ -231,24 +234,35 @@ class DashboardPage(QWidget):
         now = self.ctx.clock.now()
         today = london(now)
         self.today_label.setText(f"{today:%A} {today.day} {today:%B %Y}")  # %-d does not exist on Windows
-        self.cases = list_open_cases(self.ctx)
-        self.items = list_open_checklist(self.ctx)
-        self.case_model.set_rows(self.cases)
-        self.item_model.set_rows(self.items)
-        self.actions = list_open_actions(self.ctx)
-        self.action_model.set_rows(self.actions)
-        self.records = list_records_due(self.ctx)
-        self.record_model.set_rows(self.records)
+        # Every minute and after every change: the services keep what they read until something changes,
+        # and a table is reset only when its rows are not what it shows already (a reset lays it out again).
+        cases, items = list_open_cases(self.ctx), list_open_checklist(self.ctx)
+        risks_before = [c for c in self.cases if c.immediate_risk]
+        if cases != self.cases:
+            self.cases = cases
+            self.case_model.set_rows(cases)
+        if items != self.items:
+            self.items = items
+            self.item_model.set_rows(items)
+        actions = list_open_actions(self.ctx)
+        if actions != getattr(self, "actions", None):
+            self.actions = actions
+            self.action_model.set_rows(actions)
+        records = list_records_due(self.ctx)
+        if records != getattr(self, "records", None):
+            self.records = records
+            self.record_model.set_rows(records)
         # Most desks owe nothing most of the time: the section shows only when there is something to do.
         self.records_title.setVisible(bool(self.records))
         self.record_view.setVisible(bool(self.records))
         self.empty_cases.setVisible(not self.cases)
-        counts = {status: sum(1 for c in self.cases if c.due_status is status) for status in DueStatus}
+        counts = Counter(c.due_status for c in self.cases)
         self.tile_labels["overdue"].setText(str(counts[DueStatus.OVERDUE]))
         self.tile_labels["today"].setText(str(counts[DueStatus.DUE_TODAY]))
         self.tile_labels["next"].setText(str(counts[DueStatus.DUE_NEXT_WORKING_DAY]))
         self.tile_labels["items"].setText(str(len(self.items)))
-        self._show_risks()
+        if [c for c in self.cases if c.immediate_risk] != risks_before or not self._risks_shown:
+            self._show_risks()
         self.backup_warning.refresh()
 
     def on_changed(self, changed: Changed) -> None:
@@ -267,6 +281,7 @@ class DashboardPage(QWidget):
         return sum(1 for c in self.cases if c.due_status in (DueStatus.DUE_TODAY, DueStatus.OVERDUE))
 
     def _show_risks(self) -> None:
+        self._risks_shown = True
         while self.risk_area.count():
             widget = self.risk_area.takeAt(0).widget()
             if widget is not None:
