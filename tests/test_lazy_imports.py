@@ -18,9 +18,9 @@ IMPORTS = textwrap.dedent(
     import importlib, json, sys
     import dsl_desk.app
     import dsl_desk.cli
-    dsl_desk.cli.build_parser()  # also imports the per-area command modules (cli_documents, cli_log, ...)
-    for name in ("dsl_desk.ui.main_window", "dsl_desk.ui.unlock", "dsl_desk.ui.navigation",
-                 "dsl_desk.ui.wizards.setup_wizard"):
+    dsl_desk.cli.commands.build_parser()  # also imports the per-area command modules (cli_documents, cli_log, ...)
+    for name in ("dsl_desk.ui.main_window", "dsl_desk.ui.desk.unlock", "dsl_desk.ui.navigation",
+                 "dsl_desk.ui.desk.setup_wizard"):
         importlib.import_module(name)
     pages = [
         "dsl_desk.ui.pages." + name
@@ -44,8 +44,8 @@ MAIN_WINDOW = textwrap.dedent(
     from pathlib import Path
     from PySide6.QtWidgets import QApplication
     from dsl_desk.core.clock import FixedClock
-    from dsl_desk.services.policies import load_policies
-    from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
+    from dsl_desk.services.desk.policies import load_policies
+    from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise
     from dsl_desk.store.keyring import KdfParams
     from dsl_desk.store.paths import DataPaths
     from dsl_desk.ui.main_window import MainWindow

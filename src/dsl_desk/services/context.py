@@ -48,7 +48,7 @@ class AppContext:
 
     def close(self) -> None:
         if self.store.is_open:
-            from dsl_desk.services.audit_views import save_checkpoint  # it needs this module
+            from dsl_desk.services.audit.verify import save_checkpoint  # it needs this module
 
             save_checkpoint(self.store, self.clock.now())  # the trail's head, kept outside (never raises)
         self.store.close()
