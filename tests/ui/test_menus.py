@@ -16,10 +16,7 @@ from tests.conftest import PASSPHRASE
 
 @pytest.fixture
 def window(qtbot, ctx, data_paths, clock, packs, tmp_path):
-    from PySide6.QtCore import QSettings
-
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = MainWindow(ctx, data_paths, clock, packs, settings=settings)
+    main = MainWindow(ctx, data_paths, clock, packs)
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
@@ -95,7 +92,7 @@ def test_f1_opens_getting_started(qtbot, window):
 
 
 def test_about_shows_version_data_folder_and_licences(qtbot, data_paths):
-    from dsl_desk.ui.help import AboutDialog
+    from dsl_desk.ui.desk.help import AboutDialog
 
     dialog = AboutDialog(data_paths.root, data_paths.database)
     qtbot.addWidget(dialog)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +42,7 @@ from dsl_desk.ui.idle_guard import IdleGuard
 from dsl_desk.ui.signals import AppSignals, Changed
 
 PageFactory = Callable[[AppContext, AppSignals], QWidget]
+GEOMETRY_KEY = "main_window"
 
 
 class MainWindow(QMainWindow):
@@ -54,14 +55,12 @@ class MainWindow(QMainWindow):
         paths: DataPaths,
         clock: Clock,
         packs: Mapping[str, PolicyPack],
-        settings: QSettings | None = None,
     ) -> None:
         super().__init__()
         self.ctx: AppContext | None = ctx
         self.paths = paths
         self.clock = clock
         self.packs = packs
-        self.settings = settings or QSettings()
         self.signals = AppSignals(self)
         self.pages: dict[str, QWidget] = {}
         self._offering_restore = False
@@ -202,7 +201,7 @@ class MainWindow(QMainWindow):
 
     def show_getting_started(self) -> None:
         from dsl_desk.services.context import ServiceError
-        from dsl_desk.ui.help import GettingStartedDialog
+        from dsl_desk.ui.desk.help import GettingStartedDialog
 
         if self.ctx is None:
             return
@@ -214,7 +213,7 @@ class MainWindow(QMainWindow):
         self.help_dialog.show()  # beside the desk, not blocking it: the steps are followed with it open
 
     def show_about(self) -> None:
-        from dsl_desk.ui.help import AboutDialog
+        from dsl_desk.ui.desk.help import AboutDialog
 
         AboutDialog(self.paths.root, self.paths.database, self).exec()
 
@@ -677,14 +676,37 @@ class MainWindow(QMainWindow):
     # -- window state -------------------------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
-        geometry = self.settings.value("main_window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        """Where it was last time (kept in the data folder), if that still fits this screen; otherwise the
+        screen's whole available area (1280x800 was taller than a 1366x768 laptop, hiding the status bar)."""
+        from dsl_desk.services.desk.window_state import load_window_state
+
+        saved = load_window_state(self.paths, GEOMETRY_KEY)
+        if saved and self.restoreGeometry(QByteArray(saved)) and self._fits(self.frameGeometry()):
+            return
+        self._fill_screen()
+
+    def _available(self) -> QRect:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def _fits(self, frame: QRect) -> bool:
+        if self.windowState() & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+            return True  # the window manager fits those to the screen
+        available = self._available()
+        return frame.width() <= available.width() and frame.height() <= available.height()
+
+    def _fill_screen(self) -> None:
+        available = self._available()
+        self.setGeometry(available)  # the size to come back to when un-maximised
+        self.setWindowState(Qt.WindowState.WindowMaximized)
+
+    def save_geometry(self) -> None:
+        from dsl_desk.services.desk.window_state import save_window_state
+
+        save_window_state(self.paths, GEOMETRY_KEY, bytes(self.saveGeometry().data()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.settings.setValue("main_window/geometry", self.saveGeometry())
+        self.save_geometry()
         QApplication.instance().removeEventFilter(self.idle_guard)
         wait_for_background_work()
         if self.ctx is not None:

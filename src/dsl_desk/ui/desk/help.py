@@ -146,7 +146,7 @@ def _table(rows: list[tuple[str, str, str]], headings: tuple[str, str, str]) -> 
 
 class AboutDialog(QDialog):
     def __init__(self, data_folder: Path, database: Path, parent: QWidget | None = None) -> None:
-        from dsl_desk.services.about import about
+        from dsl_desk.services.desk.about import about
 
         super().__init__(parent)
         self.setObjectName("aboutDialog")
