@@ -7,7 +7,6 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from dsl_desk import APP_NAME
 from dsl_desk.core.policy import PolicyPack
+from dsl_desk.ui.widgets.common import fit_to_screen
 
 FIRST_STEPS = (
     (
@@ -54,15 +54,6 @@ FIRST_STEPS = (
         "(Ctrl+0), where you can add a second backup folder (a USB drive or network share).",
     ),
 )
-
-
-def _fit(dialog: QDialog, width: int, height: int) -> None:
-    """At most the size asked, and never more than nine tenths of the screen it opens on."""
-    screen = (
-        dialog.parentWidget().screen() if dialog.parentWidget() else None
-    ) or QGuiApplication.primaryScreen()
-    available = screen.availableGeometry()
-    dialog.resize(min(width, int(available.width() * 0.9)), min(height, int(available.height() * 0.9)))
 
 
 def policy_summary_html(pack: PolicyPack) -> str:
@@ -134,7 +125,7 @@ class GettingStartedDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        _fit(self, 760, 680)
+        fit_to_screen(self, 760, 680)
 
 
 def _table(rows: list[tuple[str, str, str]], headings: tuple[str, str, str]) -> str:
@@ -188,4 +179,4 @@ class AboutDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        _fit(self, 720, 620)
+        fit_to_screen(self, 720, 620)
