@@ -76,6 +76,14 @@ _MAX_PRINT_DPI = 300  # enough for text on paper; a 600 dpi A4 image would take 
 # --- background rendering --------------------------------------------------------------------------------------
 
 
+def printed_words(pages: int, *, wet: bool) -> str:
+    """ "Sent 1 page to the printer." — one page or several, and no space before the full stop when the copy
+    is not for a wet signature (it said "Sent 1 page to the printer .")."""
+    count = "1 page" if pages == 1 else f"{pages} pages"
+    what = " for a wet signature" if wet else ""
+    return f"Sent {count} to the printer{what}. Recorded on the escalation."
+
+
 class _RenderSignals(QObject):
     done = Signal(int, bytes)
     failed = Signal(int, str)
@@ -522,12 +530,7 @@ class FormsPage(QWidget):
         # Recorded once it has printed: a printer that would not start leaves no record of a copy never made.
         if self._run(lambda: record_printed(self.ctx, job, pages=pages)) is None:
             return
-        what = self.tr("for a wet signature") if wet else ""
-        self.status.setText(
-            self.tr("Sent {pages} to the printer {what}. Recorded on the escalation.").format(
-                pages=self.tr("1 page") if pages == 1 else self.tr("%d pages") % pages, what=what
-            )
-        )
+        self.status.setText(printed_words(pages, wet=wet))
         self._recorded()
 
     def email_form(self) -> None:
