@@ -114,7 +114,8 @@ class MainWindow(QMainWindow):
             ("paste", self.tr("&Paste"), QKeySequence.StandardKey.Paste),
             ("selectAll", self.tr("Select &all"), QKeySequence.StandardKey.SelectAll),
         ):
-            action = self._menu_action(edit_menu, f"edit_{name}", text, key, lambda n=name: self._edit(n))
+            action = self._menu_action(edit_menu, f"edit_{name}", text, key, self._edit)
+            action.setData(name)
             # The keys stay with the field or table that has the focus (each handles them natively); the
             # menu shows them and its items do the same to that widget.
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -126,7 +127,7 @@ class MainWindow(QMainWindow):
             "settings",
             self.tr("&Settings…"),
             QKeySequence.StandardKey.Preferences,
-            lambda: self.show_page("settings"),
+            self.show_settings,
             fallback="Ctrl+,",
         )
         settings.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -178,15 +179,18 @@ class MainWindow(QMainWindow):
             action.setShortcuts(keys)
         elif fallback or (isinstance(shortcut, str) and shortcut):
             action.setShortcut(QKeySequence(fallback or shortcut))
-        action.triggered.connect(lambda _checked=False: slot())
+        # A bound method, not a lambda holding `self`: PySide keeps only a weak reference to it, so a closed
+        # window (and the database it holds) is freed at once, not later by the collector on any thread.
+        action.triggered.connect(slot)
         menu.addAction(action)
         self.addAction(action)
         if name:
             self.actions_by_name[name] = action
         return action
 
-    def _edit(self, operation: str) -> None:
+    def _edit(self) -> None:
         """Edit › Cut, Copy, … act on the text field with the focus (a field handles its own keys first)."""
+        operation = str(self.sender().data()) if isinstance(self.sender(), QAction) else ""
         widget = QApplication.focusWidget()
         method = getattr(widget, operation, None)
         if callable(method):
@@ -195,6 +199,9 @@ class MainWindow(QMainWindow):
             operation == "copy" and isinstance(widget, QAbstractItemView) and widget.currentIndex().isValid()
         ):
             QApplication.clipboard().setText(str(widget.currentIndex().data() or ""))  # as Ctrl+C there does
+
+    def show_settings(self) -> None:
+        self.show_page("settings")
 
     def _toggle_full_screen(self) -> None:
         self.setWindowState(self.windowState() ^ Qt.WindowState.WindowFullScreen)

@@ -71,7 +71,7 @@ class AuditPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(page_title(self.tr("Audit trail")))
         top.addStretch(1)
-        self.verify_button = QPushButton(self.tr("&Verify the chain"))
+        self.verify_button = QPushButton(self.tr("Verif&y the chain"))
         self.verify_button.setToolTip(
             self.tr("Check that no row of the audit trail has been edited or removed since it was written.")
         )
@@ -120,7 +120,7 @@ class AuditPage(QWidget):
         rows = (
             ((self.tr("&User"), self.user), (self.tr("&Action"), self.action), (self.tr("&Record"), self.entity),
              (self.tr("&No."), self.entity_id)),
-            ((self.tr("&From"), self.date_from), (self.tr("&To"), self.date_to), ("", self.apply_button),
+            ((self.tr("Fr&om"), self.date_from), (self.tr("&To"), self.date_to), ("", self.apply_button),
              ("", self.clear_button)),
         )  # fmt: skip
         for number, row in enumerate(rows):

@@ -117,6 +117,10 @@ class LogEntryDialog(QDialog):
         if self.original:
             self._fill_from(self.original)
         self._update_prompts()
+        # The keyboard starts where the typing is: the reason for a correction, what was discussed when the
+        # child is known, or the child (it started on the scrolling area, one wasted Tab away).
+        first = self.amend_reason if self.original else self.summary if child_id is not None else self.child
+        first.setFocus()
 
     # -- building -----------------------------------------------------------------------------------------
 
@@ -125,6 +129,7 @@ class LogEntryDialog(QDialog):
         if self.original:
             layout.addWidget(self._amend_box(self.original))
         scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the area around them
         body = QWidget()
         columns = QHBoxLayout(body)
         columns.addLayout(self._form(), 3)

@@ -263,7 +263,7 @@ class FormsPage(QWidget):
         self.form_combo.setMinimumContentsLength(36)
         self.form_combo.currentIndexChanged.connect(self._form_chosen)
         for text, combo in (
-            (self.tr("&Escalation"), self.escalation_combo),
+            (self.tr("Escala&tion"), self.escalation_combo),
             (self.tr("F&orm"), self.form_combo),
         ):
             label = QLabel(text)
