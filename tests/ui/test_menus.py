@@ -42,6 +42,12 @@ def test_the_menus_in_order_each_item_with_its_shortcut(window):
     assert not missing  # About is the one item platforms give no key
     go = [a.shortcut().toString() for a in _items(_menus(window)["Go"])]
     assert go == [f"Ctrl+{n % 10}" for n in range(1, 11)]
+    from dsl_desk.ui.navigation import NAVIGATION
+
+    shown = [a.text().replace("&&", "&") for a in _items(_menus(window)["Go"])]
+    assert shown == [title for _key, title, _factory in NAVIGATION]
+    # "Transfers & requests" showed as "Transfers _requests": its & was taken for a mnemonic
+    assert all(QKeySequence.mnemonic(a.text()).isEmpty() for a in _items(_menus(window)["Go"]))
     file_items = {a.text().replace("&", ""): a.shortcut().toString() for a in _items(_menus(window)["File"])}
     assert file_items["Quit"] == "Ctrl+Q"
     assert file_items["New escalation"] == "Ctrl+N"

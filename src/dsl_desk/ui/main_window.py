@@ -245,13 +245,16 @@ class MainWindow(QMainWindow):
 
         self.rail = QListWidget(objectName="navigationRail")
         self.rail.setAccessibleName(self.tr("Navigation"))
-        self.rail.setFixedWidth(200)
+        self.rail.setFixedWidth(210)  # "Transfers & requests" whole at 11 pt
+        self.rail.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # titles fit; no bar
         self.page_keys: list[str] = []
         self.go_actions: list[QAction] = []
         for number, (key, title, _factory) in enumerate(NAVIGATION, start=1):
             self.rail.addItem(title)
             self.page_keys.append(key)
-            action = QAction(title, self)
+            action = QAction(
+                title.replace("&", "&&"), self
+            )  # "Transfers & requests", not "Transfers _requests"
             action.setShortcut(QKeySequence(f"Ctrl+{number % 10}"))  # the tenth page is Ctrl+0
             action.triggered.connect(lambda _checked=False, row=number - 1: self.rail.setCurrentRow(row))
             self.addAction(action)
