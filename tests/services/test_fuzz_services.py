@@ -18,13 +18,22 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk import closures
+from dsl_desk.services.errors import ServiceError
 from dsl_desk.services.escalations import changes as escalation_changes
-from dsl_desk.services.escalations import workflow as escalations
+from dsl_desk.services.escalations import checklist_items, closing, reading, stages, workflow
 from dsl_desk.services.log import discussion_log
+from dsl_desk.services.log import reading as log_reading
+from dsl_desk.services.log import search as log_search
 from dsl_desk.services.people import children
-from dsl_desk.services.records import retention, subject_access, transfers
+from dsl_desk.services.records import (
+    retention_deletion,
+    retention_holds,
+    subject_access,
+    subject_access_items,
+    transfers,
+)
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.search import SearchFilters
 from tests.fuzz_world import QUICK, THOROUGH, WORDS, build_world, dates, ids, moments, paths_in, texts
@@ -108,7 +117,7 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         i, t, d, m = ids(), texts(), dates(), moments()
     maybe_i, maybe_d, maybe_m = st.none() | i, st.none() | d, st.none() | m
     new_escalation = st.builds(
-        escalations.NewEscalation,
+        workflow.NewEscalation,
         child_id=i,
         other_agency=t,
         category=st.sampled_from(["level_of_need"]) | t,
@@ -122,7 +131,7 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         immediate_risk=st.booleans(),
     )
     resolution = st.builds(
-        escalations.ResolutionInput, written_outcome=t, outcome_agreed_in_writing=st.booleans()
+        closing.ResolutionInput, written_outcome=t, outcome_agreed_in_writing=st.booleans()
     )
     filters = st.builds(
         SearchFilters,
@@ -150,13 +159,13 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         (children.update_child, (i, child_details(t, d)), {}),
         (children.get_child, (i,), {}),
         (children.list_children, (t,), {}),
-        (escalations.open_escalation, (new_escalation,), {}),
-        (escalations.escalate, (i, st.builds(escalations.StageOutcome, t, t, t, t)), {}),
-        (escalations.resolve, (i, resolution), {}),
-        (escalations.withdraw, (i, t), {}),
-        (escalations.complete_checklist_item, (i, t), {}),
-        (escalations.get_escalation, (i,), {}),
-        (escalations.record_not_done, (i, t), {}),
+        (workflow.open_escalation, (new_escalation,), {}),
+        (stages.escalate, (i, st.builds(stages.StageOutcome, t, t, t, t)), {}),
+        (closing.resolve, (i, resolution), {}),
+        (closing.withdraw, (i, t), {}),
+        (checklist_items.complete_checklist_item, (i, t), {}),
+        (reading.get_escalation, (i,), {}),
+        (checklist_items.record_not_done, (i, t), {}),
         (
             escalation_changes.set_immediate_risk,
             (i,),
@@ -164,21 +173,21 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         ),
         (escalation_changes.shorten_timescale, (i,), {"due_at": m, "reason": t}),
         (closures.add_closure, (d, t), {"last_day": maybe_d}),
-        (escalations.chase_message, (i,), {}),
+        (reading.chase_message, (i,), {}),
         (discussion_log.log_discussion, (new_entries(i, t, d, m),), {}),
         (discussion_log.amend_entry, (i, new_entries(i, t, d, m), t), {}),
         (discussion_log.record_sharing, (i, t, m), {}),
         (discussion_log.complete_action, (i,), {}),
-        (discussion_log.get_chronology, (i,), {"escalation_id": maybe_i}),
-        (discussion_log.search_log, (t, filters), {}),
+        (log_reading.get_chronology, (i,), {"escalation_id": maybe_i}),
+        (log_search.search_log, (t, filters), {}),
         (subject_access.record_request, (new_request,), {}),
         (subject_access.confirm_identity, (i, d), {}),
         (subject_access.extend, (i, st.integers() | st.sampled_from([1, 2]), t), {}),
         (subject_access.mark_responded, (i, t), {}),
-        (subject_access.add_term, (i, t, t), {}),
-        (subject_access.withhold, (i, item_kind, i, exemption, t), {"silent": st.booleans()}),
-        (subject_access.take_back, (i,), {}),
-        (subject_access.list_items, (i,), {}),
+        (subject_access_items.add_term, (i, t, t), {}),
+        (subject_access_items.withhold, (i, item_kind, i, exemption, t), {"silent": st.booleans()}),
+        (subject_access_items.take_back, (i,), {}),
+        (subject_access_items.list_items, (i,), {}),
         (subject_access.list_requests, (), {"child_id": maybe_i}),
         (transfers.mark_sent, (i,), {"method": t}),
         (transfers.record_acknowledgement, (i, t), {"at": maybe_m}),
@@ -186,10 +195,10 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         (transfers.cancel, (i, t), {}),
         (transfers.list_transfers, (), {"child_id": maybe_i}),
         (transfers.preview_bundle, (paths_in(scratch).map(Path), t), {}),
-        (retention.place_hold, (i, t, maybe_d), {}),
-        (retention.lift_hold, (i,), {}),
-        (retention.deletion_preview, (i,), {}),
-        (retention.delete_record, (i, t, t), {}),
+        (retention_holds.place_hold, (i, t, maybe_d), {}),
+        (retention_holds.lift_hold, (i,), {}),
+        (retention_deletion.deletion_preview, (i,), {}),
+        (retention_deletion.delete_record, (i, t, t), {}),
     ]
 
 

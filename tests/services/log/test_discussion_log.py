@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
-from dsl_desk.services.context import ServiceError, ValidationError
+from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.log.attachments import MAX_ATTACHMENT_BYTES, add_attachment, opened_attachment
 from dsl_desk.services.log.discussion_log import (
@@ -19,14 +19,12 @@ from dsl_desk.services.log.discussion_log import (
     NewEntry,
     amend_entry,
     complete_action,
-    get_chronology,
-    list_entries,
-    list_open_actions,
     log_discussion,
     record_sharing,
-    search_log,
 )
 from dsl_desk.services.log.export import export_chronology
+from dsl_desk.services.log.reading import get_chronology, list_entries, list_open_actions
+from dsl_desk.services.log.search import search_log
 from dsl_desk.store.models import Attachment, AuditEvent, DiscussionEntry, DocumentRecord
 from dsl_desk.store.search import SearchFilters
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, or_, select
 from dsl_desk.core.clock import london
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import Child, Escalation
 

@@ -27,20 +27,18 @@ from PySide6.QtWidgets import (
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.deadline_words import describe_date
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.subject_access import (
     REDACT_TERM,
     Decision,
-    DisclosableItem,
     RequestDetail,
     RequestRow,
     get_request,
-    list_items,
     list_requests,
     mark_withdrawn,
-    take_back,
 )
-from dsl_desk.store.errors import StoreError
+from dsl_desk.services.records.subject_access_items import DisclosableItem, list_items, take_back
 from dsl_desk.ui import theme
 from dsl_desk.ui.messages import confirm, show_error
 from dsl_desk.ui.signals import AppSignals, Changed
@@ -370,7 +368,7 @@ class SubjectAccessTab(QWidget):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             result = export_response(self.ctx, self.detail.request.id, Path(folder))
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             QApplication.restoreOverrideCursor()
             show_error(self, self.tr("Not exported"), str(error))
             return
@@ -384,7 +382,7 @@ class SubjectAccessTab(QWidget):
     def _call(self, change: object) -> None:
         try:
             change()  # type: ignore[operator]
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             show_error(self, self.tr("Not changed"), str(error))
             return
         self._changed()
