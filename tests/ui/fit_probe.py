@@ -46,7 +46,7 @@ def main(data_dir: str) -> int:
     from dsl_desk.services.demo import DEMO_PASSPHRASE, DEMO_USERNAME
     from dsl_desk.services.desk.policies import load_policies
     from dsl_desk.services.desk.setup import sign_in
-    from dsl_desk.services.escalations import workflow as esc
+    from dsl_desk.services.escalations import reading as esc
     from dsl_desk.services.paperwork.exports import Recipient
     from dsl_desk.store.paths import DataPaths
     from dsl_desk.ui.main_window import MainWindow
@@ -101,9 +101,10 @@ def main(data_dir: str) -> int:
     an_open = next(d for d in details if d.status == "open" and d.policy_id == "st_helens" and d.checklist)
     a_resolved = next((d for d in details if d.status == "resolved"), an_open)
     child_id = an_open.child_id
-    from dsl_desk.services.log.discussion_log import list_entries
+    from dsl_desk.services.log.reading import list_entries
     from dsl_desk.services.people.children import get_child
-    from dsl_desk.services.records.subject_access import list_items, list_requests
+    from dsl_desk.services.records.subject_access import list_requests
+    from dsl_desk.services.records.subject_access_items import list_items
 
     entry_id = list_entries(ctx, child_id)[0].id
     request_id = list_requests(ctx)[0].id

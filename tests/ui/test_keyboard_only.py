@@ -16,8 +16,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
-from dsl_desk.services.escalations.workflow import get_escalation, list_escalations
-from dsl_desk.services.log.discussion_log import list_entries
+from dsl_desk.services.escalations.reading import get_escalation, list_escalations
+from dsl_desk.services.log.reading import list_entries
 from dsl_desk.services.people.children import list_children
 from dsl_desk.ui.main_window import MainWindow
 
