@@ -12,6 +12,12 @@ from dsl_desk.store.paths import DataPaths, ensure_writable
 
 
 def run_gui(paths: DataPaths, clock: Clock) -> int:
+    if "PySide6.QtGui" not in sys.modules:  # Qt already loaded (a test, the demo) has its libraries
+        from dsl_desk.system_libraries import check_display_libraries
+
+        if missing := check_display_libraries():
+            print(missing, file=sys.stderr)  # one line naming the packages, not Qt's plugin paragraph
+            return 2
     from PySide6.QtWidgets import QApplication
 
     from dsl_desk.services.scratch import empty_scratch

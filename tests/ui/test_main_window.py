@@ -78,9 +78,20 @@ def test_input_postpones_the_idle_lock(qtbot, window, clock):
     assert not window.is_locked
 
 
-def test_geometry_is_remembered(qtbot, ctx, data_paths, clock, packs, tmp_path, window):
+def test_the_window_opens_to_the_screens_available_size(window):
+    """Not 1280x800, taller than a 1366x768 laptop (the status bar was off-screen)."""
+    available = window.screen().availableGeometry()
+    assert window.isMaximized()
+    assert available.contains(window.frameGeometry())
+    assert window.frameGeometry().height() >= available.height() - 2
+    assert window.statusBar().isVisible()
+
+
+def test_geometry_is_remembered_in_the_data_folder(qtbot, ctx, data_paths, clock, packs, window):
+    window.showNormal()
     window.resize(791, 577)  # within the offscreen platform's 800x600 screen
     window.close()
+    assert data_paths.window_state.is_file()  # beside the database, not in the home folder
     from dsl_desk.services.desk.setup import sign_in
 
     again = MainWindow(
@@ -90,6 +101,7 @@ def test_geometry_is_remembered(qtbot, ctx, data_paths, clock, packs, tmp_path, 
         packs,
     )
     qtbot.addWidget(again)
+    assert not again.isMaximized()
     assert again.size().width() == 791
     assert again.size().height() == 577
     # Kept in the data folder (window-state.json), not in the platform's settings store.
@@ -133,6 +145,14 @@ def test_a_damaged_window_state_file_opens_the_default_layout(qtbot, ctx, data_p
     qtbot.waitExposed(main)
     main.close()  # and closing writes a good one in its place
     assert data_paths.settings.window.load().note == ""
+
+
+def test_a_damaged_geometry_file_opens_to_fit_the_screen(qtbot, ctx, data_paths, clock, packs):
+    (data_paths.root / "window-state.json").write_text('{"main_window": "not base64 at all!"}')
+    main = MainWindow(ctx, data_paths, clock, packs)
+    qtbot.addWidget(main)
+    main.show()
+    assert main.isMaximized()
 
 
 def test_an_unfinished_wizard_is_offered_for_resuming(qtbot, ctx, data_paths, clock, packs, tmp_path):

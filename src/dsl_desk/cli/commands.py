@@ -160,11 +160,31 @@ def read_passphrase(args: argparse.Namespace, prompt: str = "Passphrase: ", *, c
     raise CliError(f"No passphrase given. Pipe it in with --passphrase-stdin, or set {PASSPHRASE_ENV}.")
 
 
+def hoist_data_dir(argv: list[str]) -> list[str]:
+    """`--data-dir DIR` (or `--data-dir=DIR`) anywhere on the line, moved to the front where the parser takes
+    it: `dsl-desk cases --data-dir DIR` was refused, though every command takes it. Nothing after `--` moves."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            rest.extend(argv[index:])
+            break
+        if word == "--data-dir" and index + 1 < len(argv):
+            front.extend(argv[index : index + 2])
+            index += 2
+            continue
+        (front if word.startswith("--data-dir=") else rest).append(word)
+        index += 1
+    return front + rest
+
+
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     from dsl_desk import crash
     from dsl_desk.cli.types import check_arguments
 
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(hoist_data_dir(sys.argv[1:] if argv is None else list(argv)))
     clock = clock or SystemClock()
     paths: DataPaths | None = None
     if argv is None:  # the real process (in-process callers, such as tests, keep their own hooks)

@@ -159,7 +159,7 @@ def test_immediate_risk_is_raised_and_lowered_from_the_page_with_a_reason(
     escalation_id = start(ctx, child_id, "medway")
     page.show_escalation(escalation_id)
     view = page.detail_view
-    assert view.risk_button.text() == "Immediate &risk…"
+    assert view.risk_button.text() == "&Immediate risk…"
     assert not view.shorten_button.isVisible()  # Medway gives no shorter timescale
     answers = iter(
         [("Disclosure at lunchtime.", True), ("", True), ("Child placed with grandparents.", True)]

@@ -327,7 +327,7 @@ class SettingsPage(QWidget):
         )
         grid.addWidget(buddy_label(self.tr("D&ay (first day)"), self.closure_date.edit), 0, 0)
         grid.addWidget(self.closure_date, 0, 1, 1, 2)
-        grid.addWidget(buddy_label(self.tr("&Last day, for a holiday"), self.closure_last.edit), 2, 0)
+        grid.addWidget(buddy_label(self.tr("Last day, for a hol&iday"), self.closure_last.edit), 2, 0)
         grid.addWidget(self.closure_last, 2, 1, 1, 2)
         self.closure_reason = QLineEdit()
         self.closure_reason.setAccessibleName(self.tr("Closure day reason"))

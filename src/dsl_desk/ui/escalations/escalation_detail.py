@@ -99,10 +99,10 @@ class EscalationDetailView(QWidget):
         bar.addWidget(self.title)
         bar.addWidget(self.status_badge)
         bar.addStretch(1)
-        self.escalate_button = self._action(bar, self.tr("&Escalate…"), "Ctrl+E", self.open_escalate)
+        self.escalate_button = self._action(bar, self.tr("E&scalate…"), "Ctrl+E", self.open_escalate)
         self.resolve_button = self._action(bar, self.tr("&Resolve…"), "Ctrl+R", self.open_resolve)
         self.withdraw_button = self._action(bar, self.tr("&Withdraw…"), "", self.open_withdraw)
-        self.forms_button = self._action(bar, self.tr("&Forms…"), "", self.open_forms)
+        self.forms_button = self._action(bar, self.tr("F&orms…"), "", self.open_forms)
         self.escalate_button.setProperty("primary", True)
         return bar
 
@@ -172,7 +172,7 @@ class EscalationDetailView(QWidget):
         row.addWidget(self.waiting)
         row.addWidget(self.chase_button)
         # Beside the deadline they change, not in the top bar: at 1366 pixels wide that squeezed the reference.
-        self.risk_button = self._action(row, self.tr("Immediate &risk…"), "", self.open_risk)
+        self.risk_button = self._action(row, self.tr("&Immediate risk…"), "", self.open_risk)
         self.shorten_button = self._action(row, self.tr("S&horter timescale…"), "", self.open_shorten)
         row.addStretch(1)
         self.drafts_note = wrapped("", "hint")
@@ -240,7 +240,7 @@ class EscalationDetailView(QWidget):
         ahead = detail.current_deadline is None or detail.current_deadline > now
         self.shorten_button.setVisible(is_open and detail.may_shorten and ahead)
         self.risk_button.setText(
-            self.tr("Lower immediate &risk…") if detail.immediate_risk else self.tr("Immediate &risk…")
+            self.tr("Lower &immediate risk…") if detail.immediate_risk else self.tr("&Immediate risk…")
         )
         self._render_notes(detail)
         self._render_drafts(detail)

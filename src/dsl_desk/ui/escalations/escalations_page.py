@@ -94,7 +94,7 @@ class EscalationsPage(QWidget):
         self.search.setClearButtonEnabled(True)
         show = QLabel(self.tr("&Show:"))
         show.setBuddy(self.filter)
-        find = QLabel(self.tr("&Find:"))
+        find = QLabel(self.tr("F&ind:"))
         find.setBuddy(self.search)
         for widget, stretch in ((show, 0), (self.filter, 0), (find, 0), (self.search, 1)):
             bar.addWidget(widget, stretch)
