@@ -52,10 +52,10 @@ def timed(work: Callable[[], object], runs: int) -> float:
 
 def _context(root: Path):  # -> (AppContext, escalation id)
     from dsl_desk.core.clock import SystemClock
-    from dsl_desk.services.children import ChildDetails, add_child
-    from dsl_desk.services.escalations import NewEscalation, open_escalation
-    from dsl_desk.services.policies import load_policies
-    from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
+    from dsl_desk.services.desk.policies import load_policies
+    from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise
+    from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
+    from dsl_desk.services.people.children import ChildDetails, add_child
     from dsl_desk.store.keyring import KdfParams
     from dsl_desk.store.paths import DataPaths
 
@@ -89,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from dsl_desk.documents.signing import sign_pdf
-    from dsl_desk.services.exports import export_form, prepare_form
-    from dsl_desk.services.signing_identity import ensure_signing_identity
+    from dsl_desk.services.paperwork.exports import export_form, prepare_form
+    from dsl_desk.services.paperwork.signing_identity import ensure_signing_identity
 
     with tempfile.TemporaryDirectory() as folder:
         ctx, escalation_id = _context(Path(folder))

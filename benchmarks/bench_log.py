@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from sqlalchemy import insert
 
 from dsl_desk.core.clock import FixedClock
-from dsl_desk.services.children import ChildDetails, add_child
-from dsl_desk.services.discussion_log import get_chronology, search_log
-from dsl_desk.services.policies import load_policies
-from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
+from dsl_desk.services.desk.policies import load_policies
+from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise
+from dsl_desk.services.log.discussion_log import get_chronology, search_log
+from dsl_desk.services.people.children import ChildDetails, add_child
 from dsl_desk.store.keyring import KdfParams
 from dsl_desk.store.models import ActionItem, Child, DiscussionEntry
 from dsl_desk.store.paths import DataPaths
@@ -214,8 +214,8 @@ def _bulk_children(ctx, count: int) -> list[int]:
 def _bench_widget(ctx, child_id: int) -> None:
     from PySide6.QtWidgets import QApplication
 
+    from dsl_desk.ui.log.chronology import ChronologyView
     from dsl_desk.ui.signals import AppSignals
-    from dsl_desk.ui.widgets.chronology import ChronologyView
 
     app = QApplication.instance() or QApplication([])
     view = ChronologyView(ctx, AppSignals())

@@ -22,11 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import BENCH_PASSPHRASE, BENCH_USERNAME
 
 from dsl_desk.core.clock import SystemClock
-from dsl_desk.services import retention, subject_access, transfers
-from dsl_desk.services.escalations import list_open_checklist
-from dsl_desk.services.policies import load_policies
-from dsl_desk.services.records_due import list_records_due
-from dsl_desk.services.setup import sign_in
+from dsl_desk.services.desk.policies import load_policies
+from dsl_desk.services.desk.setup import sign_in
+from dsl_desk.services.escalations.workflow import list_open_checklist
+from dsl_desk.services.records import retention, subject_access, transfers
+from dsl_desk.services.records.due import list_records_due
 from dsl_desk.store.paths import DataPaths
 
 

@@ -38,8 +38,8 @@ from sqlalchemy import Connection, Table, func, insert, select
 from dsl_desk.core.calendar import WorkingCalendar
 from dsl_desk.core.escalation_rules import ChildFlags, escalation_deadline, requirements_for
 from dsl_desk.core.policy import PolicyPack
-from dsl_desk.services.policies import load_policies
-from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
+from dsl_desk.services.desk.policies import load_policies
+from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise
 from dsl_desk.store.keyring import KdfParams
 from dsl_desk.store.models import (
     Agency,

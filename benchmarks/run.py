@@ -239,8 +239,8 @@ def timed(work: Callable[[], Any], runs: int) -> float:
 
 def in_process_figures(data: Path, runs: int, notes: list[str]) -> list[Figure]:
     from dsl_desk.core.clock import SystemClock
-    from dsl_desk.services.policies import load_policies
-    from dsl_desk.services.setup import sign_in
+    from dsl_desk.services.desk.policies import load_policies
+    from dsl_desk.services.desk.setup import sign_in
     from dsl_desk.store.paths import DataPaths
 
     packs = dict(load_policies().packs)
@@ -272,7 +272,7 @@ def ms_figure(name: str, value: float, baseline: float, note: str = "") -> Figur
 
 
 def dashboard_figure(ctx: Any, runs: int) -> Figure:
-    from dsl_desk.services.escalations import list_open_cases, list_open_checklist
+    from dsl_desk.services.escalations.workflow import list_open_cases, list_open_checklist
 
     counts: dict[str, int] = {}
 
@@ -308,7 +308,7 @@ def dashboard_figure(ctx: Any, runs: int) -> Figure:
 
 def chronology_figure(ctx: Any, runs: int, notes: list[str]) -> Figure:
     try:
-        from dsl_desk.services.discussion_log import get_chronology
+        from dsl_desk.services.log.discussion_log import get_chronology
     except ImportError:
         get_chronology = None
     size: dict[str, int] = {}
@@ -357,7 +357,7 @@ def search_figures(ctx: Any, runs: int, notes: list[str]) -> list[Figure]:
     from dsl_desk.store.search import match_expression
 
     try:
-        from dsl_desk.services.discussion_log import search_log
+        from dsl_desk.services.log.discussion_log import search_log
     except ImportError:
         search_log = None
     figures = []
@@ -402,7 +402,7 @@ def search_figures(ctx: Any, runs: int, notes: list[str]) -> list[Figure]:
 
 
 def document_figure(ctx: Any, runs: int, notes: list[str]) -> Figure:
-    from dsl_desk.services.exports import export_form
+    from dsl_desk.services.paperwork.exports import export_form
 
     escalation_id = raw(
         ctx,
@@ -458,7 +458,7 @@ def one_page_reportlab() -> bytes:
 
 def due_status_figure(ctx: Any, runs: int) -> Figure:
     from dsl_desk.core.escalation_rules import due_status
-    from dsl_desk.services.calendar_service import working_calendar
+    from dsl_desk.services.calendar import working_calendar
     from dsl_desk.store.types import UTCDateTime
 
     calendar = working_calendar(ctx)

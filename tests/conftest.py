@@ -15,10 +15,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from dsl_desk.core.clock import FixedClock
 from dsl_desk.core.policy import PolicyPack
-from dsl_desk.services.children import ChildDetails, add_child
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.policies import load_policies
-from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
+from dsl_desk.services.desk.policies import load_policies
+from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise
+from dsl_desk.services.people.children import ChildDetails, add_child
 from dsl_desk.store.keyring import KdfParams
 from dsl_desk.store.paths import DataPaths
 

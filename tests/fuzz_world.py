@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from dsl_desk.core.clock import FixedClock
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.documents.transfer_bundle import TransferKdf
-from dsl_desk.services.children import add_child
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
-from dsl_desk.services.transfers import Destination, export_bundle
+from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise
+from dsl_desk.services.people.children import add_child
+from dsl_desk.services.records.transfers import Destination, export_bundle
 from dsl_desk.store.paths import DataPaths
 from tests.conftest import FAST_KDF, PASSPHRASE, fictional_child
 from tests.services.subject_access_seed import Seeded, seed

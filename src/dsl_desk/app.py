@@ -14,7 +14,7 @@ from dsl_desk.store.paths import DataPaths, ensure_writable
 def run_gui(paths: DataPaths, clock: Clock) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from dsl_desk.services.policies import load_policies
+    from dsl_desk.services.desk.policies import load_policies
     from dsl_desk.services.scratch import empty_scratch
     from dsl_desk.services.scratch import start_up as start_up_scratch
     from dsl_desk.ui.messages import show_error
@@ -88,9 +88,9 @@ def _show_store_errors_plainly() -> None:
 
 
 def _open_window(app: object, paths: DataPaths, clock: Clock, packs: dict) -> int:
+    from dsl_desk.ui.desk.setup_wizard import SetupWizard
+    from dsl_desk.ui.desk.unlock import UnlockDialog
     from dsl_desk.ui.main_window import MainWindow
-    from dsl_desk.ui.unlock import UnlockDialog
-    from dsl_desk.ui.wizards.setup_wizard import SetupWizard
 
     if not paths.exists() or paths.setup_unfinished():  # an unfinished set-up is offered again
         wizard = SetupWizard(paths, clock, packs)

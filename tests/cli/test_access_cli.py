@@ -6,7 +6,8 @@ import json
 
 from pypdf import PdfReader
 
-from dsl_desk.cli import PASSPHRASE_ENV, main
+from dsl_desk.cli import main
+from dsl_desk.cli.commands import PASSPHRASE_ENV
 from tests.conftest import PASSPHRASE
 from tests.services.subject_access_seed import SECRET_SUMMARY, THIRD_PARTY, seed
 

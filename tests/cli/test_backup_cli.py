@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlcipher3
 
-from dsl_desk.cli import PASSPHRASE_ENV, main
-from dsl_desk.services.audit_log import AuditFilter, list_events
-from dsl_desk.services.backups import make_backup
-from dsl_desk.services.children import add_child, list_children
-from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise, sign_in
+from dsl_desk.cli import main
+from dsl_desk.cli.commands import PASSPHRASE_ENV
+from dsl_desk.services.audit.log import AuditFilter, list_events
+from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise, sign_in
+from dsl_desk.services.people.children import add_child, list_children
+from dsl_desk.services.records.backups import make_backup
 from dsl_desk.store import backup as bk
 from dsl_desk.store.keyring import sqlcipher_key_literal
 from dsl_desk.store.paths import DataPaths

@@ -1,6 +1,6 @@
 """Each input found ending in a traceback (or silently misread) on the command line, by name.
 
-Every test runs `dsl_desk.cli.main` in-process on a real encrypted database, and checks the exit code, a
+Every test runs `dsl_desk.cli.commands.main` in-process on a real encrypted database, and checks the exit code, a
 plain message, and that nothing was changed.
 """
 
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from dsl_desk.cli import PASSPHRASE_ENV, main
-from dsl_desk.services.discussion_log import NewEntry, log_discussion
+from dsl_desk.cli import main
+from dsl_desk.cli.commands import PASSPHRASE_ENV
+from dsl_desk.services.log.discussion_log import NewEntry, log_discussion
 from tests.conftest import PASSPHRASE
 from tests.services.db_digest import database_digest
 
@@ -157,7 +158,7 @@ def test_an_unexpected_error_is_a_plain_message_exit_70_and_a_report_without_dat
     def broken(*_args, **_kwargs):
         raise RuntimeError(secret)  # what a real bug's message could carry: a child's data
 
-    monkeypatch.setattr("dsl_desk.services.children.list_children", broken)
+    monkeypatch.setattr("dsl_desk.services.people.children.list_children", broken)
     assert run(desk, clock, "children") == EX_SOFTWARE
     err = capsys.readouterr().err
     assert "Something went wrong that DSL Desk did not expect. Nothing was saved from the last action." in err
@@ -167,7 +168,7 @@ def test_an_unexpected_error_is_a_plain_message_exit_70_and_a_report_without_dat
     report = reports[0].read_text(encoding="utf-8")
     assert str(reports[0]) in err
     assert "Exception: RuntimeError" in report
-    assert "dsl_desk/cli.py:" in report and "in main" in report
+    assert "dsl_desk/cli/commands.py:" in report and "in main" in report
     assert secret not in report and "Zephyrine" not in report
     assert str(desk.root.parent) not in report  # no folder names above the package (a home folder has a name)
     assert oct(reports[0].stat().st_mode & 0o777) == oct(0o600)
@@ -179,7 +180,7 @@ def test_dsl_desk_debug_shows_the_real_traceback(desk, clock, capsys, monkeypatc
     def broken(*_args, **_kwargs):
         raise RuntimeError("the developer's clue")
 
-    monkeypatch.setattr("dsl_desk.services.children.list_children", broken)
+    monkeypatch.setattr("dsl_desk.services.people.children.list_children", broken)
     assert run(desk, clock, "children") == EX_SOFTWARE
     err = capsys.readouterr().err
     assert "Traceback" in err and "the developer's clue" in err

@@ -10,9 +10,10 @@ import sys
 import pytest
 
 from dsl_desk import __version__
-from dsl_desk.cli import build_parser, main
-from dsl_desk.services.children import add_child
-from dsl_desk.services.escalations import NewEscalation, open_escalation
+from dsl_desk.cli import main
+from dsl_desk.cli.commands import build_parser
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
+from dsl_desk.services.people.children import add_child
 from dsl_desk.store.paths import DataPaths
 from tests.conftest import PASSPHRASE, fictional_child
 
@@ -53,7 +54,7 @@ def test_init_reads_the_passphrase_from_stdin_and_prints_the_recovery_key(
     assert main(["--data-dir", str(tmp_path / "d"), "children", "--json"], clock=clock) == 0
     assert json.loads(capsys.readouterr().out) == []
     # The certificate the DSL's forms will be signed with was made at set-up.
-    from dsl_desk.services.setup import sign_in
+    from dsl_desk.services.desk.setup import sign_in
     from dsl_desk.store.models import User
 
     ctx = sign_in(DataPaths(tmp_path / "d"), "jane.smith", PASSPHRASE, clock=clock)
@@ -127,7 +128,9 @@ def test_policy_show_prints_the_stages(capsys):
 
 def test_demo_goes_to_its_own_folder_and_is_marked(tmp_path, monkeypatch, capsys, clock):
     monkeypatch.delenv("DSL_DESK_DATA_DIR", raising=False)
-    monkeypatch.setattr("dsl_desk.cli.resolve_data_dir", lambda value=None: DataPaths(tmp_path / "DSL Desk"))
+    monkeypatch.setattr(
+        "dsl_desk.cli.commands.resolve_data_dir", lambda value=None: DataPaths(tmp_path / "DSL Desk")
+    )
     assert main(["demo", "--no-gui"], clock=clock) == 0
     assert (tmp_path / "DSL Desk Demo" / "dsl-desk.db").exists()
     assert not (tmp_path / "DSL Desk").exists()  # the real data folder is untouched
@@ -145,7 +148,7 @@ def test_cases_json_the_dashboard_and_the_escalation_page_agree_on_every_deadlin
     to the next working day's end. Every reader shows the same instants."""
     from datetime import UTC, datetime
 
-    from dsl_desk.services.escalations import get_escalation, list_open_cases, list_open_checklist
+    from dsl_desk.services.escalations.workflow import get_escalation, list_open_cases, list_open_checklist
 
     clock.set(datetime(2026, 1, 9, 19, 0, tzinfo=UTC))  # Friday evening
     child = add_child(ctx, fictional_child()).id

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from dsl_desk.cli import main
-from dsl_desk.services.setup import sign_in
+from dsl_desk.services.desk.setup import sign_in
 from dsl_desk.store.models import AuditEvent, DocumentRecord
 from tests.conftest import PASSPHRASE
 from tests.documents.forgery import FORGED_TEXT, add_visible_text, forger_sign, home_made_identity

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from dsl_desk.cli import PASSPHRASE_ENV, main
-from dsl_desk.cli_transfer import TRANSFER_PASSWORD_ENV
+from dsl_desk.cli import main
+from dsl_desk.cli.commands import PASSPHRASE_ENV
+from dsl_desk.cli.transfer import TRANSFER_PASSWORD_ENV
 from tests.conftest import PASSPHRASE
 from tests.fuzz_world import QUICK, THOROUGH, build_world, date_texts, id_texts, paths_in, texts
 from tests.services.db_digest import database_digest

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 from dsl_desk.cli import main
-from dsl_desk.services.discussion_log import NewEntry, amend_entry, log_discussion
+from dsl_desk.services.log.discussion_log import NewEntry, amend_entry, log_discussion
 from tests.conftest import PASSPHRASE
 
 

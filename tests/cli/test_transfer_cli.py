@@ -6,11 +6,12 @@ import io
 import json
 import re
 
-from dsl_desk.cli import PASSPHRASE_ENV, main
-from dsl_desk.cli_transfer import TRANSFER_PASSWORD_ENV
-from dsl_desk.services.children import add_child, list_children
-from dsl_desk.services.escalations import NewEscalation, open_escalation
-from dsl_desk.services.setup import sign_in
+from dsl_desk.cli import main
+from dsl_desk.cli.commands import PASSPHRASE_ENV
+from dsl_desk.cli.transfer import TRANSFER_PASSWORD_ENV
+from dsl_desk.services.desk.setup import sign_in
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
+from dsl_desk.services.people.children import add_child, list_children
 from dsl_desk.store.paths import DataPaths
 from tests.conftest import PASSPHRASE, fictional_child
 from tests.services.transfer_world import receiving_school

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from dsl_desk.core.clock import FixedClock
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.escalations import (
+from dsl_desk.services.escalations.workflow import (
     NewEscalation,
     ResolutionInput,
     StageOutcome,

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 from dsl_desk.core.clock import FixedClock
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.escalations import (
+from dsl_desk.services.escalations.workflow import (
     NewEscalation,
     ResolutionInput,
     StageOutcome,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from dsl_desk.core.clock import FixedClock
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.discussion_log import NewAction, NewEntry, amend_entry, log_discussion
-from dsl_desk.services.subject_access import NewRequest, record_request
+from dsl_desk.services.log.discussion_log import NewAction, NewEntry, amend_entry, log_discussion
+from dsl_desk.services.records.subject_access import NewRequest, record_request
 from tests.services.escalation_walk import walk
 
 # Words that appear only in the entry (and its attachment's name) a test withholds.

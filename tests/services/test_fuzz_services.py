@@ -18,17 +18,14 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from dsl_desk.services import (
-    children,
-    closures,
-    discussion_log,
-    escalation_changes,
-    escalations,
-    retention,
-    subject_access,
-    transfers,
-)
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.desk import closures
+from dsl_desk.services.errors import ServiceError
+from dsl_desk.services.escalations import changes as escalation_changes
+from dsl_desk.services.escalations import workflow as escalations
+from dsl_desk.services.log import discussion_log
+from dsl_desk.services.people import children
+from dsl_desk.services.records import retention, subject_access, transfers
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.search import SearchFilters
 from tests.fuzz_world import QUICK, THOROUGH, WORDS, build_world, dates, ids, moments, paths_in, texts

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from dsl_desk.core.clock import FixedClock
 from dsl_desk.core.policy import PolicyPack
-from dsl_desk.services.children import add_child
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.discussion_log import (
+from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise
+from dsl_desk.services.log.discussion_log import (
     NewAction,
     NewEntry,
     amend_entry,
@@ -22,8 +22,8 @@ from dsl_desk.services.discussion_log import (
     log_discussion,
     record_sharing,
 )
-from dsl_desk.services.exports import export_form
-from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
+from dsl_desk.services.paperwork.exports import export_form
+from dsl_desk.services.people.children import add_child
 from dsl_desk.store.paths import DataPaths
 from tests.conftest import FAST_KDF, PASSPHRASE, fictional_child
 from tests.services.escalation_walk import walk

@@ -14,8 +14,8 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from dsl_desk.services import backups as bs
-from dsl_desk.services.setup import sign_in
+from dsl_desk.services.desk.setup import sign_in
+from dsl_desk.services.records import backups as bs
 from dsl_desk.store import backup as bk
 from dsl_desk.store.models import Child
 from tests.conftest import PASSPHRASE
@@ -28,8 +28,8 @@ BACKER_UPPER = textwrap.dedent(
     from datetime import UTC, datetime
     from pathlib import Path
     from dsl_desk.core.clock import FixedClock
-    from dsl_desk.services.backups import make_backup
-    from dsl_desk.services.setup import sign_in
+    from dsl_desk.services.records.backups import make_backup
+    from dsl_desk.services.desk.setup import sign_in
     from dsl_desk.store.paths import DataPaths
 
     ctx = sign_in(DataPaths(Path(sys.argv[1])), "j.smith", sys.argv[2],

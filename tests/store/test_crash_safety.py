@@ -11,7 +11,7 @@ import time
 
 from sqlalchemy import select, text
 
-from dsl_desk.services.setup import sign_in
+from dsl_desk.services.desk.setup import sign_in
 from dsl_desk.store.models import Child
 from tests.conftest import PASSPHRASE
 
@@ -21,8 +21,8 @@ WRITER = textwrap.dedent(
     from datetime import UTC, date, datetime
     from pathlib import Path
     from dsl_desk.core.clock import FixedClock
-    from dsl_desk.services.children import ChildDetails, add_child
-    from dsl_desk.services.setup import sign_in
+    from dsl_desk.services.people.children import ChildDetails, add_child
+    from dsl_desk.services.desk.setup import sign_in
     from dsl_desk.store.paths import DataPaths
 
     ctx = sign_in(DataPaths(Path(sys.argv[1])), "j.smith", sys.argv[2],

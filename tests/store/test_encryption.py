@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 from sqlalchemy import func, select
 
-from dsl_desk.services.children import add_child, list_children
-from dsl_desk.services.setup import sign_in, sign_in_with_recovery_key
+from dsl_desk.services.desk.setup import sign_in, sign_in_with_recovery_key
+from dsl_desk.services.people.children import add_child, list_children
 from dsl_desk.store import database
 from dsl_desk.store.errors import WrongPassphrase
 from dsl_desk.store.models import AuditEvent, Child

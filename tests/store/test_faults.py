@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from dsl_desk.services.children import add_child, list_children
-from dsl_desk.services.setup import sign_in
+from dsl_desk.services.desk.setup import sign_in
+from dsl_desk.services.people.children import add_child, list_children
 from dsl_desk.store.errors import (
     AlreadyInitialised,
     AlreadyOpen,
@@ -133,7 +133,7 @@ def test_data_dir_that_cannot_be_written(tmp_path):
 
 
 def test_setting_up_twice_is_refused(ctx, data_paths, clock, profile, first_user, packs):
-    from dsl_desk.services.setup import initialise
+    from dsl_desk.services.desk.setup import initialise
     from tests.conftest import FAST_KDF
 
     before = _digest(data_paths.keyring)

@@ -22,10 +22,10 @@ import pytest
 from sqlalchemy import select, text
 
 from dsl_desk.core.clock import FixedClock
-from dsl_desk.services.audit_views import verify_audit_trail
-from dsl_desk.services.children import list_children
-from dsl_desk.services.escalations import get_escalation
-from dsl_desk.services.setup import sign_in
+from dsl_desk.services.audit.verify import verify_audit_trail
+from dsl_desk.services.desk.setup import sign_in
+from dsl_desk.services.escalations.workflow import get_escalation
+from dsl_desk.services.people.children import list_children
 from dsl_desk.store import backup as bk
 from dsl_desk.store import keyring as kr
 from dsl_desk.store.migrate import head_revision
@@ -45,7 +45,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from dsl_desk.core.clock import FixedClock
-from dsl_desk.services.setup import sign_in
+from dsl_desk.services.desk.setup import sign_in
 from dsl_desk.store.paths import DataPaths
 
 ctx = sign_in(DataPaths(Path(sys.argv[1])), sys.argv[2], sys.argv[3],
@@ -59,10 +59,10 @@ WRITER = textwrap.dedent(
     _SIGN_IN
     + """
 from datetime import date
-from dsl_desk.services.children import ChildDetails, add_child
-from dsl_desk.services.discussion_log import NewEntry, log_discussion
-from dsl_desk.services.escalation_changes import set_immediate_risk
-from dsl_desk.services.escalations import NewEscalation, open_escalation
+from dsl_desk.services.people.children import ChildDetails, add_child
+from dsl_desk.services.log.discussion_log import NewEntry, log_discussion
+from dsl_desk.services.escalations.changes import set_immediate_risk
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 for n in range(100000):
     child = add_child(ctx, ChildDetails(f"Kill{n}", "Suite", date(2015, 1, 1), address="x" * 2000))
     print("child", child.id, flush=True)  # printed only after the commit returned
@@ -81,7 +81,7 @@ for n in range(100000):
 BACKER_UPPER = textwrap.dedent(
     _SIGN_IN
     + """
-from dsl_desk.services.backups import make_backup
+from dsl_desk.services.records.backups import make_backup
 while True:
     outcome = make_backup(ctx, "manual")
     print("backup", outcome.backup.path.name, flush=True)

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from dsl_desk.services.children import add_child, list_children
-from dsl_desk.services.discussion_log import NewEntry, log_discussion
-from dsl_desk.services.escalations import NewEscalation, open_escalation
-from dsl_desk.services.setup import initialise, sign_in
+from dsl_desk.services.desk.setup import initialise, sign_in
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
+from dsl_desk.services.log.discussion_log import NewEntry, log_discussion
+from dsl_desk.services.people.children import add_child, list_children
 from dsl_desk.store import database
 from dsl_desk.store.errors import ReadOnlyDesk, WrongPassphrase
 from dsl_desk.store.instance_lock import InstanceLock

@@ -13,15 +13,15 @@ import pytest
 from sqlalchemy import select
 
 from dsl_desk.core.clock import FixedClock
-from dsl_desk.services.audit_views import verify_audit_trail
-from dsl_desk.services.children import list_children
-from dsl_desk.services.discussion_log import list_entries, list_open_actions, search_log
-from dsl_desk.services.escalations import get_escalation
-from dsl_desk.services.practice_alerts import list_alerts
-from dsl_desk.services.retention import list_holds
-from dsl_desk.services.setup import sign_in
-from dsl_desk.services.subject_access import get_request, list_requests
-from dsl_desk.services.transfers import list_transfers
+from dsl_desk.services.audit.verify import verify_audit_trail
+from dsl_desk.services.desk.setup import sign_in
+from dsl_desk.services.escalations.workflow import get_escalation
+from dsl_desk.services.learning.practice_alerts import list_alerts
+from dsl_desk.services.log.discussion_log import list_entries, list_open_actions, search_log
+from dsl_desk.services.people.children import list_children
+from dsl_desk.services.records.retention import list_holds
+from dsl_desk.services.records.subject_access import get_request, list_requests
+from dsl_desk.services.records.transfers import list_transfers
 from dsl_desk.store import keyring as kr
 from dsl_desk.store.migrate import head_revision
 from dsl_desk.store.models_contacts import PartnershipContactEdit

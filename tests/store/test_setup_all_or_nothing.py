@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from dsl_desk.services.children import list_children
-from dsl_desk.services.context import ValidationError
-from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise, sign_in
+from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise, sign_in
+from dsl_desk.services.errors import ValidationError
+from dsl_desk.services.people.children import list_children
 from dsl_desk.store.errors import SetupUnfinished
 from dsl_desk.store.models import Organisation
 from dsl_desk.store.paths import DataPaths
@@ -32,8 +32,8 @@ SETUP = textwrap.dedent(
     from datetime import UTC, datetime
     from pathlib import Path
     from dsl_desk.core.clock import FixedClock
-    from dsl_desk.services.policies import load_policies
-    from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
+    from dsl_desk.services.desk.policies import load_policies
+    from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise
     from dsl_desk.store.keyring import KdfParams
     from dsl_desk.store.paths import DataPaths
 
@@ -196,7 +196,7 @@ def test_a_keyless_database_from_an_older_set_up_is_kept_aside_and_set_up_runs_a
 
 
 def test_a_keyless_database_that_was_backed_up_is_not_taken_for_an_unfinished_set_up(ctx, data_paths):
-    from dsl_desk.services.backups import make_backup
+    from dsl_desk.services.records.backups import make_backup
 
     make_backup(ctx)
     ctx.close()

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from dsl_desk.services.attachments import check_file
-from dsl_desk.services.context import ValidationError
+from dsl_desk.services.errors import ValidationError
+from dsl_desk.services.log.attachments import check_file
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import DiskFull, StoreError
 from dsl_desk.store.files import FileRefused, read_source
@@ -176,7 +176,7 @@ def test_a_file_over_the_limit_is_refused_before_reading(tmp_path):
 
 
 def test_restore_refuses_a_fifo_without_waiting(ctx, fifo):
-    from dsl_desk.services.backups import describe_backup
+    from dsl_desk.services.records.backups import describe_backup
     from dsl_desk.store.backup import BackupRefused
 
     named = fifo.rename(fifo.with_name("dsl-desk-x.db"))

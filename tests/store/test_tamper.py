@@ -20,13 +20,14 @@ import pytest
 import sqlcipher3
 from sqlalchemy import event, select
 
-from dsl_desk.cli import PASSPHRASE_ENV, main
-from dsl_desk.services import audit
-from dsl_desk.services.attachments import add_attachment
-from dsl_desk.services.audit_views import AuditReport, verify_audit_trail
-from dsl_desk.services.backups import make_backup
-from dsl_desk.services.discussion_log import NewEntry, log_discussion, search_log
-from dsl_desk.services.setup import sign_in
+from dsl_desk.cli import main
+from dsl_desk.cli.commands import PASSPHRASE_ENV
+from dsl_desk.services.audit import trail as audit
+from dsl_desk.services.audit.verify import AuditReport, verify_audit_trail
+from dsl_desk.services.desk.setup import sign_in
+from dsl_desk.services.log.attachments import add_attachment
+from dsl_desk.services.log.discussion_log import NewEntry, log_discussion, search_log
+from dsl_desk.services.records.backups import make_backup
 from dsl_desk.store import database
 from dsl_desk.store import keyring as kr
 from dsl_desk.store.errors import AlreadyOpen
@@ -232,7 +233,7 @@ def test_a_signed_pdf_shows_a_cut_trail_even_when_the_checkpoint_was_forged_agai
     """The limit, and what still catches it: with the key, keyring.json's checkpoint can be re-made for the
     cut trail (so `audit verify` alone finds nothing), but the PDF sent to the partnership, signed with the
     DSL's key, says where the trail stood when it was signed."""
-    from dsl_desk.services.exports import export_form
+    from dsl_desk.services.paperwork.exports import export_form
     from dsl_desk.store import checkpoint as cp
     from tests.services.escalation_walk import walk
 
@@ -408,7 +409,7 @@ def test_deleting_the_lock_file_under_a_running_desk_does_not_let_a_second_copy_
 
 
 def test_restoring_an_older_backup_is_no_tampering_and_says_which_backups_were_left_out(ctx, child_id, clock):
-    from dsl_desk.services.backups import restore_backup
+    from dsl_desk.services.records.backups import restore_backup
 
     older = make_backup(ctx).backup
     clock.advance(timedelta(days=1))  # another day's backup: a day's newest one is kept

@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import text
 
 from dsl_desk.documents.transfer_bundle import TransferKdf
-from dsl_desk.services import backups as bs
-from dsl_desk.services import transfers as tr
-from dsl_desk.services.audit import verify_chain
-from dsl_desk.services.children import add_child
-from dsl_desk.services.setup import sign_in
+from dsl_desk.services.audit.trail import verify_chain
+from dsl_desk.services.desk.setup import sign_in
+from dsl_desk.services.people.children import add_child
+from dsl_desk.services.records import backups as bs
+from dsl_desk.services.records import transfers as tr
 from dsl_desk.store import backup as bk
 from dsl_desk.store.models import Attachment, DiscussionEntry
 from tests.conftest import PASSPHRASE, fictional_child
@@ -36,8 +36,8 @@ IMPORTER = textwrap.dedent(
     from datetime import UTC, datetime
     from pathlib import Path
     from dsl_desk.core.clock import FixedClock
-    from dsl_desk.services.setup import sign_in
-    from dsl_desk.services.transfers import import_bundle
+    from dsl_desk.services.desk.setup import sign_in
+    from dsl_desk.services.records.transfers import import_bundle
     from dsl_desk.store.paths import DataPaths
 
     ctx = sign_in(DataPaths(Path(sys.argv[1])), "r.ndlovu", sys.argv[2],

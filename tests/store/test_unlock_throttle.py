@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from dsl_desk.services import backups as bs
-from dsl_desk.services.children import add_child, list_children
-from dsl_desk.services.setup import sign_in, sign_in_with_recovery_key
+from dsl_desk.services.desk.setup import sign_in, sign_in_with_recovery_key
+from dsl_desk.services.people.children import add_child, list_children
+from dsl_desk.services.records import backups as bs
 from dsl_desk.store.errors import KeyringDamaged, StoreError, UnlockThrottled, WrongPassphrase
 from dsl_desk.store.models import AuditEvent
 from dsl_desk.store.throttle import MAX_WAIT, UnlockThrottle, wait_after

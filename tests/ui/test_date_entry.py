@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QTableView
 
-from dsl_desk.services.children import get_child, list_children
-from dsl_desk.services.discussion_log import list_entries
-from dsl_desk.ui.dialogs.log_entry import LogEntryDialog
-from dsl_desk.ui.pages.child_dialog import ChildDialog
+from dsl_desk.services.log.discussion_log import list_entries
+from dsl_desk.services.people.children import get_child, list_children
+from dsl_desk.ui.log.log_entry_dialog import LogEntryDialog
+from dsl_desk.ui.people.child_dialog import ChildDialog
 from dsl_desk.ui.widgets.date_entry import DateEntry, DateTimeEntry
 from tests.conftest import fictional_child
 
@@ -176,7 +176,7 @@ def test_correcting_a_stored_date_of_birth_by_retyping_it(qtbot, ctx):
 def add_child_born(ctx, born: date) -> int:
     from dataclasses import replace
 
-    from dsl_desk.services.children import add_child
+    from dsl_desk.services.people.children import add_child
 
     return add_child(ctx, replace(fictional_child("Amir", "Haddad"), date_of_birth=born)).id
 
@@ -247,7 +247,7 @@ def test_a_skipped_hour_is_refused_in_the_log_dialog(qtbot, ctx, child_id, clock
 
 
 def test_a_wizard_draft_keeps_a_date_entry_text_as_typed(qtbot, ctx):
-    from dsl_desk.ui.wizards.drafts import NEW_ESCALATION, DraftingWizard
+    from dsl_desk.ui.escalations.drafts import NEW_ESCALATION, DraftingWizard
 
     wizard = DraftingWizard(ctx, NEW_ESCALATION, 0)
     qtbot.addWidget(wizard)

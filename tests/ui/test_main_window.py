@@ -83,7 +83,7 @@ def test_geometry_is_remembered(qtbot, ctx, data_paths, clock, packs, tmp_path, 
     window.resize(791, 577)  # within the offscreen platform's 800x600 screen
     window.close()
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    from dsl_desk.services.setup import sign_in
+    from dsl_desk.services.desk.setup import sign_in
 
     again = MainWindow(
         sign_in(data_paths, "j.smith", PASSPHRASE, clock=clock, packs=packs),
@@ -98,7 +98,7 @@ def test_geometry_is_remembered(qtbot, ctx, data_paths, clock, packs, tmp_path, 
 
 
 def test_an_unfinished_wizard_is_offered_for_resuming(qtbot, ctx, data_paths, clock, packs, tmp_path):
-    from dsl_desk.services.drafts import save_draft
+    from dsl_desk.services.escalations.drafts import save_draft
 
     save_draft(ctx, "new_escalation", {"problem": "typed before the laptop died"})
     settings = QSettings(str(tmp_path / "s2.ini"), QSettings.Format.IniFormat)
@@ -114,7 +114,7 @@ def test_an_unfinished_wizard_is_offered_for_resuming(qtbot, ctx, data_paths, cl
 def test_changing_the_idle_minutes_takes_effect_at_once(window, ctx, clock):
     from datetime import time
 
-    from dsl_desk.services.profile import update_working_hours
+    from dsl_desk.services.desk.profile import update_working_hours
     from dsl_desk.ui.signals import Changed
 
     update_working_hours(window.ctx, cutoff=time(17, 0), idle_lock_minutes=2)
@@ -125,7 +125,7 @@ def test_changing_the_idle_minutes_takes_effect_at_once(window, ctx, clock):
 
 
 def _escalation(ctx, child_id):
-    from dsl_desk.services.escalations import NewEscalation, open_escalation
+    from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 
     return open_escalation(
         ctx,
@@ -182,7 +182,7 @@ def test_records_owed_show_on_the_dashboard_and_open_their_tab(window, child_id,
     double-click opens the request on Transfers & requests."""
     from datetime import date
 
-    from dsl_desk.services.subject_access import NewRequest, record_request
+    from dsl_desk.services.records.subject_access import NewRequest, record_request
     from dsl_desk.ui.signals import Changed
 
     dashboard = window.pages["dashboard"]

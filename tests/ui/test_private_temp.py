@@ -15,7 +15,7 @@ from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtTest import QTest
 
-from dsl_desk.services.discussion_log import NewEntry, log_discussion
+from dsl_desk.services.log.discussion_log import NewEntry, log_discussion
 from dsl_desk.ui.main_window import MainWindow
 
 CONTENT = b"%PDF-1.4 a letter from the GP about Zephyrine"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dsl_desk.services.discussion_log import NewEntry, log_discussion
+from dsl_desk.services.log.discussion_log import NewEntry, log_discussion
 from tests.conftest import PASSPHRASE
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
@@ -23,9 +23,9 @@ CRASHER = textwrap.dedent(
     from datetime import UTC, datetime
     from pathlib import Path
     from dsl_desk.core.clock import FixedClock
-    from dsl_desk.services.attachments import open_copy
+    from dsl_desk.services.log.attachments import open_copy
     from dsl_desk.services.scratch import scratch_file, use_for_process_temp
-    from dsl_desk.services.setup import sign_in
+    from dsl_desk.services.desk.setup import sign_in
     from dsl_desk.store.paths import DataPaths
 
     paths = DataPaths(Path(sys.argv[1]))
@@ -50,7 +50,7 @@ NEXT_START = textwrap.dedent(
     from dsl_desk.app import run_gui
     from dsl_desk.core.clock import FixedClock
     from dsl_desk.store.paths import DataPaths
-    from dsl_desk.ui import unlock
+    from dsl_desk.ui.desk import unlock
 
     paths = DataPaths(Path(sys.argv[1]))
 

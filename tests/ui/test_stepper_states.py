@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from dsl_desk.core.escalation_rules import DueStatus
-from dsl_desk.services.escalation_views import StageView
+from dsl_desk.services.escalations.views import StageView
 from dsl_desk.ui.widgets.stepper import Stepper
 
 NOW = datetime(2026, 1, 9, 12, tzinfo=UTC)
@@ -51,7 +51,7 @@ def test_a_stage_done_late_says_so(qtbot):
 def test_each_wizard_step_puts_the_cursor_in_its_first_box(qtbot, ctx, child_id):
     from PySide6.QtWidgets import QApplication, QLineEdit
 
-    from dsl_desk.ui.wizards.new_escalation import NewEscalationWizard
+    from dsl_desk.ui.escalations.new_escalation import NewEscalationWizard
 
     wizard = NewEscalationWizard(ctx)
     qtbot.addWidget(wizard)

@@ -13,10 +13,9 @@ from datetime import date, datetime, timedelta
 
 from dsl_desk.core.clock import Clock, FixedClock, london
 from dsl_desk.core.policy import PolicyPack
-from dsl_desk.services.agencies import add_professional
-from dsl_desk.services.children import ChildDetails, add_child
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.escalations import (
+from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise
+from dsl_desk.services.escalations.workflow import (
     NewEscalation,
     ResolutionInput,
     StageOutcome,
@@ -27,7 +26,8 @@ from dsl_desk.services.escalations import (
     resolve,
     withdraw,
 )
-from dsl_desk.services.setup import NewUser, OrganisationProfile, initialise
+from dsl_desk.services.people.agencies import add_professional
+from dsl_desk.services.people.children import ChildDetails, add_child
 from dsl_desk.store.errors import AlreadyInitialised
 from dsl_desk.store.keyring import KdfParams, save_keyring
 from dsl_desk.store.paths import DataPaths
@@ -410,7 +410,7 @@ def _log_discussions(
     ctx: AppContext, script: FixedClock, now: datetime, child_ids: list[int], escalation_ids: list[int]
 ) -> None:
     """A few contemporaneous records, one corrected and one a dissent at a meeting, so the log is not empty."""
-    from dsl_desk.services.discussion_log import NewAction, NewEntry, amend_entry, log_discussion
+    from dsl_desk.services.log.discussion_log import NewAction, NewEntry, amend_entry, log_discussion
 
     zoe, callum, tomasz = child_ids[0], child_ids[3], child_ids[5]
     script.set(now - timedelta(hours=3))
@@ -486,9 +486,9 @@ def _log_discussions(
 def _records_work(ctx: AppContext, script: FixedClock, now: datetime, child_ids: list[int]) -> None:
     """A subject access request part-way through its month and a file sent to a new school with no receipt
     yet, so the dashboard and Transfers & requests show what they do."""
+    from dsl_desk.services.records.subject_access import NewRequest, record_request
+    from dsl_desk.services.records.transfers import Destination, export_bundle, mark_sent
     from dsl_desk.services.scratch import discard, scratch_subfolder
-    from dsl_desk.services.subject_access import NewRequest, record_request
-    from dsl_desk.services.transfers import Destination, export_bundle, mark_sent
 
     amir, last = child_ids[1], child_ids[-1]
     script.set(now - timedelta(days=20))

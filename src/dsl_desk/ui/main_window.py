@@ -28,16 +28,16 @@ from dsl_desk import APP_NAME
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.drafts import DraftView, discard_draft, list_drafts
-from dsl_desk.services.profile import get_profile
+from dsl_desk.services.desk.data_folder import DataPaths
+from dsl_desk.services.desk.profile import get_profile
+from dsl_desk.services.desk.setup import lock as lock_session
+from dsl_desk.services.errors import DatabaseCorrupt
+from dsl_desk.services.escalations.drafts import DraftView, discard_draft, list_drafts
 from dsl_desk.services.scratch import empty_scratch, left_behind_words
-from dsl_desk.services.setup import lock as lock_session
-from dsl_desk.store.errors import DatabaseCorrupt
-from dsl_desk.store.paths import DataPaths
 from dsl_desk.ui.background import run_in_background, wait_for_background_work
+from dsl_desk.ui.desk.unlock import UnlockPanel
 from dsl_desk.ui.idle_guard import IdleGuard
 from dsl_desk.ui.signals import AppSignals, Changed
-from dsl_desk.ui.unlock import UnlockPanel
 
 PageFactory = Callable[[AppContext, AppSignals], QWidget]
 
@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
         self.pending_draft: DraftView | None = None
 
     def _offer_drafts(self) -> None:
-        from dsl_desk.ui.wizards.drafts import DRAFT_KINDS, describe_draft
+        from dsl_desk.ui.escalations.drafts import DRAFT_KINDS, describe_draft
 
         if self.ctx is None:
             return
@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         self.draft_banner.show()
 
     def resume_draft(self) -> None:
-        from dsl_desk.ui.wizards.drafts import open_wizard_for_draft
+        from dsl_desk.ui.escalations.resume import open_wizard_for_draft
 
         if self.ctx is None or self.pending_draft is None:
             return
@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
 
     def _start_background_checks(self, ctx: AppContext) -> None:
         """The start-up integrity check and the first backup of the day, without freezing the window."""
-        from dsl_desk.services.backups import backup_if_due, integrity_check
+        from dsl_desk.services.records.backups import backup_if_due, integrity_check
 
         def work() -> tuple[object, object]:
             report = integrity_check(ctx)
@@ -446,7 +446,7 @@ class MainWindow(QMainWindow):
         """Ctrl+L from anywhere: the keyboard-first quick entry."""
         if self.ctx is None:
             return
-        from dsl_desk.ui.dialogs.log_entry import log_a_discussion
+        from dsl_desk.ui.log.log_entry_dialog import log_a_discussion
 
         child_id, escalation_id = self.current_subject()
         result = log_a_discussion(self.ctx, self, child_id=child_id, escalation_id=escalation_id)
@@ -455,7 +455,7 @@ class MainWindow(QMainWindow):
         self.signals.changed.emit(Changed(log=True))
         self.statusBar().showMessage(self.tr("Discussion logged (entry %d).") % result.entry.id, 10_000)
         if result.start_escalation:  # a dissent recorded at a meeting (Wigan 2.5)
-            from dsl_desk.ui.wizards.new_escalation import NewEscalationWizard
+            from dsl_desk.ui.escalations.new_escalation import NewEscalationWizard
 
             wizard = NewEscalationWizard(self.ctx, self, child_id=result.entry.child_id)
             if wizard.exec() and wizard.result_detail is not None:
@@ -465,7 +465,7 @@ class MainWindow(QMainWindow):
     def new_escalation(self) -> None:
         if self.ctx is None:
             return
-        from dsl_desk.ui.wizards.new_escalation import NewEscalationWizard
+        from dsl_desk.ui.escalations.new_escalation import NewEscalationWizard
 
         wizard = NewEscalationWizard(self.ctx, self)
         if wizard.exec() and wizard.result_detail is not None:
@@ -563,15 +563,14 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _backup_on_exit(self, ctx: AppContext) -> None:
-        from dsl_desk.services.backups import backup_on_exit
-        from dsl_desk.services.context import ServiceError
-        from dsl_desk.store.errors import StoreError
+        from dsl_desk.services.errors import DeskError
+        from dsl_desk.services.records.backups import backup_on_exit
         from dsl_desk.ui.messages import show_error
 
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             backup_on_exit(ctx)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             show_error(self, self.tr("The backup on closing failed"), str(error))
         finally:
             QGuiApplication.restoreOverrideCursor()

@@ -11,61 +11,61 @@ from dsl_desk.ui.signals import AppSignals
 
 
 def _dashboard(ctx: AppContext, signals: AppSignals) -> QWidget:
-    from dsl_desk.ui.pages.dashboard import DashboardPage
+    from dsl_desk.ui.desk.dashboard_page import DashboardPage
 
     return DashboardPage(ctx, signals)
 
 
 def _children(ctx: AppContext, signals: AppSignals) -> QWidget:
-    from dsl_desk.ui.pages.children import ChildrenPage
+    from dsl_desk.ui.people.children_page import ChildrenPage
 
     return ChildrenPage(ctx, signals)
 
 
 def _escalations(ctx: AppContext, signals: AppSignals) -> QWidget:
-    from dsl_desk.ui.pages.escalations import EscalationsPage
+    from dsl_desk.ui.escalations.escalations_page import EscalationsPage
 
     return EscalationsPage(ctx, signals)
 
 
 def _log(ctx: AppContext, signals: AppSignals) -> QWidget:
-    from dsl_desk.ui.pages.log import LogPage
+    from dsl_desk.ui.log.log_page import LogPage
 
     return LogPage(ctx, signals)
 
 
 def _forms(ctx: AppContext, signals: AppSignals) -> QWidget:
-    from dsl_desk.ui.pages.forms import FormsPage
+    from dsl_desk.ui.paperwork.forms_page import FormsPage
 
     return FormsPage(ctx, signals)
 
 
 def _reports(ctx: AppContext, signals: AppSignals) -> QWidget:
-    from dsl_desk.ui.pages.reports import ReportsPage
+    from dsl_desk.ui.learning.reports_page import ReportsPage
 
     return ReportsPage(ctx, signals)
 
 
 def _contacts(ctx: AppContext, signals: AppSignals) -> QWidget:
-    from dsl_desk.ui.pages.contacts import ContactsPage
+    from dsl_desk.ui.people.contacts_page import ContactsPage
 
     return ContactsPage(ctx, signals)
 
 
 def _records(ctx: AppContext, signals: AppSignals) -> QWidget:
-    from dsl_desk.ui.pages.records import RecordsPage
+    from dsl_desk.ui.records.records_page import RecordsPage
 
     return RecordsPage(ctx, signals)
 
 
 def _audit(ctx: AppContext, signals: AppSignals) -> QWidget:
-    from dsl_desk.ui.pages.audit import AuditPage
+    from dsl_desk.ui.audit.audit_page import AuditPage
 
     return AuditPage(ctx, signals)
 
 
 def _settings(ctx: AppContext, signals: AppSignals) -> QWidget:
-    from dsl_desk.ui.pages.settings import SettingsPage
+    from dsl_desk.ui.desk.settings_page import SettingsPage
 
     return SettingsPage(ctx, signals)
 

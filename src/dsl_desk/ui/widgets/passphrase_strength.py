@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from dsl_desk.services.setup import MIN_PASSPHRASE_LENGTH, passphrase_problem
+from dsl_desk.services.desk.setup import MIN_PASSPHRASE_LENGTH, passphrase_problem
 from dsl_desk.ui import theme
 
 

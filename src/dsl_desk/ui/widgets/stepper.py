@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from dsl_desk.core.clock import london
 from dsl_desk.core.deadline_words import describe_date
 from dsl_desk.core.escalation_rules import DueStatus
-from dsl_desk.services.escalation_views import StageView
+from dsl_desk.services.escalations.views import StageView
 from dsl_desk.ui import theme
 
 # (strong colour, soft background) for the current stage, by how due it is.

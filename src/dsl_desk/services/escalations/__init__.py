@@ -1,0 +1,1 @@
+"""Escalations: opening, stages, deadlines, immediate risk, checklists, resolution, history."""

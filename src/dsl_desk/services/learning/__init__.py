@@ -1,0 +1,1 @@
+"""Learning from escalations: lessons, practice alerts, reports."""

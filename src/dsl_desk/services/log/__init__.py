@@ -1,0 +1,1 @@
+"""The contemporaneous discussion log: entries, attachments, search, chronology exports."""

@@ -1,0 +1,1 @@
+"""The forms: values, drafts into PDFs, signing identity, trusted certificates."""

@@ -1,0 +1,646 @@
+"""Forms leaving the database: PDF export, printing, email drafts, and checking a signed PDF.
+
+Children's data leaves the encrypted database only through these functions, and every one of them writes a
+DocumentRecord (what, when, to whom, how) and an audit row in the same transaction, and ticks off the checklist
+items the document completes (services/document_checklist.py). A preview is the one
+exception: it is drawn on the DSL's own screen and never written anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dsl_desk.core.clock import london
+from dsl_desk.core.policy import BoardContact, PolicyPack
+from dsl_desk.documents.forms import FieldKind, FormDefinition, values_from_sources
+from dsl_desk.services import bounds
+from dsl_desk.services.audit import trail as audit
+from dsl_desk.services.calendar import organisation
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
+from dsl_desk.services.escalations.checklist import complete_items_for_document
+from dsl_desk.services.paperwork.form_values import (
+    EMAIL,
+    SECURE_EMAIL,
+    check_form_applies,
+    escalation_sources,
+    form_definition,
+    typed_values,
+)
+from dsl_desk.services.people.partnership_contacts import merged_board
+from dsl_desk.services.scratch import scratch_folder
+from dsl_desk.store.atomic import write_atomically
+from dsl_desk.store.errors import NotFound, StoreError
+from dsl_desk.store.models import DocumentRecord, Escalation, User
+
+if TYPE_CHECKING:
+    from dsl_desk.documents.render import RenderMeta, SignatureBlock
+    from dsl_desk.documents.signing import VerificationReport
+
+# ReportLab and pyHanko are imported inside the functions that use them: the GUI imports this module to
+# build its pages, and start-up stays light (tests/test_lazy_imports.py).
+
+Action = Literal["export", "print", "email"]
+ACTIONS: tuple[str, ...] = ("export", "print", "email")
+# Letters and digits that cannot be confused when read aloud over the phone (no 0/O, 1/I/L, 5/S, 2/Z).
+_PASSWORD_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"  # noqa: S105 - an alphabet, not a password
+_PASSWORD_GROUPS, _PASSWORD_GROUP_LENGTH = 4, 4
+
+
+@dataclass(frozen=True)
+class PreparedForm:
+    """Everything needed to draw one form. `render()` touches no database, so it may run on any thread."""
+
+    form: FormDefinition
+    values: dict[str, str]
+    meta: RenderMeta
+    signature: SignatureBlock | None
+    wet_signature: bool
+    file_name: str
+
+    def render(self) -> bytes:
+        from dsl_desk.documents.render import render_form
+
+        return render_form(
+            self.form, self.values, self.meta, signature=self.signature, wet_signature=self.wet_signature
+        )
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    pdf_bytes: bytes
+    file_name: str
+    form_id: str
+    form_title: str
+    reference: str
+    action: str
+    recipient: str
+    signed: bool
+    sha256: str
+    record_id: int
+    completed: tuple[str, ...] = ()  # the done notes of the checklist items this ticked off
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """A form drawn for the printer and not yet recorded: `record_printed` records it once it has printed."""
+
+    escalation_id: int
+    prepared: PreparedForm
+    pdf_bytes: bytes
+    signed: bool
+    wet_signature: bool
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where the partnership's copy goes, from the policy pack."""
+
+    name: str
+    email: str
+    postal_address: str
+
+    @property
+    def label(self) -> str:
+        return self.email or self.name
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One recorded export, print or email draft, for the escalation's history."""
+
+    id: int
+    form_id: str
+    action: str
+    recipient: str
+    file_name: str
+    signed: bool
+    at_text: str
+    by: str
+
+
+@dataclass(frozen=True)
+class DocumentCheck:
+    """`status`: intact_known | intact_unknown | changed | unsigned | unreadable (documents/signing.py's
+    `verify_pdf`); `report.message` says it in plain English."""
+
+    status: str
+    report: VerificationReport
+
+
+# --- preparing ---------------------------------------------------------------------------------------------
+
+
+def prepare_form(
+    ctx: AppContext,
+    escalation_id: int,
+    form_id: str,
+    *,
+    typed: Mapping[str, str] | None = None,
+    signed_look: bool = False,
+    wet_signature: bool = False,
+    pending: Mapping[str, str] | None = None,
+) -> PreparedForm:
+    """The form filled from the record, the user's typed values over it (their saved draft if `typed` is None).
+
+    `signed_look` prints the DSL's drawn signature, name and date in the signature boxes; `wet_signature`
+    leaves those boxes empty for ink (e.g. the chair of governors). `pending` overrides sources for what is
+    happening now (the copy being emailed to the partnership is dated today).
+    """
+    from dsl_desk.documents.render import RenderMeta, SignatureBlock, safe_file_name
+
+    form = form_definition(form_id)
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        escalation = _escalation(session, escalation_id)
+        pack = ctx.pack(escalation.policy_id)
+        check_form_applies(form, pack.id)
+        org = organisation(session)
+        meta = RenderMeta(
+            partnership_name=pack.name,
+            policy_pack_label=f"{pack.name} escalation policy (pack {pack.id}, version {escalation.policy_version})",
+            reference=escalation.reference,
+            organisation=org.name,
+            exported_at=now,
+            author=f"{ctx.actor.display_name}, {ctx.actor.role}",
+            demo=org.is_demo,
+        )
+        initials = _initials(escalation)
+        reference = escalation.reference
+        drawn = bounds.fetch(session, User, ctx.actor.user_id)
+        signature_png = drawn.signature_png if drawn else None
+    sources = {**escalation_sources(ctx, escalation_id, form_id=form_id), **(pending or {})}
+    if typed is None:
+        typed = typed_values(ctx, escalation_id, form_id)
+    values = _field_values(form, sources, typed, signed_look=signed_look, wet_signature=wet_signature)
+    signature = None
+    if signed_look and not wet_signature:
+        today = london(now).date()
+        signature = SignatureBlock(ctx.actor.display_name, ctx.actor.role, today, signature_png)
+    return PreparedForm(
+        form, values, meta, signature, wet_signature, safe_file_name(reference, initials, form.id)
+    )
+
+
+def suggested_file_name(ctx: AppContext, escalation_id: int, form_id: str) -> str:
+    """Reference, child's initials and form: identifies the case without personal data."""
+    from dsl_desk.documents.render import safe_file_name
+
+    form = form_definition(form_id)
+    with ctx.store.session() as session:
+        escalation = _escalation(session, escalation_id)
+        return safe_file_name(escalation.reference, _initials(escalation), form.id)
+
+
+def _field_values(
+    form: FormDefinition,
+    sources: Mapping[str, str],
+    typed: Mapping[str, str],
+    *,
+    signed_look: bool,
+    wet_signature: bool,
+) -> dict[str, str]:
+    if wet_signature:
+        # The ink signatory (often the chair of governors) fills in their own name, role and date.
+        sources = {k: v for k, v in sources.items() if not k.startswith("signer.")}
+    values = values_from_sources(form, sources)
+    if not signed_look:
+        # An unsigned copy must not print the DSL's name in the "Signed" box as if they had signed it.
+        for f in form.fields:
+            if f.kind is FieldKind.SIGNATURE:
+                values.pop(f.key, None)
+    known = {f.key for f in form.fields}
+    values.update({k: v for k, v in typed.items() if k in known})
+    return values
+
+
+def _initials(escalation: Escalation) -> str:
+    child = escalation.child
+    return "".join(part[:1] for part in (child.given_names.strip(), child.family_name.strip()) if part)
+
+
+def _escalation(session: Session, escalation_id: int) -> Escalation:
+    escalation = bounds.fetch(session, Escalation, escalation_id)
+    if escalation is None:
+        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
+    return escalation
+
+
+# --- exporting ---------------------------------------------------------------------------------------------
+
+
+def export_form(
+    ctx: AppContext,
+    escalation_id: int,
+    form_id: str,
+    *,
+    typed: Mapping[str, str] | None = None,
+    sign: bool = True,
+    wet_signature: bool = False,
+    action: Action = "export",
+    recipient: str = "",
+    destination: Path | None = None,
+) -> ExportResult:
+    """Render the form, sign it with the DSL's own identity when asked, record and audit it, and return it.
+
+    With `destination`, the PDF is also written there (atomically) before the record is committed, so a
+    failed write leaves no record of a file that does not exist.
+    """
+    if action not in ACTIONS:
+        raise ValidationError(f"Unknown document action “{action}”.")
+    bounds.check_text(form_id, "the form", limit=bounds.NAME_MAX, field="form")
+    bounds.check_text(recipient, "the recipient", limit=bounds.LINE_MAX, field="recipient")
+    if destination is not None:
+        bounds.check_path(destination, "the file to write")
+    prepared = prepare_form(
+        ctx,
+        escalation_id,
+        form_id,
+        typed=typed,
+        signed_look=sign and not wet_signature,
+        wet_signature=wet_signature,
+    )
+    pdf = prepared.render()
+    signed = sign and not wet_signature
+    if signed:
+        pdf = _sign(ctx, pdf, prepared)
+    file_name = destination.name if destination is not None else prepared.file_name
+    with ctx.store.session() as session:
+        if destination is not None:
+            _write(destination, pdf)
+        record, completed = _record(
+            session,
+            ctx,
+            escalation_id,
+            prepared,
+            pdf,
+            action=action,
+            recipient=recipient,
+            file_name=file_name,
+            signed=signed,
+            extra={"wet_signature": wet_signature},
+        )
+        return _result(prepared, pdf, record, completed)
+
+
+# --- printing ----------------------------------------------------------------------------------------------
+
+
+def prepare_print(
+    ctx: AppContext,
+    escalation_id: int,
+    form_id: str,
+    *,
+    typed: Mapping[str, str] | None = None,
+    sign: bool = True,
+    wet_signature: bool = False,
+) -> PrintJob:
+    """The PDF to send to the printer. Nothing is recorded yet: call `record_printed` when it has printed,
+    so a printer that fails to start leaves no record of a copy that was never made."""
+    signed = sign and not wet_signature
+    prepared = prepare_form(
+        ctx, escalation_id, form_id, typed=typed, signed_look=signed, wet_signature=wet_signature
+    )
+    pdf = prepared.render()
+    if signed:
+        pdf = _sign(ctx, pdf, prepared)
+    return PrintJob(escalation_id, prepared, pdf, signed, wet_signature)
+
+
+def record_printed(ctx: AppContext, job: PrintJob, *, pages: int) -> ExportResult:
+    """Record and audit a printed form (and tick off the checklist items it completes), in one transaction."""
+    with ctx.store.session() as session:
+        _escalation(session, job.escalation_id)
+        record, completed = _record(
+            session,
+            ctx,
+            job.escalation_id,
+            job.prepared,
+            job.pdf_bytes,
+            action="print",
+            recipient="",
+            file_name="",
+            signed=job.signed,
+            extra={"wet_signature": job.wet_signature, "pages": pages},
+        )
+        return _result(job.prepared, job.pdf_bytes, record, completed)
+
+
+def _sign(ctx: AppContext, pdf: bytes, prepared: PreparedForm) -> bytes:
+    from dsl_desk.documents.signing import sign_pdf
+    from dsl_desk.services.audit.verify import trail_head_words
+    from dsl_desk.services.paperwork.signing_identity import ensure_signing_identity
+
+    identity = ensure_signing_identity(ctx)
+    return sign_pdf(
+        pdf,
+        identity,
+        # The trail's head as it was when signed: `dsl-desk audit verify --against` compares it with the trail.
+        reason=f"{prepared.form.title}, reference {prepared.meta.reference}. {trail_head_words(ctx)}",
+        location=prepared.meta.organisation,
+        signer_name=ctx.actor.display_name,
+        timestamp=ctx.clock.now(),
+    )
+
+
+def _write(path: Path, data: bytes) -> None:
+    if not path.parent.is_dir():
+        raise StoreError(f"The folder {path.parent} does not exist. Choose another place to save.", path=path)
+    write_atomically(path, data)
+
+
+def _record(
+    session: Session,
+    ctx: AppContext,
+    escalation_id: int,
+    prepared: PreparedForm,
+    pdf: bytes,
+    *,
+    action: str,
+    recipient: str,
+    file_name: str,
+    signed: bool,
+    extra: Mapping[str, object],
+) -> tuple[DocumentRecord, tuple[str, ...]]:
+    """The DocumentRecord and its audit row, and the checklist items it completes ticked off (their notes)."""
+    now = ctx.clock.now()
+    digest = hashlib.sha256(pdf).hexdigest()
+    record = DocumentRecord(
+        escalation_id=escalation_id,
+        form_id=prepared.form.id,
+        action=action,
+        recipient=recipient.strip(),
+        file_name=file_name,
+        signed=signed,
+        sha256=digest,
+        at=now,
+        by_id=ctx.actor.user_id,
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        user_id=ctx.actor.user_id,
+        action=f"document_{action}",
+        entity="document",
+        entity_id=record.id,
+        detail={
+            "escalation_id": escalation_id,
+            "reference": prepared.meta.reference,
+            "form": prepared.form.id,
+            "recipient": recipient.strip(),
+            "file_name": file_name,
+            "signed": signed,
+            "sha256": digest,
+            **extra,
+        },
+    )
+    ticked = complete_items_for_document(session, ctx, record, form_title=prepared.form.title, extra=extra)
+    return record, tuple(t.note for t in ticked)
+
+
+def _result(
+    prepared: PreparedForm, pdf: bytes, record: DocumentRecord, completed: tuple[str, ...]
+) -> ExportResult:
+    return ExportResult(
+        pdf_bytes=pdf,
+        file_name=record.file_name,
+        form_id=prepared.form.id,
+        form_title=prepared.form.title,
+        reference=prepared.meta.reference,
+        action=record.action,
+        recipient=record.recipient,
+        signed=record.signed,
+        sha256=record.sha256,
+        record_id=record.id,
+        completed=completed,
+    )
+
+
+# --- email drafts ------------------------------------------------------------------------------------------
+
+
+def recipient_for(ctx: AppContext, escalation_id: int) -> Recipient:
+    """The partnership's board from the escalation's policy pack, with any correction the DSL made to its
+    address (its email may be blank: not published)."""
+    with ctx.store.session() as session:
+        pack = ctx.pack(_escalation(session, escalation_id).policy_id)
+        return _recipient(merged_board(session, pack))
+
+
+def _recipient(board: BoardContact) -> Recipient:
+    return Recipient(board.name, board.email, board.postal_address)
+
+
+def new_document_password() -> str:
+    """A password to read out over the phone: four groups of four unambiguous letters and digits."""
+    groups = (
+        "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(_PASSWORD_GROUP_LENGTH))
+        for _ in range(_PASSWORD_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def write_email_draft(
+    ctx: AppContext,
+    escalation_id: int,
+    form_id: str,
+    directory: Path | None = None,
+    *,
+    typed: Mapping[str, str] | None = None,
+    sign: bool = True,
+    encrypt_password: str | None = None,
+) -> Path:
+    """Write an unsent email (.eml) to the partnership with the form attached, record it, and return its path.
+
+    Without `directory` the draft goes in the private temporary folder (services/scratch.py), named by the
+    case reference and initials, and is removed when the desk locks or the app closes: the mail program is
+    expected to have it open as a draft by then (the desk says so).
+
+    The subject and body carry the case reference, never the child's name. With `encrypt_password` the PDF
+    is AES-256 encrypted and the body says the password follows by phone. Encryption rewrites the file and
+    would break a digital signature, so an encrypted copy carries the printed signature block only.
+    """
+    with ctx.store.session() as session:
+        pack = ctx.pack(_escalation(session, escalation_id).policy_id)
+        recipient = _recipient(merged_board(session, pack))
+    encrypted = bool(encrypt_password)
+    method = SECURE_EMAIL if encrypted else EMAIL
+    today = london(ctx.clock.now()).date().isoformat()
+    pending = {
+        "export.copy_to_lscb": recipient.label,
+        "export.copy_to_lscb_date": today,
+        "export.sent_to_partnership": "yes",
+        "export.sent_to_partnership_on": today,
+        "export.method_of_delivery": method,
+    }
+    prepared = prepare_form(ctx, escalation_id, form_id, typed=typed, signed_look=sign, pending=pending)
+    pdf = prepared.render()
+    digitally_signed = sign and not encrypted
+    if digitally_signed:
+        pdf = _sign(ctx, pdf, prepared)
+    if encrypt_password:
+        from dsl_desk.documents.signing import encrypt_pdf
+
+        pdf = encrypt_pdf(pdf, encrypt_password)
+    message = _email(ctx, prepared, pack, recipient, pdf, encrypted=encrypted)
+    folder = scratch_folder(ctx.store.paths) if directory is None else Path(directory)
+    path = _free_path(folder, Path(prepared.file_name).with_suffix(".eml").name)
+    with ctx.store.session() as session:
+        _write(path, bytes(message))
+        _record(  # its ticked items are on the escalation's checklist; the caller wants the draft's path
+            session,
+            ctx,
+            escalation_id,
+            prepared,
+            pdf,
+            action="email",
+            recipient=recipient.label,
+            file_name=path.name,
+            signed=digitally_signed,
+            extra={"encrypted": encrypted, "method_of_delivery": method, "attachment": prepared.file_name},
+        )
+    return path
+
+
+def _email(
+    ctx: AppContext,
+    prepared: PreparedForm,
+    pack: PolicyPack,
+    recipient: Recipient,
+    pdf: bytes,
+    *,
+    encrypted: bool,
+) -> EmailMessage:
+    meta = prepared.meta
+    message = EmailMessage(policy=SMTP)
+    if recipient.email:
+        message["To"] = recipient.email
+    # No child's name: subjects show in inbox lists, notifications and mail server logs.
+    message["Subject"] = f"OFFICIAL-SENSITIVE: {prepared.form.title} - {meta.reference}"
+    # Outlook (and Thunderbird) open a message with this header as a draft to edit and send, not as received mail.
+    message["X-Unsent"] = "1"
+    message.set_content(_body(ctx, prepared, pack, recipient, encrypted=encrypted))
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=prepared.file_name)
+    return message
+
+
+def _body(
+    ctx: AppContext, prepared: PreparedForm, pack: PolicyPack, recipient: Recipient, *, encrypted: bool
+) -> str:
+    meta = prepared.meta
+    lines = [
+        f"Dear {recipient.name},",
+        "",
+        f"Please find attached the {prepared.form.title} for our case reference {meta.reference}, "
+        f"under the {pack.name} escalation policy.",
+        "",
+    ]
+    if encrypted:
+        lines += [
+            "The attachment is encrypted. I will telephone you with the password: it is not in this email.",
+            "",
+        ]
+    if not recipient.email:
+        where = f" Its postal address is {recipient.postal_address}." if recipient.postal_address else ""
+        lines += [
+            f"(The policy does not publish an email address for {recipient.name}.{where} "
+            "Add the recipient before sending, and delete this note.)",
+            "",
+        ]
+    lines += ["Kind regards,", "", ctx.actor.display_name, f"{ctx.actor.role}, {meta.organisation}"]
+    return "\n".join(lines) + "\n"
+
+
+def _free_path(directory: Path, name: str) -> Path:
+    """A path in `directory` that does not overwrite an earlier draft (…-2.eml, …-3.eml)."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreError(
+            f"Could not create the folder {directory}: {error.strerror or error}. Choose another folder.",
+            path=directory,
+        ) from error
+    candidate = directory / name
+    stem, suffix = candidate.stem, candidate.suffix
+    number = 2
+    while candidate.exists():
+        candidate = directory / f"{stem}-{number}{suffix}"
+        number += 1
+    return candidate
+
+
+# --- history and checking ----------------------------------------------------------------------------------
+
+
+def list_documents(ctx: AppContext, escalation_id: int) -> list[DocumentRow]:
+    """What has been exported, printed or drafted as email for this escalation, newest first."""
+    with ctx.store.session() as session:
+        rows = session.execute(
+            select(DocumentRecord, User.display_name)
+            .join(User, DocumentRecord.by_id == User.id)
+            .where(DocumentRecord.escalation_id == escalation_id)
+            .order_by(DocumentRecord.at.desc(), DocumentRecord.id.desc())
+        )
+        return [
+            DocumentRow(
+                r.id,
+                r.form_id,
+                r.action,
+                r.recipient,
+                r.file_name,
+                r.signed,
+                f"{london(r.at):%d/%m/%Y %H:%M}",
+                name,
+            )
+            for r, name in rows
+        ]
+
+
+def verify_document(path: Path, known: Mapping[str, str] | None = None) -> DocumentCheck:
+    """Who signed a PDF, when, whether it has changed since, and whether this desk knows the signer.
+
+    Reads no database, so anyone may check: `known` (fingerprint -> how this desk knows the certificate)
+    comes from services/trusted_certificates.py's list, which needs no passphrase either.
+    """
+    from dsl_desk.documents.signing import MAX_PDF_BYTES, verify_pdf
+    from dsl_desk.store.files import FileRefused, check_source, read_source
+
+    path = bounds.check_path(path, "the file to check")
+    name = Path(path).name
+    try:
+        # An ordinary file only, size-checked before reading: /dev/zero or a named pipe returns at once.
+        size = check_source(Path(path), kind="PDF file", limit=1 << 62)
+        if size > MAX_PDF_BYTES:
+            message = (
+                f"{name} is larger than any DSL Desk form can be ({MAX_PDF_BYTES >> 20} MB): not checked."
+            )
+            return DocumentCheck("unreadable", _unreadable(message))
+        data = read_source(Path(path), kind="PDF file", limit=MAX_PDF_BYTES)
+    except FileRefused as error:
+        return DocumentCheck("unreadable", _unreadable(str(error)))
+    if not data.strip():
+        return DocumentCheck("unreadable", _unreadable(f"{name} is empty: it is not a PDF file."))
+    if data.lstrip()[:5] != b"%PDF-":
+        return DocumentCheck("unreadable", _unreadable(f"{name} is not a PDF file."))
+    report = verify_pdf(data, known)
+    return DocumentCheck(report.status, report)
+
+
+def _unreadable(message: str) -> VerificationReport:
+    from dsl_desk.documents.signing import VerificationReport
+
+    return VerificationReport(
+        signed=False, signer="", signed_at=None, intact=False, covers_whole_file=False, message=message
+    )

@@ -1,0 +1,1 @@
+"""Children, agencies and the partnership's contacts."""

@@ -1,0 +1,1 @@
+"""Records management: backups, transfers between schools, subject access, retention."""

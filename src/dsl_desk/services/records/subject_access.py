@@ -1,0 +1,814 @@
+"""Subject access requests: record one, track its one-month deadline, and decide what is redacted or withheld.
+
+Every decision is a row of the redaction log (`SarRedaction`); taking one back marks it removed, so the log
+keeps both. Nothing can be decided once the request is answered or withdrawn. Every step is audited, by ids,
+dates and exemption keys only: a name or a reason typed by the DSL never goes into the audit trail.
+
+Building and exporting the response itself is in `subject_access_export`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dsl_desk.core.calendar import WorkingCalendar
+from dsl_desk.core.clock import london
+from dsl_desk.core.deadline_words import describe_date
+from dsl_desk.core.subject_access import (
+    EXEMPTIONS_BY_KEY,
+    MAX_EXTENSION_MONTHS,
+    clock_starts,
+    exemption,
+    response_due,
+)
+from dsl_desk.services import bounds
+from dsl_desk.services.audit import trail as audit
+from dsl_desk.services.calendar import organisation
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError, ValidationError
+from dsl_desk.services.records.due_item import RecordDue
+from dsl_desk.store.errors import NotFound
+from dsl_desk.store.models import (
+    Attachment,
+    Child,
+    DiscussionEntry,
+    Escalation,
+    StageRecord,
+    User,
+)
+from dsl_desk.store.models_records import SarRedaction, SubjectAccessRequest
+
+ENTITY = "subject_access_request"
+ITEM_TYPES = {"entry": "entry in the discussion log", "escalation": "escalation", "attachment": "attachment"}
+# Stored in SarRedaction.kind. "withhold_silent": withheld, and the response does not say so (neither
+# confirm nor deny), because saying that something was withheld would itself cause the harm.
+REDACT_TERM, WITHHOLD, WITHHOLD_SILENT = "redact_term", "withhold", "withhold_silent"
+THIRD_PARTY = "third_party"
+MAX_REASON = 2_000
+MIN_TERM = 2
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    child_id: int
+    requester_name: str
+    relationship: str  # the child, mother, father, solicitor, …
+    received_on: date
+    identity_confirmed: bool = False
+    identity_confirmed_on: date | None = None  # when proof arrived, if after receipt; starts the month
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: int
+    reference: str  # "SAR-3"
+    child_id: int
+    child: str
+    requester: str
+    relationship: str
+    received_on: date
+    identity_confirmed: bool
+    due_on: date  # the deadline now in force (the extended one if extended)
+    first_due_on: date
+    extended: bool
+    extension_reason: str
+    status: str  # open | responded | withdrawn
+    responded_at: datetime | None
+    response_method: str
+    due_words: str
+    overdue: bool
+    terms: int  # names redacted (decisions in force)
+    withheld: int  # items withheld (decisions in force)
+
+    @property
+    def status_words(self) -> str:
+        if self.status == "responded":
+            return "Answered"
+        if self.status == "withdrawn":
+            return "Withdrawn"
+        return "Overdue" if self.overdue else "Open"
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: int
+    kind: str  # redact_term | withhold | withhold_silent
+    term: str
+    item_type: str
+    item_id: int | None
+    exemption_key: str
+    exemption_label: str
+    exemption_reference: str
+    reason: str
+    decided_at: datetime
+    decided_by: str
+    removed_at: datetime | None
+    removed_by: str
+
+    @property
+    def in_force(self) -> bool:
+        return self.removed_at is None
+
+    @property
+    def silent(self) -> bool:
+        return self.kind == WITHHOLD_SILENT
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    request: RequestRow
+    decisions: tuple[Decision, ...]  # oldest first, removed ones included
+    notes: str
+
+    @property
+    def terms(self) -> tuple[Decision, ...]:
+        return tuple(d for d in self.decisions if d.kind == REDACT_TERM and d.in_force)
+
+    @property
+    def withheld(self) -> tuple[Decision, ...]:
+        return tuple(d for d in self.decisions if d.kind != REDACT_TERM and d.in_force)
+
+
+@dataclass(frozen=True)
+class DisclosableItem:
+    """Something held about the child that the DSL may withhold: an entry, an escalation or an attachment."""
+
+    item_type: str
+    item_id: int
+    label: str
+    snippet: str
+    withheld: Decision | None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Requests
+# --------------------------------------------------------------------------------------------------------------
+
+
+def record_request(ctx: AppContext, new: NewRequest) -> RequestRow:
+    now = ctx.clock.now()
+    today = london(now).date()
+    new = _validated(new, today)
+    with ctx.store.session() as session:
+        child = _child(session, new.child_id)
+        if new.received_on < child.date_of_birth:
+            raise ValidationError(
+                f"The request cannot have been received on {new.received_on:%d %B %Y}, before the child was "
+                "born. Check the date.",
+                field="received_on",
+            )
+        start = clock_starts(new.received_on, new.identity_confirmed_on)
+        row = SubjectAccessRequest(
+            child_id=new.child_id,
+            requester_name=new.requester_name,
+            requester_relationship=new.relationship,
+            received_on=new.received_on,
+            identity_confirmed=new.identity_confirmed or new.identity_confirmed_on is not None,
+            clock_starts_on=start,
+            due_on=response_due(start, _ico_calendar(session)),
+            notes=new.notes,
+            status="open",
+            created_at=now,
+            created_by_id=ctx.actor.user_id,
+        )
+        session.add(row)
+        session.flush()
+        _audit(
+            ctx, session, "sar_recorded", row.id, {"child": row.child_id, "clock_starts": start.isoformat()}
+        )
+        return _rows(session, [row], today)[0]
+
+
+def _validated(new: NewRequest, today: date) -> NewRequest:
+    bounds.check_texts(new, {"requester_name": bounds.NAME_MAX, "relationship": bounds.NAME_MAX})
+    bounds.check_past_date(new.received_on, "the date the request was received", today, field="received_on")
+    if new.identity_confirmed_on is not None:
+        bounds.check_date(new.identity_confirmed_on, "the date identity was confirmed")
+    requester, relationship = new.requester_name.strip(), new.relationship.strip()
+    if not requester:
+        raise ValidationError("Enter the name of the person who made the request.", field="requester_name")
+    if len(requester) > 200:
+        raise ValidationError(
+            "The requester's name is too long (200 characters at most).", field="requester_name"
+        )
+    if not relationship:
+        raise ValidationError(
+            "Say who the requester is to the child (for example the child, mother, father, solicitor).",
+            field="relationship",
+        )
+    if len(relationship) > 120:
+        raise ValidationError("Keep “relationship to the child” under 120 characters.", field="relationship")
+    if new.received_on > today:
+        raise ValidationError(
+            f"The request cannot have been received on {new.received_on:%d %B %Y}: that is in the future. "
+            "Check the date.",
+            field="received_on",
+        )
+    confirmed_on = new.identity_confirmed_on
+    if confirmed_on is not None and confirmed_on > today:
+        raise ValidationError(
+            "The date identity was confirmed is in the future. Leave it empty until it is confirmed.",
+            field="identity_confirmed_on",
+        )
+    return NewRequest(
+        new.child_id, requester, relationship, new.received_on, new.identity_confirmed, confirmed_on,
+        new.notes.strip(),
+    )  # fmt: skip
+
+
+def confirm_identity(ctx: AppContext, request_id: int, confirmed_on: date) -> RequestRow:
+    """Proof of identity arrived: the month runs from that day (if later than receipt)."""
+    today = london(ctx.clock.now()).date()
+    bounds.check_date(confirmed_on, "the date identity was confirmed", field="identity_confirmed_on")
+    if confirmed_on > today:
+        raise ValidationError(
+            "The date identity was confirmed is in the future.", field="identity_confirmed_on"
+        )
+    with ctx.store.session() as session:
+        row = _open_request(session, request_id)
+        start = clock_starts(row.received_on, confirmed_on)
+        row.identity_confirmed = True
+        row.clock_starts_on = start
+        row.due_on = response_due(start, _ico_calendar(session))
+        row.extended_due_on = None  # an extension counts from day one too; the DSL extends again if needed
+        _audit(ctx, session, "sar_identity_confirmed", row.id, {"clock_starts": start.isoformat()})
+        return _rows(session, [row], today)[0]
+
+
+def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -> RequestRow:
+    """Extend by one or two further months (complex requests), with the reason the requester is told."""
+    today = london(ctx.clock.now()).date()
+    bounds.check_text(reason, "the reason", field="reason")
+    reason = reason.strip()
+    if not isinstance(further_months, int) or not 1 <= further_months <= MAX_EXTENSION_MONTHS:
+        raise ValidationError("An extension is of one or two further months.", field="further_months")
+    if not reason:
+        raise ValidationError(
+            "Say why the request needs more time: the requester must be told the reason.", field="reason"
+        )
+    _check_reason_length(reason)
+    with ctx.store.session() as session:
+        row = _open_request(session, request_id)
+        if today > row.due_on:
+            raise ValidationError(
+                f"The first month ended on {row.due_on:%d %B %Y}. An extension has to be decided, and the "
+                "requester told, within the first month, so it cannot be added now.",
+                field="further_months",
+            )
+        start = row.clock_starts_on
+        extended = response_due(start, _ico_calendar(session), extension_months=further_months)
+        if row.extended_due_on is not None and extended <= row.extended_due_on:
+            raise ValidationError(
+                f"The request is already extended to {row.extended_due_on:%d %B %Y}.", field="further_months"
+            )
+        row.extended_due_on = extended
+        row.extension_reason = reason
+        _audit(
+            ctx, session, "sar_extended", row.id, {"months": further_months, "due_on": extended.isoformat()}
+        )
+        return _rows(session, [row], today)[0]
+
+
+def mark_responded(ctx: AppContext, request_id: int, method: str) -> RequestRow:
+    bounds.check_text(method, "how it was sent", limit=bounds.LINE_MAX, field="method")
+    method = method.strip()
+    if not method:
+        raise ValidationError(
+            "Say how the response was sent (for example by secure email, or handed over in person).",
+            field="method",
+        )
+    if len(method) > 120:
+        raise ValidationError("Keep “how it was sent” under 120 characters.", field="method")
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        row = _open_request(session, request_id)
+        row.status, row.responded_at, row.response_method = "responded", now, method
+        _audit(ctx, session, "sar_responded", row.id, {})
+        return _rows(session, [row], london(now).date())[0]
+
+
+def mark_withdrawn(ctx: AppContext, request_id: int) -> RequestRow:
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        row = _open_request(session, request_id)
+        row.status = "withdrawn"
+        _audit(ctx, session, "sar_withdrawn", row.id, {})
+        return _rows(session, [row], london(now).date())[0]
+
+
+def list_requests(
+    ctx: AppContext, *, child_id: int | None = None, open_only: bool = False
+) -> list[RequestRow]:
+    """Open requests first, soonest due first; then answered and withdrawn ones, newest first."""
+    if child_id is not None:
+        bounds.check_id(child_id, "child")
+    with ctx.store.session() as session:
+        query = select(SubjectAccessRequest)
+        if child_id is not None:
+            query = query.where(SubjectAccessRequest.child_id == child_id)
+        if open_only:
+            query = query.where(SubjectAccessRequest.status == "open")
+        rows = _rows(session, list(session.scalars(query)), london(ctx.clock.now()).date())
+    return sorted(
+        rows, key=lambda r: (0, r.due_on.toordinal(), r.id) if r.status == "open" else (1, -r.id, 0)
+    )
+
+
+def get_request(ctx: AppContext, request_id: int) -> RequestDetail:
+    with ctx.store.session() as session:
+        row = _request(session, request_id)
+        return RequestDetail(
+            _rows(session, [row], london(ctx.clock.now()).date())[0], _decisions(session, row.id), row.notes
+        )
+
+
+def records_due(ctx: AppContext) -> list[RecordDue]:
+    """Open requests with the date the response is due (overdue after it), for the dashboard."""
+    today = london(ctx.clock.now()).date()
+    rows = list_requests(ctx, open_only=True)
+    return [
+        RecordDue(
+            kind="subject_access",
+            subject_id=r.id,
+            child_id=r.child_id,
+            child=r.child,
+            what=_due_what(r, today),
+            due_on=r.due_on,
+            due_words=r.due_words,
+            overdue=r.overdue,
+        )
+        for r in rows
+    ]
+
+
+def _due_what(row: RequestRow, today: date) -> str:
+    what = (
+        f"Subject access request {row.reference} ({row.relationship}), received "
+        f"{describe_date(row.received_on, today)}: respond by {describe_date(row.due_on, today)}"
+    )
+    if row.extended:
+        what += " (extended)"
+    if not row.identity_confirmed:
+        what += "; identity not yet confirmed"
+    return what
+
+
+def due_words(due: date, today: date) -> str:
+    days = (due - today).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    return f"in {days} days" if days > 0 else f"{-days} days ago"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Decisions: names to redact, items to withhold
+# --------------------------------------------------------------------------------------------------------------
+
+
+def add_term(ctx: AppContext, request_id: int, term: str, reason: str = "") -> Decision:
+    """Redact a third party's name (or any phrase) everywhere in the response."""
+    bounds.check_text(term, "the name to redact", limit=bounds.LINE_MAX, field="term")
+    bounds.check_text(reason, "the reason", field="reason")
+    term, reason = " ".join(term.split()), reason.strip()
+    if len(term) < MIN_TERM:
+        raise ValidationError("Enter the name to redact (at least two letters).", field="term")
+    if len(term) > 200:
+        raise ValidationError("That is too long for a name (200 characters at most).", field="term")
+    _check_reason_length(reason)
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        request = _open_request(session, request_id)
+        child = _child(session, request.child_id)
+        if term.casefold() in _child_names(child):
+            raise ValidationError(
+                "That is the child's own name: the response is about the child, so it cannot be redacted.",
+                field="term",
+            )
+        if any(d.term.casefold() == term.casefold() for d in _in_force(session, request.id, REDACT_TERM)):
+            raise ValidationError(f"“{term}” is already being redacted.", field="term")
+        row = SarRedaction(
+            request_id=request.id, kind=REDACT_TERM, term=term, exemption=THIRD_PARTY,
+            reason=reason or "A third party's name", decided_at=now, decided_by_id=ctx.actor.user_id,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        _audit(ctx, session, "sar_term_added", request.id, {"decision": row.id})
+        return _decision(row, _users(session))
+
+
+def withhold(
+    ctx: AppContext,
+    request_id: int,
+    item_type: str,
+    item_id: int,
+    exemption_key: str,
+    reason: str,
+    *,
+    silent: bool = False,
+) -> Decision:
+    """Leave an item out of the response under an exemption. `silent`: do not even say it was withheld."""
+    bounds.check_text(reason, "the reason", field="reason")
+    bounds.check_text(item_type, "the kind of item", limit=bounds.NAME_MAX, field="item")
+    bounds.check_text(exemption_key, "the exemption", limit=bounds.NAME_MAX, field="exemption")
+    reason = reason.strip()
+    if item_type not in ITEM_TYPES:
+        raise ValidationError("Choose an entry, an escalation or an attachment to withhold.", field="item")
+    if exemption_key not in EXEMPTIONS_BY_KEY:
+        raise ValidationError("Choose the exemption the item is withheld under.", field="exemption")
+    if not reason:
+        raise ValidationError(
+            "Say why this exemption applies: the reason is kept in the redaction log, in case the "
+            "decision is challenged.",
+            field="reason",
+        )
+    _check_reason_length(reason)
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        request = _open_request(session, request_id)
+        _check_item_belongs(session, request.child_id, item_type, item_id)
+        for decision in _in_force(session, request.id, WITHHOLD, WITHHOLD_SILENT):
+            if (decision.item_type, decision.item_id) == (item_type, item_id):
+                raise ValidationError(f"That {ITEM_TYPES[item_type]} is already withheld.", field="item")
+        row = SarRedaction(
+            request_id=request.id, kind=WITHHOLD_SILENT if silent else WITHHOLD, item_type=item_type,
+            item_id=item_id, exemption=exemption_key, reason=reason, decided_at=now,
+            decided_by_id=ctx.actor.user_id,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        detail = {"decision": row.id, "item": item_type, "item_id": item_id, "exemption": exemption_key}
+        _audit(ctx, session, "sar_item_withheld", request.id, {**detail, "silent": silent})
+        return _decision(row, _users(session))
+
+
+def take_back(ctx: AppContext, decision_id: int) -> Decision:
+    """Undo a redaction or a withholding before the response goes. The log keeps it, marked removed."""
+    now = ctx.clock.now()
+    with ctx.store.session() as session:
+        row = bounds.fetch(session, SarRedaction, decision_id)
+        if row is None:
+            raise NotFound(f"There is no redaction decision number {bounds.shown(decision_id)}.")
+        _open_request(session, row.request_id)
+        if row.removed_at is not None:
+            raise ValidationError("That decision was already taken back.")
+        row.removed_at, row.removed_by_id = now, ctx.actor.user_id
+        action = "sar_term_removed" if row.kind == REDACT_TERM else "sar_item_unwithheld"
+        _audit(ctx, session, action, row.request_id, {"decision": row.id})
+        return _decision(row, _users(session))
+
+
+def list_items(ctx: AppContext, request_id: int) -> list[DisclosableItem]:
+    """Everything that can be withheld, in the order it happened: escalations, entries, attachments."""
+    with ctx.store.session() as session:
+        request = _request(session, request_id)
+        withheld = {
+            (d.item_type, d.item_id): d
+            for d in _decisions(session, request.id)
+            if d.kind != REDACT_TERM and d.in_force
+        }
+        items = [*_escalation_items(session, request.child_id), *_entry_items(session, request.child_id)]
+        items += _attachment_items(session, request.child_id)
+        return [
+            DisclosableItem(kind, item_id, label, snippet, withheld.get((kind, item_id)))
+            for kind, item_id, label, snippet in items
+        ]
+
+
+def suggest_terms(ctx: AppContext, request_id: int) -> list[str]:
+    """Names of other people found in the record (professionals, participants, parents and carers, people
+    it was shared with, action owners), for the DSL to tick. Never the child's own name; never a name
+    already being redacted."""
+    with ctx.store.session() as session:
+        request = _request(session, request_id)
+        child = _child(session, request.child_id)
+        sources = [
+            child.parents_carers,
+            *_escalation_names(session, child.id),
+            *_entry_names(session, child.id),
+        ]
+        taken = _child_names(child) | {d.term.casefold() for d in _in_force(session, request.id, REDACT_TERM)}
+    found: dict[str, str] = {}
+    for source in sources:
+        for name in _names_in(source):
+            if name.casefold() not in taken:
+                found.setdefault(name.casefold(), name)
+    return sorted(found.values(), key=str.casefold)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _ico_calendar(session: Session) -> WorkingCalendar:
+    # Weekends and the nation's bank holidays only: a school's INSET day does not move an ICO deadline.
+    return WorkingCalendar(organisation(session).nation)
+
+
+def _audit(
+    ctx: AppContext, session: Session, action: str, request_id: int, detail: dict[str, object]
+) -> None:
+    audit.record(
+        session,
+        at=ctx.clock.now(),
+        user_id=ctx.actor.user_id,
+        action=action,
+        entity=ENTITY,
+        entity_id=request_id,
+        detail=detail or None,
+    )
+
+
+def _check_reason_length(reason: str) -> None:
+    if len(reason) > MAX_REASON:
+        raise ValidationError(f"Keep the reason under {MAX_REASON:,} characters.", field="reason")
+
+
+def _request(session: Session, request_id: int) -> SubjectAccessRequest:
+    row = bounds.fetch(session, SubjectAccessRequest, request_id)
+    if row is None:
+        raise NotFound(f"There is no subject access request number {bounds.shown(request_id)}.")
+    return row
+
+
+def _open_request(session: Session, request_id: int) -> SubjectAccessRequest:
+    row = _request(session, request_id)
+    if row.status != "open":
+        words = "answered" if row.status == "responded" else "withdrawn"
+        raise ServiceError(f"Request SAR-{row.id} was {words}, so it can no longer be changed.")
+    return row
+
+
+def _child(session: Session, child_id: int) -> Child:
+    child = bounds.fetch(session, Child, child_id)
+    if child is None:
+        raise ValidationError("Choose the child the request is about.", field="child_id")
+    return child
+
+
+def _child_names(child: Child) -> set[str]:
+    return {n.casefold() for n in (child.given_names, child.family_name, child.full_name) if n}
+
+
+def _users(session: Session) -> dict[int, str]:
+    return {u.id: u.display_name for u in session.scalars(select(User))}
+
+
+def _in_force(session: Session, request_id: int, *kinds: str) -> list[SarRedaction]:
+    return list(
+        session.scalars(
+            select(SarRedaction).where(
+                SarRedaction.request_id == request_id,
+                SarRedaction.kind.in_(kinds),
+                SarRedaction.removed_at.is_(None),
+            )
+        )
+    )
+
+
+def _decisions(session: Session, request_id: int) -> tuple[Decision, ...]:
+    users = _users(session)
+    rows = session.scalars(
+        select(SarRedaction).where(SarRedaction.request_id == request_id).order_by(SarRedaction.id)
+    )
+    return tuple(_decision(row, users) for row in rows)
+
+
+def _decision(row: SarRedaction, users: dict[int, str]) -> Decision:
+    chosen = exemption(row.exemption)
+    return Decision(
+        row.id, row.kind, row.term, row.item_type, row.item_id, chosen.key, chosen.label, chosen.reference,
+        row.reason, row.decided_at, users.get(row.decided_by_id, ""), row.removed_at,
+        users.get(row.removed_by_id, "") if row.removed_by_id else "",
+    )  # fmt: skip
+
+
+def _rows(session: Session, rows: list[SubjectAccessRequest], today: date) -> list[RequestRow]:
+    if not rows:
+        return []
+    children = {
+        c.id: c.full_name
+        for c in session.scalars(select(Child).where(Child.id.in_({r.child_id for r in rows})))
+    }
+    counts: dict[int, list[int]] = {}
+    for request_id, kind in session.execute(
+        select(SarRedaction.request_id, SarRedaction.kind).where(
+            SarRedaction.request_id.in_([r.id for r in rows]), SarRedaction.removed_at.is_(None)
+        )
+    ):
+        pair = counts.setdefault(request_id, [0, 0])
+        pair[0 if kind == REDACT_TERM else 1] += 1
+    return [_row(r, children.get(r.child_id, ""), counts.get(r.id, [0, 0]), today) for r in rows]
+
+
+def _row(row: SubjectAccessRequest, child: str, counts: list[int], today: date) -> RequestRow:
+    due = row.extended_due_on or row.due_on
+    is_open = row.status == "open"
+    return RequestRow(
+        id=row.id,
+        reference=f"SAR-{row.id}",
+        child_id=row.child_id,
+        child=child,
+        requester=row.requester_name,
+        relationship=row.requester_relationship,
+        received_on=row.received_on,
+        identity_confirmed=row.identity_confirmed,
+        due_on=due,
+        first_due_on=row.due_on,
+        extended=row.extended_due_on is not None,
+        extension_reason=row.extension_reason,
+        status=row.status,
+        responded_at=row.responded_at,
+        response_method=row.response_method,
+        due_words=due_words(due, today) if is_open else "",
+        overdue=is_open and today > due,
+        terms=counts[0],
+        withheld=counts[1],
+    )
+
+
+def _check_item_belongs(session: Session, child_id: int, item_type: str, item_id: int) -> None:
+    owner: int | None = None
+    if item_type == "entry":
+        entry = bounds.fetch(session, DiscussionEntry, item_id)
+        owner = entry.child_id if entry else None
+    elif item_type == "escalation":
+        escalation = bounds.fetch(session, Escalation, item_id)
+        owner = escalation.child_id if escalation else None
+    else:
+        attachment = bounds.fetch(session, Attachment, item_id)
+        owner = _attachment_child(session, attachment) if attachment else None
+    if owner != child_id:
+        raise ValidationError(
+            f"That {ITEM_TYPES[item_type]} is not part of this child's record, so it cannot be withheld here.",
+            field="item",
+        )
+
+
+def _attachment_child(session: Session, attachment: Attachment) -> int | None:
+    if attachment.entry_id is not None:
+        entry = bounds.fetch(session, DiscussionEntry, attachment.entry_id)
+        return entry.child_id if entry else None
+    escalation = (
+        bounds.fetch(session, Escalation, attachment.escalation_id) if attachment.escalation_id else None
+    )
+    return escalation.child_id if escalation else None
+
+
+def _escalation_items(session: Session, child_id: int) -> list[tuple[str, int, str, str]]:
+    rows = session.scalars(
+        select(Escalation).where(Escalation.child_id == child_id).order_by(Escalation.opened_at)
+    )
+    return [
+        ("escalation", e.id, f"Escalation {e.reference} · {e.other_agency.name} · opened {_day(e.opened_at)}",
+         _snippet(e.problem))
+        for e in rows
+    ]  # fmt: skip
+
+
+def _entry_items(session: Session, child_id: int) -> list[tuple[str, int, str, str]]:
+    from dsl_desk.services.log.views import method_label
+
+    rows = session.scalars(
+        select(DiscussionEntry)
+        .where(DiscussionEntry.child_id == child_id)
+        .order_by(DiscussionEntry.occurred_at, DiscussionEntry.id)
+    )
+    items = []
+    for e in rows:
+        label = f"Entry {e.id} · {_day(e.occurred_at)} · {method_label(e.method)}"
+        if e.amends_id:
+            label += f" · correction of entry {e.amends_id}"
+        items.append(("entry", e.id, label, _snippet(e.summary)))
+    return items
+
+
+def _attachment_items(session: Session, child_id: int) -> list[tuple[str, int, str, str]]:
+    entry_ids = select(DiscussionEntry.id).where(DiscussionEntry.child_id == child_id)
+    escalation_ids = select(Escalation.id).where(Escalation.child_id == child_id)
+    rows = session.execute(
+        select(Attachment.id, Attachment.file_name, Attachment.entry_id, Attachment.escalation_id)
+        .where(Attachment.entry_id.in_(entry_ids) | Attachment.escalation_id.in_(escalation_ids))
+        .order_by(Attachment.id)
+    )
+    return [
+        (
+            "attachment",
+            item_id,
+            f"Attachment: {name}",
+            f"on entry {entry_id}" if entry_id else "on the escalation",
+        )
+        for item_id, name, entry_id, _escalation in rows
+    ]
+
+
+def _escalation_names(session: Session, child_id: int) -> list[str]:
+    names: list[str] = []
+    for e in session.scalars(select(Escalation).where(Escalation.child_id == child_id)):
+        names += [e.our_professional, e.other_professional.name if e.other_professional else ""]
+        if e.resolution is not None:
+            names += [e.resolution.manager_name, e.resolution.practitioners_informed]
+    names += session.scalars(
+        select(StageRecord.contacted).join(Escalation).where(Escalation.child_id == child_id)
+    ).all()
+    return names
+
+
+def _entry_names(session: Session, child_id: int) -> list[str]:
+    from dsl_desk.store.models import ActionItem, EntryShare
+
+    entries = select(DiscussionEntry.id).where(DiscussionEntry.child_id == child_id)
+    rows = session.execute(
+        select(DiscussionEntry.participants, DiscussionEntry.shared_with).where(
+            DiscussionEntry.child_id == child_id
+        )
+    )
+    names = [text for pair in rows for text in pair]
+    names += session.scalars(select(EntryShare.shared_with).where(EntryShare.entry_id.in_(entries))).all()
+    names += session.scalars(select(ActionItem.owner).where(ActionItem.entry_id.in_(entries))).all()
+    return names
+
+
+_SPLIT = re.compile(r"[,;\n/]+|\s+(?:and|&)\s+")
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^]]*\]")
+_ROLE_AFTER = re.compile(r"\s+[–—-]\s+.*$")  # "Ms Reed – social worker": the name is before the dash
+# "Sam Otterburn, Social Worker": the part after the comma is a job, not a person to redact.
+_ROLE_WORDS = frozenset(
+    [
+        "worker",
+        "manager",
+        "officer",
+        "teacher",
+        "nurse",
+        "lead",
+        "leader",
+        "practitioner",
+        "sergeant",
+        "inspector",
+        "constable",
+        "detective",
+        "head",
+        "headteacher",
+        "deputy",
+        "dsl",
+        "senco",
+        "designated",
+        "safeguarding",
+        "social",
+        "team",
+        "service",
+        "services",
+        "school",
+        "council",
+        "police",
+        "health",
+        "care",
+        "camhs",
+        "gp",
+        "doctor",
+        "paediatrician",
+        "visitor",
+        "coordinator",
+        "co-ordinator",
+        "advisor",
+        "adviser",
+        "supervisor",
+        "director",
+        "chair",
+        "principal",
+        "assistant",
+    ]
+)
+
+
+def _names_in(text: str) -> list[str]:
+    """Likely personal names in a free-text list such as "Ms K Reed (social worker), DC Patel and Dawn"."""
+    names = []
+    for part in _SPLIT.split(_BRACKETS.sub(" ", text or "")):
+        name = " ".join(_ROLE_AFTER.sub("", part).split()).strip(" .:-")
+        # A name starts with a capital letter and is not a sentence: at most five words.
+        words = name.split()
+        a_job_title = all(word.casefold().strip(".") in _ROLE_WORDS for word in words)
+        if len(name) >= MIN_TERM and name[0].isupper() and len(words) <= 5 and not a_job_title:
+            names.append(name)
+    return names
+
+
+def _snippet(text: str, width: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _day(instant: datetime) -> str:
+    local = london(instant)
+    return f"{local.day} {local:%b %Y}"

@@ -1,1 +1,0 @@
-"""Dialogs: small windows that return a typed result to their caller."""
