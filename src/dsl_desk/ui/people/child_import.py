@@ -23,7 +23,6 @@ from dsl_desk.services.people.child_import import ImportRow, ImportSummary, impo
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import Column, RowTableModel
 from dsl_desk.ui.widgets.common import hint, make_table, section_title
-from dsl_desk.ui.widgets.form_fields import error_label
 
 VERDICT_WORDS = {
     "add": "Will be added",
@@ -71,7 +70,9 @@ class ChildImportDialog(QDialog):
         self.file.setPlaceholderText(self.tr("pupils.csv or a CTF such as 999LLLL_CTF_3421234_001.xml"))
         choose = QPushButton(self.tr("&Choose…"))
         choose.clicked.connect(self._choose_file)
+        choose.setAutoDefault(False)  # Return in the file box previews; it never opens the file chooser
         self.preview_button = QPushButton(self.tr("&Preview"))
+        self.preview_button.setDefault(True)
         self.preview_button.clicked.connect(self.show_preview)
         row.addWidget(self.file, 1)
         row.addWidget(choose)
@@ -98,21 +99,27 @@ class ChildImportDialog(QDialog):
         self.summary = QLabel(wordWrap=True, objectName="importSummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.summary)
-        self.error = error_label(self.tr("Problem with the file"))
+        self.error = QLabel(objectName="error", wordWrap=True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setAccessibleName(self.tr("Problem with the file"))
+        self.error.hide()
         layout.addWidget(self.error)
+        layout.addLayout(self._buttons())
+        self.file.textChanged.connect(self._forget_preview)
+
+    def _buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self.reject)
+        self.close_button.setAutoDefault(False)
         self.import_button = QPushButton(self.tr("&Import"))
         self.import_button.setProperty("primary", True)
         self.import_button.setEnabled(False)
         self.import_button.clicked.connect(self.import_file)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.import_button)
-        layout.addLayout(buttons)
-        self.file.textChanged.connect(self._forget_preview)
-        self.file.returnPressed.connect(self.show_preview)
+        return buttons
 
     def _choose_file(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(
@@ -129,6 +136,7 @@ class ChildImportDialog(QDialog):
         self.preview = None
         self.import_button.setEnabled(False)
         self.import_button.setText(self.tr("&Import"))
+        self.preview_button.setDefault(True)
         self.model.set_rows([])
         self.columns.clear()
         self.summary.clear()
@@ -160,6 +168,7 @@ class ChildImportDialog(QDialog):
                 else self.tr("&Import %d children") % summary.added
             )
             self.import_button.setEnabled(True)
+            self.import_button.setDefault(True)
             self.import_button.setFocus()
 
     def import_file(self) -> None:
