@@ -229,3 +229,28 @@ def test_immediate_risk_out_of_hours_is_due_next_working_day(ctx, clock, child_i
     assert detail.stages[0].deadline == datetime(2026, 1, 12, 17, 0, tzinfo=UTC)
     assert detail.current_deadline == datetime(2026, 1, 9, 18, 30, tzinfo=UTC)
     assert list_open_cases(ctx)[0].out_of_hours is True
+
+
+@pytest.mark.parametrize("pack_id", ["st_helens", "medway", "wigan"])
+def test_immediate_risk_puts_the_policys_own_step_on_the_checklist_when_it_names_nobody_to_inform(
+    ctx, child_id, pack_id
+):
+    """The wizard promises the immediate-risk steps go on the checklist; St Helens names no one to inform, so
+    its instruction ("escalated ... on the same working day") is the step, due the same working day."""
+    from dsl_desk.core.escalation_rules import immediate_risk_rule
+    from dsl_desk.services.escalations.workflow import complete_checklist_item
+
+    detail = open_escalation(
+        ctx, _new(child_id, category=_category(ctx, pack_id), policy_id=pack_id, immediate_risk=True)
+    )
+    rule = immediate_risk_rule(ctx.pack(pack_id))
+    [urgent] = [item for item in detail.checklist if item.text.startswith("Immediate risk: ")]
+    assert rule.instruction in urgent.text
+    assert urgent.due_at is not None and urgent.due_at <= detail.current_deadline
+    done = complete_checklist_item(ctx, urgent.id, "Rang the team manager; escalated at 09:40.")
+    assert all(item.done_at for item in done.checklist if item.id == urgent.id)
+
+
+def test_no_immediate_risk_step_without_immediate_risk(ctx, child_id):
+    detail = open_escalation(ctx, _new(child_id, category=_category(ctx, "st_helens")))
+    assert not [item for item in detail.checklist if item.text.startswith("Immediate risk")]

@@ -671,8 +671,9 @@ class RiskActionPage(WizardPage):
         self.body.addWidget(
             wrapped(
                 wizard.tr(
-                    "Do this first. Then carry on to record the escalation: the people to inform (and, out of "
-                    "hours, whom to call now) go on its checklist with their deadlines, shown overdue until done."
+                    "Do this first. Then carry on to record the escalation: what the policy says to do now (the "
+                    "people to inform, if it names any, and out of hours whom to call) goes on its checklist with "
+                    "its deadline, so you can tick it off; it shows overdue until done."
                 ),
                 "hint",
             )
@@ -800,7 +801,11 @@ class SummaryPage(WizardPage):
             f"• {step.title}" for step in pack.pre_steps if not step.agency_kinds or kind in step.agency_kinds
         ]
         if self.wiz.immediate_risk:
-            lines = [f"• {self.wiz.tr('Inform')} {who}" for who in immediate_risk_rule(pack).inform] + lines
+            rule = immediate_risk_rule(pack)
+            urgent = [f"• {self.wiz.tr('Inform')} {who}" for who in rule.inform] or [
+                f"• {self.wiz.tr('Immediate risk')}: {rule.instruction}"
+            ]
+            lines = urgent + lines
         return self.wiz.tr("Added to the checklist:") + "\n" + "\n".join(lines) if lines else ""
 
     def validatePage(self) -> bool:
