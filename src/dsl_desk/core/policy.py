@@ -260,6 +260,9 @@ class PolicyPack:
     recording: str
     related_forms: tuple[RelatedForm, ...] = ()
     notes: tuple[Note, ...] = ()
+    several_categories: bool = (
+        False  # the policy lists them with "and/or": a disagreement may be about several
+    )
 
     def stage(self, key: str) -> Stage:
         for stage in self.stages:
@@ -591,7 +594,10 @@ def _build_pack(root: _Table) -> PolicyPack:
         "pre_steps", "stages", "closing", "contacts", "related_forms", "notes",
     )  # fmt: skip
     head = root.table("pack")
-    head.allow("format", "id", "name", "short_name", "version", "allow_skipping_stages", "recording")
+    head.allow(
+        "format", "id", "name", "short_name", "version", "allow_skipping_stages", "recording",
+        "several_categories",
+    )  # fmt: skip
     if head.number("format") != FORMAT_VERSION:
         raise head.error("format", f"this version of DSL Desk reads pack format {FORMAT_VERSION}")
     overall = root.optional_table("overall_timescale")
@@ -614,6 +620,7 @@ def _build_pack(root: _Table) -> PolicyPack:
         recording=head.text("recording", ""),
         related_forms=tuple(_related_form(t) for t in root.tables("related_forms")),
         notes=tuple(_note(t) for t in root.tables("notes")),
+        several_categories=head.flag("several_categories", default=False),
     )
     _check_pack(pack)
     return pack

@@ -254,3 +254,16 @@ def test_immediate_risk_puts_the_policys_own_step_on_the_checklist_when_it_names
 def test_no_immediate_risk_step_without_immediate_risk(ctx, child_id):
     detail = open_escalation(ctx, _new(child_id, category=_category(ctx, "st_helens")))
     assert not [item for item in detail.checklist if item.text.startswith("Immediate risk")]
+
+
+def test_several_categories_only_where_the_policy_says_and_or(ctx, child_id):
+    both = "level_of_need+severity_of_risk"
+    detail = open_escalation(ctx, _new(child_id, category=both))
+    assert detail.category == (
+        "The nature and level of a child's needs; and the nature and severity of risk to a child"
+    )
+    medway = ctx.pack("medway").categories
+    with pytest.raises(ValidationError, match="Choose what the disagreement is about from the Medway list"):
+        open_escalation(ctx, _new(child_id, policy_id="medway", category=f"{medway[0].key}+{medway[1].key}"))
+    with pytest.raises(ValidationError, match="one or more"):
+        open_escalation(ctx, _new(child_id, category="level_of_need+made_up"))

@@ -274,3 +274,46 @@ def test_from_a_childs_page_the_child_is_not_asked_again_and_check_and_start_sho
     finish(qtbot, wizard)
     saved = get_escalation(ctx, wizard.result_detail.id)
     assert saved.child_id == child_id
+
+
+def test_st_helens_disagreement_may_be_about_several_things(qtbot, ctx, child_id):
+    """St Helens lists what a disagreement may relate to with "and/or": tick boxes, every one kept."""
+    wizard = open_wizard(qtbot, ctx, child_id=child_id)
+    answer_risk(qtbot, wizard)
+    qtbot.keyClicks(wizard.agency_page.agency.lineEdit(), "St Helens Children's Social Care")
+    next_page(qtbot, wizard)
+    assert wizard.currentId() == CATEGORY_PAGE
+    buttons = wizard.category_page.group.buttons()
+    assert all(isinstance(b, QCheckBox) for b in buttons)
+    next_page(qtbot, wizard)  # none ticked: refused
+    assert wizard.currentId() == CATEGORY_PAGE
+    click(qtbot, buttons[1])
+    click(qtbot, buttons[0])
+    next_page(qtbot, wizard)
+    type_problem(qtbot, wizard)
+    next_page(qtbot, wizard)
+    about = wizard.summary_page.escalation.text().splitlines()[2]
+    assert (
+        about
+        == "About: The nature and level of a child's needs; and the nature and severity of risk to a child"
+    )
+    finish(qtbot, wizard)
+    saved = get_escalation(ctx, wizard.result_detail.id)
+    assert (
+        saved.category
+        == "The nature and level of a child's needs; and the nature and severity of risk to a child"
+    )
+
+
+def test_a_policy_without_and_or_keeps_one_category(qtbot, ctx, child_id):
+    wizard = open_wizard(qtbot, ctx, child_id=child_id)
+    answer_risk(qtbot, wizard)
+    qtbot.keyClicks(wizard.agency_page.agency.lineEdit(), "Riverside Children's Social Care")
+    click(qtbot, wizard.agency_page.use_other)
+    wizard.agency_page.packs.setCurrentIndex(wizard.agency_page.packs.findData("medway"))
+    next_page(qtbot, wizard)
+    buttons = wizard.category_page.group.buttons()
+    assert all(isinstance(b, QRadioButton) for b in buttons)
+    click(qtbot, buttons[0])
+    click(qtbot, buttons[1])
+    assert wizard.category_page.selected_key() == ctx.pack("medway").categories[1].key

@@ -16,6 +16,7 @@ from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
+from dsl_desk.core.categories import category_words, valid_categories
 from dsl_desk.core.clock import london
 from dsl_desk.core.deadline_words import describe_deadline
 from dsl_desk.core.escalation_rules import (
@@ -225,9 +226,11 @@ def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
 def _validate_new(draft: NewEscalation, pack: PolicyPack) -> None:
     if not draft.other_agency.strip():
         raise ValidationError("Enter the other agency you disagree with.", field="other_agency")
-    if draft.category not in {c.key for c in pack.categories}:
+    if not valid_categories(pack, draft.category):
+        several = " (one or more)" if pack.several_categories else ""
         raise ValidationError(
-            f"Choose what the disagreement is about from the {pack.short_name} list.", field="category"
+            f"Choose what the disagreement is about{several} from the {pack.short_name} list.",
+            field="category",
         )
     if not draft.problem.strip():
         raise ValidationError(
@@ -1163,7 +1166,7 @@ def _user_name(session: Session, user_id: int) -> str:
 
 
 def _category_label(pack: PolicyPack, key: str) -> str:
-    return next((c.label for c in pack.categories if c.key == key), key)
+    return category_words(pack, key)
 
 
 def _stepper(pack: PolicyPack, escalation: Escalation) -> tuple[StageView, ...]:

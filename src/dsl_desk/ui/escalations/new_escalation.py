@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -25,6 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dsl_desk.core.categories import (
+    SEPARATOR,
+    category_keys,
+    category_words,
+    join_categories,
+    valid_categories,
+)
 from dsl_desk.core.clock import london
 from dsl_desk.core.deadline_words import describe_date, describe_deadline
 from dsl_desk.core.escalation_rules import immediate_risk_rule
@@ -458,6 +466,8 @@ class AgencyPage(WizardPage):
 
 
 class CategoryPage(WizardPage):
+    """One of the policy's categories, or several (tick boxes) where the policy joins its list with "and/or"."""
+
     def __init__(self, wizard: NewEscalationWizard) -> None:
         super().__init__(
             wizard.tr("What is the disagreement about?"),
@@ -470,7 +480,7 @@ class CategoryPage(WizardPage):
         self.body.addLayout(self.choices)
         self.body.addStretch(1)
         self.group = QButtonGroup(self)
-        self._key = ""
+        self._keys: list[str] = []
         self._built_for = ""
         self.group.buttonToggled.connect(self._toggled)
         wizard.bind_custom("category", self.selected_key, self._select_key, self.group.buttonToggled)
@@ -480,35 +490,48 @@ class CategoryPage(WizardPage):
         if pack.id == self._built_for:
             return
         self._built_for = pack.id
-        self.intro.setText(self.wiz.tr("Choose the closest from the %s policy's list.") % pack.short_name)
+        several = pack.several_categories
+        self.intro.setText(
+            self.wiz.tr(
+                "Tick each that applies: the %s policy says a disagreement may be about one and/or another."
+            )
+            % pack.short_name
+            if several
+            else self.wiz.tr("Choose the closest from the %s policy's list.") % pack.short_name
+        )
         for button in self.group.buttons():
             self.group.removeButton(button)
             button.hide()
             button.deleteLater()
+        self.group.setExclusive(not several)
         for number, category in enumerate(pack.categories, start=1):
-            button = QRadioButton(f"&{number}  {category.label}")
+            button = (QCheckBox if several else QRadioButton)(f"&{number}  {category.label}")
             button.setAccessibleName(category.label)
             button.setProperty("key", category.key)
             self.group.addButton(button)
             self.choices.addWidget(button)
-        self._select_key(self._key)
+        self._select_key(self.selected_key())
 
-    def _toggled(self, button: QRadioButton, checked: bool) -> None:
-        if checked:
-            self._key = str(button.property("key"))
+    def _toggled(self, button: QAbstractButton, checked: bool) -> None:
+        key = str(button.property("key"))
+        if checked and key not in self._keys:
+            self._keys = [key] if self.group.exclusive() else [*self._keys, key]
             self.clear_error()
+        elif not checked and key in self._keys:
+            self._keys.remove(key)
 
     def selected_key(self) -> str:
-        return self._key
+        """The chosen category's key, or several joined by "+" in the policy's order."""
+        pack = self.wiz.ctx.packs.get(self._built_for) if self._built_for else None
+        return join_categories(pack, self._keys) if pack is not None else SEPARATOR.join(self._keys)
 
     def _select_key(self, key: object) -> None:
-        self._key = str(key or "")
+        self._keys = list(category_keys(str(key or "")))
         for button in self.group.buttons():
-            if button.property("key") == self._key:
-                button.setChecked(True)
+            button.setChecked(button.property("key") in self._keys)
 
     def validatePage(self) -> bool:
-        if self._key not in {c.key for c in self.wiz.pack.categories}:
+        if not valid_categories(self.wiz.pack, self.selected_key()):
             return self.show_error(self.wiz.tr("Choose what the disagreement is about."))
         self.clear_error()
         return True
@@ -761,13 +784,12 @@ class SummaryPage(WizardPage):
         agency = wiz.agency_page
         kind = agency.kind.currentText() if agency.agency_kind() else ""
         person = agency.person.currentText().strip()
-        labels = {c.key: c.label for c in pack.categories}
         lines = [
             wiz.tr("Child: %s") % wiz.child_page.selected_child_name(),
             wiz.tr("Other agency: %s") % agency.agency.currentText().strip()
             + (f" ({kind})" if kind else "")
             + (f" — {person}" if person else ""),
-            wiz.tr("About: %s") % labels.get(wiz.category_page.selected_key(), ""),
+            wiz.tr("About: %s") % category_words(pack, wiz.category_page.selected_key(), unknown=""),
             wiz.tr("The problem: %s") % _short(wiz.problem_page.problem.toPlainText()),
             wiz.tr("Outcome sought: %s") % _short(wiz.problem_page.outcome.toPlainText()),
         ]
