@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dsl_desk.services.escalations.workflow import (
-    NewEscalation,
-    complete_checklist_item,
-    get_escalation,
-    open_escalation,
-)
+from dsl_desk.services.escalations.checklist_items import complete_checklist_item
+from dsl_desk.services.escalations.reading import get_escalation
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.paperwork.form_values import escalation_sources
 from dsl_desk.services.people.children import add_child
 from tests.conftest import fictional_child

@@ -22,16 +22,13 @@ from dsl_desk.core.deadline_words import describe_deadline
 from dsl_desk.core.policy import PolicyPack, Requirement, Stage
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ServiceError
+from dsl_desk.services.escalations.checklist_items import complete_checklist_item
 from dsl_desk.services.escalations.deadlines import next_stage_deadline, stage_was_met
 from dsl_desk.services.escalations.drafts import DraftView
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.escalations.requirements import next_stage_requirements
+from dsl_desk.services.escalations.stages import StageOutcome, escalate
 from dsl_desk.services.escalations.views import ChecklistView, EscalationDetail, StageView
-from dsl_desk.services.escalations.workflow import (
-    StageOutcome,
-    complete_checklist_item,
-    escalate,
-    get_escalation,
-)
 from dsl_desk.ui.escalations.drafts import (
     ESCALATE,
     DraftingWizard,

@@ -20,9 +20,10 @@ from dsl_desk.core.deadline_words import describe_deadline
 from dsl_desk.core.escalation_rules import ClosingChecklist, ClosingField
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ServiceError
+from dsl_desk.services.escalations.closing import ResolutionInput, closing_checklist, resolve
 from dsl_desk.services.escalations.deadlines import stage_was_met
 from dsl_desk.services.escalations.drafts import DraftView
-from dsl_desk.services.escalations.workflow import ResolutionInput, closing_checklist, get_escalation, resolve
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.ui.escalations.drafts import (
     RESOLVE,
     DraftingWizard,

@@ -38,7 +38,7 @@ from dsl_desk.core.clock import london
 from dsl_desk.core.record_prompts import record_prompts
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError, ValidationError
-from dsl_desk.services.escalations.workflow import list_escalations
+from dsl_desk.services.escalations.reading import list_escalations
 from dsl_desk.services.log.attachments import MAX_ATTACHMENT_MB, check_file
 from dsl_desk.services.log.discussion_log import (
     NewAction,

@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError
-from dsl_desk.services.escalations.workflow import list_escalations
+from dsl_desk.services.escalations.reading import list_escalations
 from dsl_desk.services.paperwork.exports import (
     Action,
     ExportResult,
