@@ -231,7 +231,6 @@ def test_immediate_risk_puts_the_policys_own_step_on_the_checklist_when_it_names
     """The wizard promises the immediate-risk steps go on the checklist; St Helens names no one to inform, so
     its instruction ("escalated ... on the same working day") is the step, due the same working day."""
     from dsl_desk.core.escalation_rules import immediate_risk_rule
-    from dsl_desk.services.escalations.workflow import complete_checklist_item
 
     detail = open_escalation(
         ctx, _new(child_id, category=_category(ctx, pack_id), policy_id=pack_id, immediate_risk=True)
