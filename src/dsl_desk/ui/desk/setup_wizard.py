@@ -59,6 +59,7 @@ from dsl_desk.ui.paperwork.form_fields import (
     with_message,
 )
 from dsl_desk.ui.paperwork.signature_pad import SignaturePad
+from dsl_desk.ui.widgets.folders import in_documents
 from dsl_desk.ui.widgets.policy_flow import PolicyFlow
 
 if TYPE_CHECKING:
@@ -833,7 +834,7 @@ class RecoveryPage(SetupPage):
         self._report(ok, self.tr("Sent to the printer. Check the page came out before you tick the box."))
 
     def save_pdf(self) -> None:
-        default = str(Path.home() / f"{APP_NAME} recovery key.pdf")
+        default = in_documents(f"{APP_NAME} recovery key.pdf")
         path, _filter = QFileDialog.getSaveFileName(
             self, self.tr("Save the recovery key as a PDF"), default, self.tr("PDF files (*.pdf)")
         )

@@ -53,6 +53,7 @@ from dsl_desk.services.people.agencies import list_professionals
 from dsl_desk.services.people.children import list_children
 from dsl_desk.ui.paperwork.form_fields import child_choice_text
 from dsl_desk.ui.widgets.date_entry import DateEntry, DateTimeEntry
+from dsl_desk.ui.widgets.folders import in_documents
 
 
 @dataclass(frozen=True)
@@ -369,7 +370,7 @@ class LogEntryDialog(QDialog):
 
     def _choose_files(self) -> None:
         names, _filter = QFileDialog.getOpenFileNames(
-            self, self.tr("Attach files"), "", self.tr("Emails, PDFs and images (*.eml *.msg *.pdf *.png *.jpg *.jpeg *.gif *.webp *.tif *.tiff *.heic)")
+            self, self.tr("Attach files"), in_documents(), self.tr("Emails, PDFs and images (*.eml *.msg *.pdf *.png *.jpg *.jpeg *.gif *.webp *.tif *.tiff *.heic)")
         )  # fmt: skip
         for name in names:
             self.add_attachment(Path(name))

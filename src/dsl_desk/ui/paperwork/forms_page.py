@@ -19,7 +19,6 @@ from PySide6.QtCore import (
     QRect,
     QRunnable,
     QSize,
-    QStandardPaths,
     Qt,
     QThreadPool,
     QTimer,
@@ -67,6 +66,7 @@ from dsl_desk.ui.messages import show_error
 from dsl_desk.ui.paperwork.form_editor import FormEditor
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.widgets.common import hint, page_title
+from dsl_desk.ui.widgets.folders import in_documents
 
 T = TypeVar("T")
 _DRAFT_DELAY_MS = 700
@@ -474,9 +474,7 @@ class FormsPage(QWidget):
         name = self._run(lambda: suggested_file_name(self.ctx, self.escalation_id, self.form_id))
         if name is None:
             return
-        start = str(
-            Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)) / name
-        )
+        start = in_documents(name)
         path, _filter = QFileDialog.getSaveFileName(
             self, self.tr("Save the form as PDF"), start, "PDF (*.pdf)"
         )

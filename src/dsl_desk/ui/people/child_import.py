@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -23,6 +23,7 @@ from dsl_desk.services.people.child_import import ImportRow, ImportSummary, impo
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import Column, RowTableModel
 from dsl_desk.ui.widgets.common import hint, make_table, section_title
+from dsl_desk.ui.widgets.folders import in_documents
 
 VERDICT_WORDS = {
     "add": "Will be added",
@@ -36,12 +37,6 @@ def _what_happens(row: ImportRow) -> str:
     words = VERDICT_WORDS.get(row.verdict, row.verdict)
     detail = " ".join(part for part in (row.reason, row.note and f"Note: {row.note}.") if part)
     return f"{words}: {detail}" if detail else words
-
-
-def documents_folder() -> str:
-    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(
-        Path.home()
-    )
 
 
 class ChildImportDialog(QDialog):
@@ -125,7 +120,7 @@ class ChildImportDialog(QDialog):
         name, _filter = QFileDialog.getOpenFileName(
             self,
             self.tr("Choose the MIS export or Common Transfer File"),
-            documents_folder(),
+            in_documents(),
             self.tr("Pupil lists (*.csv *.xml *.txt);;All files (*)"),
         )
         if name:
