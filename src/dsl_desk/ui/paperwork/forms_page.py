@@ -244,7 +244,15 @@ class FormsPage(QWidget):
         layout.addWidget(splitter, 1)
         layout.addLayout(self._actions())
         self.status = QLabel(objectName="hint", wordWrap=True)
-        layout.addWidget(self.status)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        self.draft_path: Path | None = None
+        self.open_folder_button = QPushButton(self.tr("Open the draft's &folder"))
+        self.open_folder_button.clicked.connect(self._open_draft_folder)
+        self.open_folder_button.hide()
+        status_row.addWidget(self.open_folder_button)
+        layout.addLayout(status_row)
 
     def _selectors(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -549,15 +557,30 @@ class FormsPage(QWidget):
         )
         if path is None:
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-        self.status.setText(
-            self.tr(
-                "Email draft opened in your mail program. Check it and send it from there before you lock the "
-                "desk: the draft file is removed when the desk locks or closes."
+        self.draft_path = path
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.open_folder_button.hide()
+            self.status.setText(
+                self.tr(
+                    "Email draft handed to your mail program ({file}). Check it and send it from there before you "
+                    "lock the desk: the draft file is removed when the desk locks or closes."
+                ).format(file=path.name)
             )
-        )
+        else:  # nothing on this computer opens .eml files: say so, and where the draft is
+            self.open_folder_button.show()
+            self.status.setText(
+                self.tr(
+                    "No mail program opened the draft. It is saved as {file}: open it with your mail program (or "
+                    "attach it to a new email) and send it before you lock the desk: the draft file is removed "
+                    "when the desk locks or closes."
+                ).format(file=path)
+            )
         self._form_chosen()  # "Copy to … Date" and "Method of delivery" now follow the recorded email
         self._recorded()
+
+    def _open_draft_folder(self) -> None:
+        if self.draft_path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.draft_path.parent)))
 
     def _export(
         self, *, sign: bool, wet: bool = False, action: Action = "export", destination: Path | None = None
