@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
         self.lock_label.setText(self.tr("Unlocked"))
         for action in self.actions_by_name.values():
             action.setEnabled(True)
-        read_only = ctx.store.read_only
+        read_only = ctx.read_only
         self.read_only_label.setText(read_only)
         self.read_only_banner.setVisible(bool(read_only))
         for name in ("new_escalation", "log_discussion"):  # other changes are refused with the same message
@@ -555,7 +555,7 @@ class MainWindow(QMainWindow):
         QApplication.instance().removeEventFilter(self.idle_guard)
         wait_for_background_work()
         if self.ctx is not None:
-            if not self.ctx.store.read_only:  # a backup needs room in the data folder
+            if not self.ctx.read_only:  # a backup needs room in the data folder
                 self._backup_on_exit(self.ctx)
             self.ctx.close()
             self.ctx = None

@@ -114,7 +114,8 @@ def test_a_change_elsewhere_refreshes_the_chronology(qtbot, ctx, child_id, clock
 def test_marking_an_action_done_from_the_chronology(qtbot, ctx, child_id, clock):
     from datetime import date
 
-    from dsl_desk.services.log.discussion_log import NewAction, list_open_actions
+    from dsl_desk.services.log.discussion_log import NewAction
+    from dsl_desk.services.log.reading import list_open_actions
 
     entry = log_discussion(
         ctx,

@@ -29,8 +29,9 @@ from dsl_desk.core.clock import london
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError
 from dsl_desk.services.log.attachments import open_copy
-from dsl_desk.services.log.discussion_log import complete_action, get_chronology
+from dsl_desk.services.log.discussion_log import complete_action
 from dsl_desk.services.log.export import export_chronology, suggested_file_name
+from dsl_desk.services.log.reading import get_chronology
 from dsl_desk.services.log.views import KINDS, Chronology, ChronologyItem, EntryView, ExportResult
 from dsl_desk.ui.log.log_entry_dialog import LogEntryResult, ShareDialog, log_a_discussion
 from dsl_desk.ui.messages import show_error

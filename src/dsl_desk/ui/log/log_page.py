@@ -27,7 +27,8 @@ from dsl_desk.core.clock import LONDON, london
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError
 from dsl_desk.services.escalations.reading import list_escalations
-from dsl_desk.services.log.discussion_log import list_authors, search_log
+from dsl_desk.services.log.reading import list_authors
+from dsl_desk.services.log.search import search_log
 from dsl_desk.services.log.search_terms import MATCH_END, MATCH_START, SearchFilters, match_expression
 from dsl_desk.services.log.views import METHODS, SearchHit, SearchResult
 from dsl_desk.services.people.children import list_children

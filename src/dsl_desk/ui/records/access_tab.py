@@ -32,15 +32,13 @@ from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.subject_access import (
     REDACT_TERM,
     Decision,
-    DisclosableItem,
     RequestDetail,
     RequestRow,
     get_request,
-    list_items,
     list_requests,
     mark_withdrawn,
-    take_back,
 )
+from dsl_desk.services.records.subject_access_items import DisclosableItem, list_items, take_back
 from dsl_desk.ui import theme
 from dsl_desk.ui.messages import confirm, show_error
 from dsl_desk.ui.signals import AppSignals, Changed

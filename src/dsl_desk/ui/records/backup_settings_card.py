@@ -83,7 +83,7 @@ class BackupSettingsCard(QFrame):
         self.refresh()
 
     def refresh(self) -> None:
-        settings = load_settings(self.ctx.store.paths)
+        settings = load_settings(self.ctx.paths)
         self.folder.setText(str(settings.second_folder) if settings.second_folder else "")
         self.generations.setValue(settings.generations)
         status = backup_status(self.ctx)

@@ -99,7 +99,7 @@ class ChooseBackupPage(QWizardPage):
     def initializePage(self) -> None:
         self.backups.clear()
         for backup in list_available_backups(self.ctx):
-            item = QListWidgetItem(backup_label(backup, self.ctx.store.paths.backups))
+            item = QListWidgetItem(backup_label(backup, self.ctx.paths.backups))
             item.setData(Qt.ItemDataRole.UserRole, str(backup.path))
             item.setToolTip(str(backup.path))
             self.backups.addItem(item)
@@ -189,7 +189,7 @@ class ReviewPage(QWizardPage):
                 "Anything entered after %s will no longer be in the working database. Before anything is "
                 "replaced, the current database is backed up to %s, so this restore can itself be undone."
             )
-            % (f"{made:%d %B %Y %H:%M}", self.ctx.store.paths.backups)
+            % (f"{made:%d %B %Y %H:%M}", self.ctx.paths.backups)
         )
         self.understood.setChecked(False)
         self.error.hide()

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError, ServiceError, ValidationError
-from dsl_desk.services.records.retention import (
-    MAX_REASON,
+from dsl_desk.services.records.retention import MAX_REASON
+from dsl_desk.services.records.retention_deletion import (
     DeletionPreview,
     DeletionResult,
     delete_record,
