@@ -70,7 +70,7 @@ def test_form_opens_filled_from_the_escalation(page):
     assert editor.typed() == {}
 
 
-def test_edit_a_box_and_save_as_pdf(page, qtbot, ctx, tmp_path, monkeypatch):
+def test_edit_a_box_and_save_as_pdf(page, qtbot, ctx, tmp_path, monkeypatch, finish_operations):
     out = tmp_path / "notice.pdf"
     asked: list[str] = []
 
@@ -83,6 +83,7 @@ def test_edit_a_box_and_save_as_pdf(page, qtbot, ctx, tmp_path, monkeypatch):
     box.clear()
     qtbot.keyClicks(box, "Assessment Team")
     qtbot.mouseClick(page.buttons["save"], Qt.MouseButton.LeftButton)
+    finish_operations()
 
     assert Path(asked[0]).name == "ESC-2026-0001_ZQ_st_helens_escalation_notice.pdf"  # no child's name
     text = _text(out)
@@ -117,7 +118,7 @@ def test_preview_draws_off_the_gui_thread_and_records_nothing(page, qtbot, ctx, 
 
 
 def test_email_writes_a_draft_opens_it_and_fills_the_copy_date(
-    page, qtbot, ctx, monkeypatch, data_paths, system_temp
+    page, qtbot, ctx, monkeypatch, data_paths, system_temp, finish_operations
 ):
     opened = []
     monkeypatch.setattr(
@@ -127,6 +128,7 @@ def test_email_writes_a_draft_opens_it_and_fills_the_copy_date(
         forms_page.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True
     )
     qtbot.mouseClick(page.buttons["email"], Qt.MouseButton.LeftButton)
+    finish_operations()
     [path] = list(data_paths.private_temp.glob("*.eml"))  # the private folder, emptied at lock
     assert opened == [str(path)]
     assert page.status.text().startswith("Email draft handed to your mail program")
@@ -144,7 +146,7 @@ def test_email_writes_a_draft_opens_it_and_fills_the_copy_date(
 
 
 def test_when_no_mail_program_opens_the_draft_the_page_says_so_and_where_it_is(
-    page, qtbot, monkeypatch, data_paths, system_temp
+    page, qtbot, monkeypatch, data_paths, system_temp, finish_operations
 ):
     opened = []
     monkeypatch.setattr(
@@ -157,6 +159,7 @@ def test_when_no_mail_program_opens_the_draft_the_page_says_so_and_where_it_is(
 
     monkeypatch.setattr(forms_page.QDesktopServices, "openUrl", no_mail_program)
     qtbot.mouseClick(page.buttons["email"], Qt.MouseButton.LeftButton)
+    finish_operations()
     [path] = list(data_paths.private_temp.glob("*.eml"))
     assert page.status.text().startswith("No mail program opened the draft.")
     assert str(path) in page.status.text()
@@ -166,7 +169,7 @@ def test_when_no_mail_program_opens_the_draft_the_page_says_so_and_where_it_is(
     assert opened == [str(path), str(path.parent)]
 
 
-def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch, system_temp):
+def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch, system_temp, finish_operations):
     out = tmp_path / "printed.pdf"
 
     def fake_exec(dialog):
@@ -177,6 +180,7 @@ def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch, system
 
     monkeypatch.setattr(QPrintDialog, "exec", fake_exec)
     qtbot.mouseClick(page.buttons["wet"], Qt.MouseButton.LeftButton)
+    finish_operations()
     assert out.exists()
     assert len(PdfReader(out).pages) == 1
     [record] = _records(ctx)

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -41,6 +40,7 @@ from dsl_desk.services.records.subject_access import (
 from dsl_desk.services.records.subject_access_items import DisclosableItem, list_items, take_back
 from dsl_desk.ui import theme
 from dsl_desk.ui.messages import confirm, show_error
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
 from dsl_desk.ui.widgets.common import hint, make_table, section_title
@@ -366,18 +366,22 @@ class SubjectAccessTab(QWidget):
             return
         from dsl_desk.services.records.subject_access_export import export_response
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            result = export_response(self.ctx, self.detail.request.id, Path(folder))
-        except DeskError as error:
-            QApplication.restoreOverrideCursor()
-            show_error(self, self.tr("Not exported"), str(error))
-            return
-        QApplication.restoreOverrideCursor()
-        self.last_export = result
-        self.preview_label.setText(
-            f"Saved {result.response_pdf.name} and {result.response_json.name} for the requester, and "
-            f"{result.redaction_log_pdf.name} for your own file (do not send it), in {folder}."
+        ctx, request_id = self.ctx, self.detail.request.id
+
+        def exported(result: ExportResult) -> None:
+            self.last_export = result
+            self.preview_label.setText(
+                f"Saved {result.response_pdf.name} and {result.response_json.name} for the requester, and "
+                f"{result.redaction_log_pdf.name} for your own file (do not send it), in {folder}."
+            )
+
+        run_operation(
+            self,
+            lambda: export_response(ctx, request_id, Path(folder)),
+            label=self.tr("Exporting the subject access response…"),
+            title=self.tr("Not exported"),
+            on_done=exported,
+            trigger=self.export_button,
         )
 
     def _call(self, change: object) -> None:

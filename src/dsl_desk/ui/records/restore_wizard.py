@@ -42,6 +42,7 @@ from dsl_desk.services.records.backups import (
     restore_backup,
     restore_damaged_database,
 )
+from dsl_desk.ui.operations import run_and_wait
 from dsl_desk.ui.widgets.common import hint
 
 KIND_WORDS = {
@@ -124,8 +125,11 @@ class ChooseBackupPage(QWizardPage):
 
     def validatePage(self) -> bool:
         """Check the backup through its key before showing it: a refused one never reaches the next page."""
+        ctx, path = self.ctx, Path(self.path.text().strip())
         try:
-            summary = describe_backup(self.ctx, Path(self.path.text().strip()))
+            summary = run_and_wait(
+                self, lambda: describe_backup(ctx, path), label=self.tr("Opening the backup…")
+            )
         except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
@@ -199,8 +203,13 @@ class ReviewPage(QWizardPage):
 
     def validatePage(self) -> bool:
         wizard = self.wizard()
+        ctx, path = self.ctx, wizard.summary.backup.path  # type: ignore[attr-defined]
         try:
-            wizard.result_value = restore_backup(self.ctx, wizard.summary.backup.path)  # type: ignore[attr-defined]
+            # Off the GUI thread, under a modal progress dialog: a restore must not be interrupted, and the
+            # main window's own refresh waits while the database is swapped (ui/operations.exclusive_running).
+            wizard.result_value = run_and_wait(  # type: ignore[attr-defined]
+                self, lambda: restore_backup(ctx, path), label=self.tr("Restoring the backup…")
+            )
         except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
@@ -340,14 +349,16 @@ class DamagedDatabaseDialog(QDialog):
     def restore(self) -> None:
         if self.candidate is None:
             return
+        paths, candidate, username, passphrase = self.paths, self.candidate, self._username, self._passphrase
+        clock, packs = self.clock, self.packs
         try:
-            self.context = restore_damaged_database(
-                self.paths,
-                self.candidate,
-                self._username,
-                self._passphrase,
-                clock=self.clock,
-                packs=self.packs,
+            self.context = run_and_wait(
+                self,
+                lambda: restore_damaged_database(
+                    paths, candidate, username, passphrase, clock=clock, packs=packs
+                ),
+                label=self.tr("Restoring the backup…"),
+                trigger=self.restore_button,
             )
         except DeskError as error:
             self.error.setText(str(error))
