@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.categories import valid_categories
 from dsl_desk.core.policy import AGENCY_KINDS, PolicyPack
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
@@ -136,9 +137,11 @@ def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
 def _validate_new(draft: NewEscalation, pack: PolicyPack) -> None:
     if not draft.other_agency.strip():
         raise ValidationError("Enter the other agency you disagree with.", field="other_agency")
-    if draft.category not in {c.key for c in pack.categories}:
+    if not valid_categories(pack, draft.category):
+        several = " (one or more)" if pack.several_categories else ""
         raise ValidationError(
-            f"Choose what the disagreement is about from the {pack.short_name} list.", field="category"
+            f"Choose what the disagreement is about{several} from the {pack.short_name} list.",
+            field="category",
         )
     if not draft.problem.strip():
         raise ValidationError(

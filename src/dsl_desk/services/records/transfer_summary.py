@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from dsl_desk.core.categories import category_words
 from dsl_desk.core.clock import london
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.documents.transfer_summary import (
@@ -174,9 +175,7 @@ def _document_line(document: Mapping[str, Any], record: Mapping[str, Any], users
 
 
 def _category(pack: PolicyPack | None, key: str) -> str:
-    if pack is None:
-        return key
-    return next((c.label for c in pack.categories if c.key == key), key)
+    return category_words(pack, key)
 
 
 def _stage_label(pack: PolicyPack | None, key: str) -> str:
