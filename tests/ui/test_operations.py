@@ -350,12 +350,12 @@ def test_audit_chain_check(qtbot, ctx, spy, finish_operations):
 
 
 def test_sign_in(qtbot, ctx, data_paths, clock, packs, spy):
-    from dsl_desk.ui.desk import unlock
+    from dsl_desk.services.desk import setup
     from dsl_desk.ui.desk.unlock import UnlockPanel
 
     ctx.close()
     panel = shown(qtbot, UnlockPanel(data_paths, clock, packs))
-    spy.wrap(unlock, "sign_in")
+    spy.wrap(setup, "sign_in")  # the unlock screen imports it when signing in (not before it paints)
     qtbot.keyClicks(panel.secret, PASSPHRASE)
     with qtbot.waitSignal(panel.unlocked, timeout=30_000) as signal:
         click(qtbot, panel.unlock_button)
