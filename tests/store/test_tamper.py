@@ -410,7 +410,7 @@ def test_deleting_the_lock_file_under_a_running_desk_does_not_let_a_second_copy_
 
 
 def test_restoring_an_older_backup_is_no_tampering_and_says_which_backups_were_left_out(ctx, child_id, clock):
-    from dsl_desk.services.records.backups import restore_backup
+    from dsl_desk.services.records.restore import restore_backup
 
     older = make_backup(ctx).backup
     clock.advance(timedelta(days=1))  # another day's backup: a day's newest one is kept

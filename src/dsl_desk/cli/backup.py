@@ -53,7 +53,8 @@ def _backup(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 def _restore(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     from dsl_desk.cli.commands import CliError, read_passphrase
     from dsl_desk.services.desk.setup import sign_in
-    from dsl_desk.services.records.backups import describe_backup, restore_backup, restore_damaged_database
+    from dsl_desk.services.records.backups import describe_backup
+    from dsl_desk.services.records.restore import restore_backup, restore_damaged_database
     from dsl_desk.store.errors import DatabaseCorrupt
     from dsl_desk.store.instance_lock import InstanceLock
 

@@ -298,7 +298,7 @@ def _demo(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
 
 def _cases(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
-    from dsl_desk.services.escalations.reading import list_open_cases
+    from dsl_desk.services.escalations.dashboard import list_open_cases
 
     rows = with_context(args, paths, clock, list_open_cases)
     if args.json:

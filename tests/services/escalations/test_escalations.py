@@ -11,7 +11,8 @@ from dsl_desk.core.escalation_rules import DueStatus
 from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.escalations.checklist_items import complete_checklist_item
 from dsl_desk.services.escalations.closing import ResolutionInput, resolve, withdraw
-from dsl_desk.services.escalations.reading import get_escalation, list_open_cases
+from dsl_desk.services.escalations.dashboard import list_open_cases
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.escalations.stages import StageOutcome, escalate
 from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.people.children import add_child

@@ -15,12 +15,8 @@ from sqlalchemy import func, select, text
 from dsl_desk.documents.transfer_bundle import TransferKdf
 from dsl_desk.services.audit.verify import verify_audit_trail
 from dsl_desk.services.errors import ValidationError
-from dsl_desk.services.escalations.reading import (
-    get_escalation,
-    list_escalations,
-    list_open_cases,
-    list_open_checklist,
-)
+from dsl_desk.services.escalations.dashboard import list_open_cases, list_open_checklist
+from dsl_desk.services.escalations.reading import get_escalation, list_escalations
 from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.log.reading import get_chronology
 from dsl_desk.services.records import transfers as tr

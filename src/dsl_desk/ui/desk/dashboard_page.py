@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from dsl_desk.core.clock import london
 from dsl_desk.core.escalation_rules import DueStatus, immediate_risk_rule
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.escalations.reading import list_open_cases, list_open_checklist
+from dsl_desk.services.escalations.dashboard import list_open_cases, list_open_checklist
 from dsl_desk.services.escalations.views import CaseRow, OpenItemRow
 from dsl_desk.services.log.reading import list_open_actions
 from dsl_desk.services.log.views import OpenActionRow

@@ -35,9 +35,11 @@ from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.backups import (
     BackupFile,
     BackupSummary,
-    RestoreResult,
     describe_backup,
     list_available_backups,
+)
+from dsl_desk.services.records.restore import (
+    RestoreResult,
     newest_good_backup,
     restore_backup,
     restore_damaged_database,
