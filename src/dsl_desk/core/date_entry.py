@@ -26,7 +26,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 from dsl_desk.core.clock import LONDON
-from dsl_desk.core.deadline_words import DAY_NAMES, MONTH_NAMES, long_date
+from dsl_desk.core.dates_in_words import DAY_NAMES, MONTH_NAMES, at_time, clock_time, long_date
 
 __all__ = [
     "DATETIME_EXAMPLE",
@@ -320,7 +320,7 @@ def _read_time(written: str, match: re.Match[str]) -> time:
 
 def datetime_words(moment: datetime) -> str:
     """'Saturday 14 March 2015 at 15:30'."""
-    return f"{long_date(moment.date())} at {moment:%H:%M}"
+    return at_time(moment, long_date)
 
 
 def london_instant(wall: datetime) -> datetime:
@@ -329,7 +329,7 @@ def london_instant(wall: datetime) -> datetime:
     back = aware.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None)
     if back != wall.replace(fold=0):
         raise DateEntryError(
-            f"{wall:%H:%M} on {long_date(wall.date())} did not happen in the UK: "
+            f"{clock_time(wall)} on {long_date(wall.date())} did not happen in the UK: "
             "the clocks went forward an hour at 01:00. Check the time."
         )
     return aware.astimezone(UTC)

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date, describe_deadline
+from dsl_desk.core.dates_in_words import describe_date, describe_deadline
 from dsl_desk.core.policy import (
     ClosingForm,
     ImmediateRisk,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from dsl_desk.core.clock import LONDON
+from dsl_desk.core.dates_in_words import day_month_year
 
 _QUARTER_NAMES = ("January to March", "April to June", "July to September", "October to December")
 _SEPTEMBER = 9
@@ -69,4 +70,4 @@ def _midnight(day: date) -> datetime:
 
 
 def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return day_month_year(day)

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from dsl_desk.core.dates_in_words import day_month_year
+
 DEFAULT_YEARS_AFTER_BIRTH = 25
 FEWEST_YEARS_AFTER_BIRTH = 25  # the guidance above; fewer would destroy files a court may still ask for
 MOST_YEARS_AFTER_BIRTH = 75
@@ -87,7 +89,7 @@ def review(facts: ReviewFacts) -> ReviewDecision:
     """Whether a record is past its retention date, and what stops it being deleted."""
     until = retention_date(facts.date_of_birth, facts.years_after_birth)
     birthday = f"{ordinal(facts.years_after_birth)} birthday"
-    keep_until, because = until, f"Kept to the {birthday} ({until:%d %B %Y}), which has passed."
+    keep_until, because = until, f"Kept to the {birthday} ({day_month_year(until)}), which has passed."
     blockers: list[str] = []
     transfer = facts.transfer
     if (
@@ -98,7 +100,7 @@ def review(facts: ReviewFacts) -> ReviewDecision:
         keep_until = transfer.keep_copy_until
         because = (
             f"The file went to {transfer.other_school}; our copy was kept until "
-            f"{transfer.keep_copy_until:%d %B %Y}."
+            f"{day_month_year(transfer.keep_copy_until)}."
         )
         if not transfer.acknowledged and not is_past(until, facts.today):
             blockers.append(
@@ -106,7 +108,7 @@ def review(facts: ReviewFacts) -> ReviewDecision:
             )
     due = is_past(keep_until, facts.today)
     if not due:
-        because = f"Kept to the {birthday} ({until:%d %B %Y})."
+        because = f"Kept to the {birthday} ({day_month_year(until)})."
     blockers.extend(_other_blockers(facts))
     return ReviewDecision(until, keep_until, due, because, tuple(blockers))
 
@@ -124,7 +126,7 @@ def _other_blockers(facts: ReviewFacts) -> list[str]:
             "still open. Respond to it first."
         )
     if facts.hold is not None:
-        review_on = f" (review on {facts.hold.review_on:%d %B %Y})" if facts.hold.review_on else ""
+        review_on = f" (review on {day_month_year(facts.hold.review_on)})" if facts.hold.review_on else ""
         found.append(f"Kept longer{review_on}: {facts.hold.reason}")
     return found
 

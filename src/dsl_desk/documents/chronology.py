@@ -32,6 +32,7 @@ from reportlab.platypus import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import with_time
 from dsl_desk.documents.fonts import BOLD, REGULAR, markup, needs_shaping, register_fonts
 from dsl_desk.documents.render import (
     CONTENT_WIDTH,
@@ -409,7 +410,7 @@ def _paragraph(
 
 def _when(instant: datetime) -> str:
     local = london(instant)
-    return f"{_long_date(local.date())} {local:%H:%M}"
+    return with_time(local)
 
 
 def _styles() -> _Styles:

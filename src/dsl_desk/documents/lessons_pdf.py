@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
+from dsl_desk.core.dates_in_words import medium_date
 from dsl_desk.core.learning import LessonLine
 from dsl_desk.documents.render import CONTENT_WIDTH, RenderMeta, _Styles
 from dsl_desk.documents.report_pdf import build_pdf, grid_table, heading, styles, text, title_block
@@ -66,4 +67,4 @@ def _row(line: LessonLine, style: _Styles, with_references: bool, compact: bool)
 
 def _short_date(line: LessonLine) -> str:
     day = line.resolved_on
-    return f"{day.day} {day:%b %Y}"
+    return medium_date(day)

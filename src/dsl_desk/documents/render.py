@@ -36,6 +36,7 @@ from reportlab.platypus import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year, with_time
 from dsl_desk.documents.fonts import BOLD, REGULAR, markup, needs_shaping, register_fonts
 from dsl_desk.documents.forms import FieldKind, FormDefinition, FormField, FormSection
 
@@ -311,7 +312,7 @@ def _demo_banner(styles: _Styles) -> Table:
 
 def _meta_table(meta: RenderMeta, styles: _Styles) -> Table:
     exported = london(meta.exported_at)
-    exported_text = f"{_long_date(exported.date())} {exported:%H:%M}"
+    exported_text = with_time(exported)
 
     def cell(text: str, style: ParagraphStyle) -> Paragraph:
         return _text_paragraph(text, style)
@@ -611,8 +612,7 @@ def _display_date(value: str) -> str:
 
 
 def _long_date(day: date) -> str:
-    # f"{day.day}" rather than "%-d": the dash flag does not exist on Windows.
-    return f"{day.day} {day:%B %Y}"
+    return day_month_year(day)
 
 
 def _check_keys(form: FormDefinition, values: Mapping[str, str]) -> None:

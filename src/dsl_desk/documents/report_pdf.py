@@ -24,6 +24,7 @@ from reportlab.platypus import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import with_time
 from dsl_desk.core.learning import Count, StageTimescales
 from dsl_desk.documents.fonts import BOLD, REGULAR, markup, register_fonts
 from dsl_desk.documents.render import (
@@ -35,7 +36,6 @@ from dsl_desk.documents.render import (
     RenderMeta,
     _demo_banner,
     _FormCanvas,
-    _long_date,
     _Styles,
     _styles,
     _text_paragraph,
@@ -88,7 +88,7 @@ def _report_meta_table(meta: RenderMeta, style: _Styles) -> Table:
     cells = [
         ("Period", meta.policy_pack_label.split(", ", 1)[-1]),
         ("Organisation", meta.organisation),
-        ("Prepared", f"{_long_date(exported.date())} {exported:%H:%M}"),
+        ("Prepared", with_time(exported)),
         ("Prepared by", meta.author),
     ]
     row = [

@@ -44,6 +44,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import medium_date, with_time
 
 SIGNATURE_FIELD = "DSLDeskSignature"
 _KEY_BITS = 3072  # RSA rather than EC: every PDF reader in schools and councils checks RSA signatures
@@ -451,7 +452,7 @@ def _describe(check: SignatureCheck, count: int) -> list[str]:
 
 def _when(instant: datetime) -> str:
     local = london(instant)
-    return f"{local.day} {local:%b %Y %H:%M}"
+    return with_time(local, medium_date)
 
 
 def _signer_description(certificate: asn1_x509.Certificate) -> str:

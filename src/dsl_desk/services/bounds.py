@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.services.context import ValidationError
 from dsl_desk.store.errors import NotFound
 
@@ -119,8 +120,8 @@ def check_date(
         raise ValidationError(f"{_capital(label)} must be a date.", field=field)
     if day < earliest or day > latest:
         raise ValidationError(
-            f"{_capital(label)} cannot be {day:%d %B} {day.year}: it must be between "
-            f"{earliest:%d %B} {earliest.year} and {latest:%d %B} {latest.year}. Check the date.",
+            f"{_capital(label)} cannot be {day_month_year(day)}: it must be between "
+            f"{day_month_year(earliest)} and {day_month_year(latest)}. Check the date.",
             field=field,
         )
     return value  # type: ignore[return-value]
@@ -132,7 +133,8 @@ def check_past_date(value: object, label: str, today: date, *, field: str = "") 
     day = checked.date() if isinstance(checked, datetime) else checked
     if day > today:
         raise ValidationError(
-            f"{_capital(label)} cannot be {day:%d %B %Y}: that is in the future. Check the date.", field=field
+            f"{_capital(label)} cannot be {day_month_year(day)}: that is in the future. Check the date.",
+            field=field,
         )
     return checked
 

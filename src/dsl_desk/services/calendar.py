@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.calendar import WorkingCalendar
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.store.models import ClosureDay, Organisation
@@ -52,7 +53,7 @@ def add_closure_day(ctx: AppContext, day: date, reason: str, last_day: date | No
         span = {day + timedelta(days=n) for n in range(((last or day) - day).days + 1)}
         overlap = sorted(span & taken)
         if overlap:
-            raise ValidationError(f"{overlap[0]:%d %B %Y} is already a closure day.", field="day")
+            raise ValidationError(f"{day_month_year(overlap[0])} is already a closure day.", field="day")
         session.add(
             ClosureDay(day=day, last_day=last, reason=reason.strip(), created_by_id=ctx.actor.user_id)
         )
@@ -74,7 +75,7 @@ def remove_closure_day(ctx: AppContext, day: date) -> int:
     with ctx.store.session() as session:
         row = session.scalars(select(ClosureDay).where(ClosureDay.day == day)).first()
         if row is None:
-            raise ValidationError(f"{day:%d %B %Y} is not a closure day.", field="day")
+            raise ValidationError(f"{day_month_year(day)} is not a closure day.", field="day")
         session.delete(row)
         session.flush()
         audit.record(

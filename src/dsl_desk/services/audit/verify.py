@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import DBAPIError
 
-from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import iso_date, with_time
 from dsl_desk.services.audit import record_hashes
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext, ServiceError
@@ -135,7 +135,7 @@ def _outside_checkpoints(
         compare(raw, f"in backup {backup.path.name}")
     if skipped and restored_at is not None:
         notes.append(
-            f"{skipped} backup(s) made before the restore of {london(restored_at):%d %B %Y %H:%M} hold the trail "
+            f"{skipped} backup(s) made before the restore of {with_time(restored_at)} hold the trail "
             "that restore replaced, so they were not compared."
         )
     return problems, notes
@@ -160,7 +160,7 @@ def _checkpoint_lost(connection: Connection) -> list[audit.AuditProblem]:
             return [
                 audit.AuditProblem(
                     event_id,
-                    f"there was no audit checkpoint in keyring.json at the sign-in of {london(at):%Y-%m-%d %H:%M}, "
+                    f"there was no audit checkpoint in keyring.json at the sign-in of {with_time(at, iso_date)}, "
                     "though there had been one before: it was removed, or the key file was replaced",
                 )
             ]

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from dsl_desk.core.dates_in_words import long_date
 from dsl_desk.services.calendar import add_closure_day, working_calendar
 from dsl_desk.services.context import AppContext, ValidationError
 from dsl_desk.store.models import ClosureDay, User
@@ -44,7 +45,7 @@ def add_closure(ctx: AppContext, day: date, reason: str, last_day: date | None =
             raise ValidationError("A closure longer than 120 days is not a school holiday: check the dates.")
         return add_closure_day(ctx, day, reason, last_day)
     calendar = working_calendar(ctx)
-    when = f"{day:%A} {day.day} {day:%B %Y}"
+    when = long_date(day)
     if day.weekday() >= 5:
         raise ValidationError(f"{when} is a weekend, so it is not a working day anyway.", field="day")
     holiday = calendar.holiday_name(day)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from dsl_desk.core import retention
+from dsl_desk.core.dates_in_words import clock_time
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
 from dsl_desk.services.context import AppContext, ValidationError
@@ -54,7 +55,7 @@ def update_working_hours(ctx: AppContext, *, cutoff: time, idle_lock_minutes: in
         org = organisation(session)
         if not (org.working_day_start < cutoff <= org.working_day_end):
             raise ValidationError(
-                f"The cut-off must fall within the working day ({org.working_day_start:%H:%M}–{org.working_day_end:%H:%M}).",
+                f"The cut-off must fall within the working day ({clock_time(org.working_day_start)}–{clock_time(org.working_day_end)}).",
                 field="cutoff",
             )
         org.cutoff = cutoff

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import medium_date, with_time
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.log.views import method_label
@@ -45,7 +46,7 @@ class HistoryEvent:
     @property
     def when_words(self) -> str:
         local = london(self.at)
-        return f"{local.day} {local:%b %Y %H:%M}"  # "4 Dec 2026 14:02" (no %-d: Windows has none)
+        return with_time(local, medium_date)  # "4 Dec 2026 14:02" (no %-d: Windows has none)
 
     @property
     def line(self) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_deadline
+from dsl_desk.core.dates_in_words import deadline_phrase, describe_deadline
 from dsl_desk.core.escalation_rules import (
     ChildFlags,
     ClosingChecklist,
@@ -904,7 +904,7 @@ def list_open_checklist(ctx: AppContext) -> list[OpenItemRow]:
                 item.created_at,
                 due_at=item.due_at,
                 obligation=item.obligation,
-                due_words=describe_deadline(item.due_at, now) if item.due_at else "",
+                due_words=deadline_phrase(item.due_at, now),
                 due_status=due_status(item.due_at, now, calendar),
             )
             for item, reference, given, family in session.execute(query)
@@ -1101,7 +1101,7 @@ def _detail(session: Session, ctx: AppContext, escalation_id: int) -> Escalation
                 obligation=i.obligation,
                 due_at=i.due_at,
                 not_done=i.not_done,
-                due_words=describe_deadline(i.due_at, now) if i.due_at and i.done_at is None else "",
+                due_words=deadline_phrase(i.due_at, now) if i.done_at is None else "",
             )
             for i in escalation.checklist
         ),

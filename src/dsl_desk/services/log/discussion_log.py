@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import numeric_date, numeric_date_time
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
@@ -318,7 +319,7 @@ def _validate_fields(entry: NewEntry, now: datetime) -> None:
     if entry.occurred_at > now:
         when = london(entry.occurred_at)
         raise ValidationError(
-            f"The discussion is dated {when:%d/%m/%Y %H:%M}, which is in the future. "
+            f"The discussion is dated {numeric_date_time(when)}, which is in the future. "
             "Enter when it actually took place.",
             field="occurred_at",
         )
@@ -373,7 +374,7 @@ def _validate_against_child(entry: NewEntry, child: Child) -> None:
     if london(entry.occurred_at).date() < child.date_of_birth:
         raise ValidationError(
             f"The discussion is dated before {child.full_name} was born "
-            f"({child.date_of_birth:%d/%m/%Y}). Check the date.",
+            f"({numeric_date(child.date_of_birth)}). Check the date.",
             field="occurred_at",
         )
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import with_time
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
@@ -148,7 +149,7 @@ def _share_line(shared_with: str, shared_at: datetime | None) -> str:
     if shared_at is None:
         return shared_with
     local = london(shared_at)
-    return f"{shared_with} — {local.day} {local:%B %Y %H:%M}"
+    return f"{shared_with} — {with_time(local)}"
 
 
 def _size(size: int) -> str:

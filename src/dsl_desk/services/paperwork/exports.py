@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import numeric_date_time
 from dsl_desk.core.policy import BoardContact, PolicyPack
 from dsl_desk.documents.forms import FieldKind, FormDefinition, values_from_sources
 from dsl_desk.services import bounds
@@ -600,7 +601,7 @@ def list_documents(ctx: AppContext, escalation_id: int) -> list[DocumentRow]:
                 r.recipient,
                 r.file_name,
                 r.signed,
-                f"{london(r.at):%d/%m/%Y %H:%M}",
+                numeric_date_time(r.at),
                 name,
             )
             for r, name in rows

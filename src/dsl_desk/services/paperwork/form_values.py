@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import medium_date
 from dsl_desk.core.policy import PolicyPack
 
 # FieldKind, FormDefinition and FormField are re-exported: the GUI builds its data-entry page from them.
@@ -378,7 +379,7 @@ def _day(instant: datetime | None) -> str:
 
 def _short(instant: datetime) -> str:
     local = london(instant)
-    return f"{local.day} {local:%b %Y}"
+    return medium_date(local.date())
 
 
 def _yes_no(value: bool | None) -> str:

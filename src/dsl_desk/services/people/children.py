@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext, ValidationError
@@ -64,7 +65,7 @@ def validate(details: ChildDetails, today: date) -> None:
         raise ValidationError("Enter the child's family name.", field="family_name")
     if details.date_of_birth > today:
         raise ValidationError(
-            f"The date of birth {details.date_of_birth:%d %B %Y} is in the future. Check the date.",
+            f"The date of birth {day_month_year(details.date_of_birth)} is in the future. Check the date.",
             field="date_of_birth",
         )
     if details.date_of_birth.year < today.year - OLDEST_AGE_YEARS:

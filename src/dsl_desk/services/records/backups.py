@@ -17,6 +17,7 @@ from sqlalchemy.exc import DatabaseError
 
 from dsl_desk import __version__
 from dsl_desk.core.clock import Clock, london
+from dsl_desk.core.dates_in_words import at_time, long_date, medium_date
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.audit.verify import save_checkpoint
@@ -88,7 +89,7 @@ class RestoreResult:
     @property
     def message(self) -> str:
         return (
-            f"The backup made {london(self.restored.made_at):%d %B %Y at %H:%M} has been restored. "
+            f"The backup made {at_time(self.restored.made_at)} has been restored. "
             f"The database as it was before is kept in {self.safety_copy}."
         )
 
@@ -265,12 +266,12 @@ def backup_status(ctx: AppContext) -> BackupStatus:
         return replace(
             status,
             ok=False,
-            message=f"The newest backup is from {london(last_at):%A %d %B %Y}: more than two days old. "
+            message=f"The newest backup is from {long_date(london(last_at).date())}: more than two days old. "
             "Choose “Back up now”.",
         )
     if second_problem:
         return replace(status, ok=False, message=second_problem)
-    return replace(status, message=f"Last backup {london(last_at):%d %b %Y at %H:%M}.")
+    return replace(status, message=f"Last backup {at_time(last_at, medium_date)}.")
 
 
 def failed_message(reason: str) -> str:

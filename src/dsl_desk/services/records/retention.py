@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core import retention as rules
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
@@ -455,7 +456,7 @@ def place_hold(ctx: AppContext, child_id: int, reason: str, review_on: date | No
     today = london(now).date()
     if review_on is not None and review_on <= today:
         raise ValidationError(
-            f"The review date {review_on:%d %B %Y} is not in the future. Choose a later date, or leave it empty.",
+            f"The review date {day_month_year(review_on)} is not in the future. Choose a later date, or leave it empty.",
             field="review_on",
         )
     with ctx.store.session() as session:
@@ -639,7 +640,7 @@ def delete_record(ctx: AppContext, child_id: int, reason: str, confirm_name: str
 def _check_deletable(child: Child, decision: rules.ReviewDecision, reason: str, confirm_name: str) -> None:
     if not decision.due:
         raise ServiceError(
-            f"{child.full_name}'s record is kept until {decision.keep_until:%d %B %Y}, so it cannot be deleted "
+            f"{child.full_name}'s record is kept until {day_month_year(decision.keep_until)}, so it cannot be deleted "
             "yet. Nothing was deleted."
         )
     if decision.blockers:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.calendar import WorkingCalendar
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date
+from dsl_desk.core.dates_in_words import day_month_year, describe_date, medium_date, relative_day
 from dsl_desk.core.subject_access import (
     EXEMPTIONS_BY_KEY,
     MAX_EXTENSION_MONTHS,
@@ -158,7 +158,7 @@ def record_request(ctx: AppContext, new: NewRequest) -> RequestRow:
         child = _child(session, new.child_id)
         if new.received_on < child.date_of_birth:
             raise ValidationError(
-                f"The request cannot have been received on {new.received_on:%d %B %Y}, before the child was "
+                f"The request cannot have been received on {day_month_year(new.received_on)}, before the child was "
                 "born. Check the date.",
                 field="received_on",
             )
@@ -205,7 +205,7 @@ def _validated(new: NewRequest, today: date) -> NewRequest:
         raise ValidationError("Keep “relationship to the child” under 120 characters.", field="relationship")
     if new.received_on > today:
         raise ValidationError(
-            f"The request cannot have been received on {new.received_on:%d %B %Y}: that is in the future. "
+            f"The request cannot have been received on {day_month_year(new.received_on)}: that is in the future. "
             "Check the date.",
             field="received_on",
         )
@@ -256,7 +256,7 @@ def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -
         row = _open_request(session, request_id)
         if today > row.due_on:
             raise ValidationError(
-                f"The first month ended on {row.due_on:%d %B %Y}. An extension has to be decided, and the "
+                f"The first month ended on {day_month_year(row.due_on)}. An extension has to be decided, and the "
                 "requester told, within the first month, so it cannot be added now.",
                 field="further_months",
             )
@@ -264,7 +264,8 @@ def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -
         extended = response_due(start, _ico_calendar(session), extension_months=further_months)
         if row.extended_due_on is not None and extended <= row.extended_due_on:
             raise ValidationError(
-                f"The request is already extended to {row.extended_due_on:%d %B %Y}.", field="further_months"
+                f"The request is already extended to {day_month_year(row.extended_due_on)}.",
+                field="further_months",
             )
         row.extended_due_on = extended
         row.extension_reason = reason
@@ -359,14 +360,7 @@ def _due_what(row: RequestRow, today: date) -> str:
 
 
 def due_words(due: date, today: date) -> str:
-    days = (due - today).days
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if days == -1:
-        return "yesterday"
-    return f"in {days} days" if days > 0 else f"{-days} days ago"
+    return relative_day(due, today)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -810,4 +804,4 @@ def _snippet(text: str, width: int = 120) -> str:
 
 def _day(instant: datetime) -> str:
     local = london(instant)
-    return f"{local.day} {local:%b %Y}"
+    return medium_date(local.date())

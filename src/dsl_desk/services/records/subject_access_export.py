@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year, with_time
 from dsl_desk.core.subject_access import exemption, redact
 from dsl_desk.documents.disclosure import (
     Disclosure,
@@ -557,11 +558,11 @@ def _when(instant: datetime | None) -> str:
     if instant is None:
         return ""
     local = london(instant)
-    return f"{_long(local.date())} {local:%H:%M}"
+    return with_time(local)
 
 
 def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return day_month_year(day)
 
 
 def _yes_no(value: bool | None) -> str:

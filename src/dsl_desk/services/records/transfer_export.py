@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk import __version__
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.documents.transfer_bundle import (
     CHILD_FIELDS,
     FILE_SUFFIX,
@@ -86,7 +87,7 @@ def export_bundle(
     keep = keep_copy_until or default_keep_copy_until(today)
     if keep < today:
         raise ValidationError(
-            f"Keep our copy until {keep:%d %B %Y} is in the past. Choose a date from today on.",
+            f"Keep our copy until {day_month_year(keep)} is in the past. Choose a date from today on.",
             field="keep_copy_until",
         )
     identity = ensure_signing_identity(ctx)

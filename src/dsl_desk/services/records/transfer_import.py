@@ -42,6 +42,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import at_time, clock_time
 from dsl_desk.documents.transfer_bundle import (
     REFERENCES,
     SCHEMA,
@@ -306,7 +307,7 @@ def _known_message(session: Session, bundle_id: str, ctx: AppContext) -> str:
     child = session.get(Child, known.child_id) if known.child_id is not None else None
     when = london(known.created_at)
     today = london(ctx.clock.now()).date()
-    on = f"{when.day} {when:%B %Y} at {when:%H:%M}" if when.date() != today else f"today at {when:%H:%M}"
+    on = at_time(when) if when.date() != today else f"today at {clock_time(when)}"
     who = f"the record of {child.full_name} (child number {child.id})" if child else "a record since deleted"
     return f"This transfer file was already imported {on}, as {who}. Nothing was imported again."
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year, with_time
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.documents.transfer_summary import (
     SummaryContents,
@@ -187,8 +188,8 @@ def _stage_label(pack: PolicyPack | None, key: str) -> str:
 
 def _when(instant: datetime) -> str:
     local = london(instant)
-    return f"{_day(local.date())} {local:%H:%M}"
+    return with_time(local)
 
 
 def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return day_month_year(day)

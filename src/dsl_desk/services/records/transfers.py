@@ -34,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date
+from dsl_desk.core.dates_in_words import describe_date, due_on_words, relative_day, with_time
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import calendar_in, organisation
@@ -264,7 +264,7 @@ def cancel(ctx: AppContext, transfer_id: int, reason: str) -> TransferRow:
     with ctx.store.session() as session:
         transfer = _outgoing(session, transfer_id, allowed=("prepared", "sent"), doing="cancelled")
         transfer.status = "cancelled"
-        stamp = f"{london(now):%d %B %Y %H:%M}"
+        stamp = with_time(now)
         transfer.notes = "\n".join(p for p in (transfer.notes, f"Cancelled {stamp}: {reason}") if p)
         _audit(ctx, session, "transfer_cancelled", transfer, {})  # the reason is free text: not in the audit
         return _row(transfer, _child_names(session), london(now).date())
@@ -313,7 +313,9 @@ def records_due(ctx: AppContext) -> list[RecordDue]:
             what=f"No receipt yet from {row.other_school} for the file sent on "
             f"{describe_date(london(row.sent_at).date(), today) if row.sent_at else '?'}",
             due_on=row.receipt_due_on,
-            due_words=row.receipt_words,
+            due_words=relative_day(
+                row.receipt_due_on, today
+            ),  # the dashboard's one vocabulary, as for requests
             overdue=row.overdue,
         )
         for row in rows
@@ -321,13 +323,7 @@ def records_due(ctx: AppContext) -> list[RecordDue]:
 
 
 def receipt_words(due: date | None, today: date) -> str:
-    if due is None:
-        return ""
-    if due == today:
-        return "due today"
-    if due > today:
-        return f"due {describe_date(due, today)}"
-    return f"overdue: was due {describe_date(due, today)}"
+    return due_on_words(due, today)
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import clock_time_seconds, numeric_date
 from dsl_desk.services.audit.log import (
     PAGE_SIZE,
     AuditFilter,
@@ -43,7 +44,11 @@ def audit_columns() -> list[Column[AuditRow]]:
 
     return [
         Column("#", lambda r: str(r.id), sort_key=lambda r: r.id),
-        Column("When", lambda r: f"{london(r.at):%d/%m/%Y %H:%M:%S}", sort_key=lambda r: r.id),
+        Column(
+            "When",
+            lambda r: f"{numeric_date(london(r.at).date())} {clock_time_seconds(r.at)}",
+            sort_key=lambda r: r.id,
+        ),
         Column("Who", lambda r: r.user),
         Column("What", lambda r: r.action_words, background=warn),
         Column("Record", lambda r: r.record),

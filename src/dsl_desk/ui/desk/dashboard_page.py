@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import deadline_phrase, long_date, short_day_month
 from dsl_desk.core.escalation_rules import DueStatus, immediate_risk_rule
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.escalations.views import CaseRow, OpenItemRow
@@ -75,13 +76,15 @@ def item_columns() -> list[Column[OpenItemRow]]:
         Column("Item", lambda r: r.text, tooltip=lambda r: r.text),
         Column("Child", lambda r: r.child),
         Column("Ref", lambda r: r.reference),
-        Column("Since", lambda r: f"{london(r.since):%a %d %b}", sort_key=lambda r: r.since.isoformat()),
+        Column(
+            "Since", lambda r: short_day_month(london(r.since).date()), sort_key=lambda r: r.since.isoformat()
+        ),
     ]
 
 
 def action_columns() -> list[Column[OpenActionRow]]:
     def due(row: OpenActionRow) -> str:
-        return "no date" if row.due_on is None else f"{row.due_on:%a} {row.due_on.day} {row.due_on:%b}"
+        return "no date" if row.due_on is None else short_day_month(row.due_on)
 
     return [
         Column(
@@ -230,7 +233,7 @@ class DashboardPage(QWidget):
     def refresh(self) -> None:
         now = self.ctx.clock.now()
         today = london(now)
-        self.today_label.setText(f"{today:%A} {today.day} {today:%B %Y}")  # %-d does not exist on Windows
+        self.today_label.setText(long_date(today))
         self.cases = list_open_cases(self.ctx)
         self.items = list_open_checklist(self.ctx)
         self.case_model.set_rows(self.cases)
@@ -292,7 +295,7 @@ class DashboardPage(QWidget):
         )
         text.setText(
             f"<b>{self.tr('Immediate risk')} — {_html(case.child)} ({_html(case.reference)}), "
-            f"{self.tr('due')} {_html(case.deadline_words)}.</b><br>{_html(rule.instruction)}"
+            f"{_html(deadline_phrase(case.deadline, self.ctx.clock.now()) or case.deadline_words)}.</b><br>{_html(rule.instruction)}"
             + (f"<br>{self.tr('Inform')}: {_html(inform)}" if inform else "")
             + _html(out_of_hours)
         )

@@ -587,7 +587,7 @@ class EscalationDetailView(QWidget):
         to = f" → {item.recipient}" if item.recipient and item.recipient not in item.text else ""
         if item.done_at is None:
             must = self.tr("Must") if item.obligation == "must" else self.tr("Should")
-            due = " — " + self.tr("due %s") % item.due_words if item.due_words else ""
+            due = f" — {item.due_words}" if item.due_words else ""
             row.addWidget(wrapped(f"☐ {must} · {kind}: {item.text}{to}{due}"), 1)
             button = QPushButton(self.tr("Mark done…"))
             button.setAccessibleName(self.tr("Mark done: %s") % item.text)

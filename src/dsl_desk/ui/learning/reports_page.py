@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import medium_date
 from dsl_desk.core.learning import LessonLine, PeriodFigures, format_days
 from dsl_desk.core.periods import (
     ReportPeriod,
@@ -74,7 +75,7 @@ def lesson_columns() -> list[Column[LessonLine]]:
     return [
         Column("No.", lambda r: r.reference or str(r.number), sort_key=lambda r: r.number),
         Column(
-            "Resolved", lambda r: f"{r.resolved_on:%d %b %Y}", sort_key=lambda r: r.resolved_on.isoformat()
+            "Resolved", lambda r: medium_date(r.resolved_on), sort_key=lambda r: r.resolved_on.isoformat()
         ),
         Column("About", lambda r: r.category, tooltip=lambda r: f"{r.category} — {r.other_agency}"),
         Column("Lesson learnt", lambda r: r.lessons or "(none recorded)", tooltip=lambda r: r.lessons),
@@ -90,7 +91,7 @@ def alert_columns() -> list[Column[AlertView]]:
         Column("Reference", lambda a: a.reference),
         Column(
             "Date",
-            lambda a: f"{a.alert.alert_date:%d %b %Y}",
+            lambda a: medium_date(a.alert.alert_date),
             sort_key=lambda a: a.alert.alert_date.isoformat(),
         ),
         Column(

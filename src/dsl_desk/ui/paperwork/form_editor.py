@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.services.paperwork.form_values import FieldKind, FormDefinition, FormField
 from dsl_desk.ui.widgets.common import hint
 
@@ -47,7 +48,7 @@ def display_date(value: str) -> str:
             day = date.fromisoformat(value)
         except ValueError:
             return value
-        return f"{day.day} {day:%B %Y}"
+        return day_month_year(day)
     return value
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year, numeric_date
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.escalations.views import CaseRow
 from dsl_desk.services.escalations.workflow import list_escalations
@@ -77,7 +78,7 @@ class ChildrenPage(QWidget):
                 Column("Name", lambda r: r.name),
                 Column(
                     "Born",
-                    lambda r: f"{r.date_of_birth:%d/%m/%Y}",
+                    lambda r: numeric_date(r.date_of_birth),
                     sort_key=lambda r: r.date_of_birth.isoformat(),
                 ),
                 Column(
@@ -216,7 +217,7 @@ class ChildDetailPanel(QFrame):
         today = london(self.ctx.clock.now()).date()
         self.name.setText(child.name)
         self.fact_labels["born"].setText(
-            f"{details.date_of_birth:%d %B %Y} (age {_age(details.date_of_birth, today)})"
+            f"{day_month_year(details.date_of_birth)} (age {_age(details.date_of_birth, today)})"
         )
         self.fact_labels["address"].setText(details.address or "–")
         self.fact_labels["parents"].setText(details.parents_carers or "–")

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date
+from dsl_desk.core.dates_in_words import describe_date, numeric_date, numeric_date_time
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.records.subject_access import (
     REDACT_TERM,
@@ -67,7 +67,7 @@ def request_columns(today_of: object) -> list[Column[RequestRow]]:
         Column("Ref", lambda r: r.reference, sort_key=lambda r: r.id),
         Column("Child", lambda r: r.child),
         Column("Requester is", lambda r: r.relationship, tooltip=lambda r: r.requester),
-        Column("Received", lambda r: f"{r.received_on:%d/%m/%Y}", sort_key=lambda r: r.received_on.isoformat()),
+        Column("Received", lambda r: numeric_date(r.received_on), sort_key=lambda r: r.received_on.isoformat()),
         Column("Respond by", due, sort_key=lambda r: r.due_on.isoformat(), foreground=overdue_fg, background=overdue_bg),
         Column("Status", lambda r: r.status_words, foreground=overdue_fg, background=overdue_bg),
     ]  # fmt: skip
@@ -91,7 +91,7 @@ def item_columns() -> list[Column[DisclosableItem]]:
 def term_columns() -> list[Column[Decision]]:
     return [
         Column("Name redacted", lambda d: d.term),
-        Column("Decided", lambda d: f"{london(d.decided_at):%d/%m/%Y %H:%M} by {d.decided_by}"),
+        Column("Decided", lambda d: f"{numeric_date_time(d.decided_at)} by {d.decided_by}"),
     ]
 
 
@@ -259,7 +259,7 @@ class SubjectAccessTab(QWidget):
             if r.overdue:
                 lines.append("This response is overdue.")
         elif r.status == "responded":
-            lines.append(f"Answered {london(r.responded_at).date():%d/%m/%Y} ({r.response_method}).")  # type: ignore[arg-type]
+            lines.append(f"Answered {numeric_date(london(r.responded_at).date())} ({r.response_method}).")  # type: ignore[arg-type]
         else:
             lines.append("Withdrawn.")
         return " ".join(lines)

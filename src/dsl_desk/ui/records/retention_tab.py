@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import numeric_date, numeric_date_time
 from dsl_desk.core.retention import ordinal
 from dsl_desk.services.context import AppContext, ServiceError, ValidationError
 from dsl_desk.services.desk.profile import get_profile
@@ -49,7 +50,7 @@ from dsl_desk.ui.widgets.date_entry import DateEntry
 
 
 def _day(value: date) -> str:
-    return f"{value:%d/%m/%Y}"
+    return numeric_date(value)
 
 
 def review_columns() -> list[Column[ReviewRow]]:
@@ -77,13 +78,13 @@ def hold_columns() -> list[Column[HoldRow]]:
         Column("Born", lambda r: _day(r.date_of_birth), sort_key=lambda r: r.date_of_birth.isoformat()),
         Column("Why", lambda r: r.reason, tooltip=lambda r: r.reason),
         Column("Review on", review, sort_key=lambda r: r.review_on.isoformat() if r.review_on else "", background=due),
-        Column("Placed", lambda r: f"{london(r.placed_at):%d/%m/%Y} by {r.placed_by}", sort_key=lambda r: r.placed_at.isoformat()),
+        Column("Placed", lambda r: f"{numeric_date(london(r.placed_at).date())} by {r.placed_by}", sort_key=lambda r: r.placed_at.isoformat()),
     ]  # fmt: skip
 
 
 def deletion_columns() -> list[Column[TombstoneRow]]:
     return [
-        Column("Deleted", lambda r: f"{london(r.deleted_at):%d/%m/%Y %H:%M}", sort_key=lambda r: r.deleted_at.isoformat()),
+        Column("Deleted", lambda r: numeric_date_time(r.deleted_at), sort_key=lambda r: r.deleted_at.isoformat()),
         Column("Record no.", lambda r: str(r.former_child_id), sort_key=lambda r: r.former_child_id),
         Column("Born in", lambda r: str(r.year_of_birth)),
         Column("Kept until", lambda r: _day(r.retention_until), sort_key=lambda r: r.retention_until.isoformat()),

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date
+from dsl_desk.core.dates_in_words import describe_date, short_date
 from dsl_desk.services.context import AppContext, ServiceError
 from dsl_desk.services.records.transfers import (
     TransferRow,
@@ -57,7 +57,7 @@ def transfer_columns(today_of: object) -> list[Column[TransferRow]]:
         Column("When", when, sort_key=lambda r: (r.sent_at or r.created_at).isoformat()),
         Column(
             "Keep our copy until",
-            lambda r: f"{r.keep_copy_until:%a} {r.keep_copy_until.day} {r.keep_copy_until:%b %Y}" if r.keep_copy_until else "–",
+            lambda r: short_date(r.keep_copy_until) if r.keep_copy_until else "–",
             sort_key=lambda r: r.keep_copy_until.isoformat() if r.keep_copy_until else "",
         ),
     ]  # fmt: skip
