@@ -272,7 +272,7 @@ def ms_figure(name: str, value: float, baseline: float, note: str = "") -> Figur
 
 
 def dashboard_figure(ctx: Any, runs: int) -> Figure:
-    from dsl_desk.services.escalations.workflow import list_open_cases, list_open_checklist
+    from dsl_desk.services.escalations.reading import list_open_cases, list_open_checklist
 
     counts: dict[str, int] = {}
 

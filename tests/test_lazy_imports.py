@@ -18,20 +18,18 @@ IMPORTS = textwrap.dedent(
     import importlib, json, sys
     import dsl_desk.app
     import dsl_desk.cli
-    dsl_desk.cli.commands.build_parser()  # also imports the per-area command modules (cli_documents, cli_log, ...)
+    dsl_desk.cli.commands.build_parser()  # also imports the per-area command modules (cli/paperwork.py, cli/log.py, ...)
     for name in ("dsl_desk.ui.main_window", "dsl_desk.ui.desk.unlock", "dsl_desk.ui.navigation",
                  "dsl_desk.ui.desk.setup_wizard"):
         importlib.import_module(name)
     pages = [
-        "dsl_desk.ui.pages." + name
-        for name in ("dashboard", "children", "escalations", "log", "forms", "contacts", "settings", "placeholder")
+        "dsl_desk.ui." + name
+        for name in ("desk.dashboard_page", "people.children_page", "escalations.escalations_page",
+                     "log.log_page", "paperwork.forms_page", "people.contacts_page", "desk.settings_page",
+                     "widgets.placeholder")
     ]
     for name in pages:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
+        importlib.import_module(name)
     print(json.dumps(sorted(sys.modules)))
     """
 )

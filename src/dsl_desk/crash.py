@@ -29,7 +29,7 @@ from pathlib import Path
 from types import TracebackType
 
 from dsl_desk import APP_NAME, __version__
-from dsl_desk.services.context import ServiceError
+from dsl_desk.services.errors import ServiceError
 from dsl_desk.store.errors import StoreError
 
 DEBUG_ENV = "DSL_DESK_DEBUG"

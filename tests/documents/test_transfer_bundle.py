@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from dsl_desk.documents import transfer_bundle as tb
 from dsl_desk.documents.signing import create_identity
+from dsl_desk.services.records.transfer_import import TransferRefused, open_bundle_file
 
 FAST = tb.TransferKdf(time_cost=1, memory_kib=64, parallelism=1)
 PASSWORD = "ABCD-EFGH-JKMN-PQRT"
@@ -203,11 +204,11 @@ def test_the_file_size_is_checked_before_reading(tmp_path, monkeypatch):
     path = tmp_path / "huge.dsltransfer"
     path.write_bytes(b"x" * 2048)
     monkeypatch.setattr(tb, "MAX_BUNDLE_BYTES", 1024)
-    with pytest.raises(tb.BundleRefused) as caught:
-        tb.read_bundle_file(path, PASSWORD)
+    with pytest.raises(TransferRefused) as caught:
+        open_bundle_file(path, PASSWORD)
     assert caught.value.reason == "too_large"
-    with pytest.raises(tb.BundleRefused, match="could not be read"):
-        tb.read_bundle_file(tmp_path / "missing.dsltransfer", PASSWORD)
+    with pytest.raises(TransferRefused, match="could not be read"):
+        open_bundle_file(tmp_path / "missing.dsltransfer", PASSWORD)
 
 
 def test_record_references_must_resolve():

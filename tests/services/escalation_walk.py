@@ -6,16 +6,11 @@ from datetime import timedelta
 
 from dsl_desk.core.clock import FixedClock
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.escalations.workflow import (
-    NewEscalation,
-    ResolutionInput,
-    StageOutcome,
-    complete_checklist_item,
-    escalate,
-    get_escalation,
-    open_escalation,
-    resolve,
-)
+from dsl_desk.services.escalations.checklist_items import complete_checklist_item
+from dsl_desk.services.escalations.closing import ResolutionInput, resolve
+from dsl_desk.services.escalations.reading import get_escalation
+from dsl_desk.services.escalations.stages import StageOutcome, escalate
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 
 PROBLEM = "Referral closed as no further action although school believes the threshold is met."
 OUTCOME = "A strategy discussion and a Child and Family Assessment."

@@ -24,17 +24,11 @@ from datetime import UTC, datetime
 
 from dsl_desk.core.clock import FixedClock
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.escalations.workflow import (
-    NewEscalation,
-    ResolutionInput,
-    StageOutcome,
-    complete_checklist_item,
-    escalate,
-    get_escalation,
-    open_escalation,
-    resolve,
-    withdraw,
-)
+from dsl_desk.services.escalations.checklist_items import complete_checklist_item
+from dsl_desk.services.escalations.closing import ResolutionInput, resolve, withdraw
+from dsl_desk.services.escalations.reading import get_escalation
+from dsl_desk.services.escalations.stages import StageOutcome, escalate
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 
 SOCIAL_CARE, HEALTH, POLICE = "Borough Social Care", "Community Health", "Police Protection Unit"
 

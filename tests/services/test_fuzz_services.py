@@ -18,10 +18,11 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk import closures
+from dsl_desk.services.errors import ServiceError
 from dsl_desk.services.escalations import changes as escalation_changes
-from dsl_desk.services.escalations import workflow as escalations
+from dsl_desk.services.escalations import checklist_items, closing, reading, stages, workflow
 from dsl_desk.services.log import discussion_log
 from dsl_desk.services.people import children
 from dsl_desk.services.records import retention, subject_access, transfers
@@ -108,7 +109,7 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         i, t, d, m = ids(), texts(), dates(), moments()
     maybe_i, maybe_d, maybe_m = st.none() | i, st.none() | d, st.none() | m
     new_escalation = st.builds(
-        escalations.NewEscalation,
+        workflow.NewEscalation,
         child_id=i,
         other_agency=t,
         category=st.sampled_from(["level_of_need"]) | t,
@@ -122,7 +123,7 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         immediate_risk=st.booleans(),
     )
     resolution = st.builds(
-        escalations.ResolutionInput, written_outcome=t, outcome_agreed_in_writing=st.booleans()
+        closing.ResolutionInput, written_outcome=t, outcome_agreed_in_writing=st.booleans()
     )
     filters = st.builds(
         SearchFilters,
@@ -150,13 +151,13 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         (children.update_child, (i, child_details(t, d)), {}),
         (children.get_child, (i,), {}),
         (children.list_children, (t,), {}),
-        (escalations.open_escalation, (new_escalation,), {}),
-        (escalations.escalate, (i, st.builds(escalations.StageOutcome, t, t, t, t)), {}),
-        (escalations.resolve, (i, resolution), {}),
-        (escalations.withdraw, (i, t), {}),
-        (escalations.complete_checklist_item, (i, t), {}),
-        (escalations.get_escalation, (i,), {}),
-        (escalations.record_not_done, (i, t), {}),
+        (workflow.open_escalation, (new_escalation,), {}),
+        (stages.escalate, (i, st.builds(stages.StageOutcome, t, t, t, t)), {}),
+        (closing.resolve, (i, resolution), {}),
+        (closing.withdraw, (i, t), {}),
+        (checklist_items.complete_checklist_item, (i, t), {}),
+        (reading.get_escalation, (i,), {}),
+        (checklist_items.record_not_done, (i, t), {}),
         (
             escalation_changes.set_immediate_risk,
             (i,),
@@ -164,7 +165,7 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         ),
         (escalation_changes.shorten_timescale, (i,), {"due_at": m, "reason": t}),
         (closures.add_closure, (d, t), {"last_day": maybe_d}),
-        (escalations.chase_message, (i,), {}),
+        (reading.chase_message, (i,), {}),
         (discussion_log.log_discussion, (new_entries(i, t, d, m),), {}),
         (discussion_log.amend_entry, (i, new_entries(i, t, d, m), t), {}),
         (discussion_log.record_sharing, (i, t, m), {}),

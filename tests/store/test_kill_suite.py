@@ -24,7 +24,7 @@ from sqlalchemy import select, text
 from dsl_desk.core.clock import FixedClock
 from dsl_desk.services.audit.verify import verify_audit_trail
 from dsl_desk.services.desk.setup import sign_in
-from dsl_desk.services.escalations.workflow import get_escalation
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.people.children import list_children
 from dsl_desk.store import backup as bk
 from dsl_desk.store import keyring as kr

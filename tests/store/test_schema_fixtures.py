@@ -15,7 +15,7 @@ from sqlalchemy import select
 from dsl_desk.core.clock import FixedClock
 from dsl_desk.services.audit.verify import verify_audit_trail
 from dsl_desk.services.desk.setup import sign_in
-from dsl_desk.services.escalations.workflow import get_escalation
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.learning.practice_alerts import list_alerts
 from dsl_desk.services.log.discussion_log import list_entries, list_open_actions, search_log
 from dsl_desk.services.people.children import list_children

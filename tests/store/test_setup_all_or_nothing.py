@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from dsl_desk.services.context import ValidationError
 from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise, sign_in
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.people.children import list_children
 from dsl_desk.store.errors import SetupUnfinished
 from dsl_desk.store.models import Organisation

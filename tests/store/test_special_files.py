@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from dsl_desk.services.context import ValidationError
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.log.attachments import check_file
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import DiskFull, StoreError

@@ -93,7 +93,7 @@ def test_the_message_is_a_real_dialog(qtbot, tmp_path):
 @pytest.mark.usefixtures("hooks_restored")
 def test_an_unexpected_error_in_background_work_comes_back_plain_and_reported(qtbot, tmp_path):
     from dsl_desk.crash import UnexpectedError
-    from dsl_desk.services.context import ValidationError
+    from dsl_desk.services.errors import ValidationError
     from dsl_desk.ui.background import run_in_background
 
     install_crash_hook(QApplication.instance(), tmp_path, show=lambda _message: None)

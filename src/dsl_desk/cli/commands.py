@@ -17,8 +17,9 @@ from typing import Any
 from dsl_desk import APP_NAME, __version__
 from dsl_desk.cli.output import print_json, print_table
 from dsl_desk.core.clock import Clock, SystemClock
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.policies import load_policies
+from dsl_desk.services.errors import ServiceError
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.instance_lock import InstanceLock
 from dsl_desk.store.paths import DataPaths, ensure_writable, resolve_data_dir
@@ -266,7 +267,7 @@ def _demo(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
 
 def _cases(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
-    from dsl_desk.services.escalations.workflow import list_open_cases
+    from dsl_desk.services.escalations.reading import list_open_cases
 
     rows = with_context(args, paths, clock, list_open_cases)
     if args.json:

@@ -150,10 +150,10 @@ def _trust_add(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     from dsl_desk.cli.commands import CliError, with_context
     from dsl_desk.documents.transfer_bundle import MAGIC
     from dsl_desk.services.paperwork.trusted_certificates import (
-        certificate_in_transfer,
         certificates_in_pdf,
         trust_certificate,
     )
+    from dsl_desk.services.records.transfer_import import certificate_in_transfer
 
     path = Path(args.file).expanduser()
     try:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from dsl_desk.services import bounds
-from dsl_desk.services.context import ValidationError
+from dsl_desk.services.errors import ValidationError
 
 _DIGITS = re.compile(r"[0-9]+")
 _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")

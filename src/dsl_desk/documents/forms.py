@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,8 @@ class FormDefinition:
     sections: tuple[FormSection, ...]
     intro: str = ""
     closing: str = ""
+    purpose: str = ""  # what the app uses the form for beyond a stage: "practice_alert" (forms/README.md)
+    short_title: str = ""  # the form's name in a footer, e.g. "Partnership Practice Alert (Appendix Three)"
 
     @property
     def fields(self) -> tuple[FormField, ...]:
@@ -136,7 +139,12 @@ def iter_sources(forms: Mapping[str, FormDefinition]) -> Iterator[str]:
 
 
 def _parse_form(path: Path, data: dict[str, Any]) -> FormDefinition:
-    _no_unknown_keys(path, "", data, {"id", "title", "partnership", "intro", "closing", "sections"})
+    _no_unknown_keys(
+        path,
+        "",
+        data,
+        {"id", "title", "partnership", "intro", "closing", "purpose", "short_title", "sections"},
+    )
     form_id = _text(path, "id", data, required=True)
     if not _KEY.match(form_id):
         raise FormDefinitionError(path, "id", f"{form_id!r} must be lower_snake_case")
@@ -152,6 +160,8 @@ def _parse_form(path: Path, data: dict[str, Any]) -> FormDefinition:
         sections=sections,
         intro=_text(path, "intro", data),
         closing=_text(path, "closing", data),
+        purpose=_text(path, "purpose", data),
+        short_title=_text(path, "short_title", data),
     )
 
 
@@ -261,3 +271,9 @@ def _unique_keys(path: Path, sections: tuple[FormSection, ...]) -> None:
                 where = f"sections[{section_index}].fields[{field_index}] (field {f.key!r})"
                 raise FormDefinitionError(path, where, "key is used twice in this form")
             seen.add(f.key)
+
+
+@cache
+def shipped_forms() -> dict[str, FormDefinition]:
+    """The shipped form definitions, read once: they are files in the install, not user data."""
+    return load_forms(builtin_forms_dir())

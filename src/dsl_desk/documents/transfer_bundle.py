@@ -35,7 +35,6 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from argon2.low_level import Type, hash_secret_raw
@@ -88,6 +87,11 @@ class BundleRefused(Exception):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+def refused(reason: str) -> BundleRefused:
+    """The refusal for `reason` (a key of the messages below), in the words the DSL sees."""
+    return _refused(reason)
 
 
 def _refused(reason: str) -> BundleRefused:
@@ -335,26 +339,6 @@ def _b64(data: bytes) -> str:
 
 
 # --- reading -------------------------------------------------------------------------------------------------
-
-
-def read_bundle_file(path: Path, password: str) -> TransferBundle:
-    """Open a bundle file. A missing or unreadable file is refused plainly too."""
-    from dsl_desk.store.files import FileRefused, check_source, read_source
-
-    try:
-        # An ordinary file only: /dev/zero or a named pipe is refused before it is opened, never read forever.
-        check_source(path, kind="transfer file", limit=1 << 62)
-        if path.stat().st_size > MAX_BUNDLE_BYTES:
-            raise _refused("too_large")
-        data = read_source(path, kind="transfer file", limit=MAX_BUNDLE_BYTES)
-    except FileRefused as error:
-        raise BundleRefused("unreadable", str(error)) from error
-    except OSError as error:
-        raise BundleRefused(
-            "unreadable",
-            f"The file {path} could not be read ({error.strerror or error}). Nothing was imported.",
-        ) from error
-    return open_bundle(data, password)
 
 
 def read_header(data: bytes) -> tuple[BundleHeader, int]:

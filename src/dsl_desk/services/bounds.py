@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from dsl_desk.core.dates_in_words import day_month_year
-from dsl_desk.services.context import ValidationError
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.store.errors import NotFound
 
 MAX_ID = 2**63 - 1  # SQLite's largest INTEGER: a bigger number cannot be any row's id

@@ -7,19 +7,8 @@ from dataclasses import dataclass, field
 
 from dsl_desk.core.clock import Clock
 from dsl_desk.core.policy import PolicyPack
+from dsl_desk.services.errors import ServiceError
 from dsl_desk.store.database import Store
-
-
-class ServiceError(Exception):
-    """A request the rules refuse. `str(error)` is a plain-English message for the user."""
-
-
-class ValidationError(ServiceError):
-    """Input a user must correct. `field` names the form field when there is one."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -48,7 +37,7 @@ class AppContext:
 
     def close(self) -> None:
         if self.store.is_open:
-            from dsl_desk.services.audit.verify import save_checkpoint  # it needs this module
+            from dsl_desk.store.checkpoint_file import save_checkpoint
 
             save_checkpoint(self.store, self.clock.now())  # the trail's head, kept outside (never raises)
         self.store.close()

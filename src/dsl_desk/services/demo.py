@@ -15,17 +15,11 @@ from dsl_desk.core.clock import Clock, FixedClock, london
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise
-from dsl_desk.services.escalations.workflow import (
-    NewEscalation,
-    ResolutionInput,
-    StageOutcome,
-    complete_checklist_item,
-    escalate,
-    get_escalation,
-    open_escalation,
-    resolve,
-    withdraw,
-)
+from dsl_desk.services.escalations.checklist_items import complete_checklist_item
+from dsl_desk.services.escalations.closing import ResolutionInput, resolve, withdraw
+from dsl_desk.services.escalations.reading import get_escalation
+from dsl_desk.services.escalations.stages import StageOutcome, escalate
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.people.agencies import add_professional
 from dsl_desk.services.people.children import ChildDetails, add_child
 from dsl_desk.store.errors import AlreadyInitialised

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dsl_desk.core.errors import DeskError
 
-class StoreError(Exception):
+
+class StoreError(DeskError):
     """Base for every storage failure a user may see. `str(error)` is the message to show."""
 
     def __init__(self, message: str, *, path: Path | None = None) -> None:

@@ -28,12 +28,12 @@ from dsl_desk import APP_NAME
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext
+from dsl_desk.services.desk.data_folder import DataPaths
 from dsl_desk.services.desk.profile import get_profile
 from dsl_desk.services.desk.setup import lock as lock_session
+from dsl_desk.services.errors import DatabaseCorrupt
 from dsl_desk.services.escalations.drafts import DraftView, discard_draft, list_drafts
 from dsl_desk.services.scratch import empty_scratch, left_behind_words
-from dsl_desk.store.errors import DatabaseCorrupt
-from dsl_desk.store.paths import DataPaths
 from dsl_desk.ui.background import run_in_background, wait_for_background_work
 from dsl_desk.ui.desk.unlock import UnlockPanel
 from dsl_desk.ui.idle_guard import IdleGuard
@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         self.draft_banner.show()
 
     def resume_draft(self) -> None:
-        from dsl_desk.ui.escalations.drafts import open_wizard_for_draft
+        from dsl_desk.ui.escalations.resume import open_wizard_for_draft
 
         if self.ctx is None or self.pending_draft is None:
             return
@@ -563,15 +563,14 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _backup_on_exit(self, ctx: AppContext) -> None:
-        from dsl_desk.services.context import ServiceError
+        from dsl_desk.services.errors import DeskError
         from dsl_desk.services.records.backups import backup_on_exit
-        from dsl_desk.store.errors import StoreError
         from dsl_desk.ui.messages import show_error
 
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             backup_on_exit(ctx)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             show_error(self, self.tr("The backup on closing failed"), str(error))
         finally:
             QGuiApplication.restoreOverrideCursor()

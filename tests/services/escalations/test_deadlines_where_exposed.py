@@ -13,23 +13,15 @@ from sqlalchemy import select
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.escalation_rules import DueStatus
-from dsl_desk.services.context import ValidationError
 from dsl_desk.services.desk.closures import add_closure, list_closure_days
 from dsl_desk.services.desk.profile import update_working_hours
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.escalations.changes import set_immediate_risk, shorten_timescale
-from dsl_desk.services.escalations.workflow import (
-    NewEscalation,
-    ResolutionInput,
-    StageOutcome,
-    complete_checklist_item,
-    escalate,
-    get_escalation,
-    list_open_cases,
-    list_open_checklist,
-    open_escalation,
-    record_not_done,
-    resolve,
-)
+from dsl_desk.services.escalations.checklist_items import complete_checklist_item, record_not_done
+from dsl_desk.services.escalations.closing import ResolutionInput, resolve
+from dsl_desk.services.escalations.reading import get_escalation, list_open_cases, list_open_checklist
+from dsl_desk.services.escalations.stages import StageOutcome, escalate
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.store.models import AuditEvent
 
 SUMMER_LAST_DAY = datetime(2026, 7, 22, 14, 0, tzinfo=UTC)  # 15:00 in London (BST)

@@ -8,19 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from dsl_desk.core.escalation_rules import DueStatus
-from dsl_desk.services.context import ServiceError, ValidationError
-from dsl_desk.services.escalations.workflow import (
-    NewEscalation,
-    ResolutionInput,
-    StageOutcome,
-    complete_checklist_item,
-    escalate,
-    get_escalation,
-    list_open_cases,
-    open_escalation,
-    resolve,
-    withdraw,
-)
+from dsl_desk.services.errors import ServiceError, ValidationError
+from dsl_desk.services.escalations.checklist_items import complete_checklist_item
+from dsl_desk.services.escalations.closing import ResolutionInput, resolve, withdraw
+from dsl_desk.services.escalations.reading import get_escalation, list_open_cases
+from dsl_desk.services.escalations.stages import StageOutcome, escalate
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.people.children import add_child
 from dsl_desk.store.models import AuditEvent, StageRecord
 from tests.conftest import fictional_child

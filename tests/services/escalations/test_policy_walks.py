@@ -14,16 +14,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from dsl_desk.core.clock import london
-from dsl_desk.services.escalations.workflow import (
-    NewEscalation,
-    ResolutionInput,
-    StageOutcome,
-    complete_checklist_item,
-    escalate,
-    get_escalation,
-    open_escalation,
-    resolve,
-)
+from dsl_desk.services.escalations.checklist_items import complete_checklist_item
+from dsl_desk.services.escalations.closing import ResolutionInput, resolve
+from dsl_desk.services.escalations.reading import get_escalation
+from dsl_desk.services.escalations.stages import StageOutcome, escalate
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.people.children import add_child
 from tests.conftest import fictional_child
 

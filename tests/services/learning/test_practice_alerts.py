@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from dsl_desk.core.child_names import NameMatcher
-from dsl_desk.services.context import ValidationError
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.learning.practice_alerts import (
     AlertInput,
     ChildNameFound,

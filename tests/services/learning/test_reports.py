@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from dsl_desk.core.learning import Count, FollowUp, StageTimescales
 from dsl_desk.core.periods import custom_period, previous_quarter, quarter_containing, school_year_containing
-from dsl_desk.services.context import ValidationError
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.learning.lessons import (
     export_lessons_csv,
     export_lessons_pdf,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
-from dsl_desk.services.context import ServiceError, ValidationError
+from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.log.attachments import MAX_ATTACHMENT_BYTES, add_attachment, opened_attachment
 from dsl_desk.services.log.discussion_log import (

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from dsl_desk.services.context import ValidationError
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.paperwork.exports import (
     export_form,
     list_documents,

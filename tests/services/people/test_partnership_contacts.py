@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dsl_desk.services.context import ValidationError
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.people.partnership_contacts import (
     BOARD_KEY,
     ContactEditInput,
@@ -95,7 +95,8 @@ def test_bad_corrections_are_refused(ctx):
 
 
 def test_the_dashboard_offers_the_corrected_contact(ctx, child_id):
-    from dsl_desk.services.escalations.workflow import NewEscalation, list_open_cases, open_escalation
+    from dsl_desk.services.escalations.reading import list_open_cases
+    from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 
     wigan = ctx.pack("wigan")
     first_stage_contacts = wigan.contacts_for(wigan.first_stage.key)

@@ -14,8 +14,8 @@ import sqlcipher3
 from sqlalchemy import select
 
 from dsl_desk.services.audit.verify import verify_audit_trail
-from dsl_desk.services.context import ValidationError
 from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise, sign_in
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.people.children import add_child, list_children
 from dsl_desk.services.records import backups as bs
 from dsl_desk.services.records.backup_settings import BackupSettings, load_settings, save_settings

@@ -14,8 +14,8 @@ from sqlalchemy.exc import DBAPIError
 
 from dsl_desk.core.learning import FollowUp
 from dsl_desk.services.audit.verify import verify_audit_trail
-from dsl_desk.services.context import ServiceError, ValidationError
 from dsl_desk.services.desk.profile import update_retention_years
+from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.escalations.drafts import discard_draft, list_drafts, save_draft
 from dsl_desk.services.learning.lessons import record_follow_up
 from dsl_desk.services.log.discussion_log import (

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from dsl_desk.core.subject_access import REDACTED
-from dsl_desk.services.context import ServiceError, ValidationError
+from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.records.due import list_records_due
 from dsl_desk.services.records.subject_access import (
     NewRequest,

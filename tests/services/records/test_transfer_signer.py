@@ -13,12 +13,11 @@ from sqlalchemy import func, select
 from dsl_desk.documents import transfer_bundle as tb
 from dsl_desk.services.paperwork.trusted_certificates import (
     CertificateInFile,
-    certificate_in_transfer,
     known_certificates,
     trust_certificate,
 )
 from dsl_desk.services.records import transfers as tr
-from dsl_desk.services.records.transfer_import import SignerNotConfirmed
+from dsl_desk.services.records.transfer_import import SignerNotConfirmed, certificate_in_transfer
 from dsl_desk.store.known_certificates import KnownCertificate, add_known_certificate
 from dsl_desk.store.models import AuditEvent, Child, DiscussionEntry
 from tests.documents.forgery import home_made_identity, resign_transfer

@@ -14,15 +14,14 @@ from sqlalchemy import func, select, text
 
 from dsl_desk.documents.transfer_bundle import TransferKdf
 from dsl_desk.services.audit.verify import verify_audit_trail
-from dsl_desk.services.context import ValidationError
-from dsl_desk.services.escalations.workflow import (
-    NewEscalation,
+from dsl_desk.services.errors import ValidationError
+from dsl_desk.services.escalations.reading import (
     get_escalation,
     list_escalations,
     list_open_cases,
     list_open_checklist,
-    open_escalation,
 )
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.log.discussion_log import get_chronology
 from dsl_desk.services.records import transfers as tr
 from dsl_desk.services.records.transfer_import import TransferRefused

@@ -10,7 +10,8 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDateTimeEdit, QDialogButtonBox
 
-from dsl_desk.services.calendar import add_closure_day, working_calendar
+from dsl_desk.services.calendar import working_calendar
+from dsl_desk.services.desk.closures import add_closure_day
 from dsl_desk.services.desk.profile import get_profile
 from dsl_desk.services.desk.setup import NewUser, sign_in
 from dsl_desk.services.desk.users import add_deputy, list_users, signature_of

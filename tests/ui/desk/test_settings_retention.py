@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from dsl_desk.services.context import ValidationError
 from dsl_desk.services.desk.profile import get_profile, update_retention_years
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.store.models import AuditEvent
 from dsl_desk.ui.desk.settings_page import SettingsPage
 from dsl_desk.ui.signals import AppSignals

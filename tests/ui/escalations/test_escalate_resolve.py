@@ -7,14 +7,9 @@ from datetime import timedelta
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from dsl_desk.services.escalations.workflow import (
-    NewEscalation,
-    ResolutionInput,
-    get_escalation,
-    list_open_cases,
-    open_escalation,
-    resolve,
-)
+from dsl_desk.services.escalations.closing import ResolutionInput, resolve
+from dsl_desk.services.escalations.reading import get_escalation, list_open_cases
+from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.ui.desk.dashboard_page import DashboardPage
 from dsl_desk.ui.escalations.escalate import EscalateWizard
 from dsl_desk.ui.escalations.resolve import ResolveWizard
@@ -273,7 +268,7 @@ def test_the_response_time_decides_whether_the_timescale_was_met(qtbot, ctx, clo
 
     escalation_id = start(ctx, child_id, "medway")
     for item in get_escalation(ctx, escalation_id).open_checklist:
-        from dsl_desk.services.escalations.workflow import complete_checklist_item
+        from dsl_desk.services.escalations.checklist_items import complete_checklist_item
 
         complete_checklist_item(ctx, item.id, "done")
     clock.set(datetime(2026, 1, 14, 9, 0, tzinfo=UTC))

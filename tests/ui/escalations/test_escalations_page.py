@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from dsl_desk.services.escalations.workflow import get_escalation, list_open_checklist
+from dsl_desk.services.escalations.reading import get_escalation, list_open_checklist
 from dsl_desk.ui.escalations.escalate import EscalateWizard
 from dsl_desk.ui.escalations.escalations_page import (
     ChaseDialog,
@@ -147,7 +147,7 @@ def test_escalate_from_the_page(qtbot, ctx, child_id, page):
 
 
 def test_waiting_for_a_response_once_the_other_agency_is_involved(qtbot, ctx, child_id, page):
-    from dsl_desk.services.escalations.workflow import StageOutcome, escalate
+    from dsl_desk.services.escalations.stages import StageOutcome, escalate
 
     escalation_id = start(ctx, child_id)
     escalate(ctx, escalation_id, StageOutcome("Manager agrees.", contacted_next="Pat Example"))

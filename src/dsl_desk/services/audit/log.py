@@ -17,7 +17,8 @@ from sqlalchemy import Select, select
 from dsl_desk.core.clock import LONDON
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.audit.verify import AuditReport, verify_audit_trail
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.store.models import AuditEvent, User
 
 PAGE_SIZE = 500

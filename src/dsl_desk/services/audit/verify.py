@@ -12,21 +12,21 @@ What each check proves (README, "How the data is protected", says the same for u
 
 from __future__ import annotations
 
-import contextlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.exc import DBAPIError
 
 from dsl_desk.core.dates_in_words import iso_date, with_time
 from dsl_desk.services.audit import record_hashes
 from dsl_desk.services.audit import trail as audit
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError
 from dsl_desk.store import checkpoint as cp
 from dsl_desk.store import keyring as kr
-from dsl_desk.store.database import Store
+from dsl_desk.store.backup_settings import available_backups
+from dsl_desk.store.checkpoint_file import save_checkpoint
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.models import AuditEvent
 
@@ -94,8 +94,6 @@ def verify_audit_trail(ctx: AppContext) -> AuditReport:
 def _outside_checkpoints(
     ctx: AppContext, connection: Connection, key: bytes
 ) -> tuple[list[audit.AuditProblem], list[str]]:
-    from dsl_desk.services.records.backups import list_available_backups
-
     database_id = ctx.store.keyring.database_id
     problems: list[audit.AuditProblem] = []
     notes: list[str] = []
@@ -125,7 +123,7 @@ def _outside_checkpoints(
     problems.extend(_checkpoint_lost(connection))
     restored_at = _last_restore(connection)
     skipped = 0
-    for backup in list_available_backups(ctx):
+    for backup in available_backups(ctx.store.paths, database_id):
         raw = _sidecar_checkpoint(backup.keyring_path)
         if raw is None:
             continue  # made by a version that kept no checkpoint
@@ -186,35 +184,6 @@ def _last_restore(connection: Connection) -> datetime | None:
     return connection.execute(
         select(func.max(AuditEvent.at)).where(AuditEvent.action == "restored")
     ).scalar_one_or_none()
-
-
-def save_checkpoint(store: Store, now: datetime, *, restart: bool = False) -> None:
-    """Write the trail's length and head to keyring.json, sealed with a key derived from the database key.
-
-    Only ever moves forward: when the trail no longer holds what the last checkpoint covered, the old one is
-    kept (it is the evidence `verify_audit_trail` reports) unless `restart` — a restore, which replaced the
-    trail on purpose and recorded that in it. Never raises: a checkpoint that cannot be written (a read-only
-    key file, a damaged database) must not stop anyone working; the next one will be written.
-    """
-    with contextlib.suppress(OSError, StoreError, DBAPIError):
-        key = store.db_key_copy()
-        # The file as it is, not the copy read at sign-in: something else may have rewritten it since (the
-        # demo marks its keyring), and whatever it says must be kept, the checkpoint aside.
-        keyring = kr.load_keyring(store.paths.keyring)
-        database_id = keyring.database_id
-        if database_id != store.keyring.database_id:
-            return
-        with store.session() as session:
-            connection = session.connection()
-            old = cp.parse_checkpoint(keyring.checkpoint)
-            kept = keyring.checkpoint is not None and not restart
-            if kept and (
-                old is None or not cp.authentic(old, key, database_id) or not cp.extends(connection, old)
-            ):
-                return
-            head = cp.chain_head(connection)
-        fresh = cp.make_checkpoint(key, database_id, head, now)
-        store.save_keyring(replace(keyring, checkpoint=fresh.as_dict()))
 
 
 def trail_head_words(ctx: AppContext) -> str:

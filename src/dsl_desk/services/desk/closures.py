@@ -1,15 +1,19 @@
-"""Closure days as the Settings page lists and adds them; the writing itself is calendar_service.add_closure_day."""
+"""Closure days: listing, adding and removing them, and moving the open deadlines they change in the same
+transaction (services/escalations/deadlines.py `refresh_all_open`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from dsl_desk.core.dates_in_words import long_date
-from dsl_desk.services.calendar import add_closure_day, working_calendar
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.core.dates_in_words import day_month_year, long_date
+from dsl_desk.services.audit import trail as audit
+from dsl_desk.services.calendar import calendar_in, closure_dates, working_calendar
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
+from dsl_desk.services.escalations.deadlines import refresh_all_open
 from dsl_desk.store.models import ClosureDay, User
 
 
@@ -54,3 +58,45 @@ def add_closure(ctx: AppContext, day: date, reason: str, last_day: date | None =
             f"{when} is a bank holiday ({holiday}), so it is not a working day anyway.", field="day"
         )
     return add_closure_day(ctx, day, reason)  # an existing closure day is refused there, with its own message
+
+
+def add_closure_day(ctx: AppContext, day: date, reason: str, last_day: date | None = None) -> int:
+    """A closure (one day, or a holiday from `day` to `last_day` as one entry); every open escalation's
+    deadlines not yet past are recomputed in the same transaction. Returns how many deadlines moved."""
+    last = last_day if last_day and last_day != day else None
+    with ctx.store.session() as session:
+        taken = closure_dates(session)
+        span = {day + timedelta(days=n) for n in range(((last or day) - day).days + 1)}
+        overlap = sorted(span & taken)
+        if overlap:
+            raise ValidationError(f"{day_month_year(overlap[0])} is already a closure day.", field="day")
+        session.add(
+            ClosureDay(day=day, last_day=last, reason=reason.strip(), created_by_id=ctx.actor.user_id)
+        )
+        session.flush()
+        audit.record(
+            session,
+            at=ctx.clock.now(),
+            user_id=ctx.actor.user_id,
+            action="closure_day_added",
+            detail={"day": day.isoformat(), "last_day": last.isoformat() if last else None, "reason": reason},
+        )
+        return refresh_all_open(ctx, session, calendar_in(session), why="closure days changed")
+
+
+def remove_closure_day(ctx: AppContext, day: date) -> int:
+    """Take a closure (the whole range it belongs to) off the calendar; deadlines not yet past follow."""
+    with ctx.store.session() as session:
+        row = session.scalars(select(ClosureDay).where(ClosureDay.day == day)).first()
+        if row is None:
+            raise ValidationError(f"{day_month_year(day)} is not a closure day.", field="day")
+        session.delete(row)
+        session.flush()
+        audit.record(
+            session,
+            at=ctx.clock.now(),
+            user_id=ctx.actor.user_id,
+            action="closure_day_removed",
+            detail={"day": day.isoformat()},
+        )
+        return refresh_all_open(ctx, session, calendar_in(session), why="closure days changed")

@@ -9,7 +9,8 @@ from dsl_desk.core import retention
 from dsl_desk.core.dates_in_words import clock_time
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from dsl_desk.core.clock import Clock
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.audit import trail as audit
-from dsl_desk.services.audit.verify import save_checkpoint
-from dsl_desk.services.context import Actor, AppContext, ValidationError
+from dsl_desk.services.context import Actor, AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.scratch import Emptied, empty_scratch
 from dsl_desk.store import database
+from dsl_desk.store.checkpoint_file import save_checkpoint
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.keyring import KdfParams
 from dsl_desk.store.models import Organisation, User

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from dsl_desk.services.audit import trail as audit
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.setup import NewUser, passphrase_problem, validate_new_user
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.store import database
 from dsl_desk.store.keyring import KdfParams
 from dsl_desk.store.models import User

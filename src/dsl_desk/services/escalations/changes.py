@@ -12,16 +12,13 @@ from sqlalchemy.orm import Session
 from dsl_desk.core.escalation_rules import may_shorten
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import calendar_in
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
+from dsl_desk.services.escalations.checklist_items import add_immediate_risk_items, mark_not_done
 from dsl_desk.services.escalations.deadlines import IMMEDIATE_PREFIX, refresh_deadlines
 from dsl_desk.services.escalations.event_times import event_time
+from dsl_desk.services.escalations.reading import load_detail, load_open
 from dsl_desk.services.escalations.views import EscalationDetail
-from dsl_desk.services.escalations.workflow import (
-    _detail,
-    _open_escalation,
-    add_immediate_risk_items,
-    mark_not_done,
-)
 from dsl_desk.store.models import Escalation, ImmediateRiskChange
 
 MAX_REASON = 4000
@@ -41,7 +38,7 @@ def set_immediate_risk(
     why = _reason(reason, raised)
     noticed = event_time(noticed_at, now, "When the risk was noticed", field="noticed_at")
     with ctx.store.session() as session:
-        escalation = _open_escalation(session, escalation_id)
+        escalation = load_open(session, escalation_id)
         if escalation.immediate_risk == raised:
             state = "already marked" if raised else "not marked"
             raise ValidationError(
@@ -89,7 +86,7 @@ def set_immediate_risk(
             entity_id=escalation.id,
             detail={"noticed_at": noticed.isoformat()},
         )
-        return _detail(session, ctx, escalation.id)
+        return load_detail(session, ctx, escalation.id)
 
 
 def _reason(reason: str, raised: bool) -> str:
@@ -131,7 +128,7 @@ def shorten_timescale(
     if due_at <= now:
         raise ValidationError("The shorter deadline must be later than now.", field="due_at")
     with ctx.store.session() as session:
-        escalation = _open_escalation(session, escalation_id)
+        escalation = load_open(session, escalation_id)
         pack = ctx.pack(escalation.policy_id)
         if not may_shorten(pack):
             raise ValidationError(
@@ -158,4 +155,4 @@ def shorten_timescale(
             entity_id=escalation.id,
             detail={"due_at": due_at.isoformat()},
         )
-        return _detail(session, ctx, escalation.id)
+        return load_detail(session, ctx, escalation.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dsl_desk.services.context import ValidationError
+from dsl_desk.services.errors import ValidationError
 
 LATE_AFTER = timedelta(days=1)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no escalation on any desk began before DSL Desk's policies

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import medium_date, with_time
 from dsl_desk.core.policy import PolicyPack
+from dsl_desk.documents.forms import shipped_forms as all_forms
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.log.views import method_label
-from dsl_desk.services.paperwork.form_values import all_forms
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import AuditEvent, DiscussionEntry, DocumentRecord, Escalation, User
 

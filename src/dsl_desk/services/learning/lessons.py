@@ -20,7 +20,8 @@ from dsl_desk.core.periods import ReportPeriod
 from dsl_desk.documents.learning_csv import lessons_csv
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.learning.common import (
     audit_export,
     category_label,
@@ -168,7 +169,7 @@ def export_lessons_pdf(
     ctx: AppContext, period: ReportPeriod, target: Path, *, include_references: bool = False
 ) -> Path:
     from dsl_desk.documents.lessons_pdf import render_lessons_log
-    from dsl_desk.services.learning.reports import report_meta
+    from dsl_desk.services.learning.common import report_meta
 
     with ctx.store.session() as session:
         lines = lessons_in(session, ctx, period, include_references=include_references)

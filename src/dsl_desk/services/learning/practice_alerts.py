@@ -1,5 +1,7 @@
-"""Partnership Practice Alerts (Medway Appendix Three): concerns about practice across the partnership that
-are not about one child. A record of its own, its own form and PDF, and no child's data in it.
+"""Partnership Practice Alerts: concerns about practice across the partnership that are not about one child.
+A record of its own, its own form and PDF, and no child's data in it. The form is the one a partnership ships
+with `purpose = "practice_alert"` (today Medway's Appendix Three): the desk's own partnership's when it has one,
+otherwise the only one there is.
 
 The app cannot know every way a child might be identified, but it does know every child's name: any of
 them typed into an alert is found (whole words, any case) and the alert is refused until the DSL removes
@@ -17,16 +19,18 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.child_names import NameMatcher
 from dsl_desk.core.clock import london
+from dsl_desk.documents.forms import FormDefinition
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.learning.common import name_matcher_in
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import DocumentRecord
 from dsl_desk.store.models_learning import PracticeAlert
 
-FORM_ID = "medway_partnership_practice_alert"
+PURPOSE = "practice_alert"
 TEXT_FIELDS = (
     "informer",
     "service",
@@ -149,27 +153,27 @@ def get_alert(ctx: AppContext, alert_id: int) -> AlertView:
 
 
 def export_alert_pdf(ctx: AppContext, alert_id: int, target: Path) -> Path:
-    """The alert on Medway's Appendix Three template, audited and recorded as a document sent out."""
+    """The alert on its partnership's template, audited and recorded as a document sent out."""
     from dsl_desk.documents.render import RenderMeta, render_form
-    from dsl_desk.services.paperwork.form_values import form_definition
 
     with ctx.store.session() as session:
         row = _alert(session, alert_id)
         org = organisation(session)
-        pack = ctx.packs.get("medway")
+        form = alert_form(org.partnership_id)
+        pack = ctx.packs.get(form.partnership)
         meta = RenderMeta(
-            partnership_name=pack.name if pack else "Medway Safeguarding Children Partnership",
-            policy_pack_label=f"{pack.short_name if pack else 'Medway'}: Partnership Practice Alert (Appendix Three)",
+            partnership_name=pack.name if pack else form.partnership,
+            policy_pack_label=f"{pack.short_name if pack else form.partnership}: {form.short_title or form.title}",
             reference=row.reference,
             organisation=org.name,
             exported_at=ctx.clock.now(),
             author=f"{ctx.actor.display_name}, {ctx.actor.role}",
             demo=org.is_demo,
         )
-        write_atomically(target, render_form(form_definition(FORM_ID), _form_values(row), meta))
+        write_atomically(target, render_form(form, _form_values(row), meta))
         session.add(
             DocumentRecord(
-                form_id=FORM_ID,
+                form_id=form.id,
                 action="export",
                 file_name=target.name,
                 at=ctx.clock.now(),
@@ -180,9 +184,19 @@ def export_alert_pdf(ctx: AppContext, alert_id: int, target: Path) -> Path:
     return target
 
 
+def alert_form(partnership_id: str) -> FormDefinition:
+    """The practice alert form for a desk in `partnership_id` (see the module docstring)."""
+    from dsl_desk.documents.forms import shipped_forms
+
+    forms = [f for f in shipped_forms().values() if f.purpose == PURPOSE]
+    own = [f for f in forms if f.applies_to(partnership_id)]
+    if not (own or forms):
+        raise ValidationError("None of the installed partnership forms is a practice alert form.")
+    return (own or forms)[0]
+
+
 def _form_values(row: PracticeAlert) -> dict[str, str]:
-    # The form's keys (forms/medway_partnership_practice_alert.toml) and the table's columns match, but
-    # for the date: the form calls it date_of_alert.
+    # The form's keys and the table's columns match, but for the date: the form calls it date_of_alert.
     values = {name: getattr(row, name) for name in TEXT_FIELDS}
     values["date_of_alert"] = row.alert_date.isoformat()
     return values

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.services import bounds, scratch
 from dsl_desk.services.audit import trail as audit
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.log.views import AttachmentView
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import Attachment, DiscussionEntry

@@ -25,7 +25,8 @@ from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.audit.record_hashes import hashes_detail
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.log.attachments import CheckedFile, check_file, list_attachments, store_file
 from dsl_desk.services.log.views import (
     KINDS,

@@ -27,7 +27,8 @@ from dsl_desk.documents.forms import FieldKind, FormDefinition, values_from_sour
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.escalations.checklist import complete_items_for_document
 from dsl_desk.services.paperwork.form_values import (
     EMAIL,

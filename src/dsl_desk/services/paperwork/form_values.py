@@ -17,7 +17,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,12 +30,12 @@ from dsl_desk.documents.forms import (
     FieldKind,
     FormDefinition,
     FormField,  # noqa: F401 - re-exported
-    builtin_forms_dir,
-    load_forms,
+    shipped_forms,
 )
 from dsl_desk.services import bounds
 from dsl_desk.services.calendar import organisation
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.escalations import drafts
 from dsl_desk.services.people.children import flags_of
 from dsl_desk.store.errors import NotFound
@@ -44,7 +43,8 @@ from dsl_desk.store.models import AuditEvent, DiscussionEntry, DocumentRecord, E
 
 # Delivery methods as the St Helens Resolution Template words them (forms/st_helens_resolution_template.toml).
 SECURE_EMAIL, EMAIL = "Secure email", "Email"
-_CHAIR_OR_IRO_KEYS = ("cp_chair", "iro")
+# The pack's notifications that apply only to a child on a plan or looked after: the CP Chair and the IRO.
+_PLAN_OR_CARE = ("child_protection_plan", "looked_after")
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,9 @@ class FormValues:
 # --- which forms -----------------------------------------------------------------------------------------------
 
 
-@cache
 def all_forms() -> dict[str, FormDefinition]:
-    """The shipped form definitions (read once: they are files in the install, not user data)."""
-    return load_forms(builtin_forms_dir())
+    """The shipped form definitions (documents/forms.py reads them once)."""
+    return shipped_forms()
 
 
 def form_definition(form_id: str) -> FormDefinition:
@@ -203,7 +202,7 @@ def _escalation_sources(session: Session, escalation: Escalation, pack: PolicyPa
         "escalation.main_reason": resolution.main_reason if resolution else "",
         "escalation.stage_reached": _stage_name(pack, escalation.current_stage),
         "escalation.chronology": _chronology(session, escalation, pack),
-        "escalation.chair_or_iro_notified": _chair_or_iro_notified(escalation),
+        "escalation.chair_or_iro_notified": _chair_or_iro_notified(pack, escalation),
         "escalation.actions_to_date": _actions_to_date(escalation),
     }
 
@@ -361,8 +360,17 @@ def _stage_line(pack: PolicyPack, record: StageRecord) -> str:
     return text
 
 
-def _chair_or_iro_notified(escalation: Escalation) -> str:
-    items = [i for i in escalation.checklist if any(k in i.requirement_key for k in _CHAIR_OR_IRO_KEYS)]
+def _chair_or_iro_notified(pack: PolicyPack, escalation: Escalation) -> str:
+    """ "yes"/"no" when the pack asked for the CP Chair or IRO to be told on this escalation, "" when it did not:
+    which requirements those are comes from the pack (notifications that apply only to a child on a plan or
+    looked after), not from their keys."""
+    keys = {
+        r.key
+        for stage in pack.stages
+        for r in stage.requirements
+        if r.kind == "notification" and r.when in _PLAN_OR_CARE
+    }
+    items = [i for i in escalation.checklist if i.requirement_key in keys]
     if not items:
         return ""
     return "yes" if any(i.done_at for i in items) else "no"

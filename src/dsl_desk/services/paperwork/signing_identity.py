@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from dsl_desk.documents.signing import SigningIdentity, create_identity
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError
 from dsl_desk.services.paperwork.trusted_certificates import remember_own_certificate
 from dsl_desk.store.database import Store
 from dsl_desk.store.models import User

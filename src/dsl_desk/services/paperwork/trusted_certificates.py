@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.services.audit import trail as audit
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.known_certificates import (
     KnownCertificate,
@@ -90,15 +91,6 @@ def certificates_in_pdf(path: Path) -> list[CertificateInFile]:
 
     data = _read(path, MAX_PDF_BYTES)
     return [CertificateInFile(fingerprint, signer) for fingerprint, signer in signers_in_pdf(data)]
-
-
-def certificate_in_transfer(path: Path, password: str) -> CertificateInFile:
-    """The certificate that signed a transfer file (which is opened, and checked, with its password)."""
-    from dsl_desk.services.records.transfer_import import open_bundle_file
-
-    signer = open_bundle_file(path, password).signer
-    who = ", ".join(p for p in (signer.role, signer.organisation) if p)
-    return CertificateInFile(signer.fingerprint, f"{signer.name} ({who})" if who else signer.name)
 
 
 def trust_certificate(

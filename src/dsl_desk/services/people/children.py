@@ -11,7 +11,8 @@ from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import Child, Escalation
 

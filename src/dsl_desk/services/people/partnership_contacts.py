@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.policy import BoardContact, Contact, PolicyPack
 from dsl_desk.services.audit import trail as audit
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.store.models_contacts import PartnershipContactEdit
 
 BOARD_KEY = "board"

@@ -6,44 +6,28 @@ is unlocked (to find backups when the database is damaged), and it needs no sche
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from dsl_desk.services.audit import trail as audit
-from dsl_desk.services.context import AppContext, ValidationError
-from dsl_desk.store.atomic import write_atomically
-from dsl_desk.store.paths import DataPaths
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
+from dsl_desk.store.backup_settings import (
+    DEFAULT_GENERATIONS,
+    MAX_GENERATIONS,
+    BackupSettings,
+    load_settings,
+    settings_path,
+    write_settings,
+)
 
-SETTINGS_FORMAT = 1
-DEFAULT_GENERATIONS = 10
-MAX_GENERATIONS = 365
-
-
-@dataclass(frozen=True)
-class BackupSettings:
-    second_folder: Path | None = None
-    generations: int = DEFAULT_GENERATIONS  # days: the newest backup of each of this many days is kept
-
-
-def settings_path(paths: DataPaths) -> Path:
-    return paths.root / "backup-settings.json"
-
-
-def load_settings(paths: DataPaths) -> BackupSettings:
-    """The saved settings, or the defaults when there are none or the file cannot be read."""
-    try:
-        raw = json.loads(settings_path(paths).read_text(encoding="utf-8"))
-        folder = raw.get("second_folder")
-        generations = int(raw.get("generations", DEFAULT_GENERATIONS))
-    except (OSError, ValueError, AttributeError, TypeError):
-        # A damaged settings file must never stop a backup: the data-dir backup runs with the defaults.
-        return BackupSettings()
-    return BackupSettings(Path(folder) if folder else None, _clamp(generations))
-
-
-def _clamp(generations: int) -> int:
-    return max(1, min(MAX_GENERATIONS, generations))
+__all__ = [
+    "DEFAULT_GENERATIONS",
+    "MAX_GENERATIONS",
+    "BackupSettings",
+    "load_settings",
+    "save_settings",
+    "settings_path",
+]
 
 
 def save_settings(ctx: AppContext, settings: BackupSettings) -> BackupSettings:
@@ -59,12 +43,7 @@ def save_settings(ctx: AppContext, settings: BackupSettings) -> BackupSettings:
             "with the laptop.",
             field="second_folder",
         )
-    payload = {
-        "format": SETTINGS_FORMAT,
-        "second_folder": str(folder) if folder else None,
-        "generations": settings.generations,
-    }
-    write_atomically(settings_path(ctx.store.paths), json.dumps(payload, indent=2).encode("utf-8"))
+    payload = write_settings(ctx.store.paths, settings)
     with ctx.store.session() as session:
         audit.record(
             session,

@@ -20,12 +20,14 @@ from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.dates_in_words import at_time, long_date, medium_date
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.audit import trail as audit
-from dsl_desk.services.audit.verify import save_checkpoint
-from dsl_desk.services.context import AppContext, ServiceError
-from dsl_desk.services.records.backup_settings import load_settings
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError
 from dsl_desk.store import backup as bk
 from dsl_desk.store import database
 from dsl_desk.store import keyring as kr
+from dsl_desk.store.backup import BackupFile
+from dsl_desk.store.backup_settings import available_backups, backup_folders, load_settings
+from dsl_desk.store.checkpoint_file import save_checkpoint
 from dsl_desk.store.errors import KeyringDamaged, StoreError, WrongPassphrase
 from dsl_desk.store.files import FileRefused, check_source
 from dsl_desk.store.migrate import current_revision, known_revisions
@@ -44,8 +46,8 @@ class BackupFailed(ServiceError):
 
 @dataclass(frozen=True)
 class BackupOutcome:
-    backup: bk.BackupFile
-    second_copy: bk.BackupFile | None
+    backup: BackupFile
+    second_copy: BackupFile | None
     second_folder_problem: str  # "" when the second copy was made or no second folder is set
     pruned: int
 
@@ -73,7 +75,7 @@ class BackupStatus:
 class BackupSummary:
     """A backup checked and read through its key: what a restore would bring back."""
 
-    backup: bk.BackupFile
+    backup: BackupFile
     contents: bk.BackupContents
 
     @property
@@ -166,8 +168,8 @@ def backup_on_exit(ctx: AppContext) -> BackupOutcome:
 
 
 def _copy_to_second_folder(
-    ctx: AppContext, made: bk.BackupFile, folder: Path | None
-) -> tuple[bk.BackupFile | None, str]:
+    ctx: AppContext, made: BackupFile, folder: Path | None
+) -> tuple[BackupFile | None, str]:
     if folder is None:
         return None, ""
     # Never create the folder itself: an unmounted drive's mount point would silently fill the laptop's disk.
@@ -186,7 +188,7 @@ def _copy_to_second_folder(
         )
 
 
-def _prune(folder: Path, database_id: str, generations: int, just_made: bk.BackupFile) -> int:
+def _prune(folder: Path, database_id: str, generations: int, just_made: BackupFile) -> int:
     """Keep the newest backup of each of the newest `generations` days; copies taken before a restore stay.
 
     The backup just made always counts as the newest, whatever the clock or the file system says.
@@ -247,7 +249,7 @@ def _reason(error: BaseException) -> str:
 # -- status -------------------------------------------------------------------------------------------------
 
 
-def _newest(ctx: AppContext) -> bk.BackupFile | None:
+def _newest(ctx: AppContext) -> BackupFile | None:
     found = bk.list_backups(ctx.store.paths.backups, ctx.store.keyring.database_id)
     return found[0] if found else None
 
@@ -301,20 +303,9 @@ def _last_attempt(ctx: AppContext) -> tuple[str, str]:
 # -- choosing and checking a backup -------------------------------------------------------------------------
 
 
-def backup_folders(paths: DataPaths) -> list[Path]:
-    folders = [paths.backups]
-    second = load_settings(paths).second_folder
-    if second is not None:
-        folders.append(second)
-    return folders
-
-
-def list_available_backups(ctx: AppContext) -> list[bk.BackupFile]:
+def list_available_backups(ctx: AppContext) -> list[BackupFile]:
     """Backups of this database in the data dir and the second folder, newest first."""
-    found: list[bk.BackupFile] = []
-    for folder in backup_folders(ctx.store.paths):
-        found.extend(bk.list_backups(folder, ctx.store.keyring.database_id))
-    return sorted(found, key=lambda b: b.made_at, reverse=True)
+    return available_backups(ctx.store.paths, ctx.store.keyring.database_id)
 
 
 def describe_backup(ctx: AppContext, path: Path) -> BackupSummary:
@@ -402,7 +393,7 @@ def restore_backup(ctx: AppContext, path: Path) -> RestoreResult:
     return RestoreResult(summary, safety.path)
 
 
-def _safety_copy(ctx: AppContext) -> bk.BackupFile:
+def _safety_copy(ctx: AppContext) -> BackupFile:
     try:
         return make_backup(ctx, "before-restore").backup
     except BackupFailed as error:
@@ -466,10 +457,10 @@ def integrity_check(ctx: AppContext) -> IntegrityReport:
     return IntegrityReport(not problems, problems, time.perf_counter() - started)
 
 
-def newest_good_backup(paths: DataPaths, db_key: bytes | None = None) -> bk.BackupFile | None:
+def newest_good_backup(paths: DataPaths, db_key: bytes | None = None) -> BackupFile | None:
     """The newest backup that is whole: checksum and size without a key; with the key, quick_check too."""
     database_id = _database_id(paths)
-    candidates: list[bk.BackupFile] = []
+    candidates: list[BackupFile] = []
     for folder in backup_folders(paths):
         candidates.extend(bk.list_backups(folder, database_id))
     for backup in sorted(candidates, key=lambda b: b.made_at, reverse=True):
@@ -561,7 +552,7 @@ def restore_key_file(
     now = clock.now()
     throttle = UnlockThrottle.for_data(paths, RECOVERY_KEY_DOOR if recovery else PASSPHRASE_DOOR)
     throttle.check(now)
-    candidates: list[bk.BackupFile] = []
+    candidates: list[BackupFile] = []
     for folder in backup_folders(paths):
         candidates.extend(bk.list_backups(folder))
     usable = 0

@@ -29,8 +29,9 @@ from dsl_desk.core.subject_access import (
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
-from dsl_desk.services.records.due import RecordDue
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError, ValidationError
+from dsl_desk.services.records.due_item import RecordDue
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import (
     Attachment,

@@ -36,7 +36,8 @@ from dsl_desk.documents.disclosure import (
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.log.views import KINDS, ChronologyItem, EntryView
 from dsl_desk.services.people.children import flags_of
 from dsl_desk.services.records.subject_access import (

@@ -34,14 +34,15 @@ from dsl_desk.documents.transfer_bundle import (
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
-from dsl_desk.services.context import AppContext, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.log.discussion_log import get_chronology
 from dsl_desk.services.log.views import Chronology
 from dsl_desk.services.paperwork.exports import _free_path, new_document_password
 from dsl_desk.services.paperwork.signing_identity import ensure_signing_identity
 from dsl_desk.services.records.transfer_import import IMPORTED_USER_PREFIX
 from dsl_desk.services.records.transfer_summary import summary_contents, summary_meta
-from dsl_desk.services.records.transfers import (
+from dsl_desk.services.records.transfer_terms import (
     Destination,
     ExportedTransfer,
     check_destination,

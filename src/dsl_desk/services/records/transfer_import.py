@@ -43,19 +43,21 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import at_time, clock_time
+from dsl_desk.documents import transfer_bundle as tb
 from dsl_desk.documents.transfer_bundle import (
     REFERENCES,
     SCHEMA,
     BundleRefused,
     SignerInfo,
     TransferBundle,
-    read_bundle_file,
 )
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.audit.record_hashes import hashes_detail
 from dsl_desk.services.calendar import organisation
-from dsl_desk.services.context import AppContext, ServiceError
-from dsl_desk.services.paperwork.trusted_certificates import known_signer, record_trust
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError
+from dsl_desk.services.paperwork.trusted_certificates import CertificateInFile, known_signer, record_trust
+from dsl_desk.store.files import FileRefused, check_source, read_source
 from dsl_desk.store.known_certificates import KnownCertificate, add_known_certificate, normalise_fingerprint
 from dsl_desk.store.models import (
     ActionItem,
@@ -94,6 +96,10 @@ _REFERENCE_LENGTH = 30
 
 class TransferRefused(ServiceError):
     """A transfer file that cannot be imported; the message says why and what to do."""
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason  # the bundle's refusal key ("too_large", "damaged", …) when it came from one
 
 
 class SignerNotConfirmed(TransferRefused):
@@ -137,10 +143,31 @@ class ImportedTransfer:
 
 
 def open_bundle_file(path: Path, password: str) -> TransferBundle:
+    """Open a transfer file with its password. A missing, unreadable, special or oversized file is refused
+    plainly, before it is read: /dev/zero or a named pipe is never read forever."""
     try:
-        return read_bundle_file(path, password)
+        try:
+            check_source(path, kind="transfer file", limit=1 << 62)
+            if path.stat().st_size > tb.MAX_BUNDLE_BYTES:
+                raise tb.refused("too_large")
+            data = read_source(path, kind="transfer file", limit=tb.MAX_BUNDLE_BYTES)
+        except FileRefused as error:
+            raise BundleRefused("unreadable", str(error)) from error
+        except OSError as error:
+            raise BundleRefused(
+                "unreadable",
+                f"The file {path} could not be read ({error.strerror or error}). Nothing was imported.",
+            ) from error
+        return tb.open_bundle(data, password)
     except BundleRefused as error:
-        raise TransferRefused(str(error)) from error
+        raise TransferRefused(str(error), reason=error.reason) from error
+
+
+def certificate_in_transfer(path: Path, password: str) -> CertificateInFile:
+    """The certificate that signed a transfer file (which is opened, and checked, with its password)."""
+    signer = open_bundle_file(path, password).signer
+    who = ", ".join(p for p in (signer.role, signer.organisation) if p)
+    return CertificateInFile(signer.fingerprint, f"{signer.name} ({who})" if who else signer.name)
 
 
 def preview_bundle(ctx: AppContext, path: Path, password: str) -> BundlePreview:

@@ -25,7 +25,7 @@ the signing and PDF libraries, which start-up must not pay for (tests/test_lazy_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,8 +38,14 @@ from dsl_desk.core.dates_in_words import describe_date, due_on_words, relative_d
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import calendar_in, organisation
-from dsl_desk.services.context import AppContext, ValidationError
-from dsl_desk.services.records.due import RecordDue
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ValidationError
+from dsl_desk.services.records.due_item import RecordDue
+from dsl_desk.services.records.transfer_terms import (
+    MAX_FIELD,
+    Destination,
+    ExportedTransfer,
+)
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import Child
 from dsl_desk.store.models_records import CaseTransfer
@@ -49,8 +55,6 @@ if TYPE_CHECKING:
     from dsl_desk.services.records.transfer_import import BundlePreview, ImportedTransfer
 
 RECEIPT_SCHOOL_DAYS = 5
-KEEP_COPY_YEARS = 1
-MAX_FIELD = 200
 STATUS_WORDS = {
     "prepared": "Prepared, not sent yet",
     "sent": "Sent, awaiting receipt",
@@ -58,27 +62,6 @@ STATUS_WORDS = {
     "cancelled": "Cancelled",
     "imported": "Received and imported",
 }
-
-
-@dataclass(frozen=True)
-class Destination:
-    """Where the file goes, and how. Only the school is required."""
-
-    school: str
-    dsl: str = ""
-    contact: str = ""  # email or phone
-    method: str = ""  # "Secure email", "By hand to the DSL", …
-
-
-@dataclass(frozen=True)
-class ExportedTransfer:
-    transfer_id: int
-    bundle_path: Path
-    summary_path: Path
-    password: str  # shown once and given by phone; never stored
-    bundle_id: str
-    fingerprint: str
-    keep_copy_until: date
 
 
 @dataclass(frozen=True)
@@ -104,25 +87,6 @@ class TransferRow:
     keep_copy_until: date | None
     bundle_id: str
     signer_fingerprint: str
-
-
-def default_keep_copy_until(sent_on: date) -> date:
-    """KEEP_COPY_YEARS after sending (see the module docstring for why)."""
-    try:
-        return sent_on.replace(year=sent_on.year + KEEP_COPY_YEARS)
-    except ValueError:  # 29 February
-        return sent_on.replace(year=sent_on.year + KEEP_COPY_YEARS, day=28)
-
-
-def check_destination(destination: Destination) -> Destination:
-    bounds.check_texts(destination, default=MAX_FIELD)
-    cleaned = Destination(**{f.name: getattr(destination, f.name).strip() for f in fields(Destination)})
-    if not cleaned.school:
-        raise ValidationError("Enter the school the child is moving to.", field="school")
-    for f in fields(Destination):
-        if len(getattr(cleaned, f.name)) > MAX_FIELD:
-            raise ValidationError(f"That is too long (at most {MAX_FIELD} characters).", field=f.name)
-    return cleaned
 
 
 # --- export and import (heavy: imported when used) ------------------------------------------------------------

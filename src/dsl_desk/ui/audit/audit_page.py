@@ -27,8 +27,8 @@ from dsl_desk.services.audit.log import (
     list_events,
     verify,
 )
-from dsl_desk.services.context import AppContext, ServiceError
-from dsl_desk.store.errors import StoreError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError
 from dsl_desk.ui import theme
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import Column, RowTableModel
@@ -227,7 +227,7 @@ class AuditPage(QWidget):
         """The newest page for the current filters."""
         try:
             page = list_events(self.ctx, self.filters, record_view=record_view)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self._show_filter_error(str(error))
             return
         self.filter_error.hide()

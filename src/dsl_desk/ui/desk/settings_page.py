@@ -29,9 +29,8 @@ from PySide6.QtWidgets import (
 from dsl_desk.core import dates_in_words, retention
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import clock_time
-from dsl_desk.services.calendar import remove_closure_day
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
-from dsl_desk.services.desk.closures import ClosureRow, add_closure, list_closure_days
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.desk.closures import ClosureRow, add_closure, list_closure_days, remove_closure_day
 from dsl_desk.services.desk.policies import load_policies
 from dsl_desk.services.desk.profile import (
     ProfileView,
@@ -39,7 +38,7 @@ from dsl_desk.services.desk.profile import (
     update_retention_years,
     update_working_hours,
 )
-from dsl_desk.services.desk.setup import NewUser, passphrase_problem
+from dsl_desk.services.desk.setup import KdfParams, NewUser, passphrase_problem
 from dsl_desk.services.desk.users import (
     UserRow,
     add_deputy,
@@ -48,8 +47,7 @@ from dsl_desk.services.desk.users import (
     set_signature,
     signature_of,
 )
-from dsl_desk.store.errors import StoreError, WrongPassphrase
-from dsl_desk.store.keyring import KdfParams
+from dsl_desk.services.errors import DeskError, ValidationError, WrongPassphrase
 from dsl_desk.ui.desk.setup_wizard import NATIONS, suggest_username, time_edit, translated
 from dsl_desk.ui.paperwork.form_fields import (
     add_new_passphrase_rows,
@@ -463,7 +461,7 @@ class SettingsPage(QWidget):
             update_working_hours(
                 self.ctx, cutoff=self.cutoff_edit.time().toPython(), idle_lock_minutes=self.idle_spin.value()
             )
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             set_message(self.hours_message, str(error))
             return
         set_message(self.hours_message, self.tr("Saved."), ok=True)
@@ -472,7 +470,7 @@ class SettingsPage(QWidget):
     def save_retention(self) -> None:
         try:
             update_retention_years(self.ctx, self.retention_spin.value())
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             set_message(self.retention_message, str(error))
             return
         set_message(self.retention_message, self.tr("Saved."), ok=True)
@@ -485,7 +483,7 @@ class SettingsPage(QWidget):
             last = self.closure_last.checked_date("last_day")
             assert day is not None  # required
             moved = add_closure(self.ctx, day, self.closure_reason.text(), last_day=last)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             set_message(self.closure_message, str(error))
             return
         self.closure_reason.clear()
@@ -514,7 +512,7 @@ class SettingsPage(QWidget):
         )
         try:
             remove_closure_day(self.ctx, row.day)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             set_message(self.closure_message, str(error))
             return
         set_message(
@@ -670,7 +668,7 @@ class AddDeputyDialog(QDialog):
             set_message(label, str(error))
             field.setFocus()
             return False
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             set_message(self.message, str(error))
             return False
         return True
@@ -754,7 +752,7 @@ class ChangePassphraseDialog(QDialog):
         except ValidationError as error:
             set_message(self.new_error, str(error))
             return False
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             set_message(self.message, str(error))
             return False
         self.changed = True
@@ -797,7 +795,7 @@ class SignatureDialog(QDialog):
             return False
         try:
             set_signature(self.ctx, png)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             set_message(self.message, str(error))
             return False
         self.saved = True

@@ -40,17 +40,17 @@ from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.core.escalation_rules import review_warning
 from dsl_desk.core.policy import PolicyPack
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.desk.data_folder import DataPaths
 from dsl_desk.services.desk.setup import (
     USERNAME_PATTERN,
+    KdfParams,
     NewUser,
     OrganisationProfile,
     initialise,
     passphrase_problem,
 )
-from dsl_desk.store.errors import StoreError
-from dsl_desk.store.keyring import KdfParams
-from dsl_desk.store.paths import DataPaths
+from dsl_desk.services.errors import DeskError
 from dsl_desk.ui.paperwork.form_fields import (
     add_new_passphrase_rows,
     buddy_label,
@@ -981,7 +981,7 @@ class SetupWizard(QWizard):
             from dsl_desk.services.paperwork.signing_identity import ensure_signing_identity
 
             ensure_signing_identity(self.context)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             return self.tr("%s\n\nGo back to correct it, or close the window and start again.") % error
         finally:
             QGuiApplication.restoreOverrideCursor()

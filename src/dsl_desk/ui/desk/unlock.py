@@ -24,17 +24,11 @@ from PySide6.QtWidgets import (
 from dsl_desk import APP_NAME
 from dsl_desk.core.clock import Clock
 from dsl_desk.core.policy import PolicyPack
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.desk.data_folder import DataPaths
+from dsl_desk.services.desk.door import Door, read_door, seconds_words, wait_before_next_try
 from dsl_desk.services.desk.setup import sign_in, sign_in_with_recovery_key
-from dsl_desk.store.errors import DatabaseCorrupt, KeyringDamaged, StoreError
-from dsl_desk.store.keyring import UNSEALED, Keyring, load_keyring
-from dsl_desk.store.paths import DataPaths
-from dsl_desk.store.throttle import (
-    PASSPHRASE_DOOR,
-    RECOVERY_KEY_DOOR,
-    UnlockThrottle,
-    seconds_words,
-)
+from dsl_desk.services.errors import DatabaseCorrupt, DeskError, KeyringDamaged
 
 
 class UnlockPanel(QWidget):
@@ -49,7 +43,7 @@ class UnlockPanel(QWidget):
         self.paths = paths
         self.clock = clock
         self.packs = packs
-        self.keyring: Keyring | None = None
+        self.keyring: Door | None = None
         self._recovery_mode = False
         self._damage_found = False  # set when the open desk found a damaged page: unlocking restores
         self._waiting = False  # a wait after failed attempts is running: the field and button are off
@@ -139,8 +133,8 @@ class UnlockPanel(QWidget):
         self.file_label.setText(self.tr("Data file: %s") % self.paths.database)
         self.account.clear()
         try:
-            self.keyring = load_keyring(self.paths.keyring)
-        except StoreError as error:
+            self.keyring = read_door(self.paths)
+        except DeskError as error:
             self.keyring = None
             self._show_message(str(error))
             self.unlock_button.setEnabled(False)
@@ -154,8 +148,8 @@ class UnlockPanel(QWidget):
             self.refresh_wait()
             return
         self.restore_key_button.hide()
-        for slot in self.keyring.users:
-            self.account.addItem(f"{slot.display_name} ({slot.username})", slot.username)
+        for account in self.keyring.accounts:
+            self.account.addItem(f"{account.display_name} ({account.username})", account.username)
         self.demo_banner.setVisible(self.keyring.demo)
         if self.keyring.demo:
             from dsl_desk.services.demo import DEMO_PASSPHRASE
@@ -205,8 +199,7 @@ class UnlockPanel(QWidget):
     def refresh_wait(self) -> None:
         """While a wait after failed attempts runs, the field and the button are off, with a countdown; once it
         is over they come back, with the cursor in the field."""
-        door = RECOVERY_KEY_DOOR if self._recovery_mode else PASSPHRASE_DOOR
-        remaining = UnlockThrottle.for_data(self.paths, door).remaining(self.clock.now())
+        remaining = wait_before_next_try(self.paths, self.clock.now(), recovery_key=self._recovery_mode)
         if remaining.total_seconds() > 0:
             seconds = max(1, math.ceil(remaining.total_seconds()))
             self._waiting = True
@@ -272,9 +265,9 @@ class UnlockPanel(QWidget):
             self.restore_key_button.setVisible(True)
             self._keep_typing()
             return
-        except (StoreError, ServiceError) as error:
+        except DeskError as error:
             self._show_message(str(error))
-            if self._recovery_mode and self.keyring is not None and self.keyring.integrity == UNSEALED:
+            if self._recovery_mode and self.keyring is not None and self.keyring.unsealed:
                 # Neither secret opens an old key file that has no checksum: it may be damaged after all.
                 self.restore_key_button.setVisible(True)
             self._keep_typing()
@@ -330,7 +323,7 @@ class UnlockPanel(QWidget):
                 packs=self.packs,
                 recovery=self._recovery_mode,
             )
-        except (StoreError, ServiceError) as error:
+        except DeskError as error:
             self._show_message(str(error))
             self._keep_typing()
             return

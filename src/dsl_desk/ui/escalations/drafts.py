@@ -2,7 +2,7 @@
 
 `DraftingWizard` is the base of every escalation wizard. Its fields are bound by name; their values are saved
 (services.drafts) on each page change and one second after the last edit, so closing the window or a crash
-loses nothing. `open_wizard_for_draft` gives back the right wizard, refilled, for a stored draft.
+loses nothing. `resume.open_wizard_for_draft` gives back the right wizard, refilled, for a stored draft.
 """
 
 from __future__ import annotations
@@ -402,20 +402,3 @@ def describe_draft(draft: DraftView) -> str:
         RESOLVE: "Resolving an escalation",
     }.get(draft.kind, draft.kind)
     return f"{what} (saved {when})"
-
-
-def open_wizard_for_draft(ctx: AppContext, draft: DraftView, parent: QWidget | None) -> QWizard:
-    """The wizard the draft belongs to, refilled from it. The caller shows it (show(), open() or exec())."""
-    if draft.kind == NEW_ESCALATION:
-        from dsl_desk.ui.escalations.new_escalation import NewEscalationWizard
-
-        return NewEscalationWizard(ctx, parent, draft=draft)
-    if draft.kind == ESCALATE:
-        from dsl_desk.ui.escalations.escalate import EscalateWizard
-
-        return EscalateWizard(ctx, draft.subject_id, parent, draft=draft)
-    if draft.kind == RESOLVE:
-        from dsl_desk.ui.escalations.resolve import ResolveWizard
-
-        return ResolveWizard(ctx, draft.subject_id, parent, draft=draft)
-    raise ValueError(f"No wizard keeps drafts of kind {draft.kind!r}")

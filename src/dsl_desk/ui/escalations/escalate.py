@@ -19,19 +19,16 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.dates_in_words import describe_deadline
-from dsl_desk.core.escalation_rules import ChildFlags, requirements_for
 from dsl_desk.core.policy import PolicyPack, Requirement, Stage
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError
+from dsl_desk.services.escalations.checklist_items import complete_checklist_item
 from dsl_desk.services.escalations.deadlines import next_stage_deadline, stage_was_met
 from dsl_desk.services.escalations.drafts import DraftView
+from dsl_desk.services.escalations.reading import get_escalation
+from dsl_desk.services.escalations.requirements import next_stage_requirements
+from dsl_desk.services.escalations.stages import StageOutcome, escalate
 from dsl_desk.services.escalations.views import ChecklistView, EscalationDetail, StageView
-from dsl_desk.services.escalations.workflow import (
-    StageOutcome,
-    complete_checklist_item,
-    escalate,
-    get_escalation,
-)
-from dsl_desk.services.people.children import get_child
 from dsl_desk.ui.escalations.drafts import (
     ESCALATE,
     DraftingWizard,
@@ -75,10 +72,6 @@ class EscalateWizard(DraftingWizard):
         self.escalation_id = escalation_id
         self.detail = get_escalation(ctx, escalation_id)
         self.pack = ctx.pack(self.detail.policy_id)
-        child = get_child(ctx, self.detail.child_id).details
-        self.flags = ChildFlags(
-            child.child_protection_plan, child.looked_after, child.child_in_need, child.ehcp
-        )
         self.setWindowTitle(self.tr("Escalate %s") % self.detail.reference)
         self.outcome_page = StageOutcomePage(self)
         self.next_page = NextStagePage(self)
@@ -403,7 +396,7 @@ class NextStagePage(WizardPage):
         self.who.setText(self.wiz.tr("Who is involved: %s") % " · ".join(sides) if sides else "")
         self._fill_contacts(self.wiz.pack, stage)
         self._show_deadline()
-        needed = requirements_for(stage, self.wiz.flags)
+        needed = next_stage_requirements(self.wiz.ctx, self.wiz.escalation_id, stage.key)
         self.requirements.setText("\n".join(requirement_text(r) for r in needed))
         self.requirements_title.setVisible(bool(needed))
         self.requirements.setVisible(bool(needed))

@@ -29,10 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.escalations.changes import set_immediate_risk, shorten_timescale
+from dsl_desk.services.escalations.checklist_items import complete_checklist_item
+from dsl_desk.services.escalations.closing import withdraw
 from dsl_desk.services.escalations.drafts import load_draft
 from dsl_desk.services.escalations.history import STAGE_KINDS, escalation_history
+from dsl_desk.services.escalations.reading import chase_message, get_escalation, list_escalations
 from dsl_desk.services.escalations.views import (
     DUE_STATUS_WORDS,
     CaseRow,
@@ -40,13 +44,6 @@ from dsl_desk.services.escalations.views import (
     EscalationDetail,
     ResolutionView,
     StageView,
-)
-from dsl_desk.services.escalations.workflow import (
-    chase_message,
-    complete_checklist_item,
-    get_escalation,
-    list_escalations,
-    withdraw,
 )
 from dsl_desk.ui import theme
 from dsl_desk.ui.escalations.drafts import ESCALATE, RESOLVE, moment_words

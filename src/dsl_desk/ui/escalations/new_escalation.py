@@ -28,8 +28,9 @@ from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import describe_date, describe_deadline
 from dsl_desk.core.escalation_rules import immediate_risk_rule
 from dsl_desk.core.policy import AGENCY_KINDS, Contact, PolicyPack
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.profile import get_profile
+from dsl_desk.services.errors import ServiceError
 from dsl_desk.services.escalations.deadlines import first_stage_deadline
 from dsl_desk.services.escalations.drafts import DraftView
 from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation

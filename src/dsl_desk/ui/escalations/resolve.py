@@ -17,10 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.dates_in_words import describe_deadline
-from dsl_desk.core.escalation_rules import ClosingChecklist, ClosingField, timescale_met
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.core.escalation_rules import ClosingChecklist, ClosingField
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import ServiceError
+from dsl_desk.services.escalations.closing import ResolutionInput, closing_checklist, resolve
+from dsl_desk.services.escalations.deadlines import stage_was_met
 from dsl_desk.services.escalations.drafts import DraftView
-from dsl_desk.services.escalations.workflow import ResolutionInput, closing_checklist, get_escalation, resolve
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.ui.escalations.drafts import (
     RESOLVE,
     DraftingWizard,
@@ -170,7 +173,7 @@ class StagesPage(WizardPage):
         current = self.wiz.pack.stage(detail.current_stage_key)
         self.resolved_at.setText(self.wiz.tr("Stage escalation resolved: %s") % current.display_name)
         record = current_record(detail)
-        self.missed = not timescale_met(record.deadline, now)
+        self.missed = not stage_was_met(record.deadline, None, now)  # the rule resolve() applies
         while self.history.count():
             widget = self.history.takeAt(0).widget()
             if widget is not None:

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError, ValidationError
 from dsl_desk.services.learning.practice_alerts import (
     AlertInput,
     AlertView,
@@ -31,7 +32,6 @@ from dsl_desk.services.learning.practice_alerts import (
     new_alert_defaults,
     update_alert,
 )
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui.messages import confirm
 from dsl_desk.ui.widgets.date_entry import DateEntry
 
@@ -149,7 +149,7 @@ class PracticeAlertDialog(QDialog):
             if confirm_not_a_child(self, str(found)):
                 self._save(names_confirmed=True)
             return
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
             if isinstance(error, ValidationError) and error.field == "alert_date":

@@ -38,7 +38,8 @@ from dsl_desk.core.periods import (
     quarter_containing,
     school_year_containing,
 )
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError
 from dsl_desk.services.learning.lessons import (
     export_lessons_csv,
     export_lessons_pdf,
@@ -47,7 +48,6 @@ from dsl_desk.services.learning.lessons import (
 )
 from dsl_desk.services.learning.practice_alerts import AlertView, export_alert_pdf, list_alerts
 from dsl_desk.services.learning.reports import export_figures_csv, export_governors_report, period_figures
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui import theme
 from dsl_desk.ui.learning.bar_chart import Bar, BarChart, Series
 from dsl_desk.ui.messages import show_error
@@ -379,7 +379,7 @@ class ReportsPage(QWidget):
             target = target.with_suffix(suffix)
         try:
             work(target, period, self.references.isChecked())
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             show_error(self, self.tr("Not exported"), str(error))
             return
         self.signals.changed.emit(Changed())  # the audit trail grew; nothing else did
@@ -403,7 +403,7 @@ class ReportsPage(QWidget):
             return
         try:
             record_follow_up(self.ctx, line.escalation_id, answer)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             show_error(self, self.tr("Follow-up not saved"), str(error))
             return
         self.refresh()
@@ -435,7 +435,7 @@ class ReportsPage(QWidget):
             return
         try:
             export_alert_pdf(self.ctx, alert.id, target)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             show_error(self, self.tr("Not exported"), str(error))
 
     def _current(self, view: QTableView, proxy: QSortFilterProxyModel) -> Any:

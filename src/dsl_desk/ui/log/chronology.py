@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import clock_time, numeric_date, short_date
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError
 from dsl_desk.services.log.attachments import open_copy
 from dsl_desk.services.log.discussion_log import complete_action, get_chronology
 from dsl_desk.services.log.export import export_chronology, suggested_file_name
 from dsl_desk.services.log.views import KINDS, Chronology, ChronologyItem, EntryView, ExportResult
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui.log.log_entry_dialog import LogEntryResult, ShareDialog, log_a_discussion
 from dsl_desk.ui.messages import show_error
 from dsl_desk.ui.signals import AppSignals, Changed
@@ -291,7 +291,7 @@ class ChronologyView(QWidget):
         target = int(value)
         try:
             self._act(kind, target)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             show_error(self, self.tr("Discussion log"), str(error))
 
     def _act(self, kind: str, target: int) -> None:
@@ -354,7 +354,7 @@ class ChronologyView(QWidget):
             result = export_chronology(
                 self.ctx, self.chronology.child_id, path, escalation_id=self.escalation_id
             )
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             show_error(self, self.tr("Export chronology"), str(error))
             return None
         self.summary.setText(

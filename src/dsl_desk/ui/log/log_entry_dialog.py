@@ -37,8 +37,9 @@ from PySide6.QtWidgets import (
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import numeric_date_time
 from dsl_desk.core.record_prompts import record_prompts
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
-from dsl_desk.services.escalations.workflow import list_escalations
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError, ValidationError
+from dsl_desk.services.escalations.reading import list_escalations
 from dsl_desk.services.log.attachments import MAX_ATTACHMENT_MB, check_file
 from dsl_desk.services.log.discussion_log import (
     NewAction,
@@ -51,7 +52,6 @@ from dsl_desk.services.log.discussion_log import (
 from dsl_desk.services.log.views import KINDS, MEETING_METHODS, METHODS, EntryView
 from dsl_desk.services.people.agencies import list_professionals
 from dsl_desk.services.people.children import list_children
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui.paperwork.form_fields import child_choice_text
 from dsl_desk.ui.widgets.date_entry import DateEntry, DateTimeEntry
 
@@ -445,7 +445,7 @@ class LogEntryDialog(QDialog):
         except ValidationError as error:
             self._show_error(str(error), error.field)
             return
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self._show_error(str(error))
             return
         self.saved = saved
@@ -520,7 +520,7 @@ class ShareDialog(QDialog):
             shared_at = self.shared_at.checked_instant("shared_at")
             assert shared_at is not None  # required
             self.saved = record_sharing(self.ctx, self.entry_id, self.shared_with.text(), shared_at)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
             return

@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 
 from dsl_desk.core.clock import LONDON, london
 from dsl_desk.core.dates_in_words import numeric_date, numeric_date_time
-from dsl_desk.services.context import AppContext, ServiceError
-from dsl_desk.services.escalations.workflow import list_escalations
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError
+from dsl_desk.services.escalations.reading import list_escalations
 from dsl_desk.services.log.discussion_log import list_authors, search_log
+from dsl_desk.services.log.search_terms import MATCH_END, MATCH_START, SearchFilters, match_expression
 from dsl_desk.services.log.views import METHODS, SearchHit, SearchResult
 from dsl_desk.services.people.children import list_children
-from dsl_desk.store.errors import StoreError
-from dsl_desk.store.search import MATCH_END, MATCH_START, SearchFilters, match_expression
 from dsl_desk.ui.log.chronology import MARK_BACKGROUND, ChronologyView
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.theme import MUTED
@@ -253,7 +253,7 @@ class LogPage(QWidget):
             return
         try:
             self.result = search_log(self.ctx, text, self.filters())
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self.results_label.setText(str(error))
             return
         count = len(self.result.hits)

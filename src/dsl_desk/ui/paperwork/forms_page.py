@@ -45,8 +45,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.services.context import AppContext, ServiceError
-from dsl_desk.services.escalations.workflow import list_escalations
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError
+from dsl_desk.services.escalations.reading import list_escalations
 from dsl_desk.services.paperwork.exports import (
     Action,
     ExportResult,
@@ -62,7 +63,6 @@ from dsl_desk.services.paperwork.exports import (
     write_email_draft,
 )
 from dsl_desk.services.paperwork.form_values import form_values, forms_for, save_typed_values
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui.messages import show_error
 from dsl_desk.ui.paperwork.form_editor import FormEditor
 from dsl_desk.ui.signals import AppSignals, Changed
@@ -113,7 +113,7 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
     pages = range((first or 1) - 1, min(last or document.pageCount(), document.pageCount()))
     painter = QPainter()
     if not painter.begin(printer):
-        raise StoreError("The printer could not be started. Check that it is switched on and try again.")
+        raise DeskError("The printer could not be started. Check that it is switched on and try again.")
     try:
         for position, index in enumerate(pages):
             if position:
@@ -581,7 +581,7 @@ class FormsPage(QWidget):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             return work()
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             problem = str(error)
         finally:
             QGuiApplication.restoreOverrideCursor()

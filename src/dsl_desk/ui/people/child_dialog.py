@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError, ValidationError
 from dsl_desk.services.people.children import ChildDetails, ChildView, add_child, update_child, validate
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui.widgets.date_entry import DateEntry
 
 CONTINUUM_LEVELS = (
@@ -152,7 +152,7 @@ class ChildDialog(QDialog):
             if isinstance(field, QWidget):
                 field.setFocus()
             return
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
             return

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import day_month_year, numeric_date
 from dsl_desk.services.context import AppContext
+from dsl_desk.services.escalations.reading import list_escalations
 from dsl_desk.services.escalations.views import CaseRow
-from dsl_desk.services.escalations.workflow import list_escalations
 from dsl_desk.services.people.children import ChildRow, ChildView, flags_of, get_child, list_children
 from dsl_desk.ui.log.chronology import ChronologyView
 from dsl_desk.ui.people.child_dialog import ChildDialog

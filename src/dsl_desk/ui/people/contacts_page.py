@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.profile import get_profile
+from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.people.agencies import (
     ProfessionalRow,
     add_professional,

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import describe_date, numeric_date, numeric_date_time
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.subject_access import (
     REDACT_TERM,
     Decision,
@@ -40,7 +41,6 @@ from dsl_desk.services.records.subject_access import (
     mark_withdrawn,
     take_back,
 )
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui import theme
 from dsl_desk.ui.messages import confirm, show_error
 from dsl_desk.ui.signals import AppSignals, Changed
@@ -370,7 +370,7 @@ class SubjectAccessTab(QWidget):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             result = export_response(self.ctx, self.detail.request.id, Path(folder))
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             QApplication.restoreOverrideCursor()
             show_error(self, self.tr("Not exported"), str(error))
             return
@@ -384,7 +384,7 @@ class SubjectAccessTab(QWidget):
     def _call(self, change: object) -> None:
         try:
             change()  # type: ignore[operator]
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             show_error(self, self.tr("Not changed"), str(error))
             return
         self._changed()

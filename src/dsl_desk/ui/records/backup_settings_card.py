@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.backup_settings import (
     MAX_GENERATIONS,
     BackupSettings,
@@ -28,7 +29,6 @@ from dsl_desk.services.records.backup_settings import (
     save_settings,
 )
 from dsl_desk.services.records.backups import backup_status, make_backup
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.widgets.common import hint, section_title
 
@@ -103,7 +103,7 @@ class BackupSettingsCard(QFrame):
         text = self.folder.text().strip()
         try:
             save_settings(self.ctx, BackupSettings(Path(text) if text else None, self.generations.value()))
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self._say(str(error), problem=True)
             return False
         self._say(self.tr("Saved."), problem=False)
@@ -114,7 +114,7 @@ class BackupSettingsCard(QFrame):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             outcome = make_backup(self.ctx, "manual")
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self._say(str(error), problem=True)
             return
         finally:

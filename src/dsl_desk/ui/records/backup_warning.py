@@ -6,9 +6,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.backups import BackupStatus, backup_status, make_backup
-from dsl_desk.store.errors import StoreError
 
 
 class BackupWarning(QFrame):
@@ -40,7 +40,7 @@ class BackupWarning(QFrame):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             outcome = make_backup(self.ctx, "manual")
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self.refresh()
             self.label.setText(str(error))
             return

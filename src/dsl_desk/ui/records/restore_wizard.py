@@ -30,8 +30,11 @@ from PySide6.QtWidgets import (
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.dates_in_words import at_time, long_date, with_time
 from dsl_desk.core.policy import PolicyPack
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.desk.data_folder import DataPaths
+from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.backups import (
+    BackupFile,
     BackupSummary,
     RestoreResult,
     describe_backup,
@@ -40,9 +43,6 @@ from dsl_desk.services.records.backups import (
     restore_backup,
     restore_damaged_database,
 )
-from dsl_desk.store.backup import BackupFile
-from dsl_desk.store.errors import StoreError
-from dsl_desk.store.paths import DataPaths
 from dsl_desk.ui.widgets.common import hint
 
 KIND_WORDS = {
@@ -127,7 +127,7 @@ class ChooseBackupPage(QWizardPage):
         """Check the backup through its key before showing it: a refused one never reaches the next page."""
         try:
             summary = describe_backup(self.ctx, Path(self.path.text().strip()))
-        except (StoreError, ServiceError) as error:
+        except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
             return False
@@ -200,7 +200,7 @@ class ReviewPage(QWizardPage):
         wizard = self.wizard()
         try:
             wizard.result_value = restore_backup(self.ctx, wizard.summary.backup.path)  # type: ignore[attr-defined]
-        except (StoreError, ServiceError) as error:
+        except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
             return False
@@ -348,7 +348,7 @@ class DamagedDatabaseDialog(QDialog):
                 clock=self.clock,
                 packs=self.packs,
             )
-        except (StoreError, ServiceError) as error:
+        except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
             return

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.dates_in_words import day_month_year
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError, ServiceError, ValidationError
 from dsl_desk.services.records.retention import (
     MAX_REASON,
     DeletionPreview,
@@ -29,7 +30,6 @@ from dsl_desk.services.records.retention import (
     deletion_preview,
     names_match,
 )
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui import theme
 from dsl_desk.ui.background import run_in_background
 from dsl_desk.ui.paperwork.form_fields import buddy_label, error_label
@@ -176,7 +176,7 @@ class RetentionDeleteDialog(QDialog):
         self._busy(False)
         self._enable()
         text = str(error)
-        if not isinstance(error, ServiceError | StoreError):  # a fault, not a refusal
+        if not isinstance(error, ServiceError | DeskError):  # a fault, not a refusal
             text = (
                 self.tr(
                     "DSL Desk could not finish the deletion (%s). A deletion is all or nothing: if the record is "

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import numeric_date, numeric_date_time
 from dsl_desk.core.retention import ordinal
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.profile import get_profile
+from dsl_desk.services.errors import DeskError, ValidationError
 from dsl_desk.services.records.retention import (
     MAX_REASON,
     HoldRow,
@@ -39,7 +40,6 @@ from dsl_desk.services.records.retention import (
     list_holds,
     place_hold,
 )
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui import theme
 from dsl_desk.ui.paperwork.form_fields import buddy_label, error_label
 from dsl_desk.ui.records.retention_delete import RetentionDeleteDialog
@@ -230,7 +230,7 @@ class RetentionTab(QWidget):
             return
         try:
             dialog = RetentionDeleteDialog(self.ctx, review.child_id, self)
-        except (ServiceError, StoreError) as error:  # e.g. deleted meanwhile from the command line
+        except DeskError as error:  # e.g. deleted meanwhile from the command line
             self.refresh()
             self._show_result(str(error), ok=False)
             return
@@ -243,7 +243,7 @@ class RetentionTab(QWidget):
             return
         try:
             lift_hold(self.ctx, hold.child_id)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self._show_result(str(error), ok=False)
             return
         self._done(self.tr("The hold on %s's record is lifted.") % hold.name)
@@ -314,7 +314,7 @@ class KeepLongerDialog(QDialog):
         try:
             review_on = self.review_date.checked_date("review_on") if self.review_check.isChecked() else None
             self.placed = place_hold(self.ctx, self.review.child_id, self.reason_edit.text(), review_on)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self.message.setText(str(error))
             self.message.show()
             self.adjustSize()  # grow to show the wrapped message

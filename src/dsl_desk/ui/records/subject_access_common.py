@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
-from dsl_desk.store.errors import StoreError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError, ValidationError
 from dsl_desk.ui.paperwork.form_fields import error_label
 from dsl_desk.ui.widgets.date_entry import DateEntry
 
@@ -58,7 +58,7 @@ class ServiceDialog(QDialog):
             if isinstance(field, QWidget):
                 field.setFocus()
             return
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self.show_error(str(error))
             return
         self.accept()

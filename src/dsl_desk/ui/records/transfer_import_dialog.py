@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import day_month_year, with_time
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError, ServiceError
 from dsl_desk.services.records.transfers import import_bundle, preview_bundle
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui.background import run_in_background
 from dsl_desk.ui.paperwork.form_fields import error_label
 from dsl_desk.ui.signals import AppSignals, Changed
@@ -257,7 +257,7 @@ class TransferImportDialog(QDialog):
             preview is not None and not preview.signer_known and not preview.already_imported
         )
         self.details.clear()  # not "Opening the file…" beside the reason it could not be opened
-        if isinstance(error, ServiceError | StoreError):
+        if isinstance(error, ServiceError | DeskError):
             self._show_error(str(error))
         else:
             self._show_error(self.tr("The file could not be imported (%s). Nothing was imported.") % error)

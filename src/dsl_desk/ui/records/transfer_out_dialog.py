@@ -26,15 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
-from dsl_desk.services.context import AppContext, ServiceError, ValidationError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError, ServiceError, ValidationError
+from dsl_desk.services.records.transfer_terms import default_keep_copy_until
 from dsl_desk.services.records.transfers import (
     Destination,
     ExportedTransfer,
-    default_keep_copy_until,
     export_bundle,
     mark_sent,
 )
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui.background import run_in_background
 from dsl_desk.ui.paperwork.form_fields import error_label
 from dsl_desk.ui.signals import AppSignals, Changed
@@ -197,7 +197,7 @@ class TransferOutDialog(QDialog):
 
     def _failed(self, error: Exception) -> None:
         self._set_busy(False)
-        if isinstance(error, ServiceError | StoreError):
+        if isinstance(error, ServiceError | DeskError):
             self._show_error(str(error))
             if isinstance(error, ValidationError) and error.field == "keep_copy_until":
                 self.keep.setFocus()
@@ -263,7 +263,7 @@ class TransferOutDialog(QDialog):
             return
         try:
             mark_sent(self.ctx, self.exported.transfer_id, method=self.method.currentText())
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self.sent_note.setText(str(error))
             return
         self.signals.changed.emit(Changed(records=True))

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import describe_date, short_date
-from dsl_desk.services.context import AppContext, ServiceError
+from dsl_desk.services.context import AppContext
+from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.transfers import (
     TransferRow,
     cancel,
@@ -30,7 +31,6 @@ from dsl_desk.services.records.transfers import (
     record_acknowledgement,
     record_chase,
 )
-from dsl_desk.store.errors import StoreError
 from dsl_desk.ui import theme
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
@@ -166,7 +166,7 @@ class TransfersTab(QWidget):
             return
         try:
             text = record_chase(self.ctx, row.id)
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self.message.setText(str(error))
             return
         self.chase_text.setPlainText(text)
@@ -207,7 +207,7 @@ class TransfersTab(QWidget):
     def _do(self, work: object, done: str, field: str) -> None:
         try:
             result = work()  # type: ignore[operator]
-        except (ServiceError, StoreError) as error:
+        except DeskError as error:
             self.message.setText(str(error))
             return
         self.message.setText(done % getattr(result, field))

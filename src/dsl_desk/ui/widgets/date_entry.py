@@ -49,7 +49,7 @@ from dsl_desk.core.date_entry import (
     parse_uk_datetime,
 )
 from dsl_desk.core.dates_in_words import numeric_date
-from dsl_desk.services.context import ValidationError
+from dsl_desk.services.errors import ValidationError
 
 V = TypeVar("V", date, datetime)
 
