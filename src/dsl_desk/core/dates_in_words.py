@@ -12,12 +12,21 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.i18n import N_, _, ngettext, pgettext
 
 # English names, also what core/date_entry.py reads back when a person types "14 March 2015".
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+    N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December"),
 )  # fmt: skip
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -28,20 +37,20 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def day_name(d: date) -> str:
     """'Saturday'."""
-    return DAY_NAMES[d.weekday()]
+    return _(DAY_NAMES[d.weekday()])
 
 
 def month_name(d: date) -> str:
     """'March'."""
-    return MONTH_NAMES[d.month - 1]
+    return _(MONTH_NAMES[d.month - 1])
 
 
 def _day_abbr(d: date) -> str:
-    return _DAYS[d.weekday()]
+    return pgettext("short day", _DAYS[d.weekday()])
 
 
 def _month_abbr(d: date) -> str:
-    return _MONTHS[d.month - 1]
+    return pgettext("short month", _MONTHS[d.month - 1])
 
 
 def local(moment: datetime) -> datetime:
@@ -122,7 +131,7 @@ def clock_time_seconds(t: datetime) -> str:
 def at_time(moment: datetime, words: Callable[[date], str] | None = None) -> str:
     """'14 March 2015 at 14:02' (`words` gives the date part: long_date for 'Saturday 14 March 2015 at 14:02')."""
     moment, words = local(moment), words or day_month_year
-    return f"{words(moment.date())} at {clock_time(moment)}"
+    return _("{day} at {time}").format(day=words(moment.date()), time=clock_time(moment))
 
 
 def with_time(moment: datetime, words: Callable[[date], str] | None = None) -> str:
@@ -144,22 +153,26 @@ def relative_day(d: date, today: date) -> str:
     '2 days ago'."""
     days = (d - today).days
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if days == -1:
-        return "yesterday"
-    return f"in {days} days" if days > 0 else f"{-days} days ago"
+        return _("yesterday")
+    if days > 0:
+        return ngettext("in {n} day", "in {n} days", days).format(n=days)
+    return ngettext("{n} day ago", "{n} days ago", -days).format(n=-days)
 
 
 def working_days(count: int) -> str:
     """'1 working day', '3 working days'."""
-    return f"{count} working day" if count == 1 else f"{count} working days"
+    return ngettext("{n} working day", "{n} working days", count).format(n=count)
 
 
 def in_working_days(count: int) -> str:
     """'today', 'in 1 working day', 'in 3 working days'."""
-    return "today" if count == 0 else f"in {working_days(count)}"
+    if count == 0:
+        return _("today")
+    return ngettext("in {n} working day", "in {n} working days", count).format(n=count)
 
 
 def due_on_words(due: date | None, today: date) -> str:
@@ -167,27 +180,25 @@ def due_on_words(due: date | None, today: date) -> str:
     if due is None:
         return ""
     if due == today:
-        return "due today"
+        return _("due today")
     if due > today:
-        return f"due {describe_date(due, today)}"
-    return f"overdue: was due {describe_date(due, today)}"
+        return _("due {day}").format(day=describe_date(due, today))
+    return _("overdue: was due {day}").format(day=describe_date(due, today))
 
 
 def describe_deadline(due_at: datetime | None, now: datetime) -> str:
     """A deadline at a time: 'today 17:00', 'Tue 5 Jan 17:00', 'overdue since 17:00 yesterday'. Europe/London;
     the year only when it is not the current one."""
     if due_at is None:
-        return "no deadline"
+        return _("no deadline")
     due, today = london(due_at), london(now).date()
     clock = clock_time(due)
     relative = _near_day(due.date(), today)
     if due_at < now:
-        return (
-            f"overdue since {clock} {relative}"
-            if relative
-            else f"overdue since {describe_date(due.date(), today)} {clock}"
-        )
-    return f"{relative} {clock}" if relative else f"{describe_date(due.date(), today)} {clock}"
+        if relative:
+            return _("overdue since {time} {day}").format(time=clock, day=relative)
+        return _("overdue since {day} {time}").format(day=describe_date(due.date(), today), time=clock)
+    return _("{day} {time}").format(day=relative or describe_date(due.date(), today), time=clock)
 
 
 def deadline_phrase(due_at: datetime | None, now: datetime) -> str:
@@ -196,7 +207,7 @@ def deadline_phrase(due_at: datetime | None, now: datetime) -> str:
     if due_at is None:
         return ""
     words = describe_deadline(due_at, now)
-    return words if due_at < now else f"due {words}"
+    return words if due_at < now else _("due {deadline}").format(deadline=words)
 
 
 def _near_day(d: date, today: date) -> str:

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from dsl_desk.core.clock import LONDON
 from dsl_desk.core.dates_in_words import day_month_year
+from dsl_desk.core.i18n import _
 
 _QUARTER_NAMES = ("January to March", "April to June", "July to September", "October to December")
 _SEPTEMBER = 9
@@ -52,7 +53,7 @@ def school_year_containing(day: date) -> ReportPeriod:
     return ReportPeriod(
         date(first_year, 9, 1),
         date(first_year + 1, 8, 31),
-        f"School year {first_year}–{(first_year + 1) % 100:02d}",
+        _("School year {first_year}–{value:02d}").format(first_year=first_year, value=(first_year + 1) % 100),
     )
 
 

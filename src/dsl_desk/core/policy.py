@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
+from dsl_desk.core.i18n import _
 
 FORMAT_VERSION = 1
 
@@ -265,7 +266,9 @@ class PolicyPack:
         for stage in self.stages:
             if stage.key == key:
                 return stage
-        raise KeyError(f"The {self.short_name} policy has no stage {key!r}")
+        raise KeyError(
+            _("The {short_name} policy has no stage {key!r}").format(short_name=self.short_name, key=key)
+        )
 
     def stage_index(self, key: str) -> int:
         return self.stages.index(self.stage(key))
@@ -341,19 +344,28 @@ def load_pack(path: Path) -> PolicyPack:
         if path.stat().st_size > MAX_PACK_BYTES:
             raise PackLoadError(
                 PackError(
-                    path, None, "", f"is larger than a policy pack can be ({MAX_PACK_BYTES // 1024} KB)"
+                    path,
+                    None,
+                    "",
+                    _("is larger than a policy pack can be ({value} KB)").format(
+                        value=MAX_PACK_BYTES // 1024
+                    ),
                 )
             )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PackLoadError(PackError(path, None, "", f"could not be read ({exc})")) from exc
+        raise PackLoadError(
+            PackError(path, None, "", _("could not be read ({exc})").format(exc=exc))
+        ) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line, message = _syntax_error_position(exc)
-        raise PackLoadError(PackError(path, line, "", f"is not valid TOML: {message}")) from exc
+        raise PackLoadError(
+            PackError(path, line, "", _("is not valid TOML: {message}").format(message=message))
+        ) from exc
     except RecursionError as exc:  # tables or arrays nested thousands deep
-        raise PackLoadError(PackError(path, None, "", "is nested too deeply to be a policy pack")) from exc
+        raise PackLoadError(PackError(path, None, "", _("is nested too deeply to be a policy pack"))) from exc
     try:
         return _build_pack(_Table(data, ""))
     except _SchemaError as exc:
@@ -392,7 +404,9 @@ def _pack_files(directory: Path, errors: list[PackError]) -> list[Path]:
     try:
         return sorted(p for p in directory.glob("*.toml") if p.is_file())
     except OSError as exc:
-        errors.append(PackError(directory, None, "", f"the folder could not be read ({exc})"))
+        errors.append(
+            PackError(directory, None, "", _("the folder could not be read ({exc})").format(exc=exc))
+        )
         return []
 
 
@@ -401,10 +415,10 @@ def _duplicate_error(path: Path, pack_id: str, first: Path) -> PackError:
         line = find_field_line(path.read_text(encoding="utf-8"), "pack.id")
     except (OSError, UnicodeDecodeError):
         line = None
-    message = (
-        f"the id {pack_id!r} is already used by {first}; this pack was not loaded. "
+    message = _(
+        "the id {pack_id!r} is already used by {first}; this pack was not loaded. "
         "Give it a different id to use it alongside the other one."
-    )
+    ).format(pack_id=pack_id, first=first)
     return PackError(path, line, "pack.id", message)
 
 
@@ -496,7 +510,11 @@ class _Table:
         for key in self.data:
             if key not in keys:
                 guess = difflib.get_close_matches(key, keys, n=1)
-                hint = f" – did you mean {guess[0]!r}?" if guess else f"; expected one of: {', '.join(keys)}"
+                hint = (
+                    _(" – did you mean {guess!r}?").format(guess=guess[0])
+                    if guess
+                    else _("; expected one of: {join}").format(join=", ".join(keys))
+                )
                 raise self.error(key, f"is not a field this table can have{hint}")
 
     def _get(self, key: str, kind: type | tuple[type, ...], what: str, default: Any) -> Any:
@@ -511,7 +529,7 @@ class _Table:
         return value
 
     def text(self, key: str, default: Any = None) -> str:
-        value = self._get(key, str, "text in quotes", _REQUIRED if default is None else default)
+        value = self._get(key, str, _("text in quotes"), _REQUIRED if default is None else default)
         return cast(str, value).strip()
 
     def key(self, key: str) -> str:
@@ -527,26 +545,27 @@ class _Table:
         return value
 
     def flag(self, key: str, default: bool | None = None) -> bool:
-        return cast(bool, self._get(key, bool, "true or false", _REQUIRED if default is None else default))
+        return cast(bool, self._get(key, bool, _("true or false"), _REQUIRED if default is None else default))
 
     def number(self, key: str, default: Any = None) -> int:
-        return cast(int, self._get(key, int, "a whole number", _REQUIRED if default is None else default))
+        return cast(int, self._get(key, int, _("a whole number"), _REQUIRED if default is None else default))
 
     def optional_number(self, key: str) -> int | None:
-        return cast(int | None, self._get(key, int, "a whole number", None))
+        return cast(int | None, self._get(key, int, _("a whole number"), None))
 
     def optional_date(self, key: str) -> date | None:
-        value = self._get(key, date, "a date written like 2019-07-31 (no quotes)", None)
+        value = self._get(key, date, _("a date written like 2019-07-31 (no quotes)"), None)
         if isinstance(value, datetime):
             raise self.error(key, "should be a date without a time, like 2019-07-31")
         return cast(date | None, value)
 
     def texts(self, key: str) -> tuple[str, ...]:
-        values = self._get(key, list, "a list of texts in quotes", [])
+        values = self._get(key, list, _("a list of texts in quotes"), [])
         for i, value in enumerate(values):
             if not isinstance(value, str):
                 raise _SchemaError(
-                    f"{self.name(key)}[{i}]", f"should be text in quotes, not {_describe(value)}"
+                    f"{self.name(key)}[{i}]",
+                    _("should be text in quotes, not {describe}").format(describe=_describe(value)),
                 )
         return tuple(v.strip() for v in values)
 
@@ -558,11 +577,14 @@ class _Table:
         return None if value is None else _Table(value, self.name(key))
 
     def tables(self, key: str) -> list[_Table]:
-        values = self._get(key, list, "a list of tables ([[...]])", [])
+        values = self._get(key, list, _("a list of tables ([[...]])"), [])
         result: list[_Table] = []
         for i, value in enumerate(values):
             if not isinstance(value, dict):
-                raise _SchemaError(f"{self.name(key)}[{i}]", f"should be a table, not {_describe(value)}")
+                raise _SchemaError(
+                    f"{self.name(key)}[{i}]",
+                    _("should be a table, not {describe}").format(describe=_describe(value)),
+                )
             result.append(_Table(value, f"{self.name(key)}[{i}]"))
         return result
 
@@ -828,12 +850,17 @@ def _check_pack(pack: PolicyPack) -> None:
         if labels.count(stage.label) > 1 and not stage.distinct_label:
             raise _SchemaError(
                 f"stages[{i}].distinct_label",
-                f"is missing; two stages are labelled {stage.label!r}, so each needs a distinct_label for the forms",
+                _(
+                    "is missing; two stages are labelled {label!r}, so each needs a distinct_label for the forms"
+                ).format(label=stage.label),
             )
         for prerequisite in stage.prerequisites:
             if prerequisite not in keys[:i]:
                 raise _SchemaError(
-                    f"stages[{i}].prerequisites", f"{prerequisite!r} is not the key of an earlier stage"
+                    f"stages[{i}].prerequisites",
+                    _("{prerequisite!r} is not the key of an earlier stage").format(
+                        prerequisite=prerequisite
+                    ),
                 )
     _check_references(pack, keys)
 
@@ -843,15 +870,19 @@ def _check_references(pack: PolicyPack, keys: list[str]) -> None:
     for i, step in enumerate(pack.pre_steps):
         if step.after and step.after not in pre_keys[:i]:
             raise _SchemaError(
-                f"pre_steps[{i}].after", f"{step.after!r} is not the key of an earlier pre-step"
+                f"pre_steps[{i}].after",
+                _("{after!r} is not the key of an earlier pre-step").format(after=step.after),
             )
     for i, contact in enumerate(pack.contacts):
         if contact.stage and contact.stage not in keys:
-            raise _SchemaError(f"contacts[{i}].stage", f"{contact.stage!r} is not the key of a stage")
+            raise _SchemaError(
+                f"contacts[{i}].stage", _("{stage!r} is not the key of a stage").format(stage=contact.stage)
+            )
     for i, form in enumerate(pack.closing.closing_forms):
         if form.from_stage and form.from_stage not in keys:
             raise _SchemaError(
-                f"closing.forms[{i}].from_stage", f"{form.from_stage!r} is not the key of a stage"
+                f"closing.forms[{i}].from_stage",
+                _("{from_stage!r} is not the key of a stage").format(from_stage=form.from_stage),
             )
 
 
@@ -859,5 +890,8 @@ def _unique(values: list[str], table: _Table, key: str, what: str) -> None:
     seen: set[str] = set()
     for i, value in enumerate(values):
         if value in seen:
-            raise _SchemaError(f"{table.name(key)}[{i}].key", f"the {what} {value!r} is used twice")
+            raise _SchemaError(
+                f"{table.name(key)}[{i}].key",
+                _("the {what} {value!r} is used twice").format(what=what, value=value),
+            )
         seen.add(value)

@@ -37,6 +37,7 @@ from reportlab.platypus import (
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import day_month_year, with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.documents.fonts import BOLD, REGULAR, markup, needs_shaping, register_fonts
 from dsl_desk.documents.forms import FieldKind, FormDefinition, FormField, FormSection
 
@@ -304,7 +305,7 @@ def _title_block(form: FormDefinition, meta: RenderMeta, styles: _Styles) -> lis
 
 
 def _demo_banner(styles: _Styles) -> Table:
-    text = f"{DEMO_MARKING}. No real child, family or case is described."
+    text = _("{DEMO_MARKING}. No real child, family or case is described.").format(DEMO_MARKING=DEMO_MARKING)
     banner = Table([[Paragraph(text, styles.demo)]], colWidths=[CONTENT_WIDTH], spaceAfter=3)
     banner.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.75, DEMO_RED)]))
     return banner
@@ -321,7 +322,7 @@ def _meta_table(meta: RenderMeta, styles: _Styles) -> Table:
         [cell("Reference", styles.hint), cell(meta.reference, styles.small),
          cell("Organisation", styles.hint), cell(meta.organisation, styles.small)],
         [cell("Exported", styles.hint), cell(exported_text, styles.small),
-         cell("Prepared by", styles.hint), cell(meta.author, styles.small)],
+         cell(_("Prepared by"), styles.hint), cell(meta.author, styles.small)],
         [cell("Policy", styles.hint), cell(meta.policy_pack_label, styles.small), "", ""],
     ]  # fmt: skip
     widths = _widths(0.14, 0.36, 0.14, 0.36)
@@ -619,7 +620,7 @@ def _check_keys(form: FormDefinition, values: Mapping[str, str]) -> None:
     known = {f.key for f in form.fields}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise ValueError(f"form {form.id!r} has no field(s) {', '.join(unknown)}")
+        raise ValueError("form {id!r} has no field(s) {join}".format(id=form.id, join=", ".join(unknown)))
 
 
 def _widths(*shares: float) -> list[float]:

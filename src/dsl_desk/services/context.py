@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dsl_desk.core.clock import Clock
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.errors import ServiceError
 from dsl_desk.store.database import Store
@@ -31,8 +32,10 @@ class AppContext:
             return self.packs[pack_id]
         except KeyError:
             raise ServiceError(
-                f"The escalation policy “{pack_id}” is not installed, so this escalation cannot be worked on. "
-                "Check the policies folder (Settings › Policies) or reinstall DSL Desk."
+                _(
+                    "The escalation policy “{pack_id}” is not installed, so this escalation cannot be worked on. "
+                    "Check the policies folder (Settings › Policies) or reinstall DSL Desk."
+                ).format(pack_id=pack_id)
             ) from None
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
+from dsl_desk.core.i18n import _
 from dsl_desk.store.errors import DatabaseTooNew
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -52,8 +53,10 @@ def upgrade_to_head(engine: Engine, database: Path, copies_dir: Path, now: datet
     head = head_revision()
     if current is not None and current not in known_revisions():
         raise DatabaseTooNew(
-            f"The database {database} was made by a newer version of DSL Desk (schema {current}). "
-            "It has not been changed. Install the newest DSL Desk to open it.",
+            _(
+                "The database {database} was made by a newer version of DSL Desk (schema {current}). "
+                "It has not been changed. Install the newest DSL Desk to open it."
+            ).format(database=database, current=current),
             path=database,
         )
     if current == head:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from dsl_desk.core.clock import LONDON
+from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.audit.verify import AuditReport, verify_audit_trail
 from dsl_desk.services.context import AppContext
@@ -138,7 +139,9 @@ def list_events(
 
 def _validate(filters: AuditFilter) -> None:
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise ValidationError("The “from” date is after the “to” date. Swap them round.", field="date_from")
+        raise ValidationError(
+            _("The “from” date is after the “to” date. Swap them round."), field="date_from"
+        )
 
 
 def _filtered(query: Select[Any], filters: AuditFilter) -> Select[Any]:

@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import Connection, func, select
 
 from dsl_desk.core.dates_in_words import iso_date, with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import record_hashes
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
@@ -202,12 +203,18 @@ def check_signed_document(ctx: AppContext, pdf: bytes, name: str) -> list[audit.
 
     report = verify_pdf(pdf)
     if not report.signed or not report.intact or report.signed_at is None:
-        raise ServiceError(f"{name} cannot be compared with the audit trail: {report.message}")
+        raise ServiceError(
+            _("{name} cannot be compared with the audit trail: {message}").format(
+                name=name, message=report.message
+            )
+        )
     head = cp.parse_head_words(signature_reason(pdf))
     if head is None:
         raise ServiceError(
-            f"{name} does not say where the audit trail stood when it was signed (it was signed by an older "
-            "version of DSL Desk, or by other software), so it cannot be compared with the trail."
+            _(
+                "{name} does not say where the audit trail stood when it was signed (it was signed by an older "
+                "version of DSL Desk, or by other software), so it cannot be compared with the trail."
+            ).format(name=name)
         )
     checkpoint = cp.Checkpoint(head.rows, head.last_id, head.head, report.signed_at, "")
     with ctx.store.session() as session:

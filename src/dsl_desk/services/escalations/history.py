@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import medium_date, with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.documents.forms import shipped_forms as all_forms
 from dsl_desk.services.context import AppContext
@@ -60,7 +61,9 @@ def escalation_history(ctx: AppContext, escalation_id: int) -> list[HistoryEvent
     with ctx.store.session() as session:
         escalation = session.get(Escalation, escalation_id)
         if escalation is None:
-            raise NotFound(f"There is no escalation number {escalation_id}.")
+            raise NotFound(
+                _("There is no escalation number {escalation_id}.").format(escalation_id=escalation_id)
+            )
         names: dict[int, str] = dict(session.execute(select(User.id, User.display_name)).all())
         pack = ctx.packs.get(escalation.policy_id)
         events = [

@@ -19,6 +19,7 @@ from dsl_desk.core.escalation_rules import (
     may_shorten,
     review_warning,
 )
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import Contact, PolicyPack
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
@@ -234,10 +235,16 @@ def _next_contact(pack: PolicyPack | None, stage_key: str, contacted: str, direc
 def load_open(session: Session, escalation_id: int) -> Escalation:
     escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
+        raise NotFound(
+            _("There is no escalation number {escalation_id}.").format(
+                escalation_id=bounds.shown(escalation_id)
+            )
+        )
     if escalation.status != "open":
         raise ValidationError(
-            f"Escalation {escalation.reference} is already {escalation.status}; it cannot be changed."
+            _("Escalation {reference} is already {status}; it cannot be changed.").format(
+                reference=escalation.reference, status=escalation.status
+            )
         )
     return escalation
 
@@ -245,14 +252,18 @@ def load_open(session: Session, escalation_id: int) -> Escalation:
 def load_child(session: Session, child_id: int) -> Child:
     child = bounds.fetch(session, Child, child_id)
     if child is None:
-        raise ValidationError("Choose the child this disagreement is about.", field="child_id")
+        raise ValidationError(_("Choose the child this disagreement is about."), field="child_id")
     return child
 
 
 def load_detail(session: Session, ctx: AppContext, escalation_id: int) -> EscalationDetail:
     escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
+        raise NotFound(
+            _("There is no escalation number {escalation_id}.").format(
+                escalation_id=bounds.shown(escalation_id)
+            )
+        )
     pack = ctx.pack(escalation.policy_id)
     now = ctx.clock.now()
     calendar = calendar_in(session)

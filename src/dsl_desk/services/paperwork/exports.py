@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import numeric_date_time
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import BoardContact, PolicyPack
 from dsl_desk.documents.forms import FieldKind, FormDefinition, values_from_sources
 from dsl_desk.services import bounds
@@ -233,7 +234,11 @@ def _initials(escalation: Escalation) -> str:
 def _escalation(session: Session, escalation_id: int) -> Escalation:
     escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
+        raise NotFound(
+            _("There is no escalation number {escalation_id}.").format(
+                escalation_id=bounds.shown(escalation_id)
+            )
+        )
     return escalation
 
 
@@ -258,7 +263,7 @@ def export_form(
     failed write leaves no record of a file that does not exist.
     """
     if action not in ACTIONS:
-        raise ValidationError(f"Unknown document action “{action}”.")
+        raise ValidationError(_("Unknown document action “{action}”.").format(action=action))
     bounds.check_text(form_id, "the form", limit=bounds.NAME_MAX, field="form")
     bounds.check_text(recipient, "the recipient", limit=bounds.LINE_MAX, field="recipient")
     if destination is not None:
@@ -356,7 +361,10 @@ def _sign(ctx: AppContext, pdf: bytes, prepared: PreparedForm) -> bytes:
 
 def _write(path: Path, data: bytes) -> None:
     if not path.parent.is_dir():
-        raise StoreError(f"The folder {path.parent} does not exist. Choose another place to save.", path=path)
+        raise StoreError(
+            _("The folder {parent} does not exist. Choose another place to save.").format(parent=path.parent),
+            path=path,
+        )
     write_atomically(path, data)
 
 
@@ -570,7 +578,9 @@ def _free_path(directory: Path, name: str) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StoreError(
-            f"Could not create the folder {directory}: {error.strerror or error}. Choose another folder.",
+            _("Could not create the folder {directory}: {value}. Choose another folder.").format(
+                directory=directory, value=error.strerror or error
+            ),
             path=directory,
         ) from error
     candidate = directory / name

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import medium_date
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 
 # FieldKind, FormDefinition and FormField are re-exported: the GUI builds its data-entry page from them.
@@ -82,7 +83,9 @@ def form_definition(form_id: str) -> FormDefinition:
         return all_forms()[form_id]
     except KeyError:
         raise ServiceError(
-            f"There is no form “{form_id}”. Known forms: {', '.join(sorted(all_forms()))}."
+            _("There is no form “{form_id}”. Known forms: {join}.").format(
+                form_id=form_id, join=", ".join(sorted(all_forms()))
+            )
         ) from None
 
 
@@ -98,7 +101,9 @@ def forms_for(ctx: AppContext, escalation_id: int) -> list[FormChoice]:
 def check_form_applies(form: FormDefinition, pack_id: str) -> None:
     if not form.applies_to(pack_id):
         raise ValidationError(
-            f"The form “{form.title}” belongs to another partnership's policy, not this escalation's."
+            _("The form “{title}” belongs to another partnership's policy, not this escalation's.").format(
+                title=form.title
+            )
         )
 
 
@@ -124,7 +129,9 @@ def save_typed_values(ctx: AppContext, escalation_id: int, form_id: str, typed: 
     known = {f.key for f in form.fields}
     unknown = sorted(set(typed) - known)
     if unknown:
-        raise ValidationError(f"The form “{form.title}” has no field(s) {', '.join(unknown)}.")
+        raise ValidationError(
+            _("The form “{title}” has no field(s) {join}.").format(title=form.title, join=", ".join(unknown))
+        )
     with ctx.store.session() as session:
         _escalation(session, escalation_id)
     drafts.save_draft(ctx, draft_kind(form_id), dict(typed), escalation_id)
@@ -165,7 +172,11 @@ def escalation_sources(ctx: AppContext, escalation_id: int, *, form_id: str = ""
 def _escalation(session: Session, escalation_id: int) -> Escalation:
     escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
+        raise NotFound(
+            _("There is no escalation number {escalation_id}.").format(
+                escalation_id=bounds.shown(escalation_id)
+            )
+        )
     return escalation
 
 
@@ -409,5 +420,7 @@ def escalation_id_for(ctx: AppContext, reference_or_id: str) -> int:
             found = number
     if found is None:
         shown = text if len(text) <= 40 else text[:39] + "…"
-        raise NotFound(f"There is no escalation “{shown}”. `dsl-desk cases` lists the open ones.")
+        raise NotFound(
+            _("There is no escalation “{shown}”. `dsl-desk cases` lists the open ones.").format(shown=shown)
+        )
     return found

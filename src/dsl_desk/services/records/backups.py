@@ -18,6 +18,7 @@ from sqlalchemy.exc import DatabaseError
 from dsl_desk import __version__
 from dsl_desk.core.clock import Clock, london
 from dsl_desk.core.dates_in_words import at_time, long_date, medium_date
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
@@ -119,7 +120,7 @@ def make_backup(ctx: AppContext, kind: str = "manual") -> BackupOutcome:
     """Back up to the data dir, then copy to the second folder if one is set, then keep N days of each."""
     store = ctx.store
     if store.read_only:
-        raise BackupFailed(f"No backup was made. {store.read_only}")
+        raise BackupFailed(_("No backup was made. {read_only}").format(read_only=store.read_only))
     settings = load_settings(store.paths)
     # The backup's key file carries the trail's head as it is now, so a later cut or re-written trail is found.
     save_checkpoint(store, ctx.clock.now())
@@ -138,8 +139,10 @@ def make_backup(ctx: AppContext, kind: str = "manual") -> BackupOutcome:
     except (StoreError, OSError) as error:
         _audit_failure(ctx, kind, error)
         raise BackupFailed(
-            f"The backup could not be made in {store.paths.backups} ({_reason(error)}). Nothing was changed; "
-            "free some disk space or check the folder, then choose “Back up now”."
+            _(
+                "The backup could not be made in {backups} ({reason}). Nothing was changed; "
+                "free some disk space or check the folder, then choose “Back up now”."
+            ).format(backups=store.paths.backups, reason=_reason(error))
         ) from error
     second, problem = _copy_to_second_folder(ctx, made, settings.second_folder)
     pruned = 0
@@ -329,7 +332,9 @@ def _audit_view(ctx: AppContext, summary: BackupSummary) -> None:
 
 def check_backup(path: Path, database_id: str, db_key: bytes) -> BackupSummary:
     if not path.exists():
-        raise bk.BackupRefused(f"There is no backup file at {path}. Nothing was changed.", path=path)
+        raise bk.BackupRefused(
+            _("There is no backup file at {path}. Nothing was changed.").format(path=path), path=path
+        )
     try:
         check_source(path, kind="backup", limit=MAX_BACKUP_BYTES)  # an ordinary file, never a device or pipe
     except FileRefused as error:
@@ -337,27 +342,35 @@ def check_backup(path: Path, database_id: str, db_key: bytes) -> BackupSummary:
     backup = bk.read_backup_file(path)
     if backup is None:
         raise bk.BackupRefused(
-            f"The key file that belongs with {path.name} ({bk.keyring_path_for(path).name}) is missing or "
-            "damaged, so this backup cannot be used. Copy the key file back beside it. Nothing was changed.",
+            _(
+                "The key file that belongs with {name} ({name2}) is missing or "
+                "damaged, so this backup cannot be used. Copy the key file back beside it. Nothing was changed."
+            ).format(name=path.name, name2=bk.keyring_path_for(path).name),
             path=path,
         )
     if backup.database_id != database_id:
         raise bk.BackupRefused(
-            f"{path.name} is a backup of a different DSL Desk database, so it was not restored. "
-            "Choose a backup of this database. Nothing was changed.",
+            _(
+                "{name} is a backup of a different DSL Desk database, so it was not restored. "
+                "Choose a backup of this database. Nothing was changed."
+            ).format(name=path.name),
             path=path,
         )
     damage = bk.damage_without_key(backup)
     if damage:
         raise bk.BackupRefused(
-            f"The backup {path.name} cannot be used: {damage}. Choose another backup. Nothing was changed.",
+            _(
+                "The backup {name} cannot be used: {damage}. Choose another backup. Nothing was changed."
+            ).format(name=path.name, damage=damage),
             path=path,
         )
     contents = bk.inspect_backup(path, db_key)
     if contents.schema is not None and contents.schema not in known_revisions():
         raise bk.BackupRefused(
-            f"The backup {path.name} was made by a newer version of DSL Desk (schema {contents.schema}). "
-            "Install the newest DSL Desk to restore it. Nothing was changed.",
+            _(
+                "The backup {name} was made by a newer version of DSL Desk (schema {schema}). "
+                "Install the newest DSL Desk to restore it. Nothing was changed."
+            ).format(name=path.name, schema=contents.schema),
             path=path,
         )
     return BackupSummary(backup, contents)
@@ -374,8 +387,10 @@ def restore_backup(ctx: AppContext, path: Path) -> RestoreResult:
     summary = check_backup(path, ctx.store.keyring.database_id, ctx.store.db_key_copy())
     if ctx.actor.username not in summary.contents.usernames:
         raise bk.BackupRefused(
-            f"The backup {path.name} was made before the account “{ctx.actor.username}” existed, so you could "
-            "not sign in to it. Ask whoever set DSL Desk up to restore it. Nothing was changed.",
+            _(
+                "The backup {name} was made before the account “{username}” existed, so you could "
+                "not sign in to it. Ask whoever set DSL Desk up to restore it. Nothing was changed."
+            ).format(name=path.name, username=ctx.actor.username),
             path=path,
         )
     with ctx.store.session() as session:
@@ -398,7 +413,9 @@ def _safety_copy(ctx: AppContext) -> BackupFile:
         return make_backup(ctx, "before-restore").backup
     except BackupFailed as error:
         raise BackupFailed(
-            f"The current database could not be backed up first, so the restore was not started. {error}"
+            _(
+                "The current database could not be backed up first, so the restore was not started. {error}"
+            ).format(error=error)
         ) from error
 
 
@@ -508,7 +525,9 @@ def restore_damaged_database(
     kr.forget(db_key)
     if username not in summary.contents.usernames:
         raise bk.BackupRefused(
-            f"The backup {backup_path.name} has no account called “{username}”. Nothing was changed.",
+            _("The backup {name} has no account called “{username}”. Nothing was changed.").format(
+                name=backup_path.name, username=username
+            ),
             path=backup_path,
         )
     stamp = f"{clock.now():%Y%m%d-%H%M%S}Z"
@@ -590,17 +609,21 @@ def restore_key_file(
         return ctx
     if not usable:
         raise StoreError(
-            f"No backup in {paths.backups} holds a good copy of the key file with an account called "
-            f"“{username}”. If a backup is elsewhere (a USB drive), copy it — the .db file and its .keyring.json "
-            "— into that folder and try again.",
+            _(
+                "No backup in {backups} holds a good copy of the key file with an account called "
+                "“{username}”. If a backup is elsewhere (a USB drive), copy it — the .db file and its .keyring.json "
+                "— into that folder and try again."
+            ).format(backups=paths.backups, username=username),
             path=paths.keyring,
         )
     throttle.record_failure(now, "" if recovery else username)
     if recovery:
-        raise WrongPassphrase("That recovery key does not open any backup copy of the key file.")
+        raise WrongPassphrase(_("That recovery key does not open any backup copy of the key file."))
     raise WrongPassphrase(
-        "That passphrase does not open any backup copy of the key file. If you changed your passphrase after "
-        "the backups were made, type the one you had then."
+        _(
+            "That passphrase does not open any backup copy of the key file. If you changed your passphrase after "
+            "the backups were made, type the one you had then."
+        )
     )
 
 

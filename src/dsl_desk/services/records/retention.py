@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from dsl_desk.core import retention as rules
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import day_month_year
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
@@ -457,7 +458,9 @@ def place_hold(ctx: AppContext, child_id: int, reason: str, review_on: date | No
     today = london(now).date()
     if review_on is not None and review_on <= today:
         raise ValidationError(
-            f"The review date {day_month_year(review_on)} is not in the future. Choose a later date, or leave it empty.",
+            _(
+                "The review date {review_on} is not in the future. Choose a later date, or leave it empty."
+            ).format(review_on=day_month_year(review_on)),
             field="review_on",
         )
     with ctx.store.session() as session:
@@ -465,8 +468,10 @@ def place_hold(ctx: AppContext, child_id: int, reason: str, review_on: date | No
         existing = session.scalars(_active_holds().where(RetentionHold.child_id == child_id)).first()
         if existing is not None:
             raise ValidationError(
-                f"{child.full_name}'s record is already kept longer ({existing.reason}). Lift that hold first "
-                "to change it.",
+                _(
+                    "{full_name}'s record is already kept longer ({reason}). Lift that hold first "
+                    "to change it."
+                ).format(full_name=child.full_name, reason=existing.reason),
                 field="reason",
             )
         hold = RetentionHold(
@@ -498,7 +503,9 @@ def lift_hold(ctx: AppContext, child_id: int) -> None:
         holds = list(session.scalars(_active_holds().where(RetentionHold.child_id == child_id)))
         if not holds:
             raise ValidationError(
-                f"{child.full_name}'s record is not being kept longer: there is no hold to lift."
+                _("{full_name}'s record is not being kept longer: there is no hold to lift.").format(
+                    full_name=child.full_name
+                )
             )
         for hold in holds:
             hold.lifted_at = now
@@ -641,22 +648,28 @@ def delete_record(ctx: AppContext, child_id: int, reason: str, confirm_name: str
 def _check_deletable(child: Child, decision: rules.ReviewDecision, reason: str, confirm_name: str) -> None:
     if not decision.due:
         raise ServiceError(
-            f"{child.full_name}'s record is kept until {day_month_year(decision.keep_until)}, so it cannot be deleted "
-            "yet. Nothing was deleted."
+            _(
+                "{full_name}'s record is kept until {keep_until}, so it cannot be deleted "
+                "yet. Nothing was deleted."
+            ).format(full_name=child.full_name, keep_until=day_month_year(decision.keep_until))
         )
     if decision.blockers:
         raise ServiceError(
-            "This record cannot be deleted yet. " + " ".join(decision.blockers) + " Nothing was deleted."
+            _("This record cannot be deleted yet. ")
+            + " ".join(decision.blockers)
+            + _(" Nothing was deleted.")
         )
     if not names_match(confirm_name, child.full_name):
         raise ValidationError(
-            "The name typed is not the child's full name as it is on the record, so nothing was deleted. "
-            "Type it exactly as shown.",
+            _(
+                "The name typed is not the child's full name as it is on the record, so nothing was deleted. "
+                "Type it exactly as shown."
+            ),
             field="confirm_name",
         )
     if _mentions(reason, child):
         raise ValidationError(
-            "Leave the child's name out of the reason: the reason is kept after the record is gone.",
+            _("Leave the child's name out of the reason: the reason is kept after the record is gone."),
             field="reason",
         )
 
@@ -670,7 +683,7 @@ def _delete_everything(session: Session, scope: _Scope) -> dict[str, int]:
     driver = connection.connection.driver_connection
     if not getattr(driver, "in_transaction", False):
         raise ServiceError(
-            "The deletion could not start safely (no transaction was open). Nothing was deleted."
+            _("The deletion could not start safely (no transaction was open). Nothing was deleted.")
         )
     secure_before = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
     connection.exec_driver_sql("PRAGMA secure_delete = ON")  # freed space is overwritten, not just unlinked
@@ -700,13 +713,19 @@ def _log_guard_sql() -> str:
     path = MIGRATIONS_DIR / "versions" / LOG_MIGRATION_FILE
     spec = importlib.util.spec_from_file_location("dsl_desk_migration_0002", path)
     if spec is None or spec.loader is None:
-        raise ServiceError(f"DSL Desk could not read {path}, so nothing was deleted. Reinstall DSL Desk.")
+        raise ServiceError(
+            _("DSL Desk could not read {path}, so nothing was deleted. Reinstall DSL Desk.").format(path=path)
+        )
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     for statement in migration._TRIGGERS:
         if statement.startswith(f"CREATE TRIGGER {LOG_GUARD} "):
             return str(statement)
-    raise ServiceError(f"{path} does not say how the discussion log is protected, so nothing was deleted.")
+    raise ServiceError(
+        _("{path} does not say how the discussion log is protected, so nothing was deleted.").format(
+            path=path
+        )
+    )
 
 
 def tidy_database_file(ctx: AppContext) -> str:
@@ -761,7 +780,9 @@ def _required_reason(reason: str, message: str) -> str:
     if not reason:
         raise ValidationError(message, field="reason")
     if len(reason) > MAX_REASON:
-        raise ValidationError(f"Keep the reason under {MAX_REASON} characters.", field="reason")
+        raise ValidationError(
+            _("Keep the reason under {MAX_REASON} characters.").format(MAX_REASON=MAX_REASON), field="reason"
+        )
     return reason
 
 
@@ -784,7 +805,9 @@ def _child(session: Session, child_id: int) -> Child:
     child = bounds.fetch(session, Child, child_id)
     if child is None:
         raise NotFound(
-            f"There is no child record number {bounds.shown(child_id)}. It may have been deleted already."
+            _("There is no child record number {child_id}. It may have been deleted already.").format(
+                child_id=bounds.shown(child_id)
+            )
         )
     return child
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from dsl_desk.core.calendar import WorkingCalendar
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import day_month_year, describe_date, medium_date, relative_day
+from dsl_desk.core.i18n import _
 from dsl_desk.core.subject_access import (
     EXEMPTIONS_BY_KEY,
     MAX_EXTENSION_MONTHS,
@@ -159,8 +160,10 @@ def record_request(ctx: AppContext, new: NewRequest) -> RequestRow:
         child = _child(session, new.child_id)
         if new.received_on < child.date_of_birth:
             raise ValidationError(
-                f"The request cannot have been received on {day_month_year(new.received_on)}, before the child was "
-                "born. Check the date.",
+                _(
+                    "The request cannot have been received on {received_on}, before the child was "
+                    "born. Check the date."
+                ).format(received_on=day_month_year(new.received_on)),
                 field="received_on",
             )
         start = clock_starts(new.received_on, new.identity_confirmed_on)
@@ -192,28 +195,32 @@ def _validated(new: NewRequest, today: date) -> NewRequest:
         bounds.check_date(new.identity_confirmed_on, "the date identity was confirmed")
     requester, relationship = new.requester_name.strip(), new.relationship.strip()
     if not requester:
-        raise ValidationError("Enter the name of the person who made the request.", field="requester_name")
+        raise ValidationError(_("Enter the name of the person who made the request."), field="requester_name")
     if len(requester) > 200:
         raise ValidationError(
-            "The requester's name is too long (200 characters at most).", field="requester_name"
+            _("The requester's name is too long (200 characters at most)."), field="requester_name"
         )
     if not relationship:
         raise ValidationError(
-            "Say who the requester is to the child (for example the child, mother, father, solicitor).",
+            _("Say who the requester is to the child (for example the child, mother, father, solicitor)."),
             field="relationship",
         )
     if len(relationship) > 120:
-        raise ValidationError("Keep “relationship to the child” under 120 characters.", field="relationship")
+        raise ValidationError(
+            _("Keep “relationship to the child” under 120 characters."), field="relationship"
+        )
     if new.received_on > today:
         raise ValidationError(
-            f"The request cannot have been received on {day_month_year(new.received_on)}: that is in the future. "
-            "Check the date.",
+            _(
+                "The request cannot have been received on {received_on}: that is in the future. "
+                "Check the date."
+            ).format(received_on=day_month_year(new.received_on)),
             field="received_on",
         )
     confirmed_on = new.identity_confirmed_on
     if confirmed_on is not None and confirmed_on > today:
         raise ValidationError(
-            "The date identity was confirmed is in the future. Leave it empty until it is confirmed.",
+            _("The date identity was confirmed is in the future. Leave it empty until it is confirmed."),
             field="identity_confirmed_on",
         )
     return NewRequest(
@@ -228,7 +235,7 @@ def confirm_identity(ctx: AppContext, request_id: int, confirmed_on: date) -> Re
     bounds.check_date(confirmed_on, "the date identity was confirmed", field="identity_confirmed_on")
     if confirmed_on > today:
         raise ValidationError(
-            "The date identity was confirmed is in the future.", field="identity_confirmed_on"
+            _("The date identity was confirmed is in the future."), field="identity_confirmed_on"
         )
     with ctx.store.session() as session:
         row = _open_request(session, request_id)
@@ -247,25 +254,29 @@ def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -
     bounds.check_text(reason, "the reason", field="reason")
     reason = reason.strip()
     if not isinstance(further_months, int) or not 1 <= further_months <= MAX_EXTENSION_MONTHS:
-        raise ValidationError("An extension is of one or two further months.", field="further_months")
+        raise ValidationError(_("An extension is of one or two further months."), field="further_months")
     if not reason:
         raise ValidationError(
-            "Say why the request needs more time: the requester must be told the reason.", field="reason"
+            _("Say why the request needs more time: the requester must be told the reason."), field="reason"
         )
     _check_reason_length(reason)
     with ctx.store.session() as session:
         row = _open_request(session, request_id)
         if today > row.due_on:
             raise ValidationError(
-                f"The first month ended on {day_month_year(row.due_on)}. An extension has to be decided, and the "
-                "requester told, within the first month, so it cannot be added now.",
+                _(
+                    "The first month ended on {due_on}. An extension has to be decided, and the "
+                    "requester told, within the first month, so it cannot be added now."
+                ).format(due_on=day_month_year(row.due_on)),
                 field="further_months",
             )
         start = row.clock_starts_on
         extended = response_due(start, _ico_calendar(session), extension_months=further_months)
         if row.extended_due_on is not None and extended <= row.extended_due_on:
             raise ValidationError(
-                f"The request is already extended to {day_month_year(row.extended_due_on)}.",
+                _("The request is already extended to {extended_due_on}.").format(
+                    extended_due_on=day_month_year(row.extended_due_on)
+                ),
                 field="further_months",
             )
         row.extended_due_on = extended
@@ -281,11 +292,11 @@ def mark_responded(ctx: AppContext, request_id: int, method: str) -> RequestRow:
     method = method.strip()
     if not method:
         raise ValidationError(
-            "Say how the response was sent (for example by secure email, or handed over in person).",
+            _("Say how the response was sent (for example by secure email, or handed over in person)."),
             field="method",
         )
     if len(method) > 120:
-        raise ValidationError("Keep “how it was sent” under 120 characters.", field="method")
+        raise ValidationError(_("Keep “how it was sent” under 120 characters."), field="method")
     now = ctx.clock.now()
     with ctx.store.session() as session:
         row = _open_request(session, request_id)
@@ -375,9 +386,9 @@ def add_term(ctx: AppContext, request_id: int, term: str, reason: str = "") -> D
     bounds.check_text(reason, "the reason", field="reason")
     term, reason = " ".join(term.split()), reason.strip()
     if len(term) < MIN_TERM:
-        raise ValidationError("Enter the name to redact (at least two letters).", field="term")
+        raise ValidationError(_("Enter the name to redact (at least two letters)."), field="term")
     if len(term) > 200:
-        raise ValidationError("That is too long for a name (200 characters at most).", field="term")
+        raise ValidationError(_("That is too long for a name (200 characters at most)."), field="term")
     _check_reason_length(reason)
     now = ctx.clock.now()
     with ctx.store.session() as session:
@@ -385,11 +396,11 @@ def add_term(ctx: AppContext, request_id: int, term: str, reason: str = "") -> D
         child = _child(session, request.child_id)
         if term.casefold() in _child_names(child):
             raise ValidationError(
-                "That is the child's own name: the response is about the child, so it cannot be redacted.",
+                _("That is the child's own name: the response is about the child, so it cannot be redacted."),
                 field="term",
             )
         if any(d.term.casefold() == term.casefold() for d in _in_force(session, request.id, REDACT_TERM)):
-            raise ValidationError(f"“{term}” is already being redacted.", field="term")
+            raise ValidationError(_("“{term}” is already being redacted.").format(term=term), field="term")
         row = SarRedaction(
             request_id=request.id, kind=REDACT_TERM, term=term, exemption=THIRD_PARTY,
             reason=reason or "A third party's name", decided_at=now, decided_by_id=ctx.actor.user_id,
@@ -416,13 +427,15 @@ def withhold(
     bounds.check_text(exemption_key, "the exemption", limit=bounds.NAME_MAX, field="exemption")
     reason = reason.strip()
     if item_type not in ITEM_TYPES:
-        raise ValidationError("Choose an entry, an escalation or an attachment to withhold.", field="item")
+        raise ValidationError(_("Choose an entry, an escalation or an attachment to withhold."), field="item")
     if exemption_key not in EXEMPTIONS_BY_KEY:
-        raise ValidationError("Choose the exemption the item is withheld under.", field="exemption")
+        raise ValidationError(_("Choose the exemption the item is withheld under."), field="exemption")
     if not reason:
         raise ValidationError(
-            "Say why this exemption applies: the reason is kept in the redaction log, in case the "
-            "decision is challenged.",
+            _(
+                "Say why this exemption applies: the reason is kept in the redaction log, in case the "
+                "decision is challenged."
+            ),
             field="reason",
         )
     _check_reason_length(reason)
@@ -432,7 +445,10 @@ def withhold(
         _check_item_belongs(session, request.child_id, item_type, item_id)
         for decision in _in_force(session, request.id, WITHHOLD, WITHHOLD_SILENT):
             if (decision.item_type, decision.item_id) == (item_type, item_id):
-                raise ValidationError(f"That {ITEM_TYPES[item_type]} is already withheld.", field="item")
+                raise ValidationError(
+                    _("That {ITEM_TYPES} is already withheld.").format(ITEM_TYPES=ITEM_TYPES[item_type]),
+                    field="item",
+                )
         row = SarRedaction(
             request_id=request.id, kind=WITHHOLD_SILENT if silent else WITHHOLD, item_type=item_type,
             item_id=item_id, exemption=exemption_key, reason=reason, decided_at=now,
@@ -451,10 +467,14 @@ def take_back(ctx: AppContext, decision_id: int) -> Decision:
     with ctx.store.session() as session:
         row = bounds.fetch(session, SarRedaction, decision_id)
         if row is None:
-            raise NotFound(f"There is no redaction decision number {bounds.shown(decision_id)}.")
+            raise NotFound(
+                _("There is no redaction decision number {decision_id}.").format(
+                    decision_id=bounds.shown(decision_id)
+                )
+            )
         _open_request(session, row.request_id)
         if row.removed_at is not None:
-            raise ValidationError("That decision was already taken back.")
+            raise ValidationError(_("That decision was already taken back."))
         row.removed_at, row.removed_by_id = now, ctx.actor.user_id
         action = "sar_term_removed" if row.kind == REDACT_TERM else "sar_item_unwithheld"
         _audit(ctx, session, action, row.request_id, {"decision": row.id})
@@ -525,13 +545,20 @@ def _audit(
 
 def _check_reason_length(reason: str) -> None:
     if len(reason) > MAX_REASON:
-        raise ValidationError(f"Keep the reason under {MAX_REASON:,} characters.", field="reason")
+        raise ValidationError(
+            _("Keep the reason under {MAX_REASON:,} characters.").format(MAX_REASON=MAX_REASON),
+            field="reason",
+        )
 
 
 def _request(session: Session, request_id: int) -> SubjectAccessRequest:
     row = bounds.fetch(session, SubjectAccessRequest, request_id)
     if row is None:
-        raise NotFound(f"There is no subject access request number {bounds.shown(request_id)}.")
+        raise NotFound(
+            _("There is no subject access request number {request_id}.").format(
+                request_id=bounds.shown(request_id)
+            )
+        )
     return row
 
 
@@ -539,14 +566,16 @@ def _open_request(session: Session, request_id: int) -> SubjectAccessRequest:
     row = _request(session, request_id)
     if row.status != "open":
         words = "answered" if row.status == "responded" else "withdrawn"
-        raise ServiceError(f"Request SAR-{row.id} was {words}, so it can no longer be changed.")
+        raise ServiceError(
+            _("Request SAR-{id} was {words}, so it can no longer be changed.").format(id=row.id, words=words)
+        )
     return row
 
 
 def _child(session: Session, child_id: int) -> Child:
     child = bounds.fetch(session, Child, child_id)
     if child is None:
-        raise ValidationError("Choose the child the request is about.", field="child_id")
+        raise ValidationError(_("Choose the child the request is about."), field="child_id")
     return child
 
 
@@ -644,7 +673,9 @@ def _check_item_belongs(session: Session, child_id: int, item_type: str, item_id
         owner = _attachment_child(session, attachment) if attachment else None
     if owner != child_id:
         raise ValidationError(
-            f"That {ITEM_TYPES[item_type]} is not part of this child's record, so it cannot be withheld here.",
+            _("That {ITEM_TYPES} is not part of this child's record, so it cannot be withheld here.").format(
+                ITEM_TYPES=ITEM_TYPES[item_type]
+            ),
             field="item",
         )
 

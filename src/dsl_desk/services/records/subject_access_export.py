@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import day_month_year, with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.core.subject_access import exemption, redact
 from dsl_desk.documents.disclosure import (
     Disclosure,
@@ -143,8 +144,10 @@ def export_response(ctx: AppContext, request_id: int, folder: Path) -> ExportRes
     folder = bounds.check_path(folder, "the folder to write to").expanduser()
     if not folder.is_dir():
         raise ValidationError(
-            f"The folder {folder} is not there (was a USB drive removed?). Choose another folder. "
-            "Nothing was written.",
+            _(
+                "The folder {folder} is not there (was a USB drive removed?). Choose another folder. "
+                "Nothing was written."
+            ).format(folder=folder),
             field="folder",
         )
     built = build(ctx, request_id)
@@ -248,7 +251,13 @@ class _Gathered:
         self.chronology: list[ChronologyItem] = _chain(_views(session, rows, packs))
         # Touch the lazy relationships while the session is open.
         for e in self.escalations:
-            _ = (e.other_agency.name, e.other_professional, list(e.stages), list(e.checklist), e.resolution)
+            _loaded = (
+                e.other_agency.name,
+                e.other_professional,
+                list(e.stages),
+                list(e.checklist),
+                e.resolution,
+            )
 
     def stage_label(self, escalation: Escalation, key: str) -> str:
         pack = self.packs.get(escalation.policy_id)

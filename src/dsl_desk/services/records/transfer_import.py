@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import at_time, clock_time
+from dsl_desk.core.i18n import _
 from dsl_desk.documents import transfer_bundle as tb
 from dsl_desk.documents.transfer_bundle import (
     REFERENCES,
@@ -152,10 +153,10 @@ def open_bundle_file(path: Path, password: str) -> TransferBundle:
                 raise tb.refused("too_large")
             data = read_source(path, kind="transfer file", limit=tb.MAX_BUNDLE_BYTES)
         except FileRefused as error:
-            raise BundleRefused("unreadable", str(error)) from error
+            raise BundleRefused(_("unreadable"), str(error)) from error
         except OSError as error:
             raise BundleRefused(
-                "unreadable",
+                _("unreadable"),
                 f"The file {path} could not be read ({error.strerror or error}). Nothing was imported.",
             ) from error
         return tb.open_bundle(data, password)
@@ -273,19 +274,23 @@ def _check_signer(
     named = f"{signer.name} ({who})" if who else signer.name
     if not confirmed.strip():
         raise SignerNotConfirmed(
-            f"This transfer file is signed with a certificate this desk does not know, bearing the name "
-            f"{named}. Anyone can make a certificate bearing any name. Telephone the sending DSL on a number "
-            "you already have (not one from the file or its email), ask them to read out their certificate "
-            f"fingerprint, and check it is this one:\n{signer.fingerprint}\nThen import again with the "
-            "fingerprint confirmed. Nothing was imported.",
+            _(
+                "This transfer file is signed with a certificate this desk does not know, bearing the name "
+                "{named}. Anyone can make a certificate bearing any name. Telephone the sending DSL on a number "
+                "you already have (not one from the file or its email), ask them to read out their certificate "
+                "fingerprint, and check it is this one:\n{fingerprint}\nThen import again with the "
+                "fingerprint confirmed. Nothing was imported."
+            ).format(named=named, fingerprint=signer.fingerprint),
             signer,
         )
     if normalise_fingerprint(confirmed) != signer.fingerprint:
         raise SignerNotConfirmed(
-            "The fingerprint you confirmed is not the one of the certificate that signed this file, so it "
-            f"did not come from the DSL you telephoned, or it was altered and signed again. This file's "
-            f"certificate: {signer.fingerprint}. Do not import it: ask the sending DSL to send it again. "
-            "Nothing was imported.",
+            _(
+                "The fingerprint you confirmed is not the one of the certificate that signed this file, so it "
+                "did not come from the DSL you telephoned, or it was altered and signed again. This file's "
+                "certificate: {fingerprint}. Do not import it: ask the sending DSL to send it again. "
+                "Nothing was imported."
+            ).format(fingerprint=signer.fingerprint),
             signer,
         )
     return KnownCertificate(

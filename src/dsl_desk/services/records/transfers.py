@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import describe_date, due_on_words, relative_day, with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import calendar_in, organisation
@@ -163,18 +164,22 @@ def record_acknowledgement(
     when = at or now
     by = by.strip()
     if not by:
-        raise ValidationError("Enter who confirmed receipt (their name, and school if it helps).", field="by")
+        raise ValidationError(
+            _("Enter who confirmed receipt (their name, and school if it helps)."), field="by"
+        )
     if len(by) > MAX_FIELD:
-        raise ValidationError(f"That is too long (at most {MAX_FIELD} characters).", field="by")
+        raise ValidationError(
+            _("That is too long (at most {MAX_FIELD} characters).").format(MAX_FIELD=MAX_FIELD), field="by"
+        )
     if when.tzinfo is None:
         raise ValueError("the acknowledgement time must be timezone-aware")
     if when > now:
-        raise ValidationError("The receipt cannot be confirmed in the future. Check the date.", field="at")
+        raise ValidationError(_("The receipt cannot be confirmed in the future. Check the date."), field="at")
     with ctx.store.session() as session:
         transfer = _outgoing(session, transfer_id, allowed=("sent",), doing="given a receipt")
         if transfer.sent_at and when < transfer.sent_at:
             raise ValidationError(
-                "The receipt cannot come before the file was sent. Check the date.", field="at"
+                _("The receipt cannot come before the file was sent. Check the date."), field="at"
             )
         transfer.status = "acknowledged"
         transfer.acknowledged_at = when
@@ -223,7 +228,7 @@ def cancel(ctx: AppContext, transfer_id: int, reason: str) -> TransferRow:
     bounds.check_text(reason, "the reason", field="reason")
     reason = reason.strip()
     if not reason:
-        raise ValidationError("Say why the transfer is cancelled.", field="reason")
+        raise ValidationError(_("Say why the transfer is cancelled."), field="reason")
     now = ctx.clock.now()
     with ctx.store.session() as session:
         transfer = _outgoing(session, transfer_id, allowed=("prepared", "sent"), doing="cancelled")
@@ -296,7 +301,9 @@ def receipt_words(due: date | None, today: date) -> str:
 def _get(session: Session, transfer_id: int) -> CaseTransfer:
     transfer = bounds.fetch(session, CaseTransfer, transfer_id)
     if transfer is None:
-        raise NotFound(f"There is no transfer number {bounds.shown(transfer_id)}.")
+        raise NotFound(
+            _("There is no transfer number {transfer_id}.").format(transfer_id=bounds.shown(transfer_id))
+        )
     return transfer
 
 
@@ -304,13 +311,15 @@ def _outgoing(session: Session, transfer_id: int, *, allowed: tuple[str, ...], d
     transfer = _get(session, transfer_id)
     if transfer.direction != "out":
         raise ValidationError(
-            "This file was received from another school; only a file we sent can be " + doing + "."
+            _("This file was received from another school; only a file we sent can be ") + doing + "."
         )
     if transfer.status not in allowed:
         now_words = STATUS_WORDS.get(transfer.status, transfer.status).lower()
         hint = " Mark it as sent first." if transfer.status == "prepared" else ""
         raise ValidationError(
-            f"Transfer {reference(transfer)} is {now_words}, so it cannot be {doing}.{hint}"
+            _("Transfer {reference} is {now_words}, so it cannot be {doing}.{hint}").format(
+                reference=reference(transfer), now_words=now_words, doing=doing, hint=hint
+            )
         )
     return transfer
 
