@@ -32,6 +32,7 @@ from dsl_desk.services.errors import DeskError
 from dsl_desk.ui import theme
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import Column, RowTableModel
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, make_table, page_title
 from dsl_desk.ui.widgets.date_entry import DateEntry
 
@@ -45,14 +46,18 @@ def audit_columns() -> list[Column[AuditRow]]:
     return [
         Column("#", lambda r: str(r.id), sort_key=lambda r: r.id),
         Column(
-            "When",
+            translate("audit_page", "When"),
             lambda r: f"{numeric_date(london(r.at).date())} {clock_time_seconds(r.at)}",
             sort_key=lambda r: r.id,
         ),
-        Column("Who", lambda r: r.user),
-        Column("What", lambda r: r.action_words, background=warn),
-        Column("Record", lambda r: r.record),
-        Column("Details", lambda r: r.detail, tooltip=lambda r: r.detail.replace(" · ", "\n")),
+        Column(translate("audit_page", "Who"), lambda r: r.user),
+        Column(translate("audit_page", "What"), lambda r: r.action_words, background=warn),
+        Column(translate("audit_page", "Record"), lambda r: r.record),
+        Column(
+            translate("audit_page", "Details"),
+            lambda r: r.detail,
+            tooltip=lambda r: r.detail.replace(" · ", "\n"),
+        ),
     ]
 
 

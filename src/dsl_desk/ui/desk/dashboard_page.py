@@ -30,6 +30,7 @@ from dsl_desk.ui import theme
 from dsl_desk.ui.records.backup_warning import BackupWarning
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
 
 STATUS_COLOURS = {
@@ -56,28 +57,36 @@ def case_columns() -> list[Column[CaseRow]]:
 
     return [
         Column(
-            "Status",
+            translate("dashboard_page", "Status"),
             lambda r: r.status_words,
             background=soft,
             foreground=lambda r: STATUS_COLOURS[r.due_status][0],
         ),
-        Column("Deadline", lambda r: r.deadline_words, background=soft),
-        Column("Child", lambda r: r.child, tooltip=detail),
-        Column("Stage", lambda r: r.stage_label, tooltip=detail),
-        Column("Contact next", lambda r: r.next_contact, tooltip=lambda r: r.next_contact),
-        Column("To do", lambda r: str(r.open_checklist) if r.open_checklist else "–"),
+        Column(translate("dashboard_page", "Deadline"), lambda r: r.deadline_words, background=soft),
+        Column(translate("dashboard_page", "Child"), lambda r: r.child, tooltip=detail),
+        Column(translate("dashboard_page", "Stage"), lambda r: r.stage_label, tooltip=detail),
+        Column(
+            translate("dashboard_page", "Contact next"),
+            lambda r: r.next_contact,
+            tooltip=lambda r: r.next_contact,
+        ),
+        Column(
+            translate("dashboard_page", "To do"), lambda r: str(r.open_checklist) if r.open_checklist else "–"
+        ),
     ]
 
 
 def item_columns() -> list[Column[OpenItemRow]]:
     kinds = {"notification": "Tell", "form": "Form", "copy": "Send copy", "action": "Do"}
     return [
-        Column("What", lambda r: kinds.get(r.kind, r.kind.capitalize())),
-        Column("Item", lambda r: r.text, tooltip=lambda r: r.text),
-        Column("Child", lambda r: r.child),
-        Column("Ref", lambda r: r.reference),
+        Column(translate("dashboard_page", "What"), lambda r: kinds.get(r.kind, r.kind.capitalize())),
+        Column(translate("dashboard_page", "Item"), lambda r: r.text, tooltip=lambda r: r.text),
+        Column(translate("dashboard_page", "Child"), lambda r: r.child),
+        Column(translate("dashboard_page", "Ref"), lambda r: r.reference),
         Column(
-            "Since", lambda r: short_day_month(london(r.since).date()), sort_key=lambda r: r.since.isoformat()
+            translate("dashboard_page", "Since"),
+            lambda r: short_day_month(london(r.since).date()),
+            sort_key=lambda r: r.since.isoformat(),
         ),
     ]
 
@@ -88,16 +97,18 @@ def action_columns() -> list[Column[OpenActionRow]]:
 
     return [
         Column(
-            "Due",
+            translate("dashboard_page", "Due"),
             due,
             sort_key=lambda r: r.due_on.isoformat() if r.due_on else "9",
             foreground=lambda r: theme.OVERDUE if r.overdue else None,
             background=lambda r: theme.OVERDUE_SOFT if r.overdue else None,
         ),
-        Column("Action", lambda r: r.description, tooltip=lambda r: r.description),
-        Column("Owner", lambda r: r.owner),
-        Column("Child", lambda r: r.child),
-        Column("Escalation", lambda r: r.escalation_reference or "–"),
+        Column(
+            translate("dashboard_page", "Action"), lambda r: r.description, tooltip=lambda r: r.description
+        ),
+        Column(translate("dashboard_page", "Owner"), lambda r: r.owner),
+        Column(translate("dashboard_page", "Child"), lambda r: r.child),
+        Column(translate("dashboard_page", "Escalation"), lambda r: r.escalation_reference or "–"),
     ]
 
 
@@ -109,15 +120,15 @@ def record_columns() -> list[Column[RecordDue]]:
 
     return [
         Column(
-            "Due",
+            translate("dashboard_page", "Due"),
             due,
             sort_key=lambda r: r.due_on.isoformat() if r.due_on else "9",
             foreground=lambda r: theme.OVERDUE if r.overdue else None,
             background=lambda r: theme.OVERDUE_SOFT if r.overdue else None,
         ),
-        Column("Kind", lambda r: kinds.get(r.kind, r.kind)),
-        Column("What", lambda r: r.what, tooltip=lambda r: r.what),
-        Column("Child", lambda r: r.child or "–"),
+        Column(translate("dashboard_page", "Kind"), lambda r: kinds.get(r.kind, r.kind)),
+        Column(translate("dashboard_page", "What"), lambda r: r.what, tooltip=lambda r: r.what),
+        Column(translate("dashboard_page", "Child"), lambda r: r.child or "–"),
     ]
 
 
@@ -294,9 +305,15 @@ class DashboardPage(QWidget):
             else ""
         )
         text.setText(
-            f"<b>{self.tr('Immediate risk')} — {_html(case.child)} ({_html(case.reference)}), "
-            f"{_html(deadline_phrase(case.deadline, self.ctx.clock.now()) or case.deadline_words)}.</b><br>{_html(rule.instruction)}"
-            + (f"<br>{self.tr('Inform')}: {_html(inform)}" if inform else "")
+            self.tr("<b>%s — %s (%s), %s.</b><br>%s")
+            % (
+                self.tr("Immediate risk"),
+                _html(case.child),
+                _html(case.reference),
+                _html(deadline_phrase(case.deadline, self.ctx.clock.now()) or case.deadline_words),
+                _html(rule.instruction),
+            )
+            + (self.tr("<br>%s: %s") % (self.tr("Inform"), _html(inform)) if inform else "")
             + _html(out_of_hours)
         )
         layout.addWidget(text, 1)

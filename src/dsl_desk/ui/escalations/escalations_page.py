@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dsl_desk.core import i18n
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.escalations.changes import set_immediate_risk, shorten_timescale
@@ -49,6 +50,7 @@ from dsl_desk.ui import theme
 from dsl_desk.ui.escalations.drafts import ESCALATE, RESOLVE, moment_words
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
 from dsl_desk.ui.widgets.date_entry import DateTimeEntry
 from dsl_desk.ui.widgets.stepper import DUE_COLOURS, Stepper
@@ -62,18 +64,20 @@ def list_columns() -> list[Column[CaseRow]]:
         return DUE_COLOURS[row.due_status][0] if row.status == "open" else theme.MUTED
 
     return [
-        Column("Ref", lambda r: r.reference),
-        Column("Status", lambda r: r.status_words, foreground=colour),
-        Column("Child", lambda r: r.child),
-        Column("Stage", lambda r: r.stage_label, tooltip=lambda r: r.stage_label),
-        Column("Other agency", lambda r: r.other_agency),
+        Column(translate("escalations_page", "Ref"), lambda r: r.reference),
+        Column(translate("escalations_page", "Status"), lambda r: r.status_words, foreground=colour),
+        Column(translate("escalations_page", "Child"), lambda r: r.child),
         Column(
-            "Deadline",
+            translate("escalations_page", "Stage"), lambda r: r.stage_label, tooltip=lambda r: r.stage_label
+        ),
+        Column(translate("escalations_page", "Other agency"), lambda r: r.other_agency),
+        Column(
+            translate("escalations_page", "Deadline"),
             lambda r: r.deadline_words,
             sort_key=lambda r: r.deadline.isoformat() if r.deadline else "9",
         ),
         Column(
-            "To do",
+            translate("escalations_page", "To do"),
             lambda r: str(r.open_checklist) if r.open_checklist else "–",
             sort_key=lambda r: r.open_checklist,
         ),
@@ -438,7 +442,7 @@ class EscalationDetailView(QWidget):
 
     def _render_status(self, detail: EscalationDetail) -> None:
         if detail.status == "open":
-            text = DUE_STATUS_WORDS[detail.due_status]
+            text = i18n._(DUE_STATUS_WORDS[detail.due_status])
             strong, soft = DUE_COLOURS[detail.due_status]
         else:
             text, strong, soft = detail.status.capitalize(), theme.MUTED, "#eef1f5"
@@ -453,10 +457,14 @@ class EscalationDetailView(QWidget):
         self.child_button.setAccessibleName(self.tr("Open the child's record: %s") % detail.child)
         self.risk_badge.setVisible(detail.immediate_risk)
         professional = f" — {detail.other_professional}" if detail.other_professional else ""
-        self.fields["policy"].setText(f"{detail.policy_name} (version {detail.policy_version})")
+        self.fields["policy"].setText(
+            self.tr("%s (version %s)") % (detail.policy_name, detail.policy_version)
+        )
         self.fields["agency"].setText(detail.other_agency + professional)
         self.fields["category"].setText(detail.category)
-        self.fields["opened"].setText(moment_words(detail.opened_at, now) + f" by {detail.our_professional}")  # type: ignore[arg-type]
+        self.fields["opened"].setText(
+            moment_words(detail.opened_at, now) + self.tr(" by %s") % detail.our_professional
+        )  # type: ignore[arg-type]
         self.fields["problem"].setText(detail.problem)
         self.fields["outcome"].setText(detail.outcome_sought)
 

@@ -68,7 +68,7 @@ class _LineInput(_Input):
     def __init__(self, f: FormField, changed: SignalInstance) -> None:
         self.widget = self.edit = QLineEdit()
         if f.kind is FieldKind.DATE:
-            self.edit.setPlaceholderText("e.g. 5 January 2026")
+            self.edit.setPlaceholderText(self.tr("e.g. 5 January 2026"))
         self.edit.textEdited.connect(lambda _text: changed.emit())
 
     def value(self) -> str:

@@ -66,6 +66,7 @@ from dsl_desk.services.paperwork.form_values import form_values, forms_for, save
 from dsl_desk.ui.messages import show_error
 from dsl_desk.ui.paperwork.form_editor import FormEditor
 from dsl_desk.ui.signals import AppSignals, Changed
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, page_title
 
 T = TypeVar("T")
@@ -113,7 +114,11 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
     pages = range((first or 1) - 1, min(last or document.pageCount(), document.pageCount()))
     painter = QPainter()
     if not painter.begin(printer):
-        raise DeskError("The printer could not be started. Check that it is switched on and try again.")
+        raise DeskError(
+            translate(
+                "forms_page", "The printer could not be started. Check that it is switched on and try again."
+            )
+        )
     try:
         for position, index in enumerate(pages):
             if position:
@@ -162,7 +167,7 @@ class EmailDialog(QDialog):
         self.password_label = QLabel(objectName="password")
         self.password_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.password_label.setText(
-            f"<span style='font-family:monospace;font-size:14pt'>{self.password}</span>"
+            self.tr("<span style='font-family:monospace;font-size:14pt'>%s</span>") % self.password
         )
         layout.addWidget(self.password_label)
         self.instruction = hint(

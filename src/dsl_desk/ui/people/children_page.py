@@ -75,18 +75,18 @@ class ChildrenPage(QWidget):
         layout.addWidget(self.search)
         self.model: RowTableModel[ChildRow] = RowTableModel(
             [
-                Column("Name", lambda r: r.name),
+                Column(self.tr("Name"), lambda r: r.name),
                 Column(
-                    "Born",
+                    self.tr("Born"),
                     lambda r: numeric_date(r.date_of_birth),
                     sort_key=lambda r: r.date_of_birth.isoformat(),
                 ),
                 Column(
-                    "Open",
+                    self.tr("Open"),
                     lambda r: str(r.open_escalations) if r.open_escalations else "–",
                     sort_key=lambda r: r.open_escalations,
                 ),
-                Column("Status", lambda r: ", ".join(r.flags)),
+                Column(self.tr("Status"), lambda r: ", ".join(r.flags)),
             ],
             self,
         )
@@ -177,12 +177,16 @@ class ChildDetailPanel(QFrame):
         layout.addWidget(section_title(self.tr("Escalations")))
         self.cases: RowTableModel[CaseRow] = RowTableModel(
             [
-                Column("Ref", lambda r: r.reference, tooltip=lambda r: f"Other agency: {r.other_agency}"),
-                Column("Status", lambda r: r.status_words),
                 Column(
-                    "Stage", lambda r: r.stage_label, tooltip=lambda r: f"{r.stage_label} — {r.other_agency}"
+                    self.tr("Ref"), lambda r: r.reference, tooltip=lambda r: f"Other agency: {r.other_agency}"
                 ),
-                Column("Deadline", lambda r: r.deadline_words),
+                Column(self.tr("Status"), lambda r: r.status_words),
+                Column(
+                    self.tr("Stage"),
+                    lambda r: r.stage_label,
+                    tooltip=lambda r: f"{r.stage_label} — {r.other_agency}",
+                ),
+                Column(self.tr("Deadline"), lambda r: r.deadline_words),
             ],
             self,
         )
@@ -217,7 +221,8 @@ class ChildDetailPanel(QFrame):
         today = london(self.ctx.clock.now()).date()
         self.name.setText(child.name)
         self.fact_labels["born"].setText(
-            f"{day_month_year(details.date_of_birth)} (age {_age(details.date_of_birth, today)})"
+            self.tr("%s (age %s)")
+            % (day_month_year(details.date_of_birth), _age(details.date_of_birth, today))
         )
         self.fact_labels["address"].setText(details.address or "–")
         self.fact_labels["parents"].setText(details.parents_carers or "–")
