@@ -155,8 +155,8 @@ def check_past_date(value: object, label: str, today: date, *, field: str = "") 
 
 def check_period(period: Any) -> None:
     """A report's period: both ends in range (9999-12-31 would overflow the day after), the end not first."""
-    check_date(period.start, "the first day of the period", field="start")
-    check_date(period.end, "the last day of the period", field="end")
+    check_date(period.start, _("the first day of the period"), field="start")
+    check_date(period.end, _("the last day of the period"), field="end")
     if period.end < period.start:
         raise ValidationError(_("The period ends before it starts. Check the dates."), field="end")
 
@@ -203,6 +203,6 @@ def _capital(label: str) -> str:
 def shown(value: object) -> str:
     """The value as given, cut short (str() of an int of over 4,300 digits would itself raise)."""
     if isinstance(value, int) and abs(value) >= 10**40:
-        return "(a number of over 40 digits)"
+        return _("(a number of over 40 digits)")
     text = str(value) if isinstance(value, int) else repr(value)
     return text if len(text) <= 40 else text[:40] + "…"

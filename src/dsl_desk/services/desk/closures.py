@@ -92,7 +92,7 @@ def add_closure_day(ctx: AppContext, day: date, reason: str, last_day: date | No
             action="closure_day_added",
             detail={"day": day.isoformat(), "last_day": last.isoformat() if last else None, "reason": reason},
         )
-        return refresh_all_open(ctx, session, calendar_in(session), why="closure days changed")
+        return refresh_all_open(ctx, session, calendar_in(session), why=_("closure days changed"))
 
 
 def remove_closure_day(ctx: AppContext, day: date) -> int:
@@ -112,4 +112,4 @@ def remove_closure_day(ctx: AppContext, day: date) -> int:
             action="closure_day_removed",
             detail={"day": day.isoformat()},
         )
-        return refresh_all_open(ctx, session, calendar_in(session), why="closure days changed")
+        return refresh_all_open(ctx, session, calendar_in(session), why=_("closure days changed"))

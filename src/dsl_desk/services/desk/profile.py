@@ -79,7 +79,7 @@ def update_working_hours(ctx: AppContext, *, cutoff: time, idle_lock_minutes: in
             detail={"cutoff": cutoff.isoformat(), "idle_lock_minutes": idle_lock_minutes},
         )
         session.flush()
-        refresh_all_open(ctx, session, calendar_in(session), why="the end of the working day changed")
+        refresh_all_open(ctx, session, calendar_in(session), why=_("the end of the working day changed"))
     return get_profile(ctx)
 
 

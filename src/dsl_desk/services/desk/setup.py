@@ -66,15 +66,19 @@ def text_problem(value: str, what: str, limit: int, *, multiline: bool = False) 
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return (
-            f"The {what} contains characters that are not valid text (perhaps typed in another encoding). "
+        return _(
+            "The {what} contains characters that are not valid text (perhaps typed in another encoding). "
             "Type it again."
-        )
+        ).format(what=what)
     allowed = "\n\t" if multiline else ""
     if any((ord(ch) < 32 or 127 <= ord(ch) < 160) and ch not in allowed for ch in value):
-        return f"The {what} contains a control character (such as a tab or a line break). Remove it."
+        return _(
+            "The {what} contains a control character (such as a tab or a line break). Remove it."
+        ).format(what=what)
     if len(value) > limit:
-        return f"The {what} is {len(value)} characters long; it can be at most {limit}."
+        return _("The {what} is {length} characters long; it can be at most {limit}.").format(
+            what=what, length=len(value), limit=limit
+        )
     return ""
 
 
@@ -86,7 +90,7 @@ def _check_text(value: str, what: str, limit: int, field: str) -> None:
 
 def validate_profile(profile: OrganisationProfile, known_partnerships: set[str]) -> None:
     _check_text(profile.name, "organisation's name", MAX_NAME_LENGTH, "name")
-    _check_text(profile.agency_type, "kind of agency", MAX_AGENCY_TYPE_LENGTH, "agency_type")
+    _check_text(profile.agency_type, _("kind of agency"), MAX_AGENCY_TYPE_LENGTH, "agency_type")
     if not profile.name.strip():
         raise ValidationError(_("Enter the name of your organisation."), field="name")
     if not profile.agency_type.strip():
@@ -147,12 +151,12 @@ def validate_new_user(user: NewUser) -> None:
 
 def passphrase_problem(passphrase: str) -> str:
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        return (
-            f"Use a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters — three or four unrelated words "
+        return _(
+            "Use a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters — three or four unrelated words "
             "are easy to remember and hard to guess."
-        )
+        ).format(MIN_PASSPHRASE_LENGTH=MIN_PASSPHRASE_LENGTH)
     if len(set(passphrase)) < 5:
-        return "That passphrase repeats the same few characters. Choose something less predictable."
+        return _("That passphrase repeats the same few characters. Choose something less predictable.")
     return ""
 
 

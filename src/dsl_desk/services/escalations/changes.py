@@ -37,7 +37,7 @@ def set_immediate_risk(
     """
     now = ctx.clock.now()
     why = _reason(reason, raised)
-    noticed = event_time(noticed_at, now, "When the risk was noticed", field="noticed_at")
+    noticed = event_time(noticed_at, now, _("When the risk was noticed"), field="noticed_at")
     with ctx.store.session() as session:
         escalation = load_open(session, escalation_id)
         if escalation.immediate_risk == raised:
@@ -76,7 +76,7 @@ def set_immediate_risk(
             escalation,
             pack,
             calendar,
-            why="immediate risk raised" if raised else "immediate risk lowered",
+            why=_("immediate risk raised") if raised else _("immediate risk lowered"),
             now=now,
             keep_past=raised,
         )
@@ -115,7 +115,9 @@ def _close_immediate_items(
 ) -> None:
     for item in escalation.checklist:
         if item.done_at is None and item.requirement_key.startswith(IMMEDIATE_PREFIX):
-            mark_not_done(session, ctx, item, f"Not needed: immediate risk lowered ({why})", now)
+            mark_not_done(
+                session, ctx, item, _("Not needed: immediate risk lowered ({why})").format(why=why), now
+            )
 
 
 def shorten_timescale(

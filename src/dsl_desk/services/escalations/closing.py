@@ -120,8 +120,12 @@ def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> Es
                 "closing",
                 f"form:{form.form}",
                 "form",
-                f"Complete the {form.title}"
-                + (f" and send it to {form.recipient}" if form.recipient else ""),
+                _("Complete the {title}").format(title=form.title)
+                + (
+                    _(" and send it to {recipient}").format(recipient=form.recipient)
+                    if form.recipient
+                    else ""
+                ),
                 recipient=form.recipient,
                 form_id=form.form,
             )
@@ -134,7 +138,7 @@ def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> Es
                 "closing",
                 "learning",
                 "copy",
-                f"{'Bring the gaps or weaknesses found to the attention of' if gaps_must else 'Refer the learning to'} "
+                f"{_('Bring the gaps or weaknesses found to the attention of') if gaps_must else _('Refer the learning to')} "
                 f"{rules.learning_referred_to}",
                 recipient=rules.learning_referred_to,
                 obligation="must" if gaps_must else "should",
@@ -147,7 +151,7 @@ def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> Es
                 "closing",
                 "action_log",
                 "action",
-                f"Record in the {rules.action_log}",
+                _("Record in the {action_log}").format(action_log=rules.action_log),
             )
         audit.record(
             session,
@@ -211,7 +215,7 @@ def _validate_resolution(
         answers.manager_confirmed_child_safe and answers.manager_name.strip()
     ):
         raise ValidationError(rules.overrun_message, field="manager_confirmed_child_safe")
-    if answers.child_situation_improved not in {"yes", "no", "not yet known"}:
+    if answers.child_situation_improved not in {"yes", "no", _("not yet known")}:
         raise ValidationError(
             _("Say whether the child's situation has improved (yes, no, or not yet known)."),
             field="child_situation_improved",

@@ -340,17 +340,24 @@ def _deadline_note(escalation: Escalation, current: StageRecord, pack: PolicyPac
     notes = []
     if current.deadline_moved_from is not None:
         notes.append(
-            f"Moved from {describe_deadline(current.deadline_moved_from, now)} by the school's closure days "
-            "(this step is inside your own agency)."
+            _(
+                "Moved from {deadline_moved_from} by the school's closure days "
+                "(this step is inside your own agency)."
+            ).format(deadline_moved_from=describe_deadline(current.deadline_moved_from, now))
         )
     if escalation.shortened_due_at is not None:
         notes.append(
-            f"Shortened to {describe_deadline(escalation.shortened_due_at, now)}: {escalation.shortened_reason}"
+            _("Shortened to {shortened_due_at}: {shortened_reason}").format(
+                shortened_due_at=describe_deadline(escalation.shortened_due_at, now),
+                shortened_reason=escalation.shortened_reason,
+            )
         )
     if escalation.immediate_risk:
         rule = immediate_risk_rule(pack)
         notes.append(
-            f"A child at immediate risk: {rule.timescale.text or 'the same working day'}. Closure days never move this."
+            _("A child at immediate risk: {value}. Closure days never move this.").format(
+                value=rule.timescale.text or "the same working day"
+            )
         )
     return " ".join(notes)
 
@@ -430,15 +437,28 @@ def chase_message(ctx: AppContext, escalation_id: int) -> str:
     days = detail.waiting_working_days
     waited = f"{days} working day{'s' if days != 1 else ''}"
     due = (
-        f" The policy's timescale for this stage ends {detail.deadline_words}."
+        _(" The policy's timescale for this stage ends {deadline_words}.").format(
+            deadline_words=detail.deadline_words
+        )
         if detail.current_deadline
         else ""
     )
-    return (
-        f"{greeting}\n\n"
-        f"I am following up our professional disagreement, reference {detail.reference}, which is at "
-        f"{stage.label} ({stage.title}) of the {detail.policy_name} escalation policy. I have been waiting "
-        f"{waited} for a response.{due}\n\n"
+    return _(
+        "{greeting}\n\n"
+        "I am following up our professional disagreement, reference {reference}, which is at "
+        "{label} ({title}) of the {policy_name} escalation policy. I have been waiting "
+        "{waited} for a response.{due}\n\n"
         "Please could you reply today, or let me know when I can expect a response.\n\n"
-        f"{ctx.actor.display_name}\n{ctx.actor.role}, {org.name}"
+        "{display_name}\n{role}, {name}"
+    ).format(
+        greeting=greeting,
+        reference=detail.reference,
+        label=stage.label,
+        title=stage.title,
+        policy_name=detail.policy_name,
+        waited=waited,
+        due=due,
+        display_name=ctx.actor.display_name,
+        role=ctx.actor.role,
+        name=org.name,
     )

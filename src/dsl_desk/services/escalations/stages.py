@@ -80,7 +80,7 @@ def escalate(ctx: AppContext, escalation_id: int, step: StageOutcome) -> Escalat
             raise ServiceError(refusal.message) from refusal
         received = response_time(step.response_received_at, current, now)
         started = event_time(
-            step.next_started_at, now, "When the next stage started", field="next_started_at"
+            step.next_started_at, now, _("When the next stage started"), field="next_started_at"
         )
         if started < current.began_at:
             raise ValidationError(
@@ -114,7 +114,7 @@ def escalate(ctx: AppContext, escalation_id: int, step: StageOutcome) -> Escalat
 def response_time(given: datetime | None, record: StageRecord, now: datetime) -> datetime | None:
     if given is None:
         return None
-    received = event_time(given, now, "When the response came", field="response_received_at")
+    received = event_time(given, now, _("When the response came"), field="response_received_at")
     if received < record.began_at:
         raise ValidationError(
             _("The response cannot have come before the stage started."), field="response_received_at"

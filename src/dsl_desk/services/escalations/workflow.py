@@ -67,7 +67,7 @@ _NEW_LIMITS = {
 def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
     now = ctx.clock.now()
     bounds.check_texts(draft, _NEW_LIMITS)
-    arose_at = event_time(draft.arose_at, now, "When the disagreement arose", field="arose_at")
+    arose_at = event_time(draft.arose_at, now, _("When the disagreement arose"), field="arose_at")
     with ctx.store.session() as session:
         org = organisation(session)
         pack = ctx.pack(draft.policy_id or org.partnership_id)

@@ -178,7 +178,7 @@ def export_lessons_pdf(
 
     with ctx.store.session() as session:
         lines = lessons_in(session, ctx, period, include_references=include_references)
-        meta = report_meta(session, ctx, period, "Lessons log")
+        meta = report_meta(session, ctx, period, _("Lessons log"))
         write_atomically(target, render_lessons_log(lines, period.label, meta))
         audit_export(session, ctx, "lessons_pdf", period, target, include_references)
     return target

@@ -78,8 +78,10 @@ class ChildNameFound(ValidationError):
     def __init__(self, warnings: tuple[NameWarning, ...]) -> None:
         found = sorted({name for w in warnings for name in w.names}, key=str.casefold)
         super().__init__(
-            f"This alert mentions {', '.join(found)}, the name of a child in DSL Desk. A Partnership Practice "
-            "Alert must not identify a child: remove the name, or confirm it is not a child's.",
+            _(
+                "This alert mentions {join}, the name of a child in DSL Desk. A Partnership Practice "
+                "Alert must not identify a child: remove the name, or confirm it is not a child's."
+            ).format(join=", ".join(found)),
             field=warnings[0].field,
         )
         self.warnings = warnings

@@ -138,15 +138,15 @@ def _write(ctx: AppContext, entry: NewEntry, *, amends_id: int | None, reason: s
 def _check_bounds(entry: NewEntry, reason: str) -> None:
     """Text that can be stored and dates the calendar can work with, before anything else looks at them."""
     bounds.check_texts(entry, default=None)  # lengths: _check_text_lengths, which says which box
-    bounds.check_text(reason, "the reason for the correction", limit=None, field="amend_reason")
-    bounds.check_date(entry.occurred_at, "the date of the discussion", field="occurred_at")
+    bounds.check_text(reason, _("the reason for the correction"), limit=None, field="amend_reason")
+    bounds.check_date(entry.occurred_at, _("the date of the discussion"), field="occurred_at")
     if entry.shared_at is not None:
-        bounds.check_date(entry.shared_at, "the date it was shared", field="shared_at")
+        bounds.check_date(entry.shared_at, _("the date it was shared"), field="shared_at")
     for action in entry.actions:
         if action.due_on is not None:
-            bounds.check_date(action.due_on, "an action's due date", field="actions")
+            bounds.check_date(action.due_on, _("an action's due date"), field="actions")
     for path in entry.attachments:
-        bounds.check_path(path, "an attachment's file name")
+        bounds.check_path(path, _("an attachment's file name"))
 
 
 def _insert_entry(
@@ -221,8 +221,8 @@ def _audit_detail(row: DiscussionEntry, entry: NewEntry, files: list[CheckedFile
 def record_sharing(ctx: AppContext, entry_id: int, shared_with: str, shared_at: datetime) -> EntryView:
     """Note that an entry was shared after it was written (the entry itself is not changed)."""
     now = ctx.clock.now()
-    bounds.check_text(shared_with, "who it was shared with", limit=MAX_SHORT_TEXT, field="shared_with")
-    bounds.check_date(shared_at, "the date it was shared", field="shared_at")
+    bounds.check_text(shared_with, _("who it was shared with"), limit=MAX_SHORT_TEXT, field="shared_with")
+    bounds.check_date(shared_at, _("the date it was shared"), field="shared_at")
     shared_with = shared_with.strip()
     if not shared_with:
         raise ValidationError(
@@ -684,7 +684,7 @@ def search_log(
     ctx: AppContext, text: str, filters: fts.SearchFilters | None = None, *, limit: int = SEARCH_LIMIT
 ) -> SearchResult:
     """Every entry (originals and corrections) containing all the words, newest first."""
-    bounds.check_text(text, "the words to search for", limit=bounds.LINE_MAX, field="text")
+    bounds.check_text(text, _("the words to search for"), limit=bounds.LINE_MAX, field="text")
     filters = filters or fts.SearchFilters()
     with ctx.store.session() as session:
         if filters.child_id is not None:
@@ -696,7 +696,7 @@ def search_log(
                 bounds.check_id(ident, what)
         for moment in (filters.occurred_from, filters.occurred_to):
             if moment is not None:
-                bounds.check_date(moment, "a date to search between", field="occurred")
+                bounds.check_date(moment, _("a date to search between"), field="occurred")
         raw = fts.search_entries(session, text, filters, limit=limit + 1)
         more = len(raw) > limit
         raw = raw[:limit]

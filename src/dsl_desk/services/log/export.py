@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
@@ -41,7 +42,7 @@ def suggested_file_name(ctx: AppContext, chronology: Chronology) -> str:
 def export_chronology(
     ctx: AppContext, child_id: int, out: Path, *, escalation_id: int | None = None
 ) -> ExportResult:
-    bounds.check_path(out, "the file to write")  # before get_chronology audits a view
+    bounds.check_path(out, _("the file to write"))  # before get_chronology audits a view
     chronology = get_chronology(ctx, child_id, escalation_id=escalation_id)
     written: list[Path] = []
     try:

@@ -267,7 +267,7 @@ def export_form(
     bounds.check_text(form_id, "the form", limit=bounds.NAME_MAX, field="form")
     bounds.check_text(recipient, "the recipient", limit=bounds.LINE_MAX, field="recipient")
     if destination is not None:
-        bounds.check_path(destination, "the file to write")
+        bounds.check_path(destination, _("the file to write"))
     prepared = prepare_form(
         ctx,
         escalation_id,
@@ -552,23 +552,33 @@ def _body(
     lines = [
         f"Dear {recipient.name},",
         "",
-        f"Please find attached the {prepared.form.title} for our case reference {meta.reference}, "
-        f"under the {pack.name} escalation policy.",
+        _(
+            "Please find attached the {title} for our case reference {reference}, "
+            "under the {name} escalation policy."
+        ).format(title=prepared.form.title, reference=meta.reference, name=pack.name),
         "",
     ]
     if encrypted:
         lines += [
-            "The attachment is encrypted. I will telephone you with the password: it is not in this email.",
+            _(
+                "The attachment is encrypted. I will telephone you with the password: it is not in this email."
+            ),
             "",
         ]
     if not recipient.email:
-        where = f" Its postal address is {recipient.postal_address}." if recipient.postal_address else ""
+        where = (
+            _(" Its postal address is {postal_address}.").format(postal_address=recipient.postal_address)
+            if recipient.postal_address
+            else ""
+        )
         lines += [
-            f"(The policy does not publish an email address for {recipient.name}.{where} "
-            "Add the recipient before sending, and delete this note.)",
+            _(
+                "(The policy does not publish an email address for {name}.{where} "
+                "Add the recipient before sending, and delete this note.)"
+            ).format(name=recipient.name, where=where),
             "",
         ]
-    lines += ["Kind regards,", "", ctx.actor.display_name, f"{ctx.actor.role}, {meta.organisation}"]
+    lines += [_("Kind regards,"), "", ctx.actor.display_name, f"{ctx.actor.role}, {meta.organisation}"]
     return "\n".join(lines) + "\n"
 
 
@@ -628,23 +638,25 @@ def verify_document(path: Path, known: Mapping[str, str] | None = None) -> Docum
     from dsl_desk.documents.signing import MAX_PDF_BYTES, verify_pdf
     from dsl_desk.store.files import FileRefused, check_source, read_source
 
-    path = bounds.check_path(path, "the file to check")
+    path = bounds.check_path(path, _("the file to check"))
     name = Path(path).name
     try:
         # An ordinary file only, size-checked before reading: /dev/zero or a named pipe returns at once.
         size = check_source(Path(path), kind="PDF file", limit=1 << 62)
         if size > MAX_PDF_BYTES:
-            message = (
-                f"{name} is larger than any DSL Desk form can be ({MAX_PDF_BYTES >> 20} MB): not checked."
+            message = _("{name} is larger than any DSL Desk form can be ({value} MB): not checked.").format(
+                name=name, value=MAX_PDF_BYTES >> 20
             )
             return DocumentCheck("unreadable", _unreadable(message))
         data = read_source(Path(path), kind="PDF file", limit=MAX_PDF_BYTES)
     except FileRefused as error:
         return DocumentCheck("unreadable", _unreadable(str(error)))
     if not data.strip():
-        return DocumentCheck("unreadable", _unreadable(f"{name} is empty: it is not a PDF file."))
+        return DocumentCheck(
+            "unreadable", _unreadable(_("{name} is empty: it is not a PDF file.").format(name=name))
+        )
     if data.lstrip()[:5] != b"%PDF-":
-        return DocumentCheck("unreadable", _unreadable(f"{name} is not a PDF file."))
+        return DocumentCheck("unreadable", _unreadable(_("{name} is not a PDF file.").format(name=name)))
     report = verify_pdf(data, known)
     return DocumentCheck(report.status, report)
 

@@ -189,7 +189,9 @@ def _child_sources(escalation: Escalation) -> dict[str, str]:
         "child.address": child.address,
         "child.parents": child.parents_carers,
         "child.continuum_of_need": child.continuum_of_need,
-        "child.plan_status": ", ".join(f for f in flags if f in ("Child protection plan", "Looked after")),
+        "child.plan_status": ", ".join(
+            f for f in flags if f in (_("Child protection plan"), _("Looked after"))
+        ),
         # The procedures a case is managed under are its plans (CP, CiN, LAC); EHCP is not a procedure.
         "child.procedures_case_managed": ", ".join(f for f in flags if f != "EHCP"),
     }

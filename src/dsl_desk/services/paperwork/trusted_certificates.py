@@ -128,7 +128,9 @@ def trust_certificate(
         subject=match.signer,
         kind="trusted",
         added_at=now,
-        note=f"confirmed by telephone; recorded by {ctx.actor.display_name}",
+        note=_("confirmed by telephone; recorded by {display_name}").format(
+            display_name=ctx.actor.display_name
+        ),
     )
     already = known_certificates(ctx.store.paths).find(match.fingerprint)
     if already is not None and already.kind == "desk":

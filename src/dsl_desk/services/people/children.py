@@ -60,7 +60,7 @@ def validate(details: ChildDetails, today: date) -> None:
         "continuum_of_need": bounds.NAME_MAX,
     }
     bounds.check_texts(details, names, default=bounds.LINE_MAX * 10)
-    bounds.check_date(details.date_of_birth, "the date of birth", field="date_of_birth")
+    bounds.check_date(details.date_of_birth, _("the date of birth"), field="date_of_birth")
     if not details.given_names.strip():
         raise ValidationError(_("Enter the child's first name(s)."), field="given_names")
     if not details.family_name.strip():
@@ -84,11 +84,11 @@ def validate(details: ChildDetails, today: date) -> None:
 def flags_of(child: Child | ChildDetails) -> tuple[str, ...]:
     names = []
     if child.child_protection_plan:
-        names.append("Child protection plan")
+        names.append(_("Child protection plan"))
     if child.looked_after:
-        names.append("Looked after")
+        names.append(_("Looked after"))
     if child.child_in_need:
-        names.append("Child in need")
+        names.append(_("Child in need"))
     if child.ehcp:
         names.append("EHCP")
     return tuple(names)

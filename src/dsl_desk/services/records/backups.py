@@ -54,9 +54,9 @@ class BackupOutcome:
 
     @property
     def message(self) -> str:
-        made = f"Backup made: {self.backup.path}."
+        made = _("Backup made: {path}.").format(path=self.backup.path)
         if self.second_copy is not None:
-            made += f" A copy is in {self.second_copy.path.parent}."
+            made += _(" A copy is in {parent}.").format(parent=self.second_copy.path.parent)
         if self.second_folder_problem:
             made += f" {self.second_folder_problem}"
         return made
@@ -91,10 +91,10 @@ class RestoreResult:
 
     @property
     def message(self) -> str:
-        return (
-            f"The backup made {at_time(self.restored.made_at)} has been restored. "
-            f"The database as it was before is kept in {self.safety_copy}."
-        )
+        return _(
+            "The backup made {made_at} has been restored. "
+            "The database as it was before is kept in {safety_copy}."
+        ).format(made_at=at_time(self.restored.made_at), safety_copy=self.safety_copy)
 
 
 @dataclass(frozen=True)
@@ -106,11 +106,11 @@ class IntegrityReport:
     @property
     def message(self) -> str:
         if self.ok:
-            return "The database passed its start-up check."
-        return (
-            f"The database is damaged ({self.problems[0]}). Restore the newest good backup before entering "
+            return _("The database passed its start-up check.")
+        return _(
+            "The database is damaged ({problems}). Restore the newest good backup before entering "
             "anything else; the damaged file will be kept."
-        )
+        ).format(problems=self.problems[0])
 
 
 # -- making backups -----------------------------------------------------------------------------------------
@@ -178,16 +178,20 @@ def _copy_to_second_folder(
     # Never create the folder itself: an unmounted drive's mount point would silently fill the laptop's disk.
     if not folder.is_dir():
         return None, (
-            f"The second backup folder {folder} is not available (is the USB drive plugged in, or the network "
-            "share connected?), so only the copy in the data folder was made."
+            _(
+                "The second backup folder {folder} is not available (is the USB drive plugged in, or the network "
+                "share connected?), so only the copy in the data folder was made."
+            ).format(folder=folder)
         )
     try:
         bk.clean_partials(folder, ctx.store.keyring.database_id)
         return bk.copy_backup(made, folder, ctx.store.keyring), ""
     except (StoreError, OSError) as error:
         return None, (
-            f"The copy to the second backup folder {folder} failed ({_reason(error)}); the copy in the data "
-            "folder was made."
+            _(
+                "The copy to the second backup folder {folder} failed ({reason}); the copy in the data "
+                "folder was made."
+            ).format(folder=folder, reason=_reason(error))
         )
 
 
@@ -266,21 +270,24 @@ def backup_status(ctx: AppContext) -> BackupStatus:
     if failed:
         return replace(status, ok=False, message=failed_message(failed))
     if last_at is None:
-        return replace(status, ok=False, message="No backup has been made yet. Choose “Back up now”.")
+        return replace(status, ok=False, message=_("No backup has been made yet. Choose “Back up now”."))
     if ctx.clock.now() - last_at > STALE_AFTER:
         return replace(
             status,
             ok=False,
-            message=f"The newest backup is from {long_date(london(last_at).date())}: more than two days old. "
-            "Choose “Back up now”.",
+            message=_(
+                "The newest backup is from {last_at}: more than two days old. Choose “Back up now”."
+            ).format(last_at=long_date(london(last_at).date())),
         )
     if second_problem:
         return replace(status, ok=False, message=second_problem)
-    return replace(status, message=f"Last backup {at_time(last_at, medium_date)}.")
+    return replace(status, message=_("Last backup {last_at}.").format(last_at=at_time(last_at, medium_date)))
 
 
 def failed_message(reason: str) -> str:
-    return f"The last backup failed: {reason} Check the data folder has space, then choose “Back up now”."
+    return _(
+        "The last backup failed: {reason} Check the data folder has space, then choose “Back up now”."
+    ).format(reason=reason)
 
 
 def _last_attempt(ctx: AppContext) -> tuple[str, str]:
@@ -404,7 +411,7 @@ def restore_backup(ctx: AppContext, path: Path) -> RestoreResult:
         )
     safety = _safety_copy(ctx)
     _swap_database(ctx, path, safety.path)
-    _audit_restored(ctx, summary, safety.path, reason="chosen by the user")
+    _audit_restored(ctx, summary, safety.path, reason=_("chosen by the user"))
     return RestoreResult(summary, safety.path)
 
 
@@ -536,7 +543,7 @@ def restore_damaged_database(
     if keyring_from_backup:
         kr.save_keyring(paths.keyring, keyring)
     ctx = sign_in(paths, username, passphrase, clock=clock, packs=packs)
-    _audit_restored(ctx, summary, kept, reason="the database was damaged")
+    _audit_restored(ctx, summary, kept, reason=_("the database was damaged"))
     return ctx
 
 

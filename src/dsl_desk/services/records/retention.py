@@ -162,13 +162,15 @@ class DeletionResult:
 
     @property
     def message(self) -> str:
-        done = f"The record was deleted ({describe_counts(self.counts)}). A note of the deletion is kept."
+        done = _("The record was deleted ({describe_counts}). A note of the deletion is kept.").format(
+            describe_counts=describe_counts(self.counts)
+        )
         if self.file_overwritten:
             return done
-        return (
-            f"{done} The database file could not be rewritten yet ({self.file_problem}), so traces may remain "
+        return _(
+            "{done} The database file could not be rewritten yet ({file_problem}), so traces may remain "
             "in its free space. Free some disk space, then run “dsl-desk retention tidy”."
-        )
+        ).format(done=done, file_problem=self.file_problem)
 
 
 # What a deletion removes, in the order it removes it (rows before the rows they point to). The words say
@@ -258,9 +260,9 @@ def records_due(ctx: AppContext) -> list[RecordDue]:
     if not count:
         return []
     what = (
-        "1 record is past its retention date — review it"
+        _("1 record is past its retention date — review it")
         if count == 1
-        else f"{count} records are past their retention date — review them"
+        else _("{count} records are past their retention date — review them").format(count=count)
     )
     return [RecordDue("retention", 0, None, "", what, None, "", False)]
 
@@ -449,11 +451,13 @@ def place_hold(ctx: AppContext, child_id: int, reason: str, review_on: date | No
     """Keep a record past its retention date, saying why and (if known) when to look at it again."""
     reason = _required_reason(
         reason,
-        "Say why this record is to be kept longer (for example, an inquiry "
-        "has asked that such records are not destroyed).",
+        _(
+            "Say why this record is to be kept longer (for example, an inquiry "
+            "has asked that such records are not destroyed)."
+        ),
     )
     if review_on is not None:
-        bounds.check_date(review_on, "the review date", field="review_on")
+        bounds.check_date(review_on, _("the review date"), field="review_on")
     now = ctx.clock.now()
     today = london(now).date()
     if review_on is not None and review_on <= today:
@@ -586,13 +590,15 @@ def _backups_note(ctx: AppContext, created_at: datetime) -> tuple[int, str]:
     holding = sum(1 for backup in list_available_backups(ctx) if backup.made_at >= created_at)
     days = load_settings(ctx.store.paths).generations
     held = (
-        "No backup holds it now."
+        _("No backup holds it now.")
         if not holding
-        else f"{_plural(holding, 'backup')} made since it was started hold it now."
+        else _("{plural} made since it was started hold it now.").format(plural=_plural(holding, "backup"))
     )
     return holding, (
-        f"Backups keep the record until they age out: DSL Desk keeps {_plural(days, 'day')} of backups, and copies "
-        f"made before a restore until someone removes them. {held} Restoring an older backup would bring it back."
+        _(
+            "Backups keep the record until they age out: DSL Desk keeps {plural} of backups, and copies "
+            "made before a restore until someone removes them. {held} Restoring an older backup would bring it back."
+        ).format(plural=_plural(days, "day"), held=held)
     )
 
 
@@ -604,9 +610,13 @@ def delete_record(ctx: AppContext, child_id: int, reason: str, confirm_name: str
     """
     reason = _required_reason(
         reason,
-        "Say why the record is being deleted (for example, “Retention period ended; reviewed by the DSL”).",
+        _(
+            "Say why the record is being deleted (for example, “Retention period ended; reviewed by the DSL”)."
+        ),
     )
-    bounds.check_text(confirm_name, "the name typed to confirm", limit=bounds.LINE_MAX, field="confirm_name")
+    bounds.check_text(
+        confirm_name, _("the name typed to confirm"), limit=bounds.LINE_MAX, field="confirm_name"
+    )
     now = ctx.clock.now()
     with ctx.store.session() as session:
         child = _child(session, child_id)
@@ -743,7 +753,7 @@ def tidy_database_file(ctx: AppContext) -> str:
     except (DBAPIError, StoreError) as error:
         return str(getattr(error, "orig", error))
     if busy:
-        return "another part of DSL Desk was reading the database"
+        return _("another part of DSL Desk was reading the database")
     return ""
 
 

@@ -190,9 +190,11 @@ def record_request(ctx: AppContext, new: NewRequest) -> RequestRow:
 
 def _validated(new: NewRequest, today: date) -> NewRequest:
     bounds.check_texts(new, {"requester_name": bounds.NAME_MAX, "relationship": bounds.NAME_MAX})
-    bounds.check_past_date(new.received_on, "the date the request was received", today, field="received_on")
+    bounds.check_past_date(
+        new.received_on, _("the date the request was received"), today, field="received_on"
+    )
     if new.identity_confirmed_on is not None:
-        bounds.check_date(new.identity_confirmed_on, "the date identity was confirmed")
+        bounds.check_date(new.identity_confirmed_on, _("the date identity was confirmed"))
     requester, relationship = new.requester_name.strip(), new.relationship.strip()
     if not requester:
         raise ValidationError(_("Enter the name of the person who made the request."), field="requester_name")
@@ -232,7 +234,7 @@ def _validated(new: NewRequest, today: date) -> NewRequest:
 def confirm_identity(ctx: AppContext, request_id: int, confirmed_on: date) -> RequestRow:
     """Proof of identity arrived: the month runs from that day (if later than receipt)."""
     today = london(ctx.clock.now()).date()
-    bounds.check_date(confirmed_on, "the date identity was confirmed", field="identity_confirmed_on")
+    bounds.check_date(confirmed_on, _("the date identity was confirmed"), field="identity_confirmed_on")
     if confirmed_on > today:
         raise ValidationError(
             _("The date identity was confirmed is in the future."), field="identity_confirmed_on"
@@ -288,7 +290,7 @@ def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -
 
 
 def mark_responded(ctx: AppContext, request_id: int, method: str) -> RequestRow:
-    bounds.check_text(method, "how it was sent", limit=bounds.LINE_MAX, field="method")
+    bounds.check_text(method, _("how it was sent"), limit=bounds.LINE_MAX, field="method")
     method = method.strip()
     if not method:
         raise ValidationError(
@@ -360,14 +362,18 @@ def records_due(ctx: AppContext) -> list[RecordDue]:
 
 
 def _due_what(row: RequestRow, today: date) -> str:
-    what = (
-        f"Subject access request {row.reference} ({row.relationship}), received "
-        f"{describe_date(row.received_on, today)}: respond by {describe_date(row.due_on, today)}"
+    what = _(
+        "Subject access request {reference} ({relationship}), received {received_on}: respond by {due_on}"
+    ).format(
+        reference=row.reference,
+        relationship=row.relationship,
+        received_on=describe_date(row.received_on, today),
+        due_on=describe_date(row.due_on, today),
     )
     if row.extended:
         what += " (extended)"
     if not row.identity_confirmed:
-        what += "; identity not yet confirmed"
+        what += _("; identity not yet confirmed")
     return what
 
 
@@ -382,7 +388,7 @@ def due_words(due: date, today: date) -> str:
 
 def add_term(ctx: AppContext, request_id: int, term: str, reason: str = "") -> Decision:
     """Redact a third party's name (or any phrase) everywhere in the response."""
-    bounds.check_text(term, "the name to redact", limit=bounds.LINE_MAX, field="term")
+    bounds.check_text(term, _("the name to redact"), limit=bounds.LINE_MAX, field="term")
     bounds.check_text(reason, "the reason", field="reason")
     term, reason = " ".join(term.split()), reason.strip()
     if len(term) < MIN_TERM:
@@ -423,7 +429,7 @@ def withhold(
 ) -> Decision:
     """Leave an item out of the response under an exemption. `silent`: do not even say it was withheld."""
     bounds.check_text(reason, "the reason", field="reason")
-    bounds.check_text(item_type, "the kind of item", limit=bounds.NAME_MAX, field="item")
+    bounds.check_text(item_type, _("the kind of item"), limit=bounds.NAME_MAX, field="item")
     bounds.check_text(exemption_key, "the exemption", limit=bounds.NAME_MAX, field="exemption")
     reason = reason.strip()
     if item_type not in ITEM_TYPES:
@@ -713,7 +719,7 @@ def _entry_items(session: Session, child_id: int) -> list[tuple[str, int, str, s
     for e in rows:
         label = f"Entry {e.id} · {_day(e.occurred_at)} · {method_label(e.method)}"
         if e.amends_id:
-            label += f" · correction of entry {e.amends_id}"
+            label += _(" · correction of entry {amends_id}").format(amends_id=e.amends_id)
         items.append(("entry", e.id, label, _snippet(e.summary)))
     return items
 
@@ -731,7 +737,7 @@ def _attachment_items(session: Session, child_id: int) -> list[tuple[str, int, s
             "attachment",
             item_id,
             f"Attachment: {name}",
-            f"on entry {entry_id}" if entry_id else "on the escalation",
+            f"on entry {entry_id}" if entry_id else _("on the escalation"),
         )
         for item_id, name, entry_id, _escalation in rows
     ]

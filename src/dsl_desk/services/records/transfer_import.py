@@ -157,7 +157,9 @@ def open_bundle_file(path: Path, password: str) -> TransferBundle:
         except OSError as error:
             raise BundleRefused(
                 _("unreadable"),
-                f"The file {path} could not be read ({error.strerror or error}). Nothing was imported.",
+                _("The file {path} could not be read ({value}). Nothing was imported.").format(
+                    path=path, value=error.strerror or error
+                ),
             ) from error
         return tb.open_bundle(data, password)
     except BundleRefused as error:
@@ -298,7 +300,9 @@ def _check_signer(
         subject=named,
         kind="trusted",
         added_at=ctx.clock.now(),
-        note=f"confirmed by telephone when importing a transfer file; recorded by {ctx.actor.display_name}",
+        note=_("confirmed by telephone when importing a transfer file; recorded by {display_name}").format(
+            display_name=ctx.actor.display_name
+        ),
     )
 
 
@@ -318,12 +322,12 @@ def _mixing_message(session: Session, record: dict[str, Any]) -> str:
     """Fictional and real records never mix: a demo desk's file goes only into a demo desk, and back."""
     here_demo = organisation(session).is_demo
     if record["demo"] and not here_demo:
-        return (
+        return _(
             "This transfer file comes from a DSL Desk demo: every child in it is fictional. It cannot be "
             "imported into a real school's records. Nothing was imported."
         )
     if here_demo and not record["demo"]:
-        return "This is a demo desk: a real child's file cannot be imported here. Nothing was imported."
+        return _("This is a demo desk: a real child's file cannot be imported here. Nothing was imported.")
     return ""
 
 
@@ -332,7 +336,7 @@ def _known_message(session: Session, bundle_id: str, ctx: AppContext) -> str:
     if known is None:
         return ""
     if known.direction == "out":
-        return (
+        return _(
             "This transfer file was made on this desk: the child's record is already here. "
             "It is for the receiving school to import. Nothing was imported."
         )
@@ -340,8 +344,14 @@ def _known_message(session: Session, bundle_id: str, ctx: AppContext) -> str:
     when = london(known.created_at)
     today = london(ctx.clock.now()).date()
     on = at_time(when) if when.date() != today else f"today at {clock_time(when)}"
-    who = f"the record of {child.full_name} (child number {child.id})" if child else "a record since deleted"
-    return f"This transfer file was already imported {on}, as {who}. Nothing was imported again."
+    who = (
+        _("the record of {full_name} (child number {id})").format(full_name=child.full_name, id=child.id)
+        if child
+        else _("a record since deleted")
+    )
+    return _("This transfer file was already imported {on}, as {who}. Nothing was imported again.").format(
+        on=on, who=who
+    )
 
 
 # --- people and agencies ----------------------------------------------------------------------------------------
@@ -375,7 +385,7 @@ def _users(session: Session, rows: list[dict[str, Any]], now: datetime) -> dict[
 
 def _outside_name(name: str, organisation: str) -> str:
     """'Ann Example (Oakfield School)'. Someone the sender had imported already carries their own school."""
-    name = name.strip() or "Unnamed colleague"
+    name = name.strip() or _("Unnamed colleague")
     return f"{name} ({organisation.strip()})" if organisation.strip() else name
 
 

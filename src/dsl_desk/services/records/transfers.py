@@ -105,8 +105,8 @@ def export_bundle(
     from dsl_desk.services.records import transfer_export
 
     if keep_copy_until is not None:
-        bounds.check_date(keep_copy_until, "the date to keep our copy until", field="keep_copy_until")
-    bounds.check_path(out_dir, "the folder to write to")
+        bounds.check_date(keep_copy_until, _("the date to keep our copy until"), field="keep_copy_until")
+    bounds.check_path(out_dir, _("the folder to write to"))
     return transfer_export.export_bundle(
         ctx, child_id, destination, out_dir, keep_copy_until=keep_copy_until, kdf=kdf
     )
@@ -115,8 +115,8 @@ def export_bundle(
 def preview_bundle(ctx: AppContext, path: Path, password: str) -> BundlePreview:
     from dsl_desk.services.records import transfer_import
 
-    bounds.check_path(path, "the transfer file")
-    bounds.check_text(password, "the transfer password", limit=bounds.NAME_MAX, field="password")
+    bounds.check_path(path, _("the transfer file"))
+    bounds.check_text(password, _("the transfer password"), limit=bounds.NAME_MAX, field="password")
     return transfer_import.preview_bundle(ctx, path, password)
 
 
@@ -126,8 +126,8 @@ def import_bundle(
     """Refused unless the signing certificate is known here or its fingerprint was confirmed by phone."""
     from dsl_desk.services.records import transfer_import
 
-    bounds.check_path(path, "the transfer file")
-    bounds.check_text(password, "the transfer password", limit=bounds.NAME_MAX, field="password")
+    bounds.check_path(path, _("the transfer file"))
+    bounds.check_text(password, _("the transfer password"), limit=bounds.NAME_MAX, field="password")
     return transfer_import.import_bundle(ctx, path, password, confirmed_fingerprint=confirmed_fingerprint)
 
 
@@ -136,10 +136,10 @@ def import_bundle(
 
 def mark_sent(ctx: AppContext, transfer_id: int, *, method: str = "") -> TransferRow:
     """The file has gone: the five-school-day wait for a receipt starts today."""
-    bounds.check_text(method, "how it was sent", limit=MAX_FIELD, field="method")
+    bounds.check_text(method, _("how it was sent"), limit=MAX_FIELD, field="method")
     now = ctx.clock.now()
     with ctx.store.session() as session:
-        transfer = _outgoing(session, transfer_id, allowed=("prepared",), doing="marked as sent")
+        transfer = _outgoing(session, transfer_id, allowed=("prepared",), doing=_("marked as sent"))
         if method.strip():
             transfer.method = method.strip()[:MAX_FIELD]
         transfer.status = "sent"
@@ -157,9 +157,9 @@ def record_acknowledgement(
     ctx: AppContext, transfer_id: int, by: str, *, at: datetime | None = None
 ) -> TransferRow:
     """The receiving school confirmed it has the file: who, and when (now unless told otherwise)."""
-    bounds.check_text(by, "who confirmed receipt", limit=MAX_FIELD, field="by")
+    bounds.check_text(by, _("who confirmed receipt"), limit=MAX_FIELD, field="by")
     if at is not None:
-        bounds.check_date(at, "the date of the receipt", field="at")
+        bounds.check_date(at, _("the date of the receipt"), field="at")
     now = ctx.clock.now()
     when = at or now
     by = by.strip()
@@ -176,7 +176,7 @@ def record_acknowledgement(
     if when > now:
         raise ValidationError(_("The receipt cannot be confirmed in the future. Check the date."), field="at")
     with ctx.store.session() as session:
-        transfer = _outgoing(session, transfer_id, allowed=("sent",), doing="given a receipt")
+        transfer = _outgoing(session, transfer_id, allowed=("sent",), doing=_("given a receipt"))
         if transfer.sent_at and when < transfer.sent_at:
             raise ValidationError(
                 _("The receipt cannot come before the file was sent. Check the date."), field="at"
@@ -196,17 +196,27 @@ def chase_text(ctx: AppContext, transfer_id: int) -> str:
         today = london(ctx.clock.now()).date()
         sent = describe_date(london(transfer.sent_at).date(), today) if transfer.sent_at else "recently"
         how = f" by {transfer.method}" if transfer.method else ""
-        greeting = f"Dear {transfer.other_dsl}," if transfer.other_dsl else "Dear colleague,"
+        greeting = f"Dear {transfer.other_dsl}," if transfer.other_dsl else _("Dear colleague,")
         return "\n".join(
             [
                 greeting,
                 "",
-                f"On {sent} I sent you{how} the child protection file of a pupil who has moved from {org} "
-                f"to {transfer.other_school} (our transfer reference {reference(transfer)}).",
-                "I have not yet had confirmation that it arrived. Please let me know that you have received "
-                "it and can open it, or telephone me if there is a problem with the file or the password.",
+                _(
+                    "On {sent} I sent you{how} the child protection file of a pupil who has moved from {org} "
+                    "to {other_school} (our transfer reference {reference})."
+                ).format(
+                    sent=sent,
+                    how=how,
+                    org=org,
+                    other_school=transfer.other_school,
+                    reference=reference(transfer),
+                ),
+                _(
+                    "I have not yet had confirmation that it arrived. Please let me know that you have received "
+                    "it and can open it, or telephone me if there is a problem with the file or the password."
+                ),
                 "",
-                "Kind regards,",
+                _("Kind regards,"),
                 ctx.actor.display_name,
                 f"{ctx.actor.role}, {org}",
             ]
@@ -279,8 +289,10 @@ def records_due(ctx: AppContext) -> list[RecordDue]:
             subject_id=row.id,
             child_id=row.child_id,
             child=row.child,
-            what=f"No receipt yet from {row.other_school} for the file sent on "
-            f"{describe_date(london(row.sent_at).date(), today) if row.sent_at else '?'}",
+            what=_("No receipt yet from {other_school} for the file sent on {value}").format(
+                other_school=row.other_school,
+                value=describe_date(london(row.sent_at).date(), today) if row.sent_at else "?",
+            ),
             due_on=row.receipt_due_on,
             due_words=relative_day(
                 row.receipt_due_on, today
@@ -315,7 +327,7 @@ def _outgoing(session: Session, transfer_id: int, *, allowed: tuple[str, ...], d
         )
     if transfer.status not in allowed:
         now_words = STATUS_WORDS.get(transfer.status, transfer.status).lower()
-        hint = " Mark it as sent first." if transfer.status == "prepared" else ""
+        hint = _(" Mark it as sent first.") if transfer.status == "prepared" else ""
         raise ValidationError(
             _("Transfer {reference} is {now_words}, so it cannot be {doing}.{hint}").format(
                 reference=reference(transfer), now_words=now_words, doing=doing, hint=hint
@@ -351,9 +363,9 @@ def _row(transfer: CaseTransfer, names: dict[int, str], today: date) -> Transfer
     overdue = bool(due and today > due)
     words = STATUS_WORDS.get(transfer.status, transfer.status)
     if transfer.status == "acknowledged" and transfer.acknowledged_by:
-        words = f"Receipt confirmed by {transfer.acknowledged_by}"
+        words = _("Receipt confirmed by {acknowledged_by}").format(acknowledged_by=transfer.acknowledged_by)
     elif overdue:
-        words = "No receipt: overdue"
+        words = _("No receipt: overdue")
     return TransferRow(
         id=transfer.id,
         direction=transfer.direction,
