@@ -22,6 +22,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 test-slow: $(STAMP)
@@ -29,6 +30,7 @@ test-slow: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 
 format: $(STAMP)

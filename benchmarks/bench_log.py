@@ -27,7 +27,8 @@ from sqlalchemy import insert
 from dsl_desk.core.clock import FixedClock
 from dsl_desk.services.desk.policies import load_policies
 from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise
-from dsl_desk.services.log.discussion_log import get_chronology, search_log
+from dsl_desk.services.log.reading import get_chronology
+from dsl_desk.services.log.search import search_log
 from dsl_desk.services.people.children import ChildDetails, add_child
 from dsl_desk.store.keyring import KdfParams
 from dsl_desk.store.models import ActionItem, Child, DiscussionEntry

@@ -308,7 +308,7 @@ def dashboard_figure(ctx: Any, runs: int) -> Figure:
 
 def chronology_figure(ctx: Any, runs: int, notes: list[str]) -> Figure:
     try:
-        from dsl_desk.services.log.discussion_log import get_chronology
+        from dsl_desk.services.log.reading import get_chronology
     except ImportError:
         get_chronology = None
     size: dict[str, int] = {}
@@ -357,7 +357,7 @@ def search_figures(ctx: Any, runs: int, notes: list[str]) -> list[Figure]:
     from dsl_desk.store.search import match_expression
 
     try:
-        from dsl_desk.services.log.discussion_log import search_log
+        from dsl_desk.services.log.search import search_log
     except ImportError:
         search_log = None
     figures = []

@@ -114,6 +114,6 @@ def _open_window(app: object, paths: DataPaths, clock: Clock, packs: dict) -> in
     finally:
         # Quitting by any path, not only by closing the window, lets a start-up check or backup still running
         # on a worker thread finish: tearing the interpreter down under it crashed the process.
-        from dsl_desk.ui.background import wait_for_background_work
+        from dsl_desk.ui.operations import wait_for_background_work
 
         wait_for_background_work(300_000)

@@ -13,7 +13,7 @@ from dsl_desk.cli import main
 from dsl_desk.cli.commands import PASSPHRASE_ENV
 from dsl_desk.services.desk.setup import sign_in
 from dsl_desk.services.people.children import add_child, list_children
-from dsl_desk.services.records.retention import list_deletions
+from dsl_desk.services.records.retention_deletion import list_deletions
 from tests.conftest import PASSPHRASE, fictional_child
 
 DAY_AFTER_25TH = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)

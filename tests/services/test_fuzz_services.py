@@ -24,8 +24,16 @@ from dsl_desk.services.errors import ServiceError
 from dsl_desk.services.escalations import changes as escalation_changes
 from dsl_desk.services.escalations import checklist_items, closing, reading, stages, workflow
 from dsl_desk.services.log import discussion_log
+from dsl_desk.services.log import reading as log_reading
+from dsl_desk.services.log import search as log_search
 from dsl_desk.services.people import children
-from dsl_desk.services.records import retention, subject_access, transfers
+from dsl_desk.services.records import (
+    retention_deletion,
+    retention_holds,
+    subject_access,
+    subject_access_items,
+    transfers,
+)
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.search import SearchFilters
 from tests.fuzz_world import QUICK, THOROUGH, WORDS, build_world, dates, ids, moments, paths_in, texts
@@ -170,16 +178,16 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         (discussion_log.amend_entry, (i, new_entries(i, t, d, m), t), {}),
         (discussion_log.record_sharing, (i, t, m), {}),
         (discussion_log.complete_action, (i,), {}),
-        (discussion_log.get_chronology, (i,), {"escalation_id": maybe_i}),
-        (discussion_log.search_log, (t, filters), {}),
+        (log_reading.get_chronology, (i,), {"escalation_id": maybe_i}),
+        (log_search.search_log, (t, filters), {}),
         (subject_access.record_request, (new_request,), {}),
         (subject_access.confirm_identity, (i, d), {}),
         (subject_access.extend, (i, st.integers() | st.sampled_from([1, 2]), t), {}),
         (subject_access.mark_responded, (i, t), {}),
-        (subject_access.add_term, (i, t, t), {}),
-        (subject_access.withhold, (i, item_kind, i, exemption, t), {"silent": st.booleans()}),
-        (subject_access.take_back, (i,), {}),
-        (subject_access.list_items, (i,), {}),
+        (subject_access_items.add_term, (i, t, t), {}),
+        (subject_access_items.withhold, (i, item_kind, i, exemption, t), {"silent": st.booleans()}),
+        (subject_access_items.take_back, (i,), {}),
+        (subject_access_items.list_items, (i,), {}),
         (subject_access.list_requests, (), {"child_id": maybe_i}),
         (transfers.mark_sent, (i,), {"method": t}),
         (transfers.record_acknowledgement, (i, t), {"at": maybe_m}),
@@ -187,10 +195,10 @@ def _calls(scratch: Path, plain: bool) -> list[tuple[Callable[..., Any], tuple[A
         (transfers.cancel, (i, t), {}),
         (transfers.list_transfers, (), {"child_id": maybe_i}),
         (transfers.preview_bundle, (paths_in(scratch).map(Path), t), {}),
-        (retention.place_hold, (i, t, maybe_d), {}),
-        (retention.lift_hold, (i,), {}),
-        (retention.deletion_preview, (i,), {}),
-        (retention.delete_record, (i, t, t), {}),
+        (retention_holds.place_hold, (i, t, maybe_d), {}),
+        (retention_holds.lift_hold, (i,), {}),
+        (retention_deletion.deletion_preview, (i,), {}),
+        (retention_deletion.delete_record, (i, t, t), {}),
     ]
 
 

@@ -17,9 +17,10 @@ from dsl_desk.services.audit.verify import verify_audit_trail
 from dsl_desk.services.desk.setup import sign_in
 from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.learning.practice_alerts import list_alerts
-from dsl_desk.services.log.discussion_log import list_entries, list_open_actions, search_log
+from dsl_desk.services.log.reading import list_entries, list_open_actions
+from dsl_desk.services.log.search import search_log
 from dsl_desk.services.people.children import list_children
-from dsl_desk.services.records.retention import list_holds
+from dsl_desk.services.records.retention_holds import list_holds
 from dsl_desk.services.records.subject_access import get_request, list_requests
 from dsl_desk.services.records.transfers import list_transfers
 from dsl_desk.store import keyring as kr

@@ -26,7 +26,8 @@ from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.audit.verify import AuditReport, verify_audit_trail
 from dsl_desk.services.desk.setup import sign_in
 from dsl_desk.services.log.attachments import add_attachment
-from dsl_desk.services.log.discussion_log import NewEntry, log_discussion, search_log
+from dsl_desk.services.log.discussion_log import NewEntry, log_discussion
+from dsl_desk.services.log.search import search_log
 from dsl_desk.services.records.backups import make_backup
 from dsl_desk.store import database
 from dsl_desk.store import keyring as kr

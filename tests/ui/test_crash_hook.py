@@ -94,13 +94,17 @@ def test_the_message_is_a_real_dialog(qtbot, tmp_path):
 def test_an_unexpected_error_in_background_work_comes_back_plain_and_reported(qtbot, tmp_path):
     from dsl_desk.crash import UnexpectedError
     from dsl_desk.services.errors import ValidationError
-    from dsl_desk.ui.background import run_in_background
+    from dsl_desk.ui.operations import run_operation
 
     install_crash_hook(QApplication.instance(), tmp_path, show=lambda _message: None)
     failures: list[Exception] = []
-    run_in_background(_broken_slot, lambda _v: None, failures.append)
-    run_in_background(
-        lambda: (_ for _ in ()).throw(ValidationError("Enter a name.")), lambda _v: None, failures.append
+    run_operation(None, _broken_slot, label="Saving…", on_error=failures.append, progress=False)
+    run_operation(
+        None,
+        lambda: (_ for _ in ()).throw(ValidationError("Enter a name.")),
+        label="Saving…",
+        on_error=failures.append,
+        progress=False,
     )
     qtbot.waitUntil(lambda: len(failures) == 2)
     unexpected = next(f for f in failures if isinstance(f, UnexpectedError))

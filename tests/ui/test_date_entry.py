@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QTableView
 
-from dsl_desk.services.log.discussion_log import list_entries
+from dsl_desk.services.log.reading import list_entries
 from dsl_desk.services.people.children import get_child, list_children
 from dsl_desk.ui.log.log_entry_dialog import LogEntryDialog
 from dsl_desk.ui.people.child_dialog import ChildDialog

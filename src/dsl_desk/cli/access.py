@@ -118,7 +118,7 @@ def _list(ctx: Any, args: argparse.Namespace) -> int:
 
 
 def _items(ctx: Any, args: argparse.Namespace) -> int:
-    from dsl_desk.services.records.subject_access import list_items, suggest_terms
+    from dsl_desk.services.records.subject_access_items import list_items, suggest_terms
 
     for item in list_items(ctx, args.id):
         mark = f"  [withheld: {item.withheld.exemption_label}]" if item.withheld else ""
@@ -129,7 +129,7 @@ def _items(ctx: Any, args: argparse.Namespace) -> int:
 
 
 def _redact(ctx: Any, args: argparse.Namespace) -> int:
-    from dsl_desk.services.records.subject_access import add_term
+    from dsl_desk.services.records.subject_access_items import add_term
 
     add_term(ctx, args.id, args.name, args.reason)
     print(f"“{args.name.strip()}” will be redacted throughout SAR-{args.id}.")
@@ -137,7 +137,7 @@ def _redact(ctx: Any, args: argparse.Namespace) -> int:
 
 
 def _withhold(ctx: Any, args: argparse.Namespace) -> int:
-    from dsl_desk.services.records.subject_access import withhold
+    from dsl_desk.services.records.subject_access_items import withhold
 
     # `is not None`, not truthiness: --entry 0 is refused by its type, and must never fall through.
     kind, item_id = next(

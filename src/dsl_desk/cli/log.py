@@ -46,7 +46,7 @@ def _log(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 def _list(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     from dsl_desk.cli.commands import with_context
     from dsl_desk.cli.output import print_json, print_table
-    from dsl_desk.services.log.discussion_log import list_entries
+    from dsl_desk.services.log.reading import list_entries
 
     rows = with_context(args, paths, clock, lambda ctx: list_entries(ctx, args.child))
     if args.json:
@@ -95,7 +95,7 @@ def _line(row: Any) -> _Line:
 def _search(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     from dsl_desk.cli.commands import with_context
     from dsl_desk.cli.output import print_json
-    from dsl_desk.services.log.discussion_log import search_log
+    from dsl_desk.services.log.search import search_log
     from dsl_desk.store.search import MATCH_END, MATCH_START, SearchFilters
 
     filters = SearchFilters(child_id=args.child)

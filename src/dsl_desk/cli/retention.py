@@ -62,7 +62,8 @@ def _retention(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
 def _list(args: argparse.Namespace, ctx: Any) -> int:
     from dsl_desk.cli.output import print_json, print_table
-    from dsl_desk.services.records.retention import list_due_for_review, list_holds
+    from dsl_desk.services.records.retention import list_due_for_review
+    from dsl_desk.services.records.retention_holds import list_holds
 
     due, holds = list_due_for_review(ctx), list_holds(ctx)
     if args.json:
@@ -103,7 +104,7 @@ class _ReviewLine:
 
 def _hold(args: argparse.Namespace, ctx: Any) -> int:
     from dsl_desk.cli.commands import CliError
-    from dsl_desk.services.records.retention import place_hold
+    from dsl_desk.services.records.retention_holds import place_hold
 
     review_on = None
     if args.review_on:
@@ -120,7 +121,7 @@ def _hold(args: argparse.Namespace, ctx: Any) -> int:
 
 
 def _lift(args: argparse.Namespace, ctx: Any) -> int:
-    from dsl_desk.services.records.retention import lift_hold
+    from dsl_desk.services.records.retention_holds import lift_hold
 
     lift_hold(ctx, args.child_id)
     print("The hold is lifted. The record is back on the review list if it is past its retention date.")
@@ -129,7 +130,7 @@ def _lift(args: argparse.Namespace, ctx: Any) -> int:
 
 def _delete(args: argparse.Namespace, ctx: Any) -> int:
     from dsl_desk.cli.commands import CliError
-    from dsl_desk.services.records.retention import delete_record, deletion_preview
+    from dsl_desk.services.records.retention_deletion import delete_record, deletion_preview
 
     preview = deletion_preview(ctx, args.child_id)
     print(f"{preview.name}, born {day_month_year(preview.date_of_birth)}. {preview.due_because}")
@@ -151,7 +152,7 @@ def _delete(args: argparse.Namespace, ctx: Any) -> int:
 
 
 def _tidy(args: argparse.Namespace, ctx: Any) -> int:
-    from dsl_desk.services.records.retention import tidy_database_file
+    from dsl_desk.services.records.retention_deletion import tidy_database_file
 
     problem = tidy_database_file(ctx)
     if problem:

@@ -10,6 +10,7 @@ from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.errors import ServiceError
 from dsl_desk.store.database import Store
+from dsl_desk.store.paths import DataPaths
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,16 @@ class AppContext:
     clock: Clock
     actor: Actor
     packs: Mapping[str, PolicyPack] = field(default_factory=dict)
+
+    @property
+    def paths(self) -> DataPaths:
+        """The data folder's layout, for callers above the services (which never touch the store itself)."""
+        return self.store.paths
+
+    @property
+    def read_only(self) -> str:
+        """Why the desk was opened read-only (no room, a read-only folder) — nothing can be saved — or ""."""
+        return self.store.read_only
 
     def pack(self, pack_id: str) -> PolicyPack:
         try:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -34,9 +34,9 @@ from dsl_desk.services.desk.setup import lock as lock_session
 from dsl_desk.services.errors import DatabaseCorrupt
 from dsl_desk.services.escalations.drafts import DraftView, discard_draft, list_drafts
 from dsl_desk.services.scratch import empty_scratch, left_behind_words
-from dsl_desk.ui.background import run_in_background, wait_for_background_work
 from dsl_desk.ui.desk.unlock import UnlockPanel
 from dsl_desk.ui.idle_guard import IdleGuard
+from dsl_desk.ui.operations import exclusive_running, run_operation, wait_for_background_work
 from dsl_desk.ui.signals import AppSignals, Changed
 
 PageFactory = Callable[[AppContext, AppSignals], QWidget]
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.signals = AppSignals(self)
         self.pages: dict[str, QWidget] = {}
         self._offering_restore = False
+        self._closing = False
         self._last_day = london(clock.now()).date()
         self._notified: set[int] = set()
         self.setWindowTitle(APP_NAME)
@@ -276,7 +277,7 @@ class MainWindow(QMainWindow):
         self.lock_label.setText(self.tr("Unlocked"))
         for action in self.actions_by_name.values():
             action.setEnabled(True)
-        read_only = ctx.store.read_only
+        read_only = ctx.read_only
         self.read_only_label.setText(read_only)
         self.read_only_banner.setVisible(bool(read_only))
         for name in ("new_escalation", "log_discussion"):  # other changes are refused with the same message
@@ -299,7 +300,13 @@ class MainWindow(QMainWindow):
             report = integrity_check(ctx)
             return report, (backup_if_due(ctx) if report.ok else None)
 
-        run_in_background(work, self._background_checks_done, self._background_checks_failed)
+        run_operation(
+            self,
+            work,
+            label=self.tr("Checking the database…"),
+            on_done=self._background_checks_done,
+            on_error=self._background_checks_failed,
+        )
 
     def _background_checks_done(self, result: tuple[object, object]) -> None:
         report, _outcome = result
@@ -343,6 +350,9 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         """Drop the key and every page holding children's data; show the unlock screen."""
         if self.ctx is None:
+            return
+        if exclusive_running():  # a restore swapping the database under its modal dialog: lock right after
+            QTimer.singleShot(500, self.lock)
             return
         wait_for_background_work()  # a backup in flight still needs the key
         # Every route (toolbar, Ctrl+Shift+L, idle guard, lock_requested, a damaged file) comes through here;
@@ -491,7 +501,7 @@ class MainWindow(QMainWindow):
 
     def tick(self) -> None:
         """Every minute: deadlines move with time, and a new day changes what is due today."""
-        if self.ctx is None:
+        if self.ctx is None or exclusive_running():  # a restore may be swapping the database
             return
         today = london(self.clock.now()).date()
         if today != self._last_day:
@@ -551,11 +561,15 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closing:  # asked again while the backup on closing runs: that close finishes the job
+            event.ignore()
+            return
+        self._closing = True
         self.settings.setValue("main_window/geometry", self.saveGeometry())
         QApplication.instance().removeEventFilter(self.idle_guard)
         wait_for_background_work()
         if self.ctx is not None:
-            if not self.ctx.store.read_only:  # a backup needs room in the data folder
+            if not self.ctx.read_only:  # a backup needs room in the data folder
                 self._backup_on_exit(self.ctx)
             self.ctx.close()
             self.ctx = None
@@ -563,14 +577,12 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _backup_on_exit(self, ctx: AppContext) -> None:
-        from dsl_desk.services.errors import DeskError
+        """The window does not close until the backup has finished: it runs off the GUI thread, under a modal
+        progress dialog, so the window keeps drawing and nothing can be changed meanwhile."""
         from dsl_desk.services.records.backups import backup_on_exit
-        from dsl_desk.ui.messages import show_error
+        from dsl_desk.ui.operations import run_and_wait, show_operation_error
 
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            backup_on_exit(ctx)
-        except DeskError as error:
-            show_error(self, self.tr("The backup on closing failed"), str(error))
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+            run_and_wait(self, lambda: backup_on_exit(ctx), label=self.tr("Backing up before closing…"))
+        except Exception as error:  # a refusal, or an unexpected failure already reported and made plain
+            show_operation_error(self, self.tr("The backup on closing failed"), error)

@@ -19,14 +19,12 @@ from dsl_desk.services.log.discussion_log import (
     NewEntry,
     amend_entry,
     complete_action,
-    get_chronology,
-    list_entries,
-    list_open_actions,
     log_discussion,
     record_sharing,
-    search_log,
 )
 from dsl_desk.services.log.export import export_chronology
+from dsl_desk.services.log.reading import get_chronology, list_entries, list_open_actions
+from dsl_desk.services.log.search import search_log
 from dsl_desk.store.models import Attachment, AuditEvent, DiscussionEntry, DocumentRecord
 from dsl_desk.store.search import SearchFilters
 

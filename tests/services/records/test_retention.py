@@ -24,12 +24,13 @@ from dsl_desk.services.log.discussion_log import (
     amend_entry,
     log_discussion,
     record_sharing,
-    search_log,
 )
+from dsl_desk.services.log.search import search_log
 from dsl_desk.services.people.children import add_child, list_children, update_child
-from dsl_desk.services.records import retention
+from dsl_desk.services.records import retention, retention_deletion, retention_holds
 from dsl_desk.services.records.backups import make_backup
-from dsl_desk.services.records.subject_access import NewRequest, add_term, mark_responded, record_request
+from dsl_desk.services.records.subject_access import NewRequest, mark_responded, record_request
+from dsl_desk.services.records.subject_access_items import add_term
 from dsl_desk.store.models import AuditEvent, Base, Child, DocumentRecord, Escalation
 from dsl_desk.store.models_records import (
     CaseTransfer,
@@ -152,8 +153,8 @@ def build_full_record(ctx, clock, child_id: int, tmp_path, word: str) -> int:
     save_draft(ctx, "escalate", {"outcome": f"{word} draft"}, escalation_id)
     save_draft(ctx, "form:st_helens_escalation_notice", {"notes": f"{word} form"}, escalation_id)
     add_request(ctx, child_id, responded=True)
-    retention.place_hold(ctx, child_id, "Waiting for the LADO", None)
-    retention.lift_hold(ctx, child_id)
+    retention_holds.place_hold(ctx, child_id, "Waiting for the LADO", None)
+    retention_holds.lift_hold(ctx, child_id)
     return escalation_id
 
 
@@ -212,7 +213,7 @@ def test_a_record_not_yet_past_retention_is_refused(ctx, clock):
     clock.set(datetime(2026, 3, 14, 12, 0, tzinfo=UTC))
     before = table_counts(ctx)
     with pytest.raises(ServiceError, match="kept until 14 March 2026, so it cannot be deleted yet"):
-        retention.delete_record(ctx, old, "End of retention", NAME)
+        retention_deletion.delete_record(ctx, old, "End of retention", NAME)
     assert table_counts(ctx) == before
 
 
@@ -225,7 +226,7 @@ def test_an_open_escalation_stops_deletion(ctx, clock):
     assert "1 escalation is still open" in row.blockers[0]
     before = table_counts(ctx)
     with pytest.raises(ServiceError, match="escalation is still open"):
-        retention.delete_record(ctx, old, "End of retention", NAME)
+        retention_deletion.delete_record(ctx, old, "End of retention", NAME)
     assert table_counts(ctx) == before
 
 
@@ -237,16 +238,19 @@ def test_an_open_subject_access_request_stops_deletion(ctx, clock):
     assert "subject access request is still open" in row.blockers[0]
     before = table_counts(ctx)
     with pytest.raises(ServiceError, match="subject access request is still open"):
-        retention.delete_record(ctx, old, "End of retention", NAME)
+        retention_deletion.delete_record(ctx, old, "End of retention", NAME)
     assert table_counts(ctx) == before
     mark_responded(ctx, request_id, "Secure email")
-    assert retention.delete_record(ctx, old, "End of retention", NAME).counts["subject_access_requests"] == 1
+    assert (
+        retention_deletion.delete_record(ctx, old, "End of retention", NAME).counts["subject_access_requests"]
+        == 1
+    )
 
 
 def test_a_hold_keeps_the_record_off_the_list_until_its_review_date(ctx, clock):
     old = add_old_child(ctx)
     clock.set(DAY_AFTER_25TH)
-    hold = retention.place_hold(ctx, old, "Inquiry: do not destroy", date(2026, 9, 1))
+    hold = retention_holds.place_hold(ctx, old, "Inquiry: do not destroy", date(2026, 9, 1))
     assert (hold.child_id, hold.name, hold.reason, hold.placed_by) == (
         old,
         NAME,
@@ -255,20 +259,20 @@ def test_a_hold_keeps_the_record_off_the_list_until_its_review_date(ctx, clock):
     )
     assert retention.list_due_for_review(ctx) == []
     assert retention.records_due(ctx) == []
-    assert [h.child_id for h in retention.list_holds(ctx)] == [old]
+    assert [h.child_id for h in retention_holds.list_holds(ctx)] == [old]
     before = table_counts(ctx)
     with pytest.raises(ServiceError, match="Kept longer"):
-        retention.delete_record(ctx, old, "End of retention", NAME)
+        retention_deletion.delete_record(ctx, old, "End of retention", NAME)
     assert table_counts(ctx) == before
 
     clock.set(datetime(2026, 9, 1, 9, 0, tzinfo=UTC))  # the review date: back on the list, still held
     [row] = retention.list_due_for_review(ctx)
     assert row.on_hold
     assert not row.can_delete
-    assert retention.list_holds(ctx)[0].review_due
+    assert retention_holds.list_holds(ctx)[0].review_due
 
-    retention.lift_hold(ctx, old)
-    assert retention.list_holds(ctx) == []
+    retention_holds.lift_hold(ctx, old)
+    assert retention_holds.list_holds(ctx) == []
     assert retention.list_due_for_review(ctx)[0].can_delete
     with ctx.store.session() as session:
         placed, lifted = session.scalars(
@@ -291,17 +295,17 @@ def test_a_hold_keeps_the_record_off_the_list_until_its_review_date(ctx, clock):
 def test_a_hold_needs_a_reason_and_a_future_review_date(ctx, reason, review_on, message):
     old = add_old_child(ctx)
     with pytest.raises(ValidationError, match=message):
-        retention.place_hold(ctx, old, reason, review_on)
-    assert retention.list_holds(ctx) == []
+        retention_holds.place_hold(ctx, old, reason, review_on)
+    assert retention_holds.list_holds(ctx) == []
 
 
 def test_a_second_hold_and_lifting_no_hold_are_refused(ctx):
     old = add_old_child(ctx)
     with pytest.raises(ValidationError, match="no hold to lift"):
-        retention.lift_hold(ctx, old)
-    retention.place_hold(ctx, old, "Inquiry", None)
+        retention_holds.lift_hold(ctx, old)
+    retention_holds.place_hold(ctx, old, "Inquiry", None)
     with pytest.raises(ValidationError, match="already kept longer"):
-        retention.place_hold(ctx, old, "Another", None)
+        retention_holds.place_hold(ctx, old, "Another", None)
 
 
 @pytest.mark.parametrize(
@@ -314,7 +318,7 @@ def test_a_wrong_name_is_refused_and_nothing_changes(ctx, clock, tmp_path, typed
     clock.set(DAY_AFTER_25TH)
     before = table_counts(ctx)
     with pytest.raises(ValidationError, match="not the child's full name") as refused:
-        retention.delete_record(ctx, old, "End of retention", typed)
+        retention_deletion.delete_record(ctx, old, "End of retention", typed)
     assert refused.value.field == "confirm_name"
     assert table_counts(ctx) == before
 
@@ -323,7 +327,7 @@ def test_the_name_is_matched_without_regard_to_case_spaces_or_accent_encoding(ct
     old = add_child(ctx, replace(fictional_child("Zoë", "Brontë"), date_of_birth=BORN)).id
     clock.set(DAY_AFTER_25TH)
     decomposed = "zoe\u0308   BRONTE\u0308 "  # e + combining diaeresis, as some keyboards type it
-    assert retention.delete_record(ctx, old, "End of retention", decomposed).counts["children"] == 1
+    assert retention_deletion.delete_record(ctx, old, "End of retention", decomposed).counts["children"] == 1
 
 
 @pytest.mark.parametrize(
@@ -339,13 +343,13 @@ def test_the_reason_is_required_and_must_not_name_the_child(ctx, clock, reason, 
     clock.set(DAY_AFTER_25TH)
     before = table_counts(ctx)
     with pytest.raises(ValidationError, match=message):
-        retention.delete_record(ctx, old, reason, NAME)
+        retention_deletion.delete_record(ctx, old, reason, NAME)
     assert table_counts(ctx) == before
 
 
 def test_a_child_that_is_not_there_is_refused_plainly(ctx):
     with pytest.raises(Exception, match="no child record number 999"):
-        retention.delete_record(ctx, 999, "End of retention", NAME)
+        retention_deletion.delete_record(ctx, 999, "End of retention", NAME)
 
 
 # -- deleting -----------------------------------------------------------------------------------------------
@@ -361,7 +365,7 @@ def test_deleting_removes_every_row_tied_to_the_child_and_nothing_else(ctx, cloc
     clock.set(DAY_AFTER_25TH)
     before = table_counts(ctx)
 
-    result = retention.delete_record(ctx, old, "Retention period ended; reviewed by the DSL", NAME)
+    result = retention_deletion.delete_record(ctx, old, "Retention period ended; reviewed by the DSL", NAME)
 
     assert result.file_overwritten
     assert result.counts == {
@@ -423,7 +427,7 @@ def test_the_log_guard_is_put_back_and_still_refuses(ctx, clock, tmp_path):
     build_full_record(ctx, clock, old, tmp_path, "periwinkle")
     kept = log_discussion(ctx, entry(other, clock, "Still here"))
     clock.set(DAY_AFTER_25TH)
-    retention.delete_record(ctx, old, "End of retention", NAME)
+    retention_deletion.delete_record(ctx, old, "End of retention", NAME)
 
     for name in ("discussion_entries_no_delete", "discussion_entries_no_update"):
         assert trigger_sql(ctx, name) in migration._TRIGGERS
@@ -439,16 +443,16 @@ def test_a_failure_part_way_leaves_the_record_and_the_guard_whole(ctx, clock, tm
     build_full_record(ctx, clock, old, tmp_path, "periwinkle")
     clock.set(DAY_AFTER_25TH)
     before = table_counts(ctx)
-    real_record = retention.audit.record
+    real_record = retention_deletion.audit.record
 
     def fail_on_deletion(session, **kwargs):
         if kwargs["action"] == "record_deleted":  # after every row is gone and the guard is back
             raise RuntimeError("power cut")
         return real_record(session, **kwargs)
 
-    monkeypatch.setattr(retention.audit, "record", fail_on_deletion)
+    monkeypatch.setattr(retention_deletion.audit, "record", fail_on_deletion)
     with pytest.raises(RuntimeError, match="power cut"):
-        retention.delete_record(ctx, old, "End of retention", NAME)
+        retention_deletion.delete_record(ctx, old, "End of retention", NAME)
     monkeypatch.undo()
     assert table_counts(ctx) == before
     assert trigger_sql(ctx, "discussion_entries_no_delete") is not None
@@ -459,7 +463,7 @@ def test_a_tombstone_and_an_audit_row_say_what_went_without_a_name(ctx, clock, t
     old = add_old_child(ctx)
     build_full_record(ctx, clock, old, tmp_path, "periwinkle")
     clock.set(DAY_AFTER_25TH)
-    result = retention.delete_record(ctx, old, "Retention period ended", NAME)
+    result = retention_deletion.delete_record(ctx, old, "Retention period ended", NAME)
     with ctx.store.session() as session:
         tombstone = session.get(RetentionDeletion, result.tombstone_id)
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "record_deleted")).one()
@@ -478,7 +482,7 @@ def test_a_tombstone_and_an_audit_row_say_what_went_without_a_name(ctx, clock, t
         every_audit_detail = " ".join(session.scalars(select(AuditEvent.detail)))
     assert "Zephyrine" not in every_audit_detail
     assert "Quillborough" not in every_audit_detail
-    [row] = retention.list_deletions(ctx)
+    [row] = retention_deletion.list_deletions(ctx)
     assert (row.id, row.former_child_id, row.year_of_birth, row.deleted_by) == (
         result.tombstone_id,
         old,
@@ -492,7 +496,7 @@ def test_the_audit_trail_verifies_after_deletion(ctx, clock, tmp_path):
     old = add_old_child(ctx)
     build_full_record(ctx, clock, old, tmp_path, "periwinkle")
     clock.set(DAY_AFTER_25TH)
-    retention.delete_record(ctx, old, "End of retention", NAME)
+    retention_deletion.delete_record(ctx, old, "End of retention", NAME)
     report = verify_audit_trail(ctx)
     assert report.intact, report.problems
 
@@ -517,7 +521,7 @@ def test_the_name_and_the_log_are_gone_from_every_page_of_the_file(ctx, clock, t
         assert needle in plaintext, needle  # ...and the record really was in them
     clock.set(DAY_AFTER_25TH)
 
-    retention.delete_record(ctx, old, "End of retention", NAME)
+    retention_deletion.delete_record(ctx, old, "End of retention", NAME)
 
     assert database.with_name(f"{database.name}-wal").stat().st_size == 0  # the log beside it is emptied
     plaintext = everything_decrypted(database, key)
@@ -542,10 +546,10 @@ def test_a_transferred_file_is_due_when_the_copy_we_keep_expires(ctx, clock):
     assert "Oakfield Academy" in row.due_because
     assert "has not confirmed it received the file" in row.blockers[0]
     with pytest.raises(ServiceError, match="has not confirmed"):
-        retention.delete_record(ctx, young, "Copy no longer needed", NAME)
+        retention_deletion.delete_record(ctx, young, "Copy no longer needed", NAME)
     with ctx.store.session() as session:
         session.get(CaseTransfer, transfer).status = "acknowledged"
-    result = retention.delete_record(ctx, young, "Copy no longer needed", NAME)
+    result = retention_deletion.delete_record(ctx, young, "Copy no longer needed", NAME)
     assert result.counts["case_transfers_kept_without_child"] == 1
     with ctx.store.session() as session:
         assert session.get(CaseTransfer, transfer).child_id is None
@@ -559,14 +563,14 @@ def test_a_transfer_never_sent_leaves_the_record_where_it_is(ctx, clock, status)
     clock.set(datetime(2026, 7, 1, 9, 0, tzinfo=UTC))
     assert retention.list_due_for_review(ctx) == []
     with pytest.raises(ServiceError, match="cannot be deleted yet"):
-        retention.delete_record(ctx, young, "Copy no longer needed", NAME)
+        retention_deletion.delete_record(ctx, young, "Copy no longer needed", NAME)
 
 
 def test_the_preview_says_what_would_go_and_what_the_backups_hold(ctx, clock, tmp_path):
     old = add_old_child(ctx)
     build_full_record(ctx, clock, old, tmp_path, "periwinkle")
     clock.set(DAY_AFTER_25TH)
-    preview = retention.deletion_preview(ctx, old)
+    preview = retention_deletion.deletion_preview(ctx, old)
     assert preview.can_delete
     assert preview.backups_holding == 0
     assert "No backup holds it now" in preview.backup_note
@@ -576,7 +580,7 @@ def test_the_preview_says_what_would_go_and_what_the_backups_hold(ctx, clock, tm
     make_backup(ctx)
     clock.advance(timedelta(days=1))
     make_backup(ctx)
-    preview = retention.deletion_preview(ctx, old)
+    preview = retention_deletion.deletion_preview(ctx, old)
     assert preview.backups_holding == 2
     assert "2 backups made since it was started hold it now" in preview.backup_note
     assert "10 days of backups" in preview.backup_note
@@ -588,11 +592,11 @@ def test_a_backup_made_before_the_child_was_added_does_not_count(ctx, clock):
     clock.advance(timedelta(minutes=5))
     old = add_old_child(ctx)
     clock.set(DAY_AFTER_25TH)
-    assert retention.deletion_preview(ctx, old).backups_holding == 0
+    assert retention_deletion.deletion_preview(ctx, old).backups_holding == 0
 
 
 def test_tidying_the_file_again_is_harmless(ctx, child_id):
-    assert retention.tidy_database_file(ctx) == ""
+    assert retention_deletion.tidy_database_file(ctx) == ""
     assert [row.id for row in list_children(ctx)] == [child_id]
 
 
@@ -606,7 +610,7 @@ def test_new_escalations_are_numbered_past_a_deleted_records_references(ctx, clo
     kept = walk(ctx, clock, other, escalations=0)  # ESC-2026-0002, stays
     add_transfer(ctx, young, keep_copy_until=date(2026, 6, 30))
     clock.set(datetime(2026, 7, 1, 9, 0, tzinfo=UTC))
-    retention.delete_record(ctx, young, "Copy no longer needed", NAME)
+    retention_deletion.delete_record(ctx, young, "Copy no longer needed", NAME)
     pack = ctx.pack("st_helens")
     opened = open_escalation(
         ctx,
@@ -631,14 +635,16 @@ def test_a_failure_mid_deletion_puts_everything_back(ctx, clock, tmp_path, monke
     build_full_record(ctx, clock, old, tmp_path, "periwinkle")
     clock.set(DAY_AFTER_25TH)
     before = table_counts(ctx)
-    real_rows = retention._tied_rows
+    real_rows = retention_deletion.tied_rows
 
     def broken(_scope):
         raise RuntimeError("disk removed")
 
-    monkeypatch.setattr(retention, "_tied_rows", lambda: [*real_rows()[:2], ("broken", Child, broken)])
+    monkeypatch.setattr(
+        retention_deletion, "tied_rows", lambda: [*real_rows()[:2], ("broken", Child, broken)]
+    )
     with pytest.raises(RuntimeError, match="disk removed"):
-        retention.delete_record(ctx, old, "End of retention", NAME)
+        retention_deletion.delete_record(ctx, old, "End of retention", NAME)
     monkeypatch.undo()
     assert table_counts(ctx) == before
     assert trigger_sql(ctx, "discussion_entries_no_delete") is not None

@@ -14,21 +14,23 @@ from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.records.due import list_records_due
 from dsl_desk.services.records.subject_access import (
     NewRequest,
-    add_term,
     confirm_identity,
     extend,
     get_request,
-    list_items,
     list_requests,
     mark_responded,
     mark_withdrawn,
     record_request,
     records_due,
+)
+from dsl_desk.services.records.subject_access_export import build, export_response, preview
+from dsl_desk.services.records.subject_access_items import (
+    add_term,
+    list_items,
     suggest_terms,
     take_back,
     withhold,
 )
-from dsl_desk.services.records.subject_access_export import build, export_response, preview
 from dsl_desk.store.models import AuditEvent
 from tests.services.subject_access_seed import (
     SECRET_FILE,
@@ -400,7 +402,7 @@ def test_a_noted_withheld_correction_is_mentioned_without_its_number(ctx, seeded
 
 def test_a_job_title_is_not_suggested_as_a_name():
     """Found in the demo: "Sam Otterburn, Social Worker" suggested "Social Worker" for redaction."""
-    from dsl_desk.services.records.subject_access import _names_in
+    from dsl_desk.services.records.subject_access_items import _names_in
 
     found = _names_in("Sam Otterburn, Social Worker; DS Chris Kettering, Detective Sergeant and Dawn Care")
     assert found == ["Sam Otterburn", "DS Chris Kettering", "Dawn Care"]

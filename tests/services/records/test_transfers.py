@@ -22,7 +22,7 @@ from dsl_desk.services.escalations.reading import (
     list_open_checklist,
 )
 from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
-from dsl_desk.services.log.discussion_log import get_chronology
+from dsl_desk.services.log.reading import get_chronology
 from dsl_desk.services.records import transfers as tr
 from dsl_desk.services.records.transfer_import import TransferRefused
 from dsl_desk.store.errors import NotFound

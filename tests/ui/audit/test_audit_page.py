@@ -110,9 +110,10 @@ def test_a_large_trail_is_fetched_a_page_at_a_time(qtbot, ctx):
     assert not page.more_button.isVisible()
 
 
-def test_verify_shows_intact_then_names_a_row_edited_behind_our_back(qtbot, ctx, child_id):
+def test_verify_shows_intact_then_names_a_row_edited_behind_our_back(qtbot, ctx, child_id, finish_operations):
     page = make_page(qtbot, ctx)
     click(qtbot, page.verify_button)
+    finish_operations()
     assert page.verify_result.isVisible()
     assert "intact" in page.verify_label.text()
 
@@ -125,6 +126,7 @@ def test_verify_shows_intact_then_names_a_row_edited_behind_our_back(qtbot, ctx,
     raw.close()
 
     click(qtbot, page.verify_button)
+    finish_operations()
     assert "TAMPERED" in page.verify_label.text()
     assert f"Row {target}:" in page.verify_label.text()
     assert page.model.rows[0].action == "audit_verified"  # the page shows the check it just recorded

@@ -99,7 +99,8 @@ def test_checklist_items_are_listed_and_open_their_escalation(qtbot, ctx):
 def test_open_actions_from_discussions_are_listed(qtbot, ctx, clock, child_id):
     from datetime import date
 
-    from dsl_desk.services.log.discussion_log import NewAction, list_open_actions, log_discussion
+    from dsl_desk.services.log.discussion_log import NewAction, log_discussion
+    from dsl_desk.services.log.reading import list_open_actions
     from tests.services.log.test_discussion_log import _entry
 
     log_discussion(

@@ -109,7 +109,7 @@ def test_printing_from_the_forms_page_shows_on_the_open_escalation(
 
     monkeypatch.setattr(QPrintDialog, "exec", fake_exec)
     clock.advance(timedelta(minutes=1))
-    with qtbot.waitSignal(signals.changed):
+    with qtbot.waitSignal(signals.changed, timeout=60_000):  # printed off the GUI thread
         qtbot.mouseClick(forms.buttons["print"], Qt.MouseButton.LeftButton)
     assert out.exists()
     assert "Recorded on the escalation" in forms.status.text()

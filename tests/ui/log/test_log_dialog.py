@@ -7,13 +7,8 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from dsl_desk.services.log.discussion_log import (
-    NewEntry,
-    get_chronology,
-    list_entries,
-    list_open_actions,
-    log_discussion,
-)
+from dsl_desk.services.log.discussion_log import NewEntry, log_discussion
+from dsl_desk.services.log.reading import get_chronology, list_entries, list_open_actions
 from dsl_desk.ui.log.log_entry_dialog import LogEntryDialog
 
 

@@ -46,7 +46,7 @@ def test_the_chronology_strikes_through_originals_and_marks_late_records(qtbot, 
     assert "2 events, 1 corrected, 1 recorded late" in view.summary.text()
 
 
-def test_the_page_searches_highlights_and_opens_the_entry(qtbot, ctx, child_id, clock):
+def test_the_page_searches_highlights_and_opens_the_entry(qtbot, ctx, child_id, clock, finish_operations):
     late, _first, _second = _seed(ctx, child_id, clock)
     page = LogPage(ctx, AppSignals())
     qtbot.addWidget(page)
@@ -54,6 +54,7 @@ def test_the_page_searches_highlights_and_opens_the_entry(qtbot, ctx, child_id, 
     page.tabs.setCurrentIndex(1)
     qtbot.keyClicks(page.search, "brigh")
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    finish_operations()
     assert page.result is not None
     assert [h.entry_id for h in page.result.hits] == [late.id]
     assert "1 match" in page.results_label.text()
@@ -114,7 +115,8 @@ def test_a_change_elsewhere_refreshes_the_chronology(qtbot, ctx, child_id, clock
 def test_marking_an_action_done_from_the_chronology(qtbot, ctx, child_id, clock):
     from datetime import date
 
-    from dsl_desk.services.log.discussion_log import NewAction, list_open_actions
+    from dsl_desk.services.log.discussion_log import NewAction
+    from dsl_desk.services.log.reading import list_open_actions
 
     entry = log_discussion(
         ctx,

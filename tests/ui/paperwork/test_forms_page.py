@@ -70,7 +70,7 @@ def test_form_opens_filled_from_the_escalation(page):
     assert editor.typed() == {}
 
 
-def test_edit_a_box_and_save_as_pdf(page, qtbot, ctx, tmp_path, monkeypatch):
+def test_edit_a_box_and_save_as_pdf(page, qtbot, ctx, tmp_path, monkeypatch, finish_operations):
     out = tmp_path / "notice.pdf"
     asked: list[str] = []
 
@@ -83,6 +83,7 @@ def test_edit_a_box_and_save_as_pdf(page, qtbot, ctx, tmp_path, monkeypatch):
     box.clear()
     qtbot.keyClicks(box, "Assessment Team")
     qtbot.mouseClick(page.buttons["save"], Qt.MouseButton.LeftButton)
+    finish_operations()
 
     assert Path(asked[0]).name == "ESC-2026-0001_ZQ_st_helens_escalation_notice.pdf"  # no child's name
     text = _text(out)
@@ -117,7 +118,7 @@ def test_preview_draws_off_the_gui_thread_and_records_nothing(page, qtbot, ctx, 
 
 
 def test_email_writes_a_draft_opens_it_and_fills_the_copy_date(
-    page, qtbot, ctx, monkeypatch, data_paths, system_temp
+    page, qtbot, ctx, monkeypatch, data_paths, system_temp, finish_operations
 ):
     opened = []
     monkeypatch.setattr(
@@ -125,6 +126,7 @@ def test_email_writes_a_draft_opens_it_and_fills_the_copy_date(
     )
     monkeypatch.setattr(forms_page.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
     qtbot.mouseClick(page.buttons["email"], Qt.MouseButton.LeftButton)
+    finish_operations()
     [path] = list(data_paths.private_temp.glob("*.eml"))  # the private folder, emptied at lock
     assert opened == [str(path)]
     assert "Zephyrine" not in path.name and "Quillborough" not in path.name
@@ -139,7 +141,7 @@ def test_email_writes_a_draft_opens_it_and_fills_the_copy_date(
     assert list(data_paths.private_temp.iterdir()) == []
 
 
-def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch, system_temp):
+def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch, system_temp, finish_operations):
     out = tmp_path / "printed.pdf"
 
     def fake_exec(dialog):
@@ -150,6 +152,7 @@ def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch, system
 
     monkeypatch.setattr(QPrintDialog, "exec", fake_exec)
     qtbot.mouseClick(page.buttons["wet"], Qt.MouseButton.LeftButton)
+    finish_operations()
     assert out.exists()
     assert len(PdfReader(out).pages) == 1
     [record] = _records(ctx)

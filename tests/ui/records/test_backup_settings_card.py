@@ -16,7 +16,7 @@ def _card(qtbot, ctx) -> BackupSettingsCard:
     return card
 
 
-def test_second_folder_saved_and_used_by_back_up_now(qtbot, ctx, tmp_path):
+def test_second_folder_saved_and_used_by_back_up_now(qtbot, ctx, tmp_path, finish_operations):
     usb = tmp_path / "usb"
     usb.mkdir()
     card = _card(qtbot, ctx)
@@ -25,12 +25,15 @@ def test_second_folder_saved_and_used_by_back_up_now(qtbot, ctx, tmp_path):
     qtbot.mouseClick(card.save_button, Qt.MouseButton.LeftButton)
     assert load_settings(ctx.store.paths).second_folder == usb
     qtbot.mouseClick(card.backup_button, Qt.MouseButton.LeftButton)
+    finish_operations()
     assert card.message.text().startswith("Backup made")
     assert any(usb.glob("*.db")), "the second copy is on the USB drive"
     assert any(ctx.store.paths.backups.glob("*.db"))
 
 
-def test_a_vanished_usb_drive_is_said_plainly_and_the_local_backup_still_made(qtbot, ctx, tmp_path):
+def test_a_vanished_usb_drive_is_said_plainly_and_the_local_backup_still_made(
+    qtbot, ctx, tmp_path, finish_operations
+):
     usb = tmp_path / "usb"
     usb.mkdir()
     card = _card(qtbot, ctx)
@@ -38,6 +41,7 @@ def test_a_vanished_usb_drive_is_said_plainly_and_the_local_backup_still_made(qt
     qtbot.mouseClick(card.save_button, Qt.MouseButton.LeftButton)
     usb.rmdir()  # the drive was unplugged
     qtbot.mouseClick(card.backup_button, Qt.MouseButton.LeftButton)
+    finish_operations()
     assert str(usb) in card.message.text()
     assert any(ctx.store.paths.backups.glob("*.db"))
 

@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from dsl_desk.services.people.children import add_child, list_children
-from dsl_desk.services.records.retention import delete_record, list_deletions, list_holds, place_hold
+from dsl_desk.services.records.retention_deletion import delete_record, list_deletions
+from dsl_desk.services.records.retention_holds import list_holds, place_hold
 from dsl_desk.ui.records.retention_delete import RetentionDeleteDialog
 from dsl_desk.ui.records.retention_tab import KeepLongerDialog, RetentionTab
 from dsl_desk.ui.signals import AppSignals, Changed

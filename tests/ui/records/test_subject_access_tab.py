@@ -103,7 +103,9 @@ def test_an_overdue_request_is_coloured_and_says_so(qtbot, ctx, child_id, clock,
     assert "This response is overdue." in tab.facts.text()
 
 
-def test_withhold_redact_and_export_from_the_tab(qtbot, tab, ctx, child_id, clock, tmp_path, monkeypatch):
+def test_withhold_redact_and_export_from_the_tab(
+    qtbot, tab, ctx, child_id, clock, tmp_path, monkeypatch, finish_operations
+):
     seeded = seed(ctx, clock, child_id, tmp_path)
     tab.refresh()
     tab.select(seeded.request_id)
@@ -151,6 +153,7 @@ def test_withhold_redact_and_export_from_the_tab(qtbot, tab, ctx, child_id, cloc
     out.mkdir()
     monkeypatch.setattr(records_access, "choose_folder", lambda *_: str(out))
     _click(qtbot, tab.export_button)
+    finish_operations()
     assert tab.last_export is not None
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(tab.last_export.response_pdf).pages).split())
     assert SECRET_SUMMARY not in text and THIRD_PARTY not in text

@@ -20,7 +20,7 @@ from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.log.discussion_log import get_chronology
+from dsl_desk.services.log.reading import get_chronology
 from dsl_desk.services.log.views import KINDS, Chronology, EntryView, ExportResult
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.models import DocumentRecord

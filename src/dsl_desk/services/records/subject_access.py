@@ -9,7 +9,6 @@ Building and exporting the response itself is in `subject_access_export`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,7 +20,6 @@ from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import day_month_year, describe_date, medium_date, relative_day
 from dsl_desk.core.i18n import _
 from dsl_desk.core.subject_access import (
-    EXEMPTIONS_BY_KEY,
     MAX_EXTENSION_MONTHS,
     clock_starts,
     exemption,
@@ -35,11 +33,7 @@ from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.records.due_item import RecordDue
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import (
-    Attachment,
     Child,
-    DiscussionEntry,
-    Escalation,
-    StageRecord,
     User,
 )
 from dsl_desk.store.models_records import SarRedaction, SubjectAccessRequest
@@ -136,28 +130,12 @@ class RequestDetail:
         return tuple(d for d in self.decisions if d.kind != REDACT_TERM and d.in_force)
 
 
-@dataclass(frozen=True)
-class DisclosableItem:
-    """Something held about the child that the DSL may withhold: an entry, an escalation or an attachment."""
-
-    item_type: str
-    item_id: int
-    label: str
-    snippet: str
-    withheld: Decision | None
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Requests
-# --------------------------------------------------------------------------------------------------------------
-
-
 def record_request(ctx: AppContext, new: NewRequest) -> RequestRow:
     now = ctx.clock.now()
     today = london(now).date()
     new = _validated(new, today)
     with ctx.store.session() as session:
-        child = _child(session, new.child_id)
+        child = load_child(session, new.child_id)
         if new.received_on < child.date_of_birth:
             raise ValidationError(
                 _(
@@ -174,7 +152,7 @@ def record_request(ctx: AppContext, new: NewRequest) -> RequestRow:
             received_on=new.received_on,
             identity_confirmed=new.identity_confirmed or new.identity_confirmed_on is not None,
             clock_starts_on=start,
-            due_on=response_due(start, _ico_calendar(session)),
+            due_on=response_due(start, ico_calendar(session)),
             notes=new.notes,
             status="open",
             created_at=now,
@@ -182,7 +160,7 @@ def record_request(ctx: AppContext, new: NewRequest) -> RequestRow:
         )
         session.add(row)
         session.flush()
-        _audit(
+        audit_request(
             ctx, session, "sar_recorded", row.id, {"child": row.child_id, "clock_starts": start.isoformat()}
         )
         return _rows(session, [row], today)[0]
@@ -240,13 +218,13 @@ def confirm_identity(ctx: AppContext, request_id: int, confirmed_on: date) -> Re
             _("The date identity was confirmed is in the future."), field="identity_confirmed_on"
         )
     with ctx.store.session() as session:
-        row = _open_request(session, request_id)
+        row = open_request(session, request_id)
         start = clock_starts(row.received_on, confirmed_on)
         row.identity_confirmed = True
         row.clock_starts_on = start
-        row.due_on = response_due(start, _ico_calendar(session))
+        row.due_on = response_due(start, ico_calendar(session))
         row.extended_due_on = None  # an extension counts from day one too; the DSL extends again if needed
-        _audit(ctx, session, "sar_identity_confirmed", row.id, {"clock_starts": start.isoformat()})
+        audit_request(ctx, session, "sar_identity_confirmed", row.id, {"clock_starts": start.isoformat()})
         return _rows(session, [row], today)[0]
 
 
@@ -261,9 +239,9 @@ def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -
         raise ValidationError(
             _("Say why the request needs more time: the requester must be told the reason."), field="reason"
         )
-    _check_reason_length(reason)
+    check_reason_length(reason)
     with ctx.store.session() as session:
-        row = _open_request(session, request_id)
+        row = open_request(session, request_id)
         if today > row.due_on:
             raise ValidationError(
                 _(
@@ -273,7 +251,7 @@ def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -
                 field="further_months",
             )
         start = row.clock_starts_on
-        extended = response_due(start, _ico_calendar(session), extension_months=further_months)
+        extended = response_due(start, ico_calendar(session), extension_months=further_months)
         if row.extended_due_on is not None and extended <= row.extended_due_on:
             raise ValidationError(
                 _("The request is already extended to {extended_due_on}.").format(
@@ -283,7 +261,7 @@ def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -
             )
         row.extended_due_on = extended
         row.extension_reason = reason
-        _audit(
+        audit_request(
             ctx, session, "sar_extended", row.id, {"months": further_months, "due_on": extended.isoformat()}
         )
         return _rows(session, [row], today)[0]
@@ -301,18 +279,18 @@ def mark_responded(ctx: AppContext, request_id: int, method: str) -> RequestRow:
         raise ValidationError(_("Keep “how it was sent” under 120 characters."), field="method")
     now = ctx.clock.now()
     with ctx.store.session() as session:
-        row = _open_request(session, request_id)
+        row = open_request(session, request_id)
         row.status, row.responded_at, row.response_method = "responded", now, method
-        _audit(ctx, session, "sar_responded", row.id, {})
+        audit_request(ctx, session, "sar_responded", row.id, {})
         return _rows(session, [row], london(now).date())[0]
 
 
 def mark_withdrawn(ctx: AppContext, request_id: int) -> RequestRow:
     now = ctx.clock.now()
     with ctx.store.session() as session:
-        row = _open_request(session, request_id)
+        row = open_request(session, request_id)
         row.status = "withdrawn"
-        _audit(ctx, session, "sar_withdrawn", row.id, {})
+        audit_request(ctx, session, "sar_withdrawn", row.id, {})
         return _rows(session, [row], london(now).date())[0]
 
 
@@ -336,9 +314,9 @@ def list_requests(
 
 def get_request(ctx: AppContext, request_id: int) -> RequestDetail:
     with ctx.store.session() as session:
-        row = _request(session, request_id)
+        row = load_request(session, request_id)
         return RequestDetail(
-            _rows(session, [row], london(ctx.clock.now()).date())[0], _decisions(session, row.id), row.notes
+            _rows(session, [row], london(ctx.clock.now()).date())[0], decisions_of(session, row.id), row.notes
         )
 
 
@@ -381,161 +359,12 @@ def due_words(due: date, today: date) -> str:
     return relative_day(due, today)
 
 
-# --------------------------------------------------------------------------------------------------------------
-# Decisions: names to redact, items to withhold
-# --------------------------------------------------------------------------------------------------------------
-
-
-def add_term(ctx: AppContext, request_id: int, term: str, reason: str = "") -> Decision:
-    """Redact a third party's name (or any phrase) everywhere in the response."""
-    bounds.check_text(term, _("the name to redact"), limit=bounds.LINE_MAX, field="term")
-    bounds.check_text(reason, "the reason", field="reason")
-    term, reason = " ".join(term.split()), reason.strip()
-    if len(term) < MIN_TERM:
-        raise ValidationError(_("Enter the name to redact (at least two letters)."), field="term")
-    if len(term) > 200:
-        raise ValidationError(_("That is too long for a name (200 characters at most)."), field="term")
-    _check_reason_length(reason)
-    now = ctx.clock.now()
-    with ctx.store.session() as session:
-        request = _open_request(session, request_id)
-        child = _child(session, request.child_id)
-        if term.casefold() in _child_names(child):
-            raise ValidationError(
-                _("That is the child's own name: the response is about the child, so it cannot be redacted."),
-                field="term",
-            )
-        if any(d.term.casefold() == term.casefold() for d in _in_force(session, request.id, REDACT_TERM)):
-            raise ValidationError(_("“{term}” is already being redacted.").format(term=term), field="term")
-        row = SarRedaction(
-            request_id=request.id, kind=REDACT_TERM, term=term, exemption=THIRD_PARTY,
-            reason=reason or "A third party's name", decided_at=now, decided_by_id=ctx.actor.user_id,
-        )  # fmt: skip
-        session.add(row)
-        session.flush()
-        _audit(ctx, session, "sar_term_added", request.id, {"decision": row.id})
-        return _decision(row, _users(session))
-
-
-def withhold(
-    ctx: AppContext,
-    request_id: int,
-    item_type: str,
-    item_id: int,
-    exemption_key: str,
-    reason: str,
-    *,
-    silent: bool = False,
-) -> Decision:
-    """Leave an item out of the response under an exemption. `silent`: do not even say it was withheld."""
-    bounds.check_text(reason, "the reason", field="reason")
-    bounds.check_text(item_type, _("the kind of item"), limit=bounds.NAME_MAX, field="item")
-    bounds.check_text(exemption_key, "the exemption", limit=bounds.NAME_MAX, field="exemption")
-    reason = reason.strip()
-    if item_type not in ITEM_TYPES:
-        raise ValidationError(_("Choose an entry, an escalation or an attachment to withhold."), field="item")
-    if exemption_key not in EXEMPTIONS_BY_KEY:
-        raise ValidationError(_("Choose the exemption the item is withheld under."), field="exemption")
-    if not reason:
-        raise ValidationError(
-            _(
-                "Say why this exemption applies: the reason is kept in the redaction log, in case the "
-                "decision is challenged."
-            ),
-            field="reason",
-        )
-    _check_reason_length(reason)
-    now = ctx.clock.now()
-    with ctx.store.session() as session:
-        request = _open_request(session, request_id)
-        _check_item_belongs(session, request.child_id, item_type, item_id)
-        for decision in _in_force(session, request.id, WITHHOLD, WITHHOLD_SILENT):
-            if (decision.item_type, decision.item_id) == (item_type, item_id):
-                raise ValidationError(
-                    _("That {ITEM_TYPES} is already withheld.").format(ITEM_TYPES=ITEM_TYPES[item_type]),
-                    field="item",
-                )
-        row = SarRedaction(
-            request_id=request.id, kind=WITHHOLD_SILENT if silent else WITHHOLD, item_type=item_type,
-            item_id=item_id, exemption=exemption_key, reason=reason, decided_at=now,
-            decided_by_id=ctx.actor.user_id,
-        )  # fmt: skip
-        session.add(row)
-        session.flush()
-        detail = {"decision": row.id, "item": item_type, "item_id": item_id, "exemption": exemption_key}
-        _audit(ctx, session, "sar_item_withheld", request.id, {**detail, "silent": silent})
-        return _decision(row, _users(session))
-
-
-def take_back(ctx: AppContext, decision_id: int) -> Decision:
-    """Undo a redaction or a withholding before the response goes. The log keeps it, marked removed."""
-    now = ctx.clock.now()
-    with ctx.store.session() as session:
-        row = bounds.fetch(session, SarRedaction, decision_id)
-        if row is None:
-            raise NotFound(
-                _("There is no redaction decision number {decision_id}.").format(
-                    decision_id=bounds.shown(decision_id)
-                )
-            )
-        _open_request(session, row.request_id)
-        if row.removed_at is not None:
-            raise ValidationError(_("That decision was already taken back."))
-        row.removed_at, row.removed_by_id = now, ctx.actor.user_id
-        action = "sar_term_removed" if row.kind == REDACT_TERM else "sar_item_unwithheld"
-        _audit(ctx, session, action, row.request_id, {"decision": row.id})
-        return _decision(row, _users(session))
-
-
-def list_items(ctx: AppContext, request_id: int) -> list[DisclosableItem]:
-    """Everything that can be withheld, in the order it happened: escalations, entries, attachments."""
-    with ctx.store.session() as session:
-        request = _request(session, request_id)
-        withheld = {
-            (d.item_type, d.item_id): d
-            for d in _decisions(session, request.id)
-            if d.kind != REDACT_TERM and d.in_force
-        }
-        items = [*_escalation_items(session, request.child_id), *_entry_items(session, request.child_id)]
-        items += _attachment_items(session, request.child_id)
-        return [
-            DisclosableItem(kind, item_id, label, snippet, withheld.get((kind, item_id)))
-            for kind, item_id, label, snippet in items
-        ]
-
-
-def suggest_terms(ctx: AppContext, request_id: int) -> list[str]:
-    """Names of other people found in the record (professionals, participants, parents and carers, people
-    it was shared with, action owners), for the DSL to tick. Never the child's own name; never a name
-    already being redacted."""
-    with ctx.store.session() as session:
-        request = _request(session, request_id)
-        child = _child(session, request.child_id)
-        sources = [
-            child.parents_carers,
-            *_escalation_names(session, child.id),
-            *_entry_names(session, child.id),
-        ]
-        taken = _child_names(child) | {d.term.casefold() for d in _in_force(session, request.id, REDACT_TERM)}
-    found: dict[str, str] = {}
-    for source in sources:
-        for name in _names_in(source):
-            if name.casefold() not in taken:
-                found.setdefault(name.casefold(), name)
-    return sorted(found.values(), key=str.casefold)
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Helpers
-# --------------------------------------------------------------------------------------------------------------
-
-
-def _ico_calendar(session: Session) -> WorkingCalendar:
+def ico_calendar(session: Session) -> WorkingCalendar:
     # Weekends and the nation's bank holidays only: a school's INSET day does not move an ICO deadline.
     return WorkingCalendar(organisation(session).nation)
 
 
-def _audit(
+def audit_request(
     ctx: AppContext, session: Session, action: str, request_id: int, detail: dict[str, object]
 ) -> None:
     audit.record(
@@ -549,7 +378,7 @@ def _audit(
     )
 
 
-def _check_reason_length(reason: str) -> None:
+def check_reason_length(reason: str) -> None:
     if len(reason) > MAX_REASON:
         raise ValidationError(
             _("Keep the reason under {MAX_REASON:,} characters.").format(MAX_REASON=MAX_REASON),
@@ -557,7 +386,7 @@ def _check_reason_length(reason: str) -> None:
         )
 
 
-def _request(session: Session, request_id: int) -> SubjectAccessRequest:
+def load_request(session: Session, request_id: int) -> SubjectAccessRequest:
     row = bounds.fetch(session, SubjectAccessRequest, request_id)
     if row is None:
         raise NotFound(
@@ -568,8 +397,8 @@ def _request(session: Session, request_id: int) -> SubjectAccessRequest:
     return row
 
 
-def _open_request(session: Session, request_id: int) -> SubjectAccessRequest:
-    row = _request(session, request_id)
+def open_request(session: Session, request_id: int) -> SubjectAccessRequest:
+    row = load_request(session, request_id)
     if row.status != "open":
         words = "answered" if row.status == "responded" else "withdrawn"
         raise ServiceError(
@@ -578,22 +407,22 @@ def _open_request(session: Session, request_id: int) -> SubjectAccessRequest:
     return row
 
 
-def _child(session: Session, child_id: int) -> Child:
+def load_child(session: Session, child_id: int) -> Child:
     child = bounds.fetch(session, Child, child_id)
     if child is None:
         raise ValidationError(_("Choose the child the request is about."), field="child_id")
     return child
 
 
-def _child_names(child: Child) -> set[str]:
+def child_names(child: Child) -> set[str]:
     return {n.casefold() for n in (child.given_names, child.family_name, child.full_name) if n}
 
 
-def _users(session: Session) -> dict[int, str]:
+def users_by_id(session: Session) -> dict[int, str]:
     return {u.id: u.display_name for u in session.scalars(select(User))}
 
 
-def _in_force(session: Session, request_id: int, *kinds: str) -> list[SarRedaction]:
+def decisions_in_force(session: Session, request_id: int, *kinds: str) -> list[SarRedaction]:
     return list(
         session.scalars(
             select(SarRedaction).where(
@@ -605,15 +434,15 @@ def _in_force(session: Session, request_id: int, *kinds: str) -> list[SarRedacti
     )
 
 
-def _decisions(session: Session, request_id: int) -> tuple[Decision, ...]:
-    users = _users(session)
+def decisions_of(session: Session, request_id: int) -> tuple[Decision, ...]:
+    users = users_by_id(session)
     rows = session.scalars(
         select(SarRedaction).where(SarRedaction.request_id == request_id).order_by(SarRedaction.id)
     )
-    return tuple(_decision(row, users) for row in rows)
+    return tuple(decision_view(row, users) for row in rows)
 
 
-def _decision(row: SarRedaction, users: dict[int, str]) -> Decision:
+def decision_view(row: SarRedaction, users: dict[int, str]) -> Decision:
     chosen = exemption(row.exemption)
     return Decision(
         row.id, row.kind, row.term, row.item_type, row.item_id, chosen.key, chosen.label, chosen.reference,
@@ -666,180 +495,6 @@ def _row(row: SubjectAccessRequest, child: str, counts: list[int], today: date) 
     )
 
 
-def _check_item_belongs(session: Session, child_id: int, item_type: str, item_id: int) -> None:
-    owner: int | None = None
-    if item_type == "entry":
-        entry = bounds.fetch(session, DiscussionEntry, item_id)
-        owner = entry.child_id if entry else None
-    elif item_type == "escalation":
-        escalation = bounds.fetch(session, Escalation, item_id)
-        owner = escalation.child_id if escalation else None
-    else:
-        attachment = bounds.fetch(session, Attachment, item_id)
-        owner = _attachment_child(session, attachment) if attachment else None
-    if owner != child_id:
-        raise ValidationError(
-            _("That {ITEM_TYPES} is not part of this child's record, so it cannot be withheld here.").format(
-                ITEM_TYPES=ITEM_TYPES[item_type]
-            ),
-            field="item",
-        )
-
-
-def _attachment_child(session: Session, attachment: Attachment) -> int | None:
-    if attachment.entry_id is not None:
-        entry = bounds.fetch(session, DiscussionEntry, attachment.entry_id)
-        return entry.child_id if entry else None
-    escalation = (
-        bounds.fetch(session, Escalation, attachment.escalation_id) if attachment.escalation_id else None
-    )
-    return escalation.child_id if escalation else None
-
-
-def _escalation_items(session: Session, child_id: int) -> list[tuple[str, int, str, str]]:
-    rows = session.scalars(
-        select(Escalation).where(Escalation.child_id == child_id).order_by(Escalation.opened_at)
-    )
-    return [
-        ("escalation", e.id, f"Escalation {e.reference} · {e.other_agency.name} · opened {_day(e.opened_at)}",
-         _snippet(e.problem))
-        for e in rows
-    ]  # fmt: skip
-
-
-def _entry_items(session: Session, child_id: int) -> list[tuple[str, int, str, str]]:
-    from dsl_desk.services.log.views import method_label
-
-    rows = session.scalars(
-        select(DiscussionEntry)
-        .where(DiscussionEntry.child_id == child_id)
-        .order_by(DiscussionEntry.occurred_at, DiscussionEntry.id)
-    )
-    items = []
-    for e in rows:
-        label = f"Entry {e.id} · {_day(e.occurred_at)} · {method_label(e.method)}"
-        if e.amends_id:
-            label += _(" · correction of entry {amends_id}").format(amends_id=e.amends_id)
-        items.append(("entry", e.id, label, _snippet(e.summary)))
-    return items
-
-
-def _attachment_items(session: Session, child_id: int) -> list[tuple[str, int, str, str]]:
-    entry_ids = select(DiscussionEntry.id).where(DiscussionEntry.child_id == child_id)
-    escalation_ids = select(Escalation.id).where(Escalation.child_id == child_id)
-    rows = session.execute(
-        select(Attachment.id, Attachment.file_name, Attachment.entry_id, Attachment.escalation_id)
-        .where(Attachment.entry_id.in_(entry_ids) | Attachment.escalation_id.in_(escalation_ids))
-        .order_by(Attachment.id)
-    )
-    return [
-        (
-            "attachment",
-            item_id,
-            f"Attachment: {name}",
-            f"on entry {entry_id}" if entry_id else _("on the escalation"),
-        )
-        for item_id, name, entry_id, _escalation in rows
-    ]
-
-
-def _escalation_names(session: Session, child_id: int) -> list[str]:
-    names: list[str] = []
-    for e in session.scalars(select(Escalation).where(Escalation.child_id == child_id)):
-        names += [e.our_professional, e.other_professional.name if e.other_professional else ""]
-        if e.resolution is not None:
-            names += [e.resolution.manager_name, e.resolution.practitioners_informed]
-    names += session.scalars(
-        select(StageRecord.contacted).join(Escalation).where(Escalation.child_id == child_id)
-    ).all()
-    return names
-
-
-def _entry_names(session: Session, child_id: int) -> list[str]:
-    from dsl_desk.store.models import ActionItem, EntryShare
-
-    entries = select(DiscussionEntry.id).where(DiscussionEntry.child_id == child_id)
-    rows = session.execute(
-        select(DiscussionEntry.participants, DiscussionEntry.shared_with).where(
-            DiscussionEntry.child_id == child_id
-        )
-    )
-    names = [text for pair in rows for text in pair]
-    names += session.scalars(select(EntryShare.shared_with).where(EntryShare.entry_id.in_(entries))).all()
-    names += session.scalars(select(ActionItem.owner).where(ActionItem.entry_id.in_(entries))).all()
-    return names
-
-
-_SPLIT = re.compile(r"[,;\n/]+|\s+(?:and|&)\s+")
-_BRACKETS = re.compile(r"\([^)]*\)|\[[^]]*\]")
-_ROLE_AFTER = re.compile(r"\s+[–—-]\s+.*$")  # "Ms Reed – social worker": the name is before the dash
-# "Sam Otterburn, Social Worker": the part after the comma is a job, not a person to redact.
-_ROLE_WORDS = frozenset(
-    [
-        "worker",
-        "manager",
-        "officer",
-        "teacher",
-        "nurse",
-        "lead",
-        "leader",
-        "practitioner",
-        "sergeant",
-        "inspector",
-        "constable",
-        "detective",
-        "head",
-        "headteacher",
-        "deputy",
-        "dsl",
-        "senco",
-        "designated",
-        "safeguarding",
-        "social",
-        "team",
-        "service",
-        "services",
-        "school",
-        "council",
-        "police",
-        "health",
-        "care",
-        "camhs",
-        "gp",
-        "doctor",
-        "paediatrician",
-        "visitor",
-        "coordinator",
-        "co-ordinator",
-        "advisor",
-        "adviser",
-        "supervisor",
-        "director",
-        "chair",
-        "principal",
-        "assistant",
-    ]
-)
-
-
-def _names_in(text: str) -> list[str]:
-    """Likely personal names in a free-text list such as "Ms K Reed (social worker), DC Patel and Dawn"."""
-    names = []
-    for part in _SPLIT.split(_BRACKETS.sub(" ", text or "")):
-        name = " ".join(_ROLE_AFTER.sub("", part).split()).strip(" .:-")
-        # A name starts with a capital letter and is not a sentence: at most five words.
-        words = name.split()
-        a_job_title = all(word.casefold().strip(".") in _ROLE_WORDS for word in words)
-        if len(name) >= MIN_TERM and name[0].isupper() and len(words) <= 5 and not a_job_title:
-            names.append(name)
-    return names
-
-
-def _snippet(text: str, width: int = 120) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def _day(instant: datetime) -> str:
+def day_of(instant: datetime) -> str:
     local = london(instant)
     return medium_date(local.date())

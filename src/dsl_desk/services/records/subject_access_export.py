@@ -39,6 +39,7 @@ from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ValidationError
+from dsl_desk.services.log.reading import entry_views, version_chain
 from dsl_desk.services.log.views import KINDS, ChronologyItem, EntryView
 from dsl_desk.services.people.children import flags_of
 from dsl_desk.services.records.subject_access import (
@@ -48,8 +49,8 @@ from dsl_desk.services.records.subject_access import (
     Decision,
     RequestDetail,
     get_request,
-    list_items,
 )
+from dsl_desk.services.records.subject_access_items import list_items
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.models import Child, DocumentRecord, Escalation
 
@@ -226,7 +227,6 @@ class _Gathered:
 
     def __init__(self, session: Session, packs: Mapping[str, PolicyPack], child_id: int) -> None:
         # The discussion log's own read models, so the response shows entries exactly as the log does.
-        from dsl_desk.services.log.discussion_log import _chain, _views
         from dsl_desk.store.models import DiscussionEntry
 
         self.packs = packs
@@ -248,7 +248,7 @@ class _Gathered:
                 .order_by(DiscussionEntry.occurred_at, DiscussionEntry.id)
             )
         )
-        self.chronology: list[ChronologyItem] = _chain(_views(session, rows, packs))
+        self.chronology: list[ChronologyItem] = version_chain(entry_views(session, rows, packs))
         # Touch the lazy relationships while the session is open.
         for e in self.escalations:
             _loaded = (

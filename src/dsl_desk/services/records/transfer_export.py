@@ -37,7 +37,7 @@ from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ValidationError
-from dsl_desk.services.log.discussion_log import get_chronology
+from dsl_desk.services.log.reading import get_chronology
 from dsl_desk.services.log.views import Chronology
 from dsl_desk.services.paperwork.exports import _free_path, new_document_password
 from dsl_desk.services.paperwork.signing_identity import ensure_signing_identity

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -27,9 +26,11 @@ from dsl_desk.services.audit.log import (
     list_events,
     verify,
 )
+from dsl_desk.services.audit.verify import AuditReport
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError
 from dsl_desk.ui import theme
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import Column, RowTableModel
 from dsl_desk.ui.translation import translate
@@ -270,11 +271,18 @@ class AuditPage(QWidget):
         self.filter_error.show()
 
     def verify_chain(self) -> None:
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            report = verify(self.ctx)
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        """Reading every row of the trail takes seconds on a large one: off the GUI thread."""
+        ctx = self.ctx
+        run_operation(
+            self,
+            lambda: verify(ctx),
+            label=self.tr("Checking the audit trail…"),
+            title=self.tr("Audit trail"),
+            on_done=self._verified,
+            trigger=self.verify_button,
+        )
+
+    def _verified(self, report: AuditReport) -> None:
         lines = [report.message] + [
             self.tr("Row %d: %s") % (problem.event_id, problem.message)
             if problem.event_id

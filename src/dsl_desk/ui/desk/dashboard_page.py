@@ -23,7 +23,7 @@ from dsl_desk.core.escalation_rules import DueStatus, immediate_risk_rule
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.escalations.reading import list_open_cases, list_open_checklist
 from dsl_desk.services.escalations.views import CaseRow, OpenItemRow
-from dsl_desk.services.log.discussion_log import list_open_actions
+from dsl_desk.services.log.reading import list_open_actions
 from dsl_desk.services.log.views import OpenActionRow
 from dsl_desk.services.records.due import RecordDue, list_records_due
 from dsl_desk.ui import theme

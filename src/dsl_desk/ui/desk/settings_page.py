@@ -438,7 +438,7 @@ class SettingsPage(QWidget):
             )
 
     def _show_policies(self, current: str) -> None:
-        result = load_policies(self.ctx.store.paths)
+        result = load_policies(self.ctx.paths)
         lines = []
         for pack in sorted(result.packs.values(), key=lambda p: p.name):
             mark = self.tr(" (yours)") if pack.id == current else ""
@@ -451,7 +451,7 @@ class SettingsPage(QWidget):
             set_message(self.policy_errors, "")
         self.policies_hint.setText(
             self.tr("To add your partnership’s policy, put its .toml file in %s and restart DSL Desk.")
-            % self.ctx.store.paths.policies
+            % self.ctx.paths.policies
         )
 
     # -- changing -----------------------------------------------------------------------------------------------

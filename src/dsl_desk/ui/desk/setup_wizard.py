@@ -967,24 +967,30 @@ class SetupWizard(QWizard):
         """Create the encrypted database. Returns "" on success, or the message to show on the page."""
         if self.context is not None:
             return ""  # already created: a second press must not try again
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.context, self.recovery_key = initialise(
-                self.paths,
-                self.profile(),
-                self.new_user(),
-                clock=self.clock,
-                packs=self.packs,
-                kdf=self.kdf,
-            )
-            # The certificate the forms are signed with is made now, while the user is waiting anyway.
-            from dsl_desk.services.paperwork.signing_identity import ensure_signing_identity
+        from dsl_desk.services.paperwork.signing_identity import ensure_signing_identity
+        from dsl_desk.ui.operations import run_and_wait
 
-            ensure_signing_identity(self.context)
+        paths, profile, user, clock, packs, kdf = (
+            self.paths, self.profile(), self.new_user(), self.clock, self.packs, self.kdf
+        )  # fmt: skip
+
+        def work() -> tuple[AppContext, str, Exception | None]:
+            context, recovery_key = initialise(paths, profile, user, clock=clock, packs=packs, kdf=kdf)
+            # The certificate the forms are signed with is made now, while the user is waiting anyway.
+            try:
+                ensure_signing_identity(context)
+            except DeskError as error:  # the database exists: keep it, say what failed
+                return context, recovery_key, error
+            return context, recovery_key, None
+
+        try:
+            self.context, self.recovery_key, problem = run_and_wait(
+                self, work, label=self.tr("Creating the encrypted database…")
+            )
         except DeskError as error:
-            return self.tr("%s\n\nGo back to correct it, or close the window and start again.") % error
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+            problem = error
+        if problem is not None:
+            return self.tr("%s\n\nGo back to correct it, or close the window and start again.") % problem
         return ""
 
     def reject(self) -> None:

@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +29,7 @@ from dsl_desk.services.desk.data_folder import DataPaths
 from dsl_desk.services.desk.door import Door, read_door, seconds_words, wait_before_next_try
 from dsl_desk.services.desk.setup import sign_in, sign_in_with_recovery_key
 from dsl_desk.services.errors import DatabaseCorrupt, DeskError, KeyringDamaged
+from dsl_desk.ui.operations import run_and_wait
 
 
 class UnlockPanel(QWidget):
@@ -245,16 +246,17 @@ class UnlockPanel(QWidget):
         if self._damage_found and not self._recovery_mode:
             self._unlock_by_restoring(username, secret)
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        paths, clock, packs = self.paths, self.clock, self.packs
+        enter = sign_in_with_recovery_key if self._recovery_mode else sign_in
         try:
-            if self._recovery_mode:
-                ctx = sign_in_with_recovery_key(
-                    self.paths, username, secret, clock=self.clock, packs=self.packs
-                )
-            else:
-                ctx = sign_in(self.paths, username, secret, clock=self.clock, packs=self.packs)
+            # Argon2id and opening the encrypted database take a second or two: off the GUI thread.
+            ctx = run_and_wait(
+                self,
+                lambda: enter(paths, username, secret, clock=clock, packs=packs),
+                label=self.tr("Signing in…"),
+                trigger=self.unlock_button,
+            )
         except DatabaseCorrupt as error:
-            QGuiApplication.restoreOverrideCursor()
             self._show_message(str(error))
             ctx = self._offer_restore(username, secret)
             if ctx is None:
@@ -272,8 +274,6 @@ class UnlockPanel(QWidget):
                 self.restore_key_button.setVisible(True)
             self._keep_typing()
             return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         self._finish(ctx)
 
     def _unlock_by_restoring(self, username: str, secret: str) -> None:
@@ -313,22 +313,20 @@ class UnlockPanel(QWidget):
             return
         if not self.secret.isEnabled():
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        paths, clock, packs, recovery = self.paths, self.clock, self.packs, self._recovery_mode
         try:
-            ctx = restore_key_file(
-                self.paths,
-                username,
-                secret,
-                clock=self.clock,
-                packs=self.packs,
-                recovery=self._recovery_mode,
+            ctx = run_and_wait(
+                self,
+                lambda: restore_key_file(
+                    paths, username, secret, clock=clock, packs=packs, recovery=recovery
+                ),
+                label=self.tr("Restoring the key file…"),
+                trigger=self.restore_key_button,
             )
         except DeskError as error:
             self._show_message(str(error))
             self._keep_typing()
             return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         self._finish(ctx)
 
     def expect_damage(self, message: str) -> None:

@@ -51,6 +51,7 @@ from dsl_desk.services.learning.reports import export_figures_csv, export_govern
 from dsl_desk.ui import theme
 from dsl_desk.ui.learning.bar_chart import Bar, BarChart, Series
 from dsl_desk.ui.messages import show_error
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
 from dsl_desk.ui.translation import translate
@@ -394,13 +395,21 @@ class ReportsPage(QWidget):
             return
         if target.suffix.lower() != suffix:
             target = target.with_suffix(suffix)
-        try:
-            work(target, period, self.references.isChecked())
-        except DeskError as error:
-            show_error(self, self.tr("Not exported"), str(error))
-            return
-        self.signals.changed.emit(Changed())  # the audit trail grew; nothing else did
-        self.last_export = target
+        references = self.references.isChecked()
+
+        def exported(_path: Path) -> None:
+            self.last_export = target
+
+        run_operation(
+            self,
+            lambda: work(target, period, references),
+            label=self.tr("Exporting %s…") % target.name,
+            title=self.tr("Not exported"),
+            on_done=exported,
+            trigger=list(self.export_buttons.values()),
+            signals=self.signals,
+            changes=Changed(),  # the audit trail grew; nothing else did
+        )
 
     # --- lessons and alerts --------------------------------------------------------------------------------
 
@@ -450,10 +459,14 @@ class ReportsPage(QWidget):
         target = ask_save_path(self, self.tr("Save as"), f"{alert.reference}.pdf", "PDF (*.pdf)")
         if target is None:
             return
-        try:
-            export_alert_pdf(self.ctx, alert.id, target)
-        except DeskError as error:
-            show_error(self, self.tr("Not exported"), str(error))
+        ctx, alert_id = self.ctx, alert.id
+        run_operation(
+            self,
+            lambda: export_alert_pdf(ctx, alert_id, target),
+            label=self.tr("Exporting %s…") % target.name,
+            title=self.tr("Not exported"),
+            trigger=self.alert_pdf_button,
+        )
 
     def _current(self, view: QTableView, proxy: QSortFilterProxyModel) -> Any:
         index = view.currentIndex()

@@ -30,11 +30,13 @@ from dsl_desk.core.dates_in_words import clock_time, numeric_date, short_date
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError
 from dsl_desk.services.log.attachments import open_copy
-from dsl_desk.services.log.discussion_log import complete_action, get_chronology
+from dsl_desk.services.log.discussion_log import complete_action
 from dsl_desk.services.log.export import export_chronology, suggested_file_name
+from dsl_desk.services.log.reading import get_chronology
 from dsl_desk.services.log.views import KINDS, Chronology, ChronologyItem, EntryView, ExportResult
 from dsl_desk.ui.log.log_entry_dialog import LogEntryResult, ShareDialog, log_a_discussion
 from dsl_desk.ui.messages import show_error
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.theme import ACCENT, MUTED, OVERDUE, OVERDUE_SOFT
 
@@ -339,30 +341,35 @@ class ChronologyView(QWidget):
             self.signals.changed.emit(Changed(escalations=True))
             self.signals.open_escalation.emit(wizard.result_detail.id)
 
-    def export_pdf(self, path: Path | None = None) -> ExportResult | None:
+    def export_pdf(self, path: Path | None = None) -> None:
+        """Written off the GUI thread; `exported` is emitted once the PDF is written and recorded."""
         if self.chronology is None:
-            return None
+            return
         if path is None:
             suggested = suggested_file_name(self.ctx, self.chronology)
             name, _filter = QFileDialog.getSaveFileName(
                 self, self.tr("Export chronology"), suggested, self.tr("PDF documents (*.pdf)")
             )
             if not name:
-                return None
+                return
             path = Path(name)
-        try:
-            result = export_chronology(
-                self.ctx, self.chronology.child_id, path, escalation_id=self.escalation_id
+        ctx, child_id, escalation_id, target = self.ctx, self.chronology.child_id, self.escalation_id, path
+
+        def done(result: ExportResult) -> None:
+            self.summary.setText(
+                self.tr("Exported %s (%s pages). The export is recorded in the audit trail.")
+                % (target.name, result.pages)
             )
-        except DeskError as error:
-            show_error(self, self.tr("Export chronology"), str(error))
-            return None
-        self.summary.setText(
-            self.tr("Exported %s (%s pages). The export is recorded in the audit trail.")
-            % (path.name, result.pages)
+            self.exported.emit(result)
+
+        run_operation(
+            self,
+            lambda: export_chronology(ctx, child_id, target, escalation_id=escalation_id),
+            label=self.tr("Exporting the chronology…"),
+            title=self.tr("Export chronology"),
+            on_done=done,
+            trigger=self.export_button,
         )
-        self.exported.emit(result)
-        return result
 
     def open_attachment(self, attachment_id: int) -> Path:
         # The copy goes in the private temporary folder, which is emptied when the desk locks by any route,

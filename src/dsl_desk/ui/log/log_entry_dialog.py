@@ -41,14 +41,8 @@ from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError, ValidationError
 from dsl_desk.services.escalations.reading import list_escalations
 from dsl_desk.services.log.attachments import MAX_ATTACHMENT_MB, check_file
-from dsl_desk.services.log.discussion_log import (
-    NewAction,
-    NewEntry,
-    amend_entry,
-    get_entry,
-    latest_version,
-    log_discussion,
-)
+from dsl_desk.services.log.discussion_log import NewAction, NewEntry, amend_entry, log_discussion
+from dsl_desk.services.log.reading import get_entry, latest_version
 from dsl_desk.services.log.views import KINDS, MEETING_METHODS, METHODS, EntryView
 from dsl_desk.services.people.agencies import list_professionals
 from dsl_desk.services.people.children import list_children

@@ -28,11 +28,13 @@ from dsl_desk.core.dates_in_words import numeric_date, numeric_date_time
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError
 from dsl_desk.services.escalations.reading import list_escalations
-from dsl_desk.services.log.discussion_log import list_authors, search_log
+from dsl_desk.services.log.reading import list_authors
+from dsl_desk.services.log.search import search_log
 from dsl_desk.services.log.search_terms import MATCH_END, MATCH_START, SearchFilters, match_expression
 from dsl_desk.services.log.views import METHODS, SearchHit, SearchResult
 from dsl_desk.services.people.children import list_children
 from dsl_desk.ui.log.chronology import MARK_BACKGROUND, ChronologyView
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.theme import MUTED
 from dsl_desk.ui.widgets.common import page_title
@@ -75,6 +77,7 @@ class LogPage(QWidget):
         self.ctx = ctx
         self.signals = signals
         self.result: SearchResult | None = None
+        self._searches = 0  # numbers each search, so only the newest one's result is shown
         self._build()
         self._fill_children()
 
@@ -252,10 +255,30 @@ class LogPage(QWidget):
             self.results.clear()
             return
         try:
-            self.result = search_log(self.ctx, text, self.filters())
+            filters = self.filters()  # read from the widgets here, on the GUI thread
         except DeskError as error:
             self.results_label.setText(str(error))
             return
+        self._searches += 1
+        number, ctx = self._searches, self.ctx
+        self.results_label.setText(self.tr("Searching…"))
+        run_operation(
+            self,
+            lambda: search_log(ctx, text, filters),
+            label=self.tr("Searching the discussion log…"),
+            on_done=lambda result: self._found(number, result),
+            on_error=lambda error: self._search_failed(number, error),
+            trigger=self.search_button,
+        )
+
+    def _search_failed(self, number: int, error: Exception) -> None:
+        if number == self._searches:  # not overtaken by a newer search
+            self.results_label.setText(str(error))
+
+    def _found(self, number: int, result: SearchResult) -> None:
+        if number != self._searches:
+            return  # a newer search was started meanwhile: its result is the one to show
+        self.result = result
         count = len(self.result.hits)
         self.results_label.setText(
             self.tr("%s match(es)%s") % (count, self.tr(" (more not shown)") if self.result.more else "")

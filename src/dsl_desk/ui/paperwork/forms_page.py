@@ -1,7 +1,8 @@
 """Forms & reports: fill in a partnership's form from the record, preview it, save, print or email it.
 
-The page only gathers choices; the services render, sign, record and audit. A preview is drawn off the GUI
-thread (rendering can take a second on a long form) and shown beside the form.
+The page only gathers choices; the services render, sign, record and audit. Previews, exports, prints and email
+drafts are made off the GUI thread (ui/operations.py: the first render of a session takes over a second) and
+the result is shown when it is ready.
 """
 
 from __future__ import annotations
@@ -15,18 +16,14 @@ from PySide6.QtCore import (
     QBuffer,
     QByteArray,
     QIODevice,
-    QObject,
     QRect,
-    QRunnable,
     QSize,
     QStandardPaths,
     Qt,
-    QThreadPool,
     QTimer,
     QUrl,
-    Signal,
 )
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter
+from PySide6.QtGui import QDesktopServices, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -64,6 +61,7 @@ from dsl_desk.services.paperwork.exports import (
 )
 from dsl_desk.services.paperwork.form_values import form_values, forms_for, save_typed_values
 from dsl_desk.ui.messages import show_error
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.paperwork.form_editor import FormEditor
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.translation import translate
@@ -74,37 +72,12 @@ _DRAFT_DELAY_MS = 700
 _MAX_PRINT_DPI = 300  # enough for text on paper; a 600 dpi A4 image would take ~140 MB per page
 
 
-# --- background rendering --------------------------------------------------------------------------------------
-
-
-class _RenderSignals(QObject):
-    done = Signal(int, bytes)
-    failed = Signal(int, str)
-
-
-class _RenderJob(QRunnable):
-    """Draws a prepared form on a pool thread; it touches no database, so it is safe there."""
-
-    def __init__(self, number: int, prepared: PreparedForm) -> None:
-        super().__init__()
-        self.number = number
-        self.prepared = prepared
-        self.signals = _RenderSignals()
-
-    def run(self) -> None:
-        try:
-            pdf = self.prepared.render()
-        except Exception as error:  # reported to the user on the GUI thread, not swallowed
-            self.signals.failed.emit(self.number, str(error))
-            return
-        self.signals.done.emit(self.number, pdf)
-
-
 # --- printing --------------------------------------------------------------------------------------------------
 
 
 def print_pdf(pdf: bytes, printer: QPrinter) -> int:
-    """Draw each page of `pdf` onto `printer` (honouring a chosen page range); returns the pages printed."""
+    """Draw each page of `pdf` onto `printer` (honouring a chosen page range); returns the pages printed.
+    Qt allows painting on a QPrinter off the GUI thread, so this runs in the print operation's work."""
     buffer = QBuffer()
     buffer.setData(QByteArray(pdf))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -434,23 +407,26 @@ class FormsPage(QWidget):
     def show_preview(self) -> None:
         if not self._ready():
             return
-        prepared = self._run(
-            lambda: prepare_form(
-                self.ctx,
-                self.escalation_id,
-                self.form_id,
-                typed=self.editor.typed(),
-                signed_look=self.sign_box.isChecked(),
+        ctx, escalation_id, form_id = self.ctx, self.escalation_id, self.form_id
+        typed, signed_look = self.editor.typed(), self.sign_box.isChecked()
+
+        def work() -> bytes:
+            prepared: PreparedForm = prepare_form(
+                ctx, escalation_id, form_id, typed=typed, signed_look=signed_look
             )
-        )
-        if prepared is None:
-            return
+            return prepared.render()
+
         self._render_number += 1
-        job = _RenderJob(self._render_number, prepared)
-        job.signals.done.connect(self._preview_ready)
-        job.signals.failed.connect(self._preview_failed)
+        number = self._render_number
         self.preview_hint.setText(self.tr("Drawing the preview…"))
-        QThreadPool.globalInstance().start(job)
+        run_operation(
+            self,
+            work,
+            label=self.tr("Drawing the preview…"),
+            on_done=lambda pdf: self._preview_ready(number, pdf),
+            on_error=lambda error: self._preview_failed(number, str(error)),
+            progress=False,  # the preview pane says so itself
+        )
 
     def _preview_ready(self, number: int, pdf: bytes) -> None:
         if number != self._render_number:
@@ -488,9 +464,9 @@ class FormsPage(QWidget):
         if not path:
             return
         destination = Path(path) if path.lower().endswith(".pdf") else Path(path + ".pdf")
-        signed = self.sign_box.isChecked()
-        result = self._run(lambda: self._export(sign=signed, destination=destination))
-        if result is not None:
+        export = self._exporter(sign=self.sign_box.isChecked(), destination=destination)
+
+        def saved(result: ExportResult) -> None:
             state = self.tr("signed") if result.signed else self.tr("not signed")
             self.status.setText(
                 self.tr("Saved {file} ({state}). The export is recorded on the escalation.").format(
@@ -498,6 +474,8 @@ class FormsPage(QWidget):
                 )
             )
             self._recorded()
+
+        self._operation(export, self.tr("Saving the form as PDF…"), saved)
 
     def print_form(self) -> None:
         self._print(wet=False)
@@ -512,28 +490,27 @@ class FormsPage(QWidget):
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        escalation_id, sign = self.escalation_id, not wet and self.sign_box.isChecked()
+        ctx, escalation_id, form_id = self.ctx, self.escalation_id, self.form_id
+        sign, typed = not wet and self.sign_box.isChecked(), self.editor.typed()
         assert escalation_id is not None
-        job = self._run(
-            lambda: prepare_print(
-                self.ctx, escalation_id, self.form_id, typed=self.editor.typed(), sign=sign, wet_signature=wet
+
+        def work() -> int:
+            job = prepare_print(ctx, escalation_id, form_id, typed=typed, sign=sign, wet_signature=wet)
+            pages = print_pdf(job.pdf_bytes, printer)
+            # Recorded once it has printed: a printer that would not start leaves no record of a copy never made.
+            record_printed(ctx, job, pages=pages)
+            return pages
+
+        def printed(pages: int) -> None:
+            what = self.tr("for a wet signature") if wet else ""
+            self.status.setText(
+                self.tr("Sent {pages} to the printer {what}. Recorded on the escalation.").format(
+                    pages=self.tr("1 page") if pages == 1 else self.tr("%d pages") % pages, what=what
+                )
             )
-        )
-        if job is None:
-            return
-        pages = self._run(lambda: print_pdf(job.pdf_bytes, printer))
-        if pages is None:
-            return
-        # Recorded once it has printed: a printer that would not start leaves no record of a copy never made.
-        if self._run(lambda: record_printed(self.ctx, job, pages=pages)) is None:
-            return
-        what = self.tr("for a wet signature") if wet else ""
-        self.status.setText(
-            self.tr("Sent {pages} to the printer {what}. Recorded on the escalation.").format(
-                pages=self.tr("1 page") if pages == 1 else self.tr("%d pages") % pages, what=what
-            )
-        )
-        self._recorded()
+            self._recorded()
+
+        self._operation(work, self.tr("Printing the form…"), printed)
 
     def email_form(self) -> None:
         if not self._ready():
@@ -544,51 +521,55 @@ class FormsPage(QWidget):
         choice = EmailDialog.ask(recipient, self)
         if choice is None:
             return
-        path = self._run(
-            lambda: write_email_draft(
-                self.ctx,
-                self.escalation_id,
-                self.form_id,
-                typed=self.editor.typed(),
-                sign=self.sign_box.isChecked(),
-                encrypt_password=choice.password,
-            )
-        )
-        if path is None:
-            return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-        self.status.setText(
-            self.tr(
-                "Email draft opened in your mail program. Check it and send it from there before you lock the "
-                "desk: the draft file is removed when the desk locks or closes."
-            )
-        )
-        self._form_chosen()  # "Copy to … Date" and "Method of delivery" now follow the recorded email
-        self._recorded()
+        ctx, escalation_id, form_id = self.ctx, self.escalation_id, self.form_id
+        typed, sign = self.editor.typed(), self.sign_box.isChecked()
+        assert escalation_id is not None
 
-    def _export(
+        def written(path: Path) -> None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            self.status.setText(
+                self.tr(
+                    "Email draft opened in your mail program. Check it and send it from there before you lock "
+                    "the desk: the draft file is removed when the desk locks or closes."
+                )
+            )
+            self._form_chosen()  # "Copy to … Date" and "Method of delivery" now follow the recorded email
+            self._recorded()
+
+        self._operation(
+            lambda: write_email_draft(
+                ctx, escalation_id, form_id, typed=typed, sign=sign, encrypt_password=choice.password
+            ),
+            self.tr("Writing the email draft…"),
+            written,
+        )
+
+    def _exporter(
         self, *, sign: bool, wet: bool = False, action: Action = "export", destination: Path | None = None
-    ) -> ExportResult:
-        assert self.escalation_id is not None
-        return export_form(
-            self.ctx,
-            self.escalation_id,
-            self.form_id,
-            typed=self.editor.typed(),
+    ) -> Callable[[], ExportResult]:
+        """The export as work for the pool: what was typed is read from the editor now, on the GUI thread."""
+        ctx, escalation_id, form_id, typed = self.ctx, self.escalation_id, self.form_id, self.editor.typed()
+        assert escalation_id is not None
+        return lambda: export_form(
+            ctx,
+            escalation_id,
+            form_id,
+            typed=typed,
             sign=sign,
             wet_signature=wet,
             action=action,
             destination=destination,
         )
 
+    def _operation(self, work: Callable[[], T], label: str, on_done: Callable[[T], None]) -> None:
+        """A render, export, print or email off the GUI thread; the actions wait until it has finished."""
+        buttons = [button for button in self.buttons.values() if button.isEnabled()]
+        run_operation(self, work, label=label, on_done=on_done, title=self.tr("Forms"), trigger=buttons)
+
     def _run(self, work: Callable[[], T]) -> T | None:
-        """Run a service call with a busy cursor; show its plain-English message if it refuses."""
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        """A quick service call (a draft, a file name); show its plain-English message if it refuses."""
         try:
             return work()
         except DeskError as error:
-            problem = str(error)
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        show_error(self, self.tr("Forms"), problem)
-        return None
+            show_error(self, self.tr("Forms"), str(error))
+            return None

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -32,17 +31,16 @@ from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.subject_access import (
     REDACT_TERM,
     Decision,
-    DisclosableItem,
     RequestDetail,
     RequestRow,
     get_request,
-    list_items,
     list_requests,
     mark_withdrawn,
-    take_back,
 )
+from dsl_desk.services.records.subject_access_items import DisclosableItem, list_items, take_back
 from dsl_desk.ui import theme
 from dsl_desk.ui.messages import confirm, show_error
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
 from dsl_desk.ui.translation import translate
@@ -371,18 +369,25 @@ class SubjectAccessTab(QWidget):
             return
         from dsl_desk.services.records.subject_access_export import export_response
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            result = export_response(self.ctx, self.detail.request.id, Path(folder))
-        except DeskError as error:
-            QApplication.restoreOverrideCursor()
-            show_error(self, self.tr("Not exported"), str(error))
-            return
-        QApplication.restoreOverrideCursor()
-        self.last_export = result
-        self.preview_label.setText(
-            self.tr("Saved %s and %s for the requester, and %s for your own file (do not send it), in %s.")
-            % (result.response_pdf.name, result.response_json.name, result.redaction_log_pdf.name, folder)
+        ctx, request_id = self.ctx, self.detail.request.id
+
+        def exported(result: ExportResult) -> None:
+            self.last_export = result
+            self.preview_label.setText(
+                translate(
+                    "access_tab",
+                    "Saved %s and %s for the requester, and %s for your own file (do not send it), in %s.",
+                )
+                % (result.response_pdf.name, result.response_json.name, result.redaction_log_pdf.name, folder)
+            )
+
+        run_operation(
+            self,
+            lambda: export_response(ctx, request_id, Path(folder)),
+            label=self.tr("Exporting the subject access response…"),
+            title=self.tr("Not exported"),
+            on_done=exported,
+            trigger=self.export_button,
         )
 
     def _call(self, change: object) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -28,7 +26,8 @@ from dsl_desk.services.records.backup_settings import (
     load_settings,
     save_settings,
 )
-from dsl_desk.services.records.backups import backup_status, make_backup
+from dsl_desk.services.records.backups import BackupOutcome, backup_status, make_backup
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.widgets.common import hint, section_title
 
@@ -83,7 +82,7 @@ class BackupSettingsCard(QFrame):
         self.refresh()
 
     def refresh(self) -> None:
-        settings = load_settings(self.ctx.store.paths)
+        settings = load_settings(self.ctx.paths)
         self.folder.setText(str(settings.second_folder) if settings.second_folder else "")
         self.generations.setValue(settings.generations)
         status = backup_status(self.ctx)
@@ -111,16 +110,20 @@ class BackupSettingsCard(QFrame):
         return True
 
     def back_up_now(self) -> None:
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            outcome = make_backup(self.ctx, "manual")
-        except DeskError as error:
-            self._say(str(error), problem=True)
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self._say(outcome.message, problem=bool(outcome.second_folder_problem))
-        self.refresh()
+        ctx = self.ctx
+
+        def done(outcome: BackupOutcome) -> None:
+            self._say(outcome.message, problem=bool(outcome.second_folder_problem))
+            self.refresh()
+
+        run_operation(
+            self,
+            lambda: make_backup(ctx, "manual"),
+            label=self.tr("Backing up…"),
+            on_done=done,
+            on_error=lambda error: self._say(str(error), problem=True),
+            trigger=(self.backup_button, self.restore_button),
+        )
 
     def restore(self) -> None:
         from dsl_desk.ui.records.restore_wizard import run_restore_wizard

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.errors import DeskError
-from dsl_desk.services.records.backups import BackupStatus, backup_status, make_backup
+from dsl_desk.services.records.backups import BackupOutcome, BackupStatus, backup_status, make_backup
+from dsl_desk.ui.operations import run_operation
 
 
 class BackupWarning(QFrame):
@@ -37,14 +36,20 @@ class BackupWarning(QFrame):
         self.setVisible(not self.status.ok)
 
     def back_up_now(self) -> None:
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            outcome = make_backup(self.ctx, "manual")
-        except DeskError as error:
-            self.refresh()
-            self.label.setText(str(error))
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        ctx = self.ctx
+        run_operation(
+            self,
+            lambda: make_backup(ctx, "manual"),
+            label=self.tr("Backing up…"),
+            on_done=self._backed_up,
+            on_error=self._failed,
+            trigger=self.button,
+        )
+
+    def _backed_up(self, outcome: BackupOutcome) -> None:
         self.refresh()
         self.backed_up.emit(outcome)
+
+    def _failed(self, error: Exception) -> None:
+        self.refresh()
+        self.label.setText(str(error))

@@ -43,6 +43,7 @@ from dsl_desk.services.records.backups import (
     restore_backup,
     restore_damaged_database,
 )
+from dsl_desk.ui.operations import run_and_wait
 from dsl_desk.ui.widgets.common import hint
 
 KIND_WORDS = {
@@ -100,7 +101,7 @@ class ChooseBackupPage(QWizardPage):
     def initializePage(self) -> None:
         self.backups.clear()
         for backup in list_available_backups(self.ctx):
-            item = QListWidgetItem(backup_label(backup, self.ctx.store.paths.backups))
+            item = QListWidgetItem(backup_label(backup, self.ctx.paths.backups))
             item.setData(Qt.ItemDataRole.UserRole, str(backup.path))
             item.setToolTip(str(backup.path))
             self.backups.addItem(item)
@@ -125,8 +126,11 @@ class ChooseBackupPage(QWizardPage):
 
     def validatePage(self) -> bool:
         """Check the backup through its key before showing it: a refused one never reaches the next page."""
+        ctx, path = self.ctx, Path(self.path.text().strip())
         try:
-            summary = describe_backup(self.ctx, Path(self.path.text().strip()))
+            summary = run_and_wait(
+                self, lambda: describe_backup(ctx, path), label=self.tr("Opening the backup…")
+            )
         except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
@@ -188,7 +192,7 @@ class ReviewPage(QWizardPage):
                 "Anything entered after %s will no longer be in the working database. Before anything is "
                 "replaced, the current database is backed up to %s, so this restore can itself be undone."
             )
-            % (with_time(made), self.ctx.store.paths.backups)
+            % (with_time(made), self.ctx.paths.backups)
         )
         self.understood.setChecked(False)
         self.error.hide()
@@ -198,8 +202,13 @@ class ReviewPage(QWizardPage):
 
     def validatePage(self) -> bool:
         wizard = self.wizard()
+        ctx, path = self.ctx, wizard.summary.backup.path  # type: ignore[attr-defined]
         try:
-            wizard.result_value = restore_backup(self.ctx, wizard.summary.backup.path)  # type: ignore[attr-defined]
+            # Off the GUI thread, under a modal progress dialog: a restore must not be interrupted, and the
+            # main window's own refresh waits while the database is swapped (ui/operations.exclusive_running).
+            wizard.result_value = run_and_wait(  # type: ignore[attr-defined]
+                self, lambda: restore_backup(ctx, path), label=self.tr("Restoring the backup…")
+            )
         except DeskError as error:
             self.error.setText(str(error))
             self.error.show()
@@ -339,14 +348,16 @@ class DamagedDatabaseDialog(QDialog):
     def restore(self) -> None:
         if self.candidate is None:
             return
+        paths, candidate, username, passphrase = self.paths, self.candidate, self._username, self._passphrase
+        clock, packs = self.clock, self.packs
         try:
-            self.context = restore_damaged_database(
-                self.paths,
-                self.candidate,
-                self._username,
-                self._passphrase,
-                clock=self.clock,
-                packs=self.packs,
+            self.context = run_and_wait(
+                self,
+                lambda: restore_damaged_database(
+                    paths, candidate, username, passphrase, clock=clock, packs=packs
+                ),
+                label=self.tr("Restoring the backup…"),
+                trigger=self.restore_button,
             )
         except DeskError as error:
             self.error.setText(str(error))

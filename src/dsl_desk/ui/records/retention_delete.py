@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError, ServiceError, ValidationError
-from dsl_desk.services.records.retention import (
-    MAX_REASON,
+from dsl_desk.services.records.retention import MAX_REASON
+from dsl_desk.services.records.retention_deletion import (
     DeletionPreview,
     DeletionResult,
     delete_record,
@@ -31,7 +31,7 @@ from dsl_desk.services.records.retention import (
     names_match,
 )
 from dsl_desk.ui import theme
-from dsl_desk.ui.background import run_in_background
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.paperwork.form_fields import buddy_label, error_label
 from dsl_desk.ui.widgets.common import section_title
 
@@ -147,8 +147,13 @@ class RetentionDeleteDialog(QDialog):
     def delete(self) -> None:
         reason, typed = self.reason_edit.text(), self.name_edit.text()
         self._busy(True)
-        run_in_background(
-            lambda: delete_record(self.ctx, self.child_id, reason, typed), self._deleted, self._refused
+        run_operation(
+            self,
+            lambda: delete_record(self.ctx, self.child_id, reason, typed),
+            label=self.tr("Deleting the record…"),
+            on_done=self._deleted,
+            on_error=self._refused,
+            progress=False,  # the dialog says so itself
         )
 
     def _busy(self, busy: bool) -> None:

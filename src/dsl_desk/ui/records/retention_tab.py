@@ -29,17 +29,9 @@ from dsl_desk.core.retention import ordinal
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.profile import get_profile
 from dsl_desk.services.errors import DeskError, ValidationError
-from dsl_desk.services.records.retention import (
-    MAX_REASON,
-    HoldRow,
-    ReviewRow,
-    TombstoneRow,
-    lift_hold,
-    list_deletions,
-    list_due_for_review,
-    list_holds,
-    place_hold,
-)
+from dsl_desk.services.records.retention import MAX_REASON, ReviewRow, list_due_for_review
+from dsl_desk.services.records.retention_deletion import TombstoneRow, list_deletions
+from dsl_desk.services.records.retention_holds import HoldRow, lift_hold, list_holds, place_hold
 from dsl_desk.ui import theme
 from dsl_desk.ui.paperwork.form_fields import buddy_label, error_label
 from dsl_desk.ui.records.retention_delete import RetentionDeleteDialog

@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QWidget
 
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.records.subject_access import Decision, add_term, suggest_terms
+from dsl_desk.services.records.subject_access import Decision
+from dsl_desk.services.records.subject_access_items import add_term, suggest_terms
 from dsl_desk.ui.records.subject_access_common import ServiceDialog
 from dsl_desk.ui.widgets.common import hint
 

@@ -6,7 +6,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPlainTextEdit, QWid
 
 from dsl_desk.core.subject_access import EXEMPTIONS
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.records.subject_access import Decision, DisclosableItem, withhold
+from dsl_desk.services.records.subject_access import Decision
+from dsl_desk.services.records.subject_access_items import DisclosableItem, withhold
 from dsl_desk.ui.records.subject_access_common import ServiceDialog
 from dsl_desk.ui.widgets.common import hint
 

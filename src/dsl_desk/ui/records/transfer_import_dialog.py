@@ -30,7 +30,7 @@ from dsl_desk.core.dates_in_words import day_month_year, with_time
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError, ServiceError
 from dsl_desk.services.records.transfers import import_bundle, preview_bundle
-from dsl_desk.ui.background import run_in_background
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.paperwork.form_fields import error_label
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.widgets.common import hint, section_title
@@ -165,7 +165,14 @@ class TransferImportDialog(QDialog):
             return
         self._set_busy(True, self.tr("Opening the file…"))
         path, password = inputs
-        run_in_background(lambda: preview_bundle(self.ctx, path, password), self._checked, self._failed)
+        run_operation(
+            self,
+            lambda: preview_bundle(self.ctx, path, password),
+            label=self.tr("Opening the file…"),
+            on_done=self._checked,
+            on_error=self._failed,
+            progress=False,  # the dialog says so itself
+        )
 
     def _checked(self, preview: BundlePreview) -> None:
         self._set_busy(False)
@@ -224,10 +231,15 @@ class TransferImportDialog(QDialog):
         self._set_busy(True, self.tr("Importing…"))
         self.confirm_box.hide()
         path, password = inputs
-        run_in_background(
+        run_operation(
+            self,
             lambda: import_bundle(self.ctx, path, password, confirmed_fingerprint=confirmed),
-            self._imported,
-            self._failed,
+            label=self.tr("Importing…"),
+            on_done=self._imported,
+            on_error=self._failed,
+            progress=False,  # the dialog says so itself
+            signals=self.signals,
+            changes=Changed(records=True, children=True, escalations=True, log=True),
         )
 
     def _imported(self, result: ImportedTransfer) -> None:
@@ -248,7 +260,6 @@ class TransferImportDialog(QDialog):
         )
         self.close_button.setText(self.tr("Done"))
         self.adjustSize()
-        self.signals.changed.emit(Changed(records=True, children=True, escalations=True, log=True))
 
     def _failed(self, error: Exception) -> None:
         self._set_busy(False)

@@ -35,7 +35,7 @@ from dsl_desk.services.records.transfers import (
     export_bundle,
     mark_sent,
 )
-from dsl_desk.ui.background import run_in_background
+from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.paperwork.form_fields import error_label
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.widgets.common import hint, section_title
@@ -167,16 +167,20 @@ class TransferOutDialog(QDialog):
         if keep is None:
             return
         self._set_busy(True)
-        run_in_background(
+        run_operation(
+            self,
             lambda: export_bundle(self.ctx, self.child_id, destination, folder, keep_copy_until=keep),
-            self._made,
-            self._failed,
+            label=self.tr("Making the transfer files…"),
+            on_done=self._made,
+            on_error=self._failed,
+            progress=False,  # the dialog says so itself
+            signals=self.signals,
+            changes=Changed(records=True),
         )
 
     def _made(self, exported: ExportedTransfer) -> None:
         self._set_busy(False)
         self.exported = exported
-        self.signals.changed.emit(Changed(records=True))
         self.password.setText(exported.password)
         school = self.school.text().strip()
         who = self.dsl.text().strip() or self.tr("the receiving DSL")
