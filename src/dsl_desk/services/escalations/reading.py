@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
 from dsl_desk.core.clock import london
-from dsl_desk.core.dates_in_words import deadline_phrase, describe_deadline
+from dsl_desk.core.dates_in_words import deadline_phrase, describe_deadline, working_days
 from dsl_desk.core.escalation_rules import (
     DueStatus,
     due_status,
@@ -435,11 +435,14 @@ def chase_message(ctx: AppContext, escalation_id: int) -> str:
     stage = next(s for s in detail.stages if s.key == detail.current_stage_key)
     greeting = f"Dear {detail.other_professional}," if detail.other_professional else "Hello,"
     days = detail.waiting_working_days
-    waited = f"{days} working day{'s' if days != 1 else ''}"
+    waited = working_days(days)
+    passed = detail.current_deadline is not None and detail.current_deadline < ctx.clock.now()
     due = (
-        _(" The policy's timescale for this stage ends {deadline_words}.").format(
-            deadline_words=detail.deadline_words
-        )
+        (
+            _(" The policy's timescale for this stage ended: {deadline_words}.")
+            if passed  # not "ends overdue since 17:00 yesterday"
+            else _(" The policy's timescale for this stage ends {deadline_words}.")
+        ).format(deadline_words=detail.deadline_words)
         if detail.current_deadline
         else ""
     )
