@@ -30,6 +30,11 @@ PARAGRAPHS = re.compile(r"(^|_)(paragraph|Paragraph)$|^Paragraph$")
 # refusals the services pass on as they are (a transition the policy refuses, a date typed wrong, a bundle refused).
 USER_ERRORS = {"DeskError", "TransitionRefused", "DateEntryError", "BundleRefused"}
 LETTERS = re.compile(r"[A-Za-z]{2,}")
+MARKUP = re.compile(r"<[^>]*>|&\w+;")  # HTML tags and entities are not words
+
+
+def _has_words(text: str) -> bool:
+    return bool(LETTERS.search(MARKUP.sub("", text)))
 
 
 @dataclass(frozen=True)
@@ -83,10 +88,10 @@ def is_wrapped(node: ast.expr) -> bool:
     if isinstance(node, ast.BoolOp):
         return all(is_wrapped(v) for v in node.values)
     if isinstance(node, ast.Constant):
-        return not (isinstance(node.value, str) and LETTERS.search(node.value))
+        return not (isinstance(node.value, str) and _has_words(node.value))
     if isinstance(node, ast.JoinedStr):
         words = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
-        return not LETTERS.search(words) and all(
+        return not _has_words(words) and all(
             is_wrapped(v.value) for v in node.values if isinstance(v, ast.FormattedValue)
         )
     return True  # a name or an attribute: a value, checked where it is made

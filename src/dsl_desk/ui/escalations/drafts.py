@@ -300,9 +300,7 @@ class WizardPage(QWizardPage):
     def set_heading(self, title: str, subtitle: str = "") -> None:
         """Every page has a title and a subtitle, so QWizard draws the same header on each."""
         self.heading = title
-        self.setTitle(
-            self.tr("<span style='font-size: 14pt; font-weight: 600;'>%s</span>") % html.escape(title)
-        )
+        self.setTitle(f"<span style='font-size: 14pt; font-weight: 600;'>{html.escape(title)}</span>")
         self.setSubTitle(subtitle or " ")
 
     def show_error(self, message: str, focus: QWidget | None = None) -> bool:

@@ -140,7 +140,7 @@ class EmailDialog(QDialog):
         self.password_label = QLabel(objectName="password")
         self.password_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.password_label.setText(
-            self.tr("<span style='font-family:monospace;font-size:14pt'>%s</span>") % self.password
+            f"<span style='font-family:monospace;font-size:14pt'>{self.password}</span>"
         )
         layout.addWidget(self.password_label)
         self.instruction = hint(
