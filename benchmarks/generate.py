@@ -1,6 +1,11 @@
 """Make a large, realistic DSL Desk database for the performance budget (benchmarks/run.py).
 
     python benchmarks/generate.py DATA_DIR [--children 5000] [--escalations 10000] [--entries 200000]
+                                           [--open 2500] [--chronology 2000] [--history F] [--school]
+
+`--history F` multiplies the history (children, closed escalations, log entries) by F and keeps the same
+number of open escalations and the same 2,000-entry chronology: the growth curve of benchmarks/run.py.
+`--school` makes a school-sized desk instead: 40 open escalations, 2,000 children, 20,000 entries.
 
 What it holds (fixed random seed, every name invented):
 - one organisation (a fictional school in the St Helens partnership) and one DSL account, made by the real
@@ -282,6 +287,24 @@ class Counts:
     children: int = 5000
     escalations: int = 10_000
     entries: int = 200_000
+    open: int = 2500  # of the escalations, exactly this many are open
+    chronology: int = CHRONOLOGY_ENTRIES
+
+    @classmethod
+    def history(cls, factor: float) -> Counts:
+        """`factor` times the history of the default desk with the same open work."""
+        base = cls()
+        closed = base.escalations - base.open
+        return cls(
+            children=round(base.children * factor),
+            escalations=base.open + round(closed * factor),
+            entries=round(base.entries * factor),
+        )
+
+    @classmethod
+    def school(cls) -> Counts:
+        """A school's desk after some years: 40 open escalations, 2,000 children, 20,000 entries."""
+        return cls(children=2000, escalations=400, entries=20_000, open=40, chronology=200)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -290,6 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--children", type=int, default=Counts.children)
     parser.add_argument("--escalations", type=int, default=Counts.escalations)
     parser.add_argument("--entries", type=int, default=Counts.entries)
+    parser.add_argument("--open", type=int, help="open escalations (default: a quarter of them)")
+    parser.add_argument("--chronology", type=int, default=CHRONOLOGY_ENTRIES, help="entries about child 1")
+    parser.add_argument("--history", type=float, help="F times the default history, the same open cases")
+    parser.add_argument("--school", action="store_true", help="a school-sized desk (40 open escalations)")
     parser.add_argument("--now", help="ISO time the data is relative to (default: now)")
     parser.add_argument(
         "--kdf",
@@ -302,10 +329,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     kdf = KdfParams() if args.kdf == "real" else KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
+    if args.school:
+        counts = Counts.school()
+    elif args.history:
+        counts = Counts.history(args.history)
+    else:
+        opened = args.open if args.open is not None else round(args.escalations * OPEN_SHARE)
+        counts = Counts(args.children, args.escalations, args.entries, opened, args.chronology)
     started = time.perf_counter()
     summary = generate(
         DataPaths(args.data_dir.resolve()),
-        Counts(args.children, args.escalations, args.entries),
+        counts,
         now=now,
         kdf=kdf,
     )
@@ -337,6 +371,7 @@ def generate(paths: DataPaths, counts: Counts, *, now: datetime, kdf: KdfParams)
                 conn,
                 rng,
                 counts.escalations,
+                counts.open,
                 packs,
                 calendar,
                 flags,
@@ -444,6 +479,7 @@ def _escalations(
     conn: Connection,
     rng: random.Random,
     n: int,
+    n_open: int,
     packs: dict[str, PolicyPack],
     calendar: WorkingCalendar,
     flags: list[ChildFlags],
@@ -462,17 +498,17 @@ def _escalations(
     children_with_cases = rng.sample(range(1, len(flags) + 1), k=min(len(flags), max(1, n // 3)))
     if CHRONOLOGY_CHILD_ID not in children_with_cases:
         children_with_cases[0] = CHRONOLOGY_CHILD_ID
+    # Exactly n_open are open (its own random stream, so the growth curve keeps the same open work); of the
+    # closed ones about a tenth were withdrawn.
+    open_ids = set(random.Random(SEED + 1).sample(range(1, n + 1), k=min(n, n_open)))
+    closed_withdrawn = WITHDRAWN_SHARE / (1 - OPEN_SHARE)
     for escalation_id in range(1, n + 1):
         pack = pack_list[escalation_id % len(pack_list)]
         child_id = rng.choice(children_with_cases)
         child_flags = flags[child_id - 1]
         roll = rng.random()
         status = (
-            "open"
-            if roll < OPEN_SHARE
-            else "withdrawn"
-            if roll < OPEN_SHARE + WITHDRAWN_SHARE
-            else "resolved"
+            "open" if escalation_id in open_ids else "withdrawn" if roll < closed_withdrawn else "resolved"
         )
         opened = _opened_at(rng, status, now)
         # Immediate risk is dealt with the same working day: only recent open ones still carry it.
@@ -600,7 +636,7 @@ def _entries(
     busy = list(by_child)  # children with escalations have most of the discussions
     next_id = 1
     remaining = counts.entries
-    chronology = min(CHRONOLOGY_ENTRIES, remaining)
+    chronology = min(counts.chronology, remaining)
     while remaining:
         size = min(BATCH, remaining)
         rows = []

@@ -26,7 +26,7 @@ def test_the_report_names_types_files_lines_and_functions_but_no_message_or_valu
     assert "Raised from: sqlalchemy.exc.IntegrityError" in report
     assert "in _failing_insert" in report and "test_crash_report.py:" in report
     assert SECRET not in report and "INSERT" not in report and "UNIQUE" not in report
-    assert f"Version: {crash.__version__}" in report and "Platform: " in report
+    assert f"Version: {crash.dsl_desk.__version__}" in report and "Platform: " in report
 
 
 def test_a_file_problem_keeps_its_errno_but_not_the_file_name(tmp_path):

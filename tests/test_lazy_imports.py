@@ -95,3 +95,81 @@ def test_app_cli_and_gui_modules_do_not_import_documents_libraries():
 def test_building_the_main_window_does_not_import_documents_libraries():
     leaked = _heavy(_modules_after(MAIN_WINDOW))
     assert not leaked, f"imported while building the main window, should load only when used: {leaked[:10]}"
+
+
+# Before the unlock screen: nothing but Qt and the key file (issue 17). The store, the services and the pages
+# load while the person types: on ui/preload.py's worker thread, or on the GUI thread once the screen has
+# painted. The script runs the real `dsl-desk` start on a real desk and records, on the GUI thread, every module
+# imported until the unlock screen first paints, and everything imported at all when it first shows.
+BEFORE_UNLOCK_HEAVY = ("sqlalchemy", "alembic", "holidays", "reportlab", "pyhanko", "pyhanko_certvalidator")
+UNLOCK_SCREEN = textwrap.dedent(
+    """
+    import json, sys, threading
+    main_thread = threading.main_thread()
+    on_gui_thread = []
+
+    class Watch:  # records first imports on the GUI thread; finds nothing itself
+        def find_spec(self, name, path=None, target=None):
+            if threading.current_thread() is main_thread:
+                on_gui_thread.append(name)
+            return None
+
+    sys.meta_path.insert(0, Watch())
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+    app = QApplication(sys.argv[:1])
+    seen = {}
+
+    class Probe(QObject):
+        def eventFilter(self, watched, event):
+            if type(watched).__name__ == "UnlockDialog" and event.type() == QEvent.Type.Show:
+                seen.setdefault("loaded_when_shown", sorted(sys.modules))
+                seen.setdefault("dialog", watched)
+            dialog = seen.get("dialog")
+            if (
+                dialog is not None and "gui_thread_before_paint" not in seen
+                and event.type() == QEvent.Type.Paint and (watched is dialog or dialog.isAncestorOf(watched))
+            ):
+                seen["gui_thread_before_paint"] = list(on_gui_thread)
+                QTimer.singleShot(0, dialog.reject)
+            return False
+
+    probe = Probe()
+    app.installEventFilter(probe)
+    from dsl_desk.cli import main
+    code = main(["--data-dir", sys.argv[1]])
+    print(json.dumps({"code": code, "shown": seen.get("loaded_when_shown"),
+                      "before_paint": seen.get("gui_thread_before_paint")}))
+    """
+)
+
+
+def _root_is(name: str, roots: tuple[str, ...]) -> bool:
+    return any(name == root or name.startswith(root + ".") for root in roots)
+
+
+def _is_page(name: str) -> bool:
+    return name.endswith("_page") or name in ("dsl_desk.ui.main_window", "dsl_desk.ui.navigation")
+
+
+def test_the_unlock_screen_paints_before_the_store_the_services_and_the_pages_load(ctx, data_paths):
+    ctx.close()  # a real desk with one account; the app opens it in its own process
+    result = subprocess.run(
+        [sys.executable, "-c", UNLOCK_SCREEN, str(data_paths.root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0
+    assert report["shown"] is not None, "the unlock screen never showed"
+    assert report["before_paint"] is not None, "the unlock screen never painted"
+    loaded = [m for m in report["shown"] if _root_is(m, BEFORE_UNLOCK_HEAVY) or _is_page(m)]
+    assert not loaded, f"loaded before the unlock screen showed: {loaded[:10]}"
+    on_gui_thread = [m for m in report["before_paint"] if _root_is(m, BEFORE_UNLOCK_HEAVY) or _is_page(m)]
+    assert not on_gui_thread, (
+        f"imported on the GUI thread before the unlock screen painted: {on_gui_thread[:10]}"
+    )

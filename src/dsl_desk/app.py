@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from dsl_desk import APP_NAME, __version__
+from dsl_desk import APP_NAME
 from dsl_desk.core.clock import Clock
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.instance_lock import InstanceLock
@@ -12,9 +12,14 @@ from dsl_desk.store.paths import DataPaths, ensure_writable
 
 
 def run_gui(paths: DataPaths, clock: Clock) -> int:
+    if "PySide6.QtGui" not in sys.modules:  # Qt already loaded (a test, the demo) has its libraries
+        from dsl_desk.system_libraries import check_display_libraries
+
+        if missing := check_display_libraries():
+            print(missing, file=sys.stderr)  # one line naming the packages, not Qt's plugin paragraph
+            return 2
     from PySide6.QtWidgets import QApplication
 
-    from dsl_desk.services.desk.policies import load_policies
     from dsl_desk.services.scratch import empty_scratch
     from dsl_desk.services.scratch import start_up as start_up_scratch
     from dsl_desk.ui.messages import show_error
@@ -23,7 +28,6 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    app.setApplicationVersion(__version__)
     from dsl_desk.ui.translation import install_translators
 
     install_translators(
@@ -33,11 +37,6 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
     from dsl_desk.ui.crash_dialog import install_crash_hook
 
     install_crash_hook(app, paths.root)  # an unexpected error in a slot: a plain message, never silence
-    from dsl_desk.bench_hooks import (
-        install_if_requested,  # benchmarks only: inert unless DSL_DESK_BENCH_AUTOSTART
-    )
-
-    install_if_requested(app)
     _show_store_errors_plainly()
     try:
         if not paths.exists() or paths.setup_unfinished():
@@ -62,15 +61,7 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
             show_error(None, APP_NAME, str(error))
             return 2
     try:
-        result = load_policies(paths)
-        if result.errors:
-            show_error(
-                None,
-                "Some escalation policies could not be loaded",
-                "These policy files have problems and were skipped; the rest are available:\n\n"
-                + "\n".join(f"• {error}" for error in result.errors),
-            )
-        return _open_window(app, paths, clock, dict(result.packs))
+        return _open_window(app, paths, clock)
     finally:
         empty_scratch(paths)  # quitting by any path (window closed, session ending, app.quit())
         lock.release()
@@ -92,21 +83,65 @@ def _show_store_errors_plainly() -> None:
     sys.excepthook = hook
 
 
-def _open_window(app: object, paths: DataPaths, clock: Clock, packs: dict) -> int:
-    from dsl_desk.ui.desk.setup_wizard import SetupWizard
-    from dsl_desk.ui.desk.unlock import UnlockDialog
-    from dsl_desk.ui.main_window import MainWindow
+class _Policies:
+    """The policy packs, read by ui/preload.py's worker while the unlock screen waits (they are needed only
+    to sign in), or at once for the set-up wizard. Problems with a pack are shown once someone is in."""
 
+    def __init__(self, paths: DataPaths) -> None:
+        self.paths = paths
+        self.packs: dict = {}  # the same dict is handed to the unlock screen before it is filled
+        self.errors: list[str] = []
+
+    def load(self) -> None:
+        from dsl_desk.services.desk.policies import load_policies
+
+        result = load_policies(self.paths)
+        self.packs.clear()
+        self.packs.update(result.packs)
+        self.errors[:] = result.errors
+
+    def show_problems(self) -> None:
+        if self.errors:
+            from dsl_desk.ui.messages import show_error
+
+            show_error(
+                None,
+                "Some escalation policies could not be loaded",
+                "These policy files have problems and were skipped; the rest are available:\n\n"
+                + "\n".join(f"• {error}" for error in self.errors),
+            )
+
+
+def _open_window(app: object, paths: DataPaths, clock: Clock) -> int:
+    policies = _Policies(paths)
+    packs = policies.packs
     if not paths.exists() or paths.setup_unfinished():  # an unfinished set-up is offered again
+        from dsl_desk.ui.desk.setup_wizard import SetupWizard
+
+        policies.load()
+        policies.show_problems()
         wizard = SetupWizard(paths, clock, packs)
         if not wizard.exec() or wizard.context is None:
             return 0
         context = wizard.context
     else:
+        # Only Qt and the key file before the unlock screen paints; the store, the services and the pages
+        # load while the person types (ui/preload.py), and unlocking waits for whatever is left.
+        from PySide6.QtCore import QTimer
+
+        from dsl_desk.ui import preload
+        from dsl_desk.ui.desk.unlock import UnlockDialog
+
         dialog = UnlockDialog(paths, clock, packs)
+        QTimer.singleShot(0, lambda: preload.start(first=policies.load))
         if not dialog.exec() or dialog.context is None:
             return 0
         context = dialog.context
+        policies.show_problems()
+    import dsl_desk
+    from dsl_desk.ui.main_window import MainWindow
+
+    app.setApplicationVersion(dsl_desk.__version__)  # type: ignore[attr-defined] - read once signed in
     window = MainWindow(context, paths, clock, packs)
     window.show()
     try:

@@ -28,13 +28,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from dsl_desk import APP_NAME, __version__
+import dsl_desk
+from dsl_desk import APP_NAME
 from dsl_desk.services.errors import ServiceError
 from dsl_desk.store.errors import StoreError
+from dsl_desk.store.paths import DataPaths
 
 DEBUG_ENV = "DSL_DESK_DEBUG"
 EX_SOFTWARE = 70  # sysexits.h: an internal software error
-CRASH_FOLDER = "crash-reports"
 _MAX_CHAIN = 5  # causes and contexts followed, newest first
 
 
@@ -51,7 +52,7 @@ def debugging() -> bool:
 
 
 def crash_folder(data_root: Path) -> Path:
-    return data_root / CRASH_FOLDER
+    return DataPaths(data_root).crash_reports
 
 
 def report_text(error: BaseException, *, now: datetime | None = None) -> str:
@@ -59,7 +60,7 @@ def report_text(error: BaseException, *, now: datetime | None = None) -> str:
     when = (now or datetime.now(UTC)).astimezone(UTC)
     lines = [
         f"{APP_NAME} crash report",
-        f"Version: {__version__}",
+        f"Version: {dsl_desk.__version__}",
         f"Python: {platform.python_version()} ({platform.python_implementation()})",
         f"Platform: {platform.platform()}",
         f"Frozen bundle: {'yes' if getattr(sys, 'frozen', False) else 'no'}",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -40,12 +39,6 @@ def test_builtin_folder_holds_the_five_packs() -> None:
     assert result.errors == ()
     assert sorted(result.packs) == SHIPPED
     assert (BUILTIN / "README.md").is_file()
-
-
-def test_frozen_bundle_uses_meipass(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(sys, "frozen", True, raising=False)
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    assert builtin_policies_dir() == tmp_path / "resources" / "policies"
 
 
 def test_syntax_error_reports_the_line(tmp_path: Path) -> None:

@@ -119,7 +119,7 @@ def resign_transfer(bundle: bytes, password: str, identity: SigningIdentity, cha
 
 
 def _json_ready(value: object) -> object:
-    from dsl_desk.documents.transfer_bundle import record_to_json
+    from dsl_desk.documents.transfer_record import record_to_json
 
     if isinstance(value, dict):
         return {key: _json_ready(item) for key, item in value.items()}

@@ -1,12 +1,12 @@
-"""Form definitions load from forms/*.toml and malformed ones say which file and field is wrong."""
+"""Form definitions load from resources/forms/*.toml and malformed ones say which file and field is wrong."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
+import dsl_desk
 from dsl_desk.documents.forms import (
     FieldKind,
     FormDefinitionError,
@@ -157,8 +157,6 @@ def test_duplicate_form_id_across_files_is_reported(tmp_path):
         load_forms(tmp_path)
 
 
-def test_builtin_forms_dir_in_the_repository_and_in_a_frozen_bundle(monkeypatch, tmp_path):
+def test_builtin_forms_dir_is_package_data():
+    assert builtin_forms_dir() == Path(dsl_desk.__file__).parent / "resources" / "forms"
     assert (builtin_forms_dir() / "st_helens_escalation_notice.toml").is_file()
-    monkeypatch.setattr(sys, "frozen", True, raising=False)
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    assert builtin_forms_dir() == tmp_path / "forms"

@@ -16,9 +16,9 @@ from documents_samples import SIGNATURE, sample_meta
 from pypdf import PdfReader
 
 from dsl_desk.documents.forms import FieldKind
+from dsl_desk.documents.page import MARKING
 from dsl_desk.documents.render import (
     CHOSEN_MARK,
-    MARKING,
     NOT_CHOSEN_MARK,
     RenderMeta,
     SignatureBlock,

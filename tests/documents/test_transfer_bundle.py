@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from dsl_desk.documents import transfer_bundle as tb
 from dsl_desk.documents.signing import create_identity
+from dsl_desk.documents.transfer_record import RECORD_FORMAT, BundleRefused, validate_record
 from dsl_desk.services.records.transfer_import import TransferRefused, open_bundle_file
 
 FAST = tb.TransferKdf(time_cost=1, memory_kib=64, parallelism=1)
@@ -25,7 +26,7 @@ ATTACHMENT = b"%PDF-1.4\n" + bytes(range(256)) * 8
 def sample_record(bundle_id: str | None = None) -> dict[str, Any]:
     at = datetime(2026, 1, 5, 9, 30, tzinfo=UTC).isoformat()
     return {
-        "record_format": tb.RECORD_FORMAT,
+        "record_format": RECORD_FORMAT,
         "bundle_id": bundle_id or str(uuid.uuid4()),
         "exported_at": at,
         "app_version": "0.1.0",
@@ -96,7 +97,7 @@ def bundle(signer) -> bytes:
 
 
 def refused(data: bytes, password: str = PASSWORD) -> str:
-    with pytest.raises(tb.BundleRefused) as caught:
+    with pytest.raises(BundleRefused) as caught:
         tb.open_bundle(data, password)
     assert str(caught.value)  # always a message for the user
     return caught.value.reason
@@ -148,7 +149,7 @@ def test_a_file_from_a_newer_version_is_refused_before_the_password(bundle):
 
 def test_a_record_from_a_newer_version_is_refused(signer):
     record = sample_record()
-    record["record_format"] = tb.RECORD_FORMAT + 1
+    record["record_format"] = RECORD_FORMAT + 1
     record["a_new_section"] = []
     data = tb.write_bundle(record, {11: ATTACHMENT}, signer, PASSWORD, kdf=FAST)
     assert refused(data) == "newer"
@@ -214,16 +215,16 @@ def test_the_file_size_is_checked_before_reading(tmp_path, monkeypatch):
 def test_record_references_must_resolve():
     record = sample_record()
     record["entries"][1]["amends_id"] = 99  # corrects an entry that is not there
-    with pytest.raises(tb.BundleRefused):
-        tb.validate_record(record)
+    with pytest.raises(BundleRefused):
+        validate_record(record)
     record = sample_record()
     record["entries"][0]["amends_id"] = 7  # "corrects" a later entry
-    with pytest.raises(tb.BundleRefused):
-        tb.validate_record(record)
+    with pytest.raises(BundleRefused):
+        validate_record(record)
     record = sample_record()
     record["attachments"][0]["added_by_id"] = 2
-    with pytest.raises(tb.BundleRefused):
-        tb.validate_record(record)
+    with pytest.raises(BundleRefused):
+        validate_record(record)
 
 
 # --- fuzzing: nothing but BundleRefused ever comes out of the reader ------------------------------------------
@@ -235,14 +236,14 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 @FUZZ
 @given(st.binary(max_size=4096))
 def test_random_bytes_are_refused(data):
-    with pytest.raises(tb.BundleRefused):
+    with pytest.raises(BundleRefused):
         tb.open_bundle(data, PASSWORD)
 
 
 @FUZZ
 @given(st.binary(max_size=600))
 def test_random_bytes_after_the_magic_line_are_refused(data):
-    with pytest.raises(tb.BundleRefused):
+    with pytest.raises(BundleRefused):
         tb.open_bundle(tb.MAGIC + data, PASSWORD)
 
 
@@ -263,7 +264,7 @@ def test_mutated_bundles_are_refused(bundle, data):
             del mutated[at : at + data.draw(st.integers(1, 16))]
     if bytes(mutated) == bundle:
         return
-    with pytest.raises(tb.BundleRefused):
+    with pytest.raises(BundleRefused):
         tb.open_bundle(bytes(mutated), PASSWORD)
 
 
@@ -277,8 +278,8 @@ _json_values = st.recursive(
 @FUZZ
 @given(_json_values)
 def test_any_json_is_refused_or_accepted_as_a_record_never_crashes(value):
-    with pytest.raises(tb.BundleRefused):
-        tb.validate_record(value)
+    with pytest.raises(BundleRefused):
+        validate_record(value)
 
 
 @FUZZ
@@ -290,8 +291,8 @@ def test_a_valid_record_with_one_field_changed_is_checked_without_crashing(data)
     name = data.draw(st.sampled_from(sorted(row)))
     row[name] = data.draw(_json_values)
     try:
-        checked = tb.validate_record(record)
-    except tb.BundleRefused:
+        checked = validate_record(record)
+    except BundleRefused:
         return
     assert checked["bundle_id"] == record["bundle_id"]  # a value of the right kind was drawn: accepted
 
@@ -302,9 +303,9 @@ def test_a_format_1_record_from_an_earlier_version_still_reads():
     record["record_format"] = 1
     del record["risk_changes"]
     del record["audit_head"]
-    checked = tb.validate_record(record)
+    checked = validate_record(record)
     assert checked["risk_changes"] == []
     assert checked["audit_head"] == ""
     record["risk_changes"] = []  # a format-1 file never has the section
-    with pytest.raises(tb.BundleRefused):
-        tb.validate_record(record)
+    with pytest.raises(BundleRefused):
+        validate_record(record)

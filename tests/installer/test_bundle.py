@@ -28,7 +28,7 @@ BUNDLE = Path(os.environ.get("DSL_DESK_BUNDLE", ROOT / "dist" / "dsl-desk" / "ds
 INTERNAL = BUNDLE.parent / "_internal"
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 DEMO_PASSPHRASE = "demo passphrase"  # published with the demo: see services/demo.py
-SOURCES = ("src", "resources", "forms", "installer/dsl_desk.spec", "installer/launcher.py", "pyproject.toml")
+SOURCES = ("src", "installer/dsl_desk.spec", "installer/launcher.py", "pyproject.toml")
 
 
 def _newest_source() -> float:
@@ -98,8 +98,8 @@ def demo_dir(bundle: Path, no_python_env: dict[str, str], tmp_path_factory: pyte
 
 
 def test_bundle_carries_the_data_files_where_the_code_looks(bundle: Path):
-    # migrate.py: MIGRATIONS_DIR = Path(__file__).parent / "migrations"; frozen, __file__ is
-    # <_MEIPASS>/dsl_desk/store/migrate.pyc, so the scripts must be files at _internal/dsl_desk/store/migrations.
+    # core/resources.py finds everything through importlib.resources.files("dsl_desk"), which PyInstaller
+    # answers with _internal/dsl_desk: the data must be files there, at their paths inside the package.
     source = ROOT / "src" / "dsl_desk" / "store" / "migrations"
     bundled = INTERNAL / "dsl_desk" / "store" / "migrations"
     assert (bundled / "env.py").is_file()
@@ -109,12 +109,12 @@ def test_bundle_carries_the_data_files_where_the_code_looks(bundle: Path):
     )
     for folder, pattern in (
         ("resources/policies", "*.toml"),
-        ("forms", "*.toml"),
+        ("resources/forms", "*.toml"),
         ("resources/fonts", "*.ttf"),
     ):
-        expected = sorted(p.name for p in (ROOT / folder).glob(pattern))
+        expected = sorted(p.name for p in (ROOT / "src" / "dsl_desk" / folder).glob(pattern))
         assert expected
-        assert sorted(p.name for p in (INTERNAL / folder).glob(pattern)) == expected, folder
+        assert sorted(p.name for p in (INTERNAL / "dsl_desk" / folder).glob(pattern)) == expected, folder
     assert list(INTERNAL.glob("dsl_desk-*.dist-info")), "copy_metadata: __version__ comes from the dist-info"
 
 
@@ -172,10 +172,6 @@ def test_demo_then_cases_as_json(bundle: Path, no_python_env: dict[str, str], de
     }
 
 
-@pytest.mark.skipif(
-    not (ROOT / "src" / "dsl_desk" / "cli_documents.py").exists(),
-    reason="`export` and `verify` come with src/dsl_desk/cli_documents.py, which is not there yet",
-)
 def test_export_signed_escalation_notice_and_verify_it(
     bundle: Path, no_python_env: dict[str, str], demo_dir: Path, tmp_path: Path
 ):
@@ -192,6 +188,7 @@ def test_export_signed_escalation_notice_and_verify_it(
     )  # fmt: skip
     assert exported.returncode == 0, exported.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
-    verified = run(bundle, no_python_env, "verify", str(pdf))
+    # With the desk that signed it, verify knows the certificate (exit 0); without, it says "unknown signer" (3).
+    verified = run(bundle, no_python_env, "--data-dir", str(demo_dir), "verify", str(pdf))
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "Alex Morgan" in verified.stdout  # the demo DSL signed it

@@ -31,3 +31,21 @@ def test_models_and_migrations_agree(tmp_path, clock):
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_the_revisions_read_without_alembic_are_alembics_own(tmp_path, clock):
+    """Start-up reads the revision chain from the version files and the database's revision with one SELECT
+    (Alembic is imported only to migrate): both must say what Alembic itself says."""
+    from alembic.script import ScriptDirectory
+
+    from dsl_desk.store.migrate import alembic_config, current_revision, known_revisions
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert head_revision() == scripts.get_current_head()
+    assert known_revisions() == {script.revision for script in scripts.walk_revisions()}
+    engine = make_engine(tmp_path / "rev.db", bytes(kr.new_database_key()))
+    assert current_revision(engine) is None  # an empty database: no alembic_version table yet
+    upgrade_to_head(engine, tmp_path / "rev.db", tmp_path / "copies", clock.now())
+    with engine.connect() as connection:
+        assert current_revision(engine) == MigrationContext.configure(connection).get_current_revision()
+    engine.dispose()

@@ -25,8 +25,7 @@ from dsl_desk.services.records.subject_access import get_request, list_requests
 from dsl_desk.services.records.transfers import list_transfers
 from dsl_desk.store import keyring as kr
 from dsl_desk.store.migrate import head_revision
-from dsl_desk.store.models_contacts import PartnershipContactEdit
-from dsl_desk.store.models_learning import LessonFollowUp
+from dsl_desk.store.models import LessonFollowUp, PartnershipContactEdit
 from dsl_desk.store.paths import DataPaths
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.fixtures import make_fixtures as fx
@@ -122,8 +121,6 @@ def test_deadline_records_survive_and_older_escalations_run_from_when_they_were_
 def test_an_upgrade_that_fails_part_way_leaves_the_schema_as_it_was(tmp_path, packs, monkeypatch):
     """Found by the kill suite: each ALTER ran on its own, so an upgrade stopped between revisions left
     columns without their revision and the next start failed with "duplicate column name"."""
-    from types import SimpleNamespace
-
     from alembic import command
     from sqlalchemy import inspect
 
@@ -139,7 +136,8 @@ def test_an_upgrade_that_fails_part_way_leaves_the_schema_as_it_was(tmp_path, pa
         command.upgrade(config, "0003")  # two revisions' DDL done, as far as a killed process gets
         raise RuntimeError("the power went")
 
-    monkeypatch.setattr(migrate, "command", SimpleNamespace(upgrade=part_way_then_fail))
+    upgrade = migrate._alembic_upgrade
+    monkeypatch.setattr(migrate, "_alembic_upgrade", part_way_then_fail)
     engine = make_engine(paths.database, fx.fixture_key())
     now = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
     with pytest.raises(RuntimeError, match="power"):
@@ -147,6 +145,6 @@ def test_an_upgrade_that_fails_part_way_leaves_the_schema_as_it_was(tmp_path, pa
     assert current_revision(engine) == "0001"
     columns = {c["name"] for c in inspect(engine).get_columns("discussion_entries")}
     assert "child_views" not in columns  # 0002's column went with the failed upgrade
-    monkeypatch.setattr(migrate, "command", command)
+    monkeypatch.setattr(migrate, "_alembic_upgrade", upgrade)
     assert upgrade_to_head(engine, paths.database, paths.root / "copies", now).to_revision == head_revision()
     engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
@@ -15,8 +15,7 @@ from tests.conftest import PASSPHRASE
 
 @pytest.fixture
 def window(qtbot, ctx, data_paths, clock, packs, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = MainWindow(ctx, data_paths, clock, packs, settings=settings)
+    main = MainWindow(ctx, data_paths, clock, packs)
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
@@ -79,10 +78,20 @@ def test_input_postpones_the_idle_lock(qtbot, window, clock):
     assert not window.is_locked
 
 
-def test_geometry_is_remembered(qtbot, ctx, data_paths, clock, packs, tmp_path, window):
+def test_the_window_opens_to_the_screens_available_size(window):
+    """Not 1280x800, taller than a 1366x768 laptop (the status bar was off-screen)."""
+    available = window.screen().availableGeometry()
+    assert window.isMaximized()
+    assert available.contains(window.frameGeometry())
+    assert window.frameGeometry().height() >= available.height() - 2
+    assert window.statusBar().isVisible()
+
+
+def test_geometry_is_remembered_in_the_data_folder(qtbot, ctx, data_paths, clock, packs, window):
+    window.showNormal()
     window.resize(791, 577)  # within the offscreen platform's 800x600 screen
     window.close()
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    assert data_paths.window_state.is_file()  # beside the database, not in the home folder
     from dsl_desk.services.desk.setup import sign_in
 
     again = MainWindow(
@@ -90,19 +99,67 @@ def test_geometry_is_remembered(qtbot, ctx, data_paths, clock, packs, tmp_path, 
         data_paths,
         clock,
         packs,
-        settings=settings,
     )
     qtbot.addWidget(again)
+    assert not again.isMaximized()
     assert again.size().width() == 791
     assert again.size().height() == 577
+    # Kept in the data folder (window-state.json), not in the platform's settings store.
+    assert data_paths.settings.window.load().value.geometry
+
+
+def test_splitter_sizes_are_remembered_in_the_data_folder(qtbot, ctx, data_paths, clock, packs, window):
+    from PySide6.QtWidgets import QSplitter
+
+    from dsl_desk.services.desk.setup import sign_in
+
+    def splitter(main: MainWindow) -> QSplitter:
+        main._ensure_page("records")
+        main.stack.setCurrentWidget(main.pages["records"])
+        main.pages["records"].tabs.setCurrentWidget(main.pages["records"].access)
+        found = main.pages["records"].findChild(QSplitter, "access_splitter")
+        qtbot.waitUntil(found.isVisible)
+        return found
+
+    window.resize(791, 577)  # within the offscreen platform's 800x600 screen, so it comes back the same
+    first = splitter(window)
+    total = sum(first.sizes())
+    first.setSizes([total - 120, 120])
+    chosen = first.sizes()
+    window.close()
+    assert data_paths.settings.window.load().value.splitters["access_splitter"] == tuple(chosen)
+    again = MainWindow(
+        sign_in(data_paths, "j.smith", PASSPHRASE, clock=clock, packs=packs), data_paths, clock, packs
+    )
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert splitter(again).sizes() == chosen
+
+
+def test_a_damaged_window_state_file_opens_the_default_layout(qtbot, ctx, data_paths, clock, packs):
+    data_paths.window_state.write_bytes(b"\x00{not json at all")
+    main = MainWindow(ctx, data_paths, clock, packs)
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    main.close()  # and closing writes a good one in its place
+    assert data_paths.settings.window.load().note == ""
+
+
+def test_a_damaged_geometry_file_opens_to_fit_the_screen(qtbot, ctx, data_paths, clock, packs):
+    (data_paths.root / "window-state.json").write_text('{"main_window": "not base64 at all!"}')
+    main = MainWindow(ctx, data_paths, clock, packs)
+    qtbot.addWidget(main)
+    main.show()
+    assert main.isMaximized()
 
 
 def test_an_unfinished_wizard_is_offered_for_resuming(qtbot, ctx, data_paths, clock, packs, tmp_path):
     from dsl_desk.services.escalations.drafts import save_draft
 
     save_draft(ctx, "new_escalation", {"problem": "typed before the laptop died"})
-    settings = QSettings(str(tmp_path / "s2.ini"), QSettings.Format.IniFormat)
-    main = MainWindow(ctx, data_paths, clock, packs, settings=settings)
+    main = MainWindow(ctx, data_paths, clock, packs)
     qtbot.addWidget(main)
     main.show()
     assert main.draft_banner.isVisible()

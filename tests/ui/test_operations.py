@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QWidget, QWizard
 
@@ -123,9 +123,7 @@ def test_back_up_now_on_the_dashboard_banner_shows_progress_in_the_status_bar(
     from dsl_desk.ui.main_window import MainWindow
     from dsl_desk.ui.records import backup_warning
 
-    window = MainWindow(
-        ctx, data_paths, clock, packs, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    )
+    window = MainWindow(ctx, data_paths, clock, packs)
     qtbot.addWidget(window)
     window.show()
     finish_operations()  # the start-up check and the first backup of the day
@@ -170,9 +168,7 @@ def test_backup_on_exit_finishes_before_the_window_closes(
     from dsl_desk.services.records import backups
     from dsl_desk.ui.main_window import MainWindow
 
-    window = MainWindow(
-        ctx, data_paths, clock, packs, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    )
+    window = MainWindow(ctx, data_paths, clock, packs)
     qtbot.addWidget(window)
     window.show()
     finish_operations()
@@ -445,9 +441,7 @@ def test_locking_waits_for_a_restore_under_way(
     locks once the restore has finished."""
     from dsl_desk.ui.main_window import MainWindow
 
-    window = MainWindow(
-        ctx, data_paths, clock, packs, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    )
+    window = MainWindow(ctx, data_paths, clock, packs)
     qtbot.addWidget(window)
     window.show()
     finish_operations()

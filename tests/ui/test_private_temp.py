@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtTest import QTest
 
@@ -51,8 +51,7 @@ def opened(monkeypatch) -> list[Path]:
 
 @pytest.fixture
 def window(qtbot, ctx, data_paths, clock, packs, tmp_path, system_temp):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = MainWindow(ctx, data_paths, clock, packs, settings=settings)
+    main = MainWindow(ctx, data_paths, clock, packs)
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)

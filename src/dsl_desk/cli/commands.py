@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from datetime import time
 from typing import Any
 
-from dsl_desk import APP_NAME, __version__
+import dsl_desk
+from dsl_desk import APP_NAME
 from dsl_desk.cli.output import print_json, print_table
 from dsl_desk.core.clock import Clock, SystemClock
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.desk.policies import load_policies
 from dsl_desk.services.errors import ServiceError
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.instance_lock import InstanceLock
@@ -40,11 +40,19 @@ class CliError(Exception):
     """A problem with how the command was called; the message says how to call it."""
 
 
+class _Version(argparse.Action):
+    """--version, with the version read only when asked for (not on every start of the GUI)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any, **_kwargs: Any) -> None:
+        print(f"{APP_NAME} {dsl_desk.__version__}")  # on stdout, as argparse's own version action does
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dsl-desk", description=f"{APP_NAME}: safeguarding escalations for DSLs."
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument(
         "--data-dir", help="use this data folder instead of the usual one (also $DSL_DESK_DATA_DIR)"
     )
@@ -152,12 +160,32 @@ def read_passphrase(args: argparse.Namespace, prompt: str = "Passphrase: ", *, c
     raise CliError(f"No passphrase given. Pipe it in with --passphrase-stdin, or set {PASSPHRASE_ENV}.")
 
 
+def hoist_data_dir(argv: list[str]) -> list[str]:
+    """`--data-dir DIR` (or `--data-dir=DIR`) anywhere on the line, moved to the front where the parser takes
+    it: `dsl-desk cases --data-dir DIR` was refused, though every command takes it. Nothing after `--` moves."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            rest.extend(argv[index:])
+            break
+        if word == "--data-dir" and index + 1 < len(argv):
+            front.extend(argv[index : index + 2])
+            index += 2
+            continue
+        (front if word.startswith("--data-dir=") else rest).append(word)
+        index += 1
+    return front + rest
+
+
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     from dsl_desk import crash
     from dsl_desk.cli.types import check_arguments
     from dsl_desk.core import i18n
 
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(hoist_data_dir(sys.argv[1:] if argv is None else list(argv)))
     clock = clock or SystemClock()
     paths: DataPaths | None = None
     if argv is None:  # the real process (in-process callers, such as tests, keep their own hooks)
@@ -299,6 +327,7 @@ def _children(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
 
 def _policy(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
+    from dsl_desk.services.desk.policies import load_policies
     from dsl_desk.services.desk.policy_views import describe_pack, pack_summary
 
     result = load_policies(paths)
@@ -383,6 +412,8 @@ def with_context(
 
 
 def _packs(paths: DataPaths) -> dict[str, Any]:
+    from dsl_desk.services.desk.policies import load_policies  # not on the GUI's way to the unlock screen
+
     result = load_policies(paths)
     for error in result.errors:
         print(f"dsl-desk: warning: {error}", file=sys.stderr)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-
-import holidays
+from typing import Any
 
 from dsl_desk.core.clock import LONDON
 
@@ -27,6 +27,41 @@ _SUBDIVISIONS: dict[str, str] = {
 
 SCHOOL_CLOSURE = "School closure"
 _SATURDAY = 5
+
+# Bank holidays are fixed data: one table per nation and one frozen set per year, made once per process and
+# shared by every calendar (a calendar is built on each dashboard refresh). `holidays` is imported only here:
+# the package loads every country it knows the first time (a few hundred ms), so it stays off the way to the
+# unlock screen, and the app warms it in the background (`warm_bank_holidays`).
+_TABLES: dict[str, Any] = {}
+_YEARS: dict[tuple[str, int], frozenset[date]] = {}
+_LOCK = threading.Lock()  # the holidays object fills a year in when first asked: one thread at a time
+
+
+def _table(nation: str) -> Any:
+    with _LOCK:
+        table = _TABLES.get(nation)
+        if table is None:
+            import holidays
+
+            table = _TABLES[nation] = holidays.country_holidays("GB", subdiv=_SUBDIVISIONS[nation])
+        return table
+
+
+def _bank_holidays(nation: str, year: int) -> frozenset[date]:
+    days = _YEARS.get((nation, year))
+    if days is None:
+        table = _table(nation)
+        with _LOCK:
+            _ = date(year, 1, 1) in table  # fills the year in
+            days = _YEARS[(nation, year)] = frozenset(d for d in table if d.year == year)
+    return days
+
+
+def warm_bank_holidays(nation: str = "england", years: Iterable[int] = ()) -> None:
+    """Import `holidays` and fill in these years now (called off the GUI thread while the user types)."""
+    for year in years or ():
+        _bank_holidays(nation, year)
+    _table(nation)
 
 
 @dataclass(frozen=True)
@@ -52,8 +87,6 @@ class WorkingCalendar:
         self.nation = nation
         self.closure_days = frozenset(closure_days)
         self.cutoff = cutoff
-        # The holidays object fills in each year lazily the first time a date in it is looked up.
-        self._holidays = holidays.country_holidays("GB", subdiv=_SUBDIVISIONS[nation])
         self._bare: WorkingCalendar | None = None
 
     def __repr__(self) -> str:
@@ -68,20 +101,24 @@ class WorkingCalendar:
             return self
         if self._bare is None:
             self._bare = WorkingCalendar(self.nation, (), self.cutoff)
-            self._bare._holidays = self._holidays  # share the years already filled in
         return self._bare
 
     def in_working_hours(self, event: datetime) -> bool:
         return self._in_hours(_london(event))
 
     def is_working_day(self, d: date) -> bool:
-        return d.weekday() < _SATURDAY and d not in self._holidays and d not in self.closure_days
+        return (
+            d.weekday() < _SATURDAY
+            and d not in _bank_holidays(self.nation, d.year)
+            and d not in self.closure_days
+        )
 
     def holiday_name(self, d: date) -> str | None:
         """The bank holiday's name, "School closure", or None on an ordinary day (weekends included)."""
-        name = self._holidays.get(d)
-        if name:
-            return str(name)
+        if d in _bank_holidays(self.nation, d.year):
+            table = _table(self.nation)
+            with _LOCK:
+                return str(table.get(d))
         return SCHOOL_CLOSURE if d in self.closure_days else None
 
     def next_working_day(self, d: date) -> date:
@@ -139,10 +176,12 @@ class WorkingCalendar:
         return {d for d in candidates if first <= d <= last and d.weekday() < _SATURDAY}
 
     def _holidays_between(self, first: date, last: date) -> list[date]:
-        # Touch each year so the lazy holidays object has populated it before we iterate.
-        for year in range(first.year, last.year + 1):
-            _ = date(year, 1, 1) in self._holidays
-        return [d for d in self._holidays if first <= d <= last]
+        return [
+            d
+            for year in range(first.year, last.year + 1)
+            for d in _bank_holidays(self.nation, year)
+            if first <= d <= last
+        ]
 
 
 def _weekdays_between(first: date, last: date) -> int:

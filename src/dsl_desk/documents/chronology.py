@@ -35,7 +35,7 @@ from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import with_time
 from dsl_desk.core.i18n import _
 from dsl_desk.documents.fonts import BOLD, REGULAR, markup, needs_shaping, register_fonts
-from dsl_desk.documents.render import (
+from dsl_desk.documents.page import (
     CONTENT_WIDTH,
     DEMO_MARKING,
     INK,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -19,6 +18,8 @@ from xml.sax.saxutils import escape
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from dsl_desk.core.resources import fonts_dir
 
 REGULAR = "DSLSans"
 BOLD = "DSLSans-Bold"
@@ -36,16 +37,14 @@ _PRIMARY = (_FontFile(REGULAR, "NotoSans-Regular.ttf"), _FontFile(BOLD, "NotoSan
 _FALLBACKS = (
     _FontFile("DSLSansArabic", "NotoSansArabic-Regular.ttf", shaped=True),
     _FontFile("DSLSansBengali", "NotoSansBengali-Regular.ttf", shaped=True),
-    # Only the ballot boxes (U+2610-2612), cut from Noto Sans Symbols 2: see resources/fonts/README.md.
+    # Only the ballot boxes (U+2610-2612), cut from Noto Sans Symbols 2: see dsl_desk/resources/fonts/README.md.
     _FontFile("DSLSymbols", "NotoSansSymbols2-Ballot.ttf"),
 )
 
 
 def builtin_fonts_dir() -> Path:
-    bundle = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and bundle:
-        return Path(bundle) / "resources" / "fonts"
-    return Path(__file__).resolve().parents[3] / "resources" / "fonts"
+    """The fonts shipped with the app (package data: see core/resources.py)."""
+    return fonts_dir()
 
 
 def shaping_available() -> bool:

@@ -1,6 +1,6 @@
-"""Form definitions: the partnerships' paper forms, read from forms/*.toml.
+"""Form definitions: the partnerships' paper forms, read from dsl_desk/resources/forms/*.toml.
 
-A form is data (see forms/README.md): adding a partnership's form is adding a file. Loading checks the
+A form is data (see resources/forms/README.md): adding a partnership's form is adding a file. Loading checks the
 whole file and names the file and the field at fault, because the person fixing a form is editing TOML,
 not reading a traceback.
 """
@@ -8,7 +8,6 @@ not reading a traceback.
 from __future__ import annotations
 
 import re
-import sys
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dsl_desk.core.i18n import _
+from dsl_desk.core.resources import forms_dir
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _SOURCE = re.compile(r"^([a-z][a-z0-9_]*)(\.[a-z0-9][a-z0-9_]*)*$")
@@ -92,11 +92,8 @@ class FormDefinitionError(ValueError):
 
 
 def builtin_forms_dir() -> Path:
-    """The forms/ folder shipped with the app (PyInstaller unpacks data files under sys._MEIPASS)."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and bundle:
-        return Path(bundle) / "forms"
-    return Path(__file__).resolve().parents[3] / "forms"
+    """The form definitions shipped with the app (package data: see core/resources.py)."""
+    return forms_dir()
 
 
 def load_forms(directory: Path) -> dict[str, FormDefinition]:

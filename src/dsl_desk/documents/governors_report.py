@@ -16,7 +16,7 @@ from dsl_desk.core.i18n import _
 from dsl_desk.core.learning import LessonLine, PeriodFigures, format_days
 from dsl_desk.documents.fonts import BOLD, markup
 from dsl_desk.documents.lessons_pdf import lessons_table
-from dsl_desk.documents.render import CONTENT_WIDTH, NAVY, RULE, RenderMeta, _long_date, _Styles
+from dsl_desk.documents.page import CONTENT_WIDTH, NAVY, RULE, RenderMeta, _long_date, _Styles
 from dsl_desk.documents.report_pdf import (
     build_pdf,
     count_bars,

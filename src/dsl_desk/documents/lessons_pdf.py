@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 from dsl_desk.core.dates_in_words import medium_date
 from dsl_desk.core.i18n import _
 from dsl_desk.core.learning import LessonLine
-from dsl_desk.documents.render import CONTENT_WIDTH, RenderMeta, _Styles
+from dsl_desk.documents.page import CONTENT_WIDTH, RenderMeta, _Styles
 from dsl_desk.documents.report_pdf import build_pdf, grid_table, heading, styles, text, title_block
 
 TITLE = "Lessons log: learning from professional disagreements"

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -326,7 +326,31 @@ class _ClockedPdfSigner(PdfSigner):
     ) -> PdfSigningSession:
         session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
         session.system_time = self._signing_time
+        _reuse_size_estimate(session, self.signer)
         return session
+
+
+# pyHanko sizes the space for the signature by making a whole dummy signature first (an RSA signature and
+# the CMS around it): half the cost of signing a Notice. The size depends only on the certificate and on
+# settings that are the same for every Notice (no timestamp server), so it is worked out once per certificate.
+_RESERVED: dict[bytes, int] = {}
+
+
+def _reuse_size_estimate(session: PdfSigningSession, signer: signers.Signer) -> None:
+    certificate = signer.signing_cert
+    if certificate is None:
+        return
+    key = certificate.dump()
+    estimate = session.estimate_signature_container_size
+
+    async def once_per_certificate(validation_info: Any, tight: bool = False) -> int:
+        if tight:
+            return await estimate(validation_info, tight=tight)
+        if key not in _RESERVED:
+            _RESERVED[key] = await estimate(validation_info, tight=False)
+        return _RESERVED[key]
+
+    session.estimate_signature_container_size = once_per_certificate  # type: ignore[method-assign]
 
 
 class _LoadedKeySigner(signers.SimpleSigner):

@@ -31,7 +31,7 @@ from dsl_desk.documents.chronology import (
 )
 from dsl_desk.documents.disclosure import Disclosure, Item, RedactionLog, Section
 from dsl_desk.documents.fonts import BOLD, register_fonts
-from dsl_desk.documents.render import (
+from dsl_desk.documents.page import (
     CONTENT_WIDTH,
     DEMO_MARKING,
     LABEL_FILL,

@@ -21,7 +21,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 from dsl_desk.core.i18n import _
 from dsl_desk.documents import chronology as chron
 from dsl_desk.documents.fonts import BOLD, register_fonts
-from dsl_desk.documents.render import DEMO_MARKING, PagedCanvas, _long_date, a4_document
+from dsl_desk.documents.page import DEMO_MARKING, PagedCanvas, _long_date, a4_document
 
 TITLE = "Safeguarding file transfer summary"
 

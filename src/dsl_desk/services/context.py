@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dsl_desk.core.clock import Clock
 from dsl_desk.core.i18n import _
-from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.errors import ServiceError
-from dsl_desk.store.database import Store
-from dsl_desk.store.paths import DataPaths
+
+if TYPE_CHECKING:  # names only: importing the store (SQLAlchemy) here put it on the way to the unlock screen
+    from dsl_desk.core.policy import PolicyPack
+    from dsl_desk.store.database import Store
+    from dsl_desk.store.paths import DataPaths
 
 
 @dataclass(frozen=True)

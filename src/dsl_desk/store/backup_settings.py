@@ -1,60 +1,42 @@
 """Backup settings: a second folder and how many days of backups to keep, and the folders that follows.
 
 Kept in backup-settings.json in the data dir rather than a table: it must be readable before the database
-is unlocked (to find backups when the database is damaged), and it needs no schema migration. Reading lives
-here, under every layer that needs it (a backup, retention, the audit check of the checkpoints that backups
-hold); changing it is services/records/backup_settings.py, which validates and audits.
+is unlocked (to find backups when the database is damaged), and it needs no schema migration. The file is read
+and written through `DataPaths.settings` (store/settings.py: typed, atomic, a damaged file gives the defaults
+and a note). Reading lives here, under every layer that needs it (a backup, retention, the audit check of the
+checkpoints that backups hold); changing it is services/records/backup_settings.py, which validates and audits.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
 
-from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.backup import BackupFile, list_backups
 from dsl_desk.store.paths import DataPaths
+from dsl_desk.store.settings import DEFAULT_GENERATIONS, MAX_GENERATIONS, BackupSettings
 
-SETTINGS_FORMAT = 1
-DEFAULT_GENERATIONS = 10
-MAX_GENERATIONS = 365
-
-
-@dataclass(frozen=True)
-class BackupSettings:
-    second_folder: Path | None = None
-    generations: int = DEFAULT_GENERATIONS  # days: the newest backup of each of this many days is kept
-
-
-def settings_path(paths: DataPaths) -> Path:
-    return paths.root / "backup-settings.json"
+__all__ = [
+    "DEFAULT_GENERATIONS",
+    "MAX_GENERATIONS",
+    "BackupSettings",
+    "available_backups",
+    "backup_folders",
+    "load_settings",
+    "settings_note",
+]
 
 
 def load_settings(paths: DataPaths) -> BackupSettings:
-    """The saved settings, or the defaults when there are none or the file cannot be read."""
-    try:
-        raw = json.loads(settings_path(paths).read_text(encoding="utf-8"))
-        folder = raw.get("second_folder")
-        generations = int(raw.get("generations", DEFAULT_GENERATIONS))
-    except (OSError, ValueError, AttributeError, TypeError):
-        # A damaged settings file must never stop a backup: the data-dir backup runs with the defaults.
-        return BackupSettings()
-    return BackupSettings(Path(folder) if folder else None, _clamp(generations))
+    """The saved settings, or the defaults when there are none or the file cannot be read.
+
+    A damaged settings file must never stop a backup: the data-dir backup runs with the defaults.
+    """
+    return paths.settings.backup.load().value
 
 
-def _clamp(generations: int) -> int:
-    return max(1, min(MAX_GENERATIONS, generations))
-
-
-def write_settings(paths: DataPaths, settings: BackupSettings) -> dict[str, object]:
-    payload: dict[str, object] = {
-        "format": SETTINGS_FORMAT,
-        "second_folder": str(settings.second_folder) if settings.second_folder else None,
-        "generations": settings.generations,
-    }
-    write_atomically(settings_path(paths), json.dumps(payload, indent=2).encode("utf-8"))
-    return payload
+def settings_note(paths: DataPaths) -> str:
+    """'' when the saved settings were read whole; else what could not be read, in plain words."""
+    return paths.settings.backup.load().note
 
 
 def backup_folders(paths: DataPaths) -> list[Path]:

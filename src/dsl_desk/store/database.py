@@ -8,14 +8,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,7 +48,7 @@ from dsl_desk.store.paths import DataPaths, ensure_writable
 from dsl_desk.store.readonly import read_only_message, refusing_writes, write_problem
 from dsl_desk.store.throttle import PASSPHRASE_DOOR, RECOVERY_KEY_DOOR, UnlockThrottle, seconds_words
 
-DB_ASIDE_SUFFIX = ".db"
+T = TypeVar("T")
 
 
 @dataclass
@@ -64,9 +66,40 @@ class Store:
     # One unit of work at a time in this process: the audit chain reads its last hash and appends in the
     # same transaction, so two threads must not interleave. (InstanceLock keeps other processes out.)
     _unit_lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
+    # The change signal: how many committed transactions have written to each table through this engine.
+    # A service may keep what it read while the counts of the tables it read are unchanged (see changes_to).
+    _writes: dict[str, int] = field(init=False, repr=False, default_factory=dict)
+    _kept: dict[str, tuple[Hashable, Any]] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        _count_writes(self.engine, self._writes)
+
+    def changes_to(self, *tables: str) -> tuple[int, ...]:
+        """How many committed writes each of these tables has had in this process: equal tuples mean none of
+        them changed in between (only this process writes while it holds the instance lock)."""
+        everything = self._writes.get(_ANY_TABLE, 0)
+        return tuple(self._writes.get(table, 0) + everything for table in tables)
+
+    def data_changes(self) -> Hashable:
+        """Changes to anything a screen shows: this process's committed writes to every table but the audit
+        trail (a view is recorded there) and the drafts (wizards save them as the user types), and the state
+        of the database file and its WAL, which any commit by any connection or process changes."""
+        ours = sum(count for table, count in self._writes.items() if table not in _NOT_SHOWN)
+        return ours, _file_state(self.paths.database), _file_state(Path(f"{self.paths.database}-wal"))
+
+    def kept(self, name: str, key: Hashable, compute: Callable[[], T]) -> T:
+        """What `compute()` gave the last time `name` was asked for with this same key, else compute it now.
+        Callers put in the key everything the result depends on (data_changes(), the day, …), so nothing
+        kept outlives a change: the change signal is the key."""
+        with self._unit_lock:
+            found = self._kept.get(name)
+            if found is not None and found[0] == key:
+                return found[1]  # type: ignore[no-any-return]
+        value = compute()
+        with self._unit_lock:
+            self._kept[name] = (key, value)
+        return value
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -117,6 +150,47 @@ class Store:
         self.engine.dispose()
         kr.forget(self._db_key)
         self._db_key = bytearray()
+
+
+_WRITE = re.compile(
+    r"^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+[\"`\[]?(\w+)",
+    re.IGNORECASE,
+)
+
+
+def _file_state(path: Path) -> tuple[int, int]:
+    try:
+        found = path.stat()
+    except OSError:
+        return (0, 0)
+    return (found.st_mtime_ns, found.st_size)
+
+
+_NOT_SHOWN = frozenset({"audit_events", "drafts"})
+_ANY_TABLE = (
+    "*"  # a statement that changes what cannot be named (DDL, a restore): every table counts as changed
+)
+
+
+def _count_writes(engine: Engine, writes: dict[str, int]) -> None:
+    """Note the tables each statement writes, and count them once its transaction commits."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        head = statement.lstrip()[:8].upper()
+        if head.startswith(("SELECT", "PRAGMA", "SAVEPOIN", "RELEASE", "BEGIN", "WITH")):
+            return  # reads, and a transaction's own bookkeeping
+        found = _WRITE.match(statement)
+        connection.info.setdefault("dsl_desk_writes", set()).add(found[1].lower() if found else _ANY_TABLE)
+
+    @event.listens_for(engine, "commit")
+    def _committed(connection: Any) -> None:
+        for table in connection.info.pop("dsl_desk_writes", ()):
+            writes[table] = writes.get(table, 0) + 1
+
+    @event.listens_for(engine, "rollback")
+    def _rolled_back(connection: Any) -> None:
+        connection.info.pop("dsl_desk_writes", None)
 
 
 def is_damage(error: DatabaseError) -> bool:
@@ -257,7 +331,7 @@ def clear_unfinished_setup(paths: DataPaths) -> list[Path]:
         for suffix in ("", "-wal"):
             part = Path(f"{paths.database}{suffix}")
             if part.exists():
-                aside = paths.root / f"unfinished-setup-{stamp}{DB_ASIDE_SUFFIX}{suffix}"
+                aside = paths.setup_aside(stamp, suffix)
                 os.replace(part, aside)
                 kept.append(aside)
         Path(f"{paths.database}-shm").unlink(missing_ok=True)

@@ -26,12 +26,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from argon2.low_level import Type, hash_secret_raw
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from dsl_desk.core.i18n import _
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import KeyringDamaged, StoreError, WrongPassphrase
@@ -117,7 +111,13 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
+# argon2 and cryptography are imported by the functions that use them: the unlock screen lists the accounts
+# from this file before anyone types, and importing them there cost time before it painted (issue 17).
+
+
 def _passphrase_kek(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    from argon2.low_level import Type, hash_secret_raw
+
     return hash_secret_raw(
         passphrase.encode("utf-8"),
         salt,
@@ -131,17 +131,25 @@ def _passphrase_kek(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
 
 def _recovery_kek(recovery_key: str, salt: bytes) -> bytes:
     # The recovery key has 160 bits of entropy, so a fast KDF is enough; Argon2 would add nothing.
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=b"dsl-desk recovery key")
     return hkdf.derive(normalise_recovery_key(recovery_key).encode("ascii"))
 
 
 def _wrap(kek: bytes, db_key: bytes, aad: bytes, salt: bytes, params: KdfParams) -> WrappedKey:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = secrets.token_bytes(12)
     ciphertext = AESGCM(kek).encrypt(nonce, bytes(db_key), aad)
     return WrappedKey(salt=_b64(salt), nonce=_b64(nonce), ciphertext=_b64(ciphertext), kdf=params)
 
 
 def _unwrap(kek: bytes, wrapped: WrappedKey, aad: bytes) -> bytearray:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         return bytearray(AESGCM(kek).decrypt(_unb64(wrapped.nonce), _unb64(wrapped.ciphertext), aad))
     except InvalidTag as error:

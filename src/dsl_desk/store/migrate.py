@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from dsl_desk.core.i18n import _
+from dsl_desk.core.resources import migrations_dir
 from dsl_desk.store.errors import DatabaseTooNew
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported only when a migration is due (or a test asks): every start reads the database's
+# revision with one SELECT and the chain of revisions from the version files' own `revision = "…"` lines, so
+# the ~200 ms of importing Alembic is not paid on an up-to-date desk. tests/store/test_migrations.py checks that
+# these agree with Alembic's own reading of the scripts.
+_REVISION_LINE = re.compile(
+    r'^(down_)?revision\s*(?::[^=]*)?=\s*(?:"([^"]*)"|\'([^\']*)\'|None)', re.MULTILINE
+)
+
+MIGRATIONS_DIR = migrations_dir()  # package data: see core/resources.py
 
 
 @dataclass(frozen=True)
@@ -27,24 +39,54 @@ class MigrationReport:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
+@cache
+def _revision_chain() -> tuple[str, ...]:
+    """The revisions of migrations/versions, oldest first (the chain is linear: each has one down_revision)."""
+    parents: dict[str, str | None] = {}
+    for script in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        found: dict[str, str | None] = {}
+        for match in _REVISION_LINE.finditer(script.read_text(encoding="utf-8")):
+            found["down" if match[1] else "rev"] = match[2] or match[3] or None
+        if found.get("rev"):
+            parents[found["rev"]] = found.get("down")  # type: ignore[assignment]
+    children = {parent: revision for revision, parent in parents.items()}
+    chain: list[str] = []
+    revision = children.get(None)  # type: ignore[call-overload]
+    while revision is not None:
+        chain.append(revision)
+        revision = children.get(revision)
+    if len(chain) != len(parents):
+        raise RuntimeError(f"The migrations in {MIGRATIONS_DIR} do not form one chain: {parents}")
+    return tuple(chain)
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return _revision_chain()[-1]
 
 
 def known_revisions() -> set[str]:
-    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    return set(_revision_chain())
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision in alembic_version (what Alembic's MigrationContext reads), None for an empty database."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        try:
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+        except OperationalError as error:
+            if "no such table" in str(error.orig).lower():
+                return None
+            raise
+    if len(rows) > 1:
+        raise RuntimeError("The database names more than one schema revision; it cannot be opened safely.")
+    return rows[0][0] if rows else None
 
 
 def upgrade_to_head(engine: Engine, database: Path, copies_dir: Path, now: datetime) -> MigrationReport:
@@ -70,8 +112,14 @@ def upgrade_to_head(engine: Engine, database: Path, copies_dir: Path, now: datet
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        _alembic_upgrade(config, "head")
     return MigrationReport(current, head, copy)
+
+
+def _alembic_upgrade(config: Config, target: str) -> None:
+    from alembic import command
+
+    command.upgrade(config, target)
 
 
 def _copy_before_migrating(

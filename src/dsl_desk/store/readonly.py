@@ -22,13 +22,14 @@ DISK_FULL = "disk full"
 READ_ONLY = "read-only"
 # SQLite needs room for its shared-memory index and a few WAL pages before it can change anything.
 PROBE_BYTES = 64 * 1024
+WRITE_PROBE_PREFIX = ".write-probe-"  # DataPaths.name_of knows it: removed as soon as it is written
 
 _refusing: contextvars.ContextVar[str] = contextvars.ContextVar("dsl_desk_read_only", default="")
 
 
 def write_problem(root: Path) -> str:
     """'' when a file of PROBE_BYTES can be written (and synced) in `root`; else DISK_FULL or READ_ONLY."""
-    probe = root / f".write-probe-{secrets.token_hex(4)}"
+    probe = root / f"{WRITE_PROBE_PREFIX}{secrets.token_hex(4)}"
     try:
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:

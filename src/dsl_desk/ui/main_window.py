@@ -6,16 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
+    QMenu,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QStyle,
     QSystemTrayIcon,
@@ -31,6 +34,7 @@ from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.data_folder import DataPaths
 from dsl_desk.services.desk.profile import get_profile
 from dsl_desk.services.desk.setup import lock as lock_session
+from dsl_desk.services.desk.window_state import load_window_state, save_window_state
 from dsl_desk.services.errors import DatabaseCorrupt
 from dsl_desk.services.escalations.drafts import DraftView, discard_draft, list_drafts
 from dsl_desk.services.scratch import empty_scratch, left_behind_words
@@ -40,6 +44,9 @@ from dsl_desk.ui.operations import exclusive_running, run_operation, wait_for_ba
 from dsl_desk.ui.signals import AppSignals, Changed
 
 PageFactory = Callable[[AppContext, AppSignals], QWidget]
+
+
+WARM_UP_AFTER_MS = 1500
 
 
 class MainWindow(QMainWindow):
@@ -52,14 +59,14 @@ class MainWindow(QMainWindow):
         paths: DataPaths,
         clock: Clock,
         packs: Mapping[str, PolicyPack],
-        settings: QSettings | None = None,
     ) -> None:
         super().__init__()
         self.ctx: AppContext | None = ctx
         self.paths = paths
         self.clock = clock
         self.packs = packs
-        self.settings = settings or QSettings()
+        # Geometry and splitter sizes, from window-state.json in the data folder (services/desk/window_state.py).
+        self.window_state = load_window_state(paths)
         self.signals = AppSignals(self)
         self.pages: dict[str, QWidget] = {}
         self._offering_restore = False
@@ -88,6 +95,141 @@ class MainWindow(QMainWindow):
         self._build_rail()
         self._build_body()
         self._build_status_bar()
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        """File, Edit, View, Go, Help, each item with its shortcut shown. Everything but Quit and About waits
+        while the desk is locked (they are in actions_by_name, which lock() disables)."""
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addAction(self.actions_by_name["new_escalation"])
+        file_menu.addAction(self.actions_by_name["log_discussion"])
+        file_menu.addSeparator()
+        file_menu.addAction(self.actions_by_name["lock"])
+        file_menu.addSeparator()
+        self.quit_action = self._menu_action(
+            file_menu, "", self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close, fallback="Ctrl+Q"
+        )
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        for name, text, key in (
+            ("undo", self.tr("&Undo"), QKeySequence.StandardKey.Undo),
+            ("redo", self.tr("&Redo"), QKeySequence.StandardKey.Redo),
+            ("cut", self.tr("Cu&t"), QKeySequence.StandardKey.Cut),
+            ("copy", self.tr("&Copy"), QKeySequence.StandardKey.Copy),
+            ("paste", self.tr("&Paste"), QKeySequence.StandardKey.Paste),
+            ("selectAll", self.tr("Select &all"), QKeySequence.StandardKey.SelectAll),
+        ):
+            action = self._menu_action(edit_menu, f"edit_{name}", text, key, self._edit)
+            action.setData(name)
+            # The keys stay with the field or table that has the focus (each handles them natively); the
+            # menu shows them and its items do the same to that widget.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            if name == "redo":
+                edit_menu.addSeparator()
+        edit_menu.addSeparator()
+        settings = self._menu_action(
+            edit_menu,
+            "settings",
+            self.tr("&Settings…"),
+            QKeySequence.StandardKey.Preferences,
+            self.show_settings,
+            fallback="Ctrl+,",
+        )
+        settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addAction(self.actions_by_name["refresh"])
+        self._menu_action(
+            view_menu,
+            "full_screen",
+            self.tr("&Full screen"),
+            QKeySequence.StandardKey.FullScreen,
+            self._toggle_full_screen,
+            fallback="F11",
+        )
+
+        go_menu = bar.addMenu(self.tr("&Go"))
+        for action in self.go_actions:
+            go_menu.addAction(action)
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self._menu_action(
+            help_menu,
+            "getting_started",
+            self.tr("&Getting started"),
+            QKeySequence.StandardKey.HelpContents,
+            self.show_getting_started,
+            fallback="F1",
+        )
+        help_menu.addSeparator()
+        self.about_action = self._menu_action(
+            help_menu, "", self.tr("&About %s") % APP_NAME, "", self.show_about
+        )
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _menu_action(
+        self,
+        menu: QMenu,
+        name: str,
+        text: str,
+        shortcut: str | QKeySequence.StandardKey,
+        slot: Callable[[], object],
+        *,
+        fallback: str = "",
+    ) -> QAction:
+        """A menu item; `fallback` where this platform has no standard key for it (Quit on Windows)."""
+        action = QAction(text, self)
+        keys = QKeySequence.keyBindings(shortcut) if isinstance(shortcut, QKeySequence.StandardKey) else []
+        if keys:
+            action.setShortcuts(keys)
+        elif fallback or (isinstance(shortcut, str) and shortcut):
+            action.setShortcut(QKeySequence(fallback or shortcut))
+        # A bound method, not a lambda holding `self`: PySide keeps only a weak reference to it, so a closed
+        # window (and the database it holds) is freed at once, not later by the collector on any thread.
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        if name:
+            self.actions_by_name[name] = action
+        return action
+
+    def _edit(self) -> None:
+        """Edit › Cut, Copy, … act on the text field with the focus (a field handles its own keys first)."""
+        operation = str(self.sender().data()) if isinstance(self.sender(), QAction) else ""
+        widget = QApplication.focusWidget()
+        method = getattr(widget, operation, None)
+        if callable(method):
+            method()
+        elif (
+            operation == "copy" and isinstance(widget, QAbstractItemView) and widget.currentIndex().isValid()
+        ):
+            QApplication.clipboard().setText(str(widget.currentIndex().data() or ""))  # as Ctrl+C there does
+
+    def show_settings(self) -> None:
+        self.show_page("settings")
+
+    def _toggle_full_screen(self) -> None:
+        self.setWindowState(self.windowState() ^ Qt.WindowState.WindowFullScreen)
+
+    def show_getting_started(self) -> None:
+        from dsl_desk.services.context import ServiceError
+        from dsl_desk.ui.desk.help import GettingStartedDialog
+
+        if self.ctx is None:
+            return
+        try:
+            pack: PolicyPack | None = self.ctx.pack(get_profile(self.ctx).partnership_id)
+        except ServiceError:
+            pack = None
+        self.help_dialog = GettingStartedDialog(pack, self)
+        self.help_dialog.show()  # beside the desk, not blocking it: the steps are followed with it open
+
+    def show_about(self) -> None:
+        from dsl_desk.ui.desk.help import AboutDialog
+
+        AboutDialog(self.paths.root, self.paths.database, self).exec()
 
     def _build_toolbar(self) -> None:
         self.toolbar = QToolBar(self.tr("Actions"))
@@ -103,22 +245,28 @@ class MainWindow(QMainWindow):
             spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
         )
         self.toolbar.addWidget(spacer)
-        self._add_action("lock", self.tr("Lock now (Ctrl+Shift+L)"), "Ctrl+Shift+L", self.lock)
+        self._add_action("lock", self.tr("Lock now"), "Ctrl+Shift+L", self.lock)
 
     def _build_rail(self) -> None:
         from dsl_desk.ui.navigation import NAVIGATION
 
         self.rail = QListWidget(objectName="navigationRail")
         self.rail.setAccessibleName(self.tr("Navigation"))
-        self.rail.setFixedWidth(200)
+        self.rail.setFixedWidth(210)  # "Transfers & requests" whole at 11 pt
+        self.rail.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # titles fit; no bar
         self.page_keys: list[str] = []
+        self.go_actions: list[QAction] = []
         for number, (key, title, _factory) in enumerate(NAVIGATION, start=1):
             self.rail.addItem(title)
             self.page_keys.append(key)
-            action = QAction(title, self)
+            action = QAction(
+                title.replace("&", "&&"), self
+            )  # "Transfers & requests", not "Transfers _requests"
             action.setShortcut(QKeySequence(f"Ctrl+{number % 10}"))  # the tenth page is Ctrl+0
             action.triggered.connect(lambda _checked=False, row=number - 1: self.rail.setCurrentRow(row))
             self.addAction(action)
+            self.go_actions.append(action)
+            self.actions_by_name[f"go_{key}"] = action  # disabled with the rest while locked
         self.stack = QStackedWidget()
         self.rail.currentRowChanged.connect(self._select_row)
 
@@ -290,7 +438,31 @@ class MainWindow(QMainWindow):
         except DatabaseCorrupt as error:
             self._database_damaged(str(error))
         self._start_background_checks(ctx)
+        # A moment after the desk shows: ReportLab, pyHanko and the signing key, so the session's first
+        # document does not wait for them (not at once: the window and its first paint come first).
+        warm = QTimer(self, singleShot=True)  # a child: never fires for a window already gone
+        warm.timeout.connect(lambda: (self._warm_up_documents(ctx), warm.deleteLater()))
+        warm.start(WARM_UP_AFTER_MS)
         self.unlocked.emit()
+
+    def _warm_up_documents(self, ctx: AppContext) -> None:
+        if self.ctx is not ctx:
+            return  # locked meanwhile
+
+        def work() -> None:
+            from dsl_desk.services.paperwork.exports import warm_up
+
+            warm_up(ctx)
+
+        # Warming only: a failure here is met again, and shown, when a document is made.
+        run_operation(
+            self,
+            work,
+            label=self.tr("Getting documents ready…"),
+            on_done=lambda _result: None,
+            on_error=lambda _error: None,
+            progress=False,
+        )
 
     def _start_background_checks(self, ctx: AppContext) -> None:
         """The start-up integrity check and the first backup of the day, without freezing the window."""
@@ -359,6 +531,7 @@ class MainWindow(QMainWindow):
         # the service also empties the private temporary folder (attachment copies, email drafts).
         emptied = lock_session(self.ctx)
         self.ctx = None
+        self._remember_splitters()  # before the pages go
         while self.stack.count():
             page = self.stack.widget(0)
             self.stack.removeWidget(page)
@@ -403,6 +576,7 @@ class MainWindow(QMainWindow):
                 self._database_damaged(str(error))
                 return self.stack.widget(index)  # the empty slot stays until the database is restored
             page.setObjectName(f"page_{key}")
+            self._restore_splitters(page)
             placeholder = self.stack.widget(index)
             self.stack.insertWidget(index, page)
             self.stack.removeWidget(placeholder)
@@ -554,18 +728,55 @@ class MainWindow(QMainWindow):
     # -- window state -------------------------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
-        geometry = self.settings.value("main_window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        """Where it was last time (kept in the data folder), if that still fits this screen; otherwise the
+        screen's whole available area (1280x800 was taller than a 1366x768 laptop, hiding the status bar)."""
+        saved = self.window_state.geometry
+        if saved and self.restoreGeometry(QByteArray(saved)) and self._fits(self.frameGeometry()):
+            return
+        self._fill_screen()
+
+    def _available(self) -> QRect:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def _fits(self, frame: QRect) -> bool:
+        if self.windowState() & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+            return True  # the window manager fits those to the screen
+        available = self._available()
+        return frame.width() <= available.width() and frame.height() <= available.height()
+
+    def _fill_screen(self) -> None:
+        available = self._available()
+        self.setGeometry(available)  # the size to come back to when un-maximised
+        self.setWindowState(Qt.WindowState.WindowMaximized)
+
+    def save_geometry(self) -> str:
+        """Keep the layout in the data folder: '' when kept, else why not (never a reason not to close)."""
+        self._remember_splitters()
+        self.window_state = self.window_state.with_geometry(self.saveGeometry().data())
+        return save_window_state(self.paths, self.window_state)
+
+    def _restore_splitters(self, page: QWidget) -> None:
+        """A named splitter gets the sizes it had when the window last closed (if it still has as many panes)."""
+        for splitter in page.findChildren(QSplitter):
+            sizes = self.window_state.splitters.get(splitter.objectName())
+            if splitter.objectName() and sizes and len(sizes) == splitter.count():
+                splitter.setSizes(list(sizes))
+
+    def _remember_splitters(self) -> None:
+        for page in self.pages.values():
+            for splitter in page.findChildren(QSplitter):
+                sizes = splitter.sizes()
+                if splitter.objectName() and any(sizes):
+                    self.window_state = self.window_state.with_splitter(splitter.objectName(), sizes)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closing:  # asked again while the backup on closing runs: that close finishes the job
             event.ignore()
             return
         self._closing = True
-        self.settings.setValue("main_window/geometry", self.saveGeometry())
+        if problem := self.save_geometry():
+            self.statusBar().showMessage(problem, 10_000)  # the layout only: never a reason not to close
         QApplication.instance().removeEventFilter(self.idle_guard)
         wait_for_background_work()
         if self.ctx is not None:

@@ -133,7 +133,7 @@ def test_settings_are_validated(ctx, data_paths):
 
 
 def test_a_damaged_settings_file_falls_back_to_the_defaults(ctx, data_paths):
-    (data_paths.root / "backup-settings.json").write_text("{not json")
+    data_paths.backup_settings.write_text("{not json")
     assert load_settings(data_paths) == BackupSettings()
     assert bs.make_backup(ctx).backup.path.exists()
 

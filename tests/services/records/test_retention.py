@@ -31,9 +31,13 @@ from dsl_desk.services.records import retention, retention_deletion, retention_h
 from dsl_desk.services.records.backups import make_backup
 from dsl_desk.services.records.subject_access import NewRequest, mark_responded, record_request
 from dsl_desk.services.records.subject_access_items import add_term
-from dsl_desk.store.models import AuditEvent, Base, Child, DocumentRecord, Escalation
-from dsl_desk.store.models_records import (
+from dsl_desk.store.models import (
+    AuditEvent,
+    Base,
     CaseTransfer,
+    Child,
+    DocumentRecord,
+    Escalation,
     RetentionDeletion,
 )
 from tests.conftest import fictional_child

@@ -31,6 +31,7 @@ from dsl_desk.store.models import (
     Attachment,
     AuditEvent,
     Base,
+    CaseTransfer,
     ChecklistItem,
     Child,
     DiscussionEntry,
@@ -41,7 +42,6 @@ from dsl_desk.store.models import (
     StageRecord,
     User,
 )
-from dsl_desk.store.models_records import CaseTransfer
 from tests.services.transfer_world import PDF_BYTES, PNG_BYTES, receiving_school, rich_child
 
 FAST = TransferKdf(time_cost=1, memory_kib=64, parallelism=1)

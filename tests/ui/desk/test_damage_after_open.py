@@ -7,7 +7,6 @@ then the dashboard's first query failed and the window closed with a traceback.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
 from sqlalchemy import select, text
 
 from dsl_desk.services.desk.setup import sign_in
@@ -43,8 +42,7 @@ def test_the_desk_locks_and_offers_a_backup_instead_of_crashing(
     qtbot, ctx, data_paths, clock, packs, tmp_path
 ):
     damaged = _damage_closure_days(ctx, data_paths, clock, packs)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(damaged, data_paths, clock, packs, settings=settings)  # raised before the fix
+    window = MainWindow(damaged, data_paths, clock, packs)  # raised before the fix
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.is_locked, timeout=5000)

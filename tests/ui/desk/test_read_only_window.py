@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from dsl_desk.services.desk.setup import initialise, sign_in
 from dsl_desk.services.people.children import add_child
@@ -31,8 +30,7 @@ def full_desk(tmp_path, clock, profile, first_user, packs):
 
 def test_a_full_disk_opens_the_window_read_only_with_a_banner(qtbot, full_desk, clock, packs, tmp_path):
     ctx = sign_in(full_desk, "j.smith", PASSPHRASE, clock=clock, packs=packs)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(ctx, full_desk, clock, packs, settings=settings)
+    window = MainWindow(ctx, full_desk, clock, packs)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

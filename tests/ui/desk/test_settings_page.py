@@ -16,12 +16,8 @@ from dsl_desk.services.desk.profile import get_profile
 from dsl_desk.services.desk.setup import NewUser, sign_in
 from dsl_desk.services.desk.users import add_deputy, list_users, signature_of
 from dsl_desk.store.errors import WrongPassphrase
-from dsl_desk.ui.desk.settings_page import (
-    AddDeputyDialog,
-    ChangePassphraseDialog,
-    SettingsPage,
-    SignatureDialog,
-)
+from dsl_desk.ui.desk.settings_dialogs import AddDeputyDialog, ChangePassphraseDialog, SignatureDialog
+from dsl_desk.ui.desk.settings_page import SettingsPage
 from dsl_desk.ui.signals import AppSignals, Changed
 from tests.conftest import FAST_KDF, PASSPHRASE
 

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QDateTimeEdit, QFileDialog, QWizard
 from dsl_desk.services.desk.profile import get_profile
 from dsl_desk.services.desk.setup import sign_in, sign_in_with_recovery_key
 from dsl_desk.services.desk.users import list_users, signature_of
-from dsl_desk.ui.desk.setup_wizard import SetupWizard, suggest_username
+from dsl_desk.ui.desk.setup_pages import suggest_username
+from dsl_desk.ui.desk.setup_wizard import SetupWizard
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 Button = QWizard.WizardButton

@@ -7,12 +7,8 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from dsl_desk.services.escalations.reading import get_escalation, list_open_checklist
 from dsl_desk.ui.escalations.escalate import EscalateWizard
-from dsl_desk.ui.escalations.escalations_page import (
-    ChaseDialog,
-    EscalationsPage,
-    MarkDoneDialog,
-    WithdrawDialog,
-)
+from dsl_desk.ui.escalations.escalation_dialogs import ChaseDialog, MarkDoneDialog, WithdrawDialog
+from dsl_desk.ui.escalations.escalations_page import EscalationsPage
 from dsl_desk.ui.signals import AppSignals, Changed
 from tests.ui.escalations.test_escalate_resolve import start
 from tests.ui.escalations.test_new_escalation_wizard import click, finish, next_page
@@ -163,14 +159,14 @@ def test_immediate_risk_is_raised_and_lowered_from_the_page_with_a_reason(
     escalation_id = start(ctx, child_id, "medway")
     page.show_escalation(escalation_id)
     view = page.detail_view
-    assert view.risk_button.text() == "Immediate &risk…"
+    assert view.risk_button.text() == "&Immediate risk…"
     assert not view.shorten_button.isVisible()  # Medway gives no shorter timescale
     answers = iter(
         [("Disclosure at lunchtime.", True), ("", True), ("Child placed with grandparents.", True)]
     )
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *args, **kwargs: next(answers))
     monkeypatch.setattr(
-        "dsl_desk.ui.escalations.escalations_page.QMessageBox.warning", lambda *a, **k: seen.append(a[2])
+        "dsl_desk.ui.escalations.escalation_detail.QMessageBox.warning", lambda *a, **k: seen.append(a[2])
     )
     seen: list[str] = []
     click(qtbot, view.risk_button)
@@ -187,7 +183,7 @@ def test_immediate_risk_is_raised_and_lowered_from_the_page_with_a_reason(
 def test_a_shorter_timescale_is_set_from_the_page(qtbot, ctx, child_id, page):
     from datetime import UTC, datetime
 
-    from dsl_desk.ui.escalations.escalations_page import ShortenDialog
+    from dsl_desk.ui.escalations.escalation_dialogs import ShortenDialog
 
     escalation_id = start(ctx, child_id, "city_and_hackney")
     page.show_escalation(escalation_id)

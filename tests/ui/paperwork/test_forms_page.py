@@ -161,6 +161,27 @@ def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch, system
     assert list(system_temp.iterdir()) == []
 
 
+def test_printing_says_how_many_pages_with_no_space_before_the_full_stop(
+    page, qtbot, tmp_path, monkeypatch, system_temp
+):
+    """It said "Sent 1 page to the printer ." when the copy was not for a wet signature."""
+
+    def fake_exec(dialog):
+        printer = dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QPrintDialog, "exec", fake_exec)
+    qtbot.keyClick(page.buttons["print"], Qt.Key.Key_Space)
+    assert page.status.text() == "Sent 1 page to the printer. Recorded on the escalation."
+    qtbot.keyClick(page.buttons["wet"], Qt.Key.Key_Space)
+    assert page.status.text() == "Sent 1 page to the printer for a wet signature. Recorded on the escalation."
+    assert (
+        forms_page.printed_words(3, wet=False) == "Sent 3 pages to the printer. Recorded on the escalation."
+    )
+
+
 def test_email_dialog_shows_a_password_to_phone(qtbot, tmp_path, ctx):
     from dsl_desk.services.paperwork.exports import Recipient
 

@@ -52,3 +52,14 @@ def test_a_folder_inside_the_data_folder_is_refused(qtbot, ctx):
     qtbot.mouseClick(card.save_button, Qt.MouseButton.LeftButton)
     assert card.message.isVisible()
     assert load_settings(ctx.store.paths).second_folder is None
+
+
+def test_a_damaged_settings_file_is_said_and_saving_mends_it(qtbot, ctx):
+    ctx.store.paths.backup_settings.write_text('{"second_folder": 12, "generations": 4}')
+    card = _card(qtbot, ctx)
+    assert card.message.isVisible()
+    assert "second_folder" in card.message.text() and "defaults" in card.message.text()
+    assert card.generations.value() == 4  # what could be read is kept
+    qtbot.mouseClick(card.save_button, Qt.MouseButton.LeftButton)
+    assert card.message.text() == "Saved."
+    assert load_settings(ctx.store.paths).generations == 4

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, exists, not_
 
-from dsl_desk.store.models import Escalation
-from dsl_desk.store.models_records import CaseTransfer
+from dsl_desk.store.models import CaseTransfer, Escalation
 
 
 def came_with_a_transfer() -> ColumnElement[bool]:

@@ -33,8 +33,7 @@ from dsl_desk.services.learning.common import (
 )
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import NotFound
-from dsl_desk.store.models import Escalation
-from dsl_desk.store.models_learning import LessonFollowUp
+from dsl_desk.store.models import Escalation, LessonFollowUp
 
 
 def lessons_log(

@@ -28,8 +28,7 @@ from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.learning.common import name_matcher_in
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import NotFound
-from dsl_desk.store.models import DocumentRecord
-from dsl_desk.store.models_learning import PracticeAlert
+from dsl_desk.store.models import DocumentRecord, PracticeAlert
 
 PURPOSE = "practice_alert"
 TEXT_FIELDS = (

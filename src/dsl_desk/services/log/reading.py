@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -254,8 +254,14 @@ def action_view(action: ActionItem) -> ActionView:
 
 
 def list_open_actions(ctx: AppContext) -> list[OpenActionRow]:
-    """Actions agreed in discussions and not yet done, soonest due first (for the dashboard)."""
+    """Actions agreed in discussions and not yet done, soonest due first (for the dashboard). They depend on
+    the log and on today's date only: kept until either changes (the store's change signal)."""
     today = london(ctx.clock.now()).date()
+    key = (ctx.store.data_changes(), today)
+    return list(ctx.store.kept("open_actions", key, lambda: _open_actions(ctx, today)))
+
+
+def _open_actions(ctx: AppContext, today: date) -> list[OpenActionRow]:
     with ctx.store.session() as session:
         query = (
             select(ActionItem, DiscussionEntry, Child.given_names, Child.family_name)
@@ -264,7 +270,8 @@ def list_open_actions(ctx: AppContext) -> list[OpenActionRow]:
             .where(ActionItem.done_at.is_(None))
             .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
         )
-        references = references_of(session)
+        rows = session.execute(query).all()
+        references = references_of(session, {entry.escalation_id for _action, entry, _g, _f in rows})
         return [
             OpenActionRow(
                 action_id=action.id,
@@ -277,16 +284,19 @@ def list_open_actions(ctx: AppContext) -> list[OpenActionRow]:
                 overdue=action.due_on is not None and action.due_on < today,
                 escalation_reference=references.get(entry.escalation_id, "") if entry.escalation_id else "",
             )
-            for action, entry, given, family in session.execute(query)
+            for action, entry, given, family in rows
         ]
 
 
-def references_of(session: Session) -> dict[int, str]:
+def references_of(session: Session, escalation_ids: set[int | None]) -> dict[int, str]:
+    """The references of these escalations only: reading every escalation's made a search and the dashboard
+    cost more with each year of history."""
+    wanted = sorted(i for i in escalation_ids if i is not None)
+    if not wanted:
+        return {}
+    query = select(Escalation.id, Escalation.reference).where(Escalation.id.in_(wanted))
     # Rows unpack as tuples; dict(result) does not work on SQLAlchemy 2.1's Result.
-    return {row[0]: row[1] for row in session.execute(_REFERENCES)}
-
-
-_REFERENCES = select(Escalation.id, Escalation.reference)
+    return {row[0]: row[1] for row in session.execute(query)}
 
 
 def list_authors(ctx: AppContext) -> list[AuthorOption]:

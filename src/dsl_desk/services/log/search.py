@@ -60,19 +60,30 @@ def _hits(session: Session, raw: list[fts.RawHit]) -> list[SearchHit]:
     if not raw:
         return []
     ids = [hit.entry_id for hit in raw]
+    # The columns a hit shows, not whole entries (their text is in the snippet already).
     query = (
-        select(DiscussionEntry, Child.given_names, Child.family_name, User.display_name)
+        select(
+            DiscussionEntry.id,
+            DiscussionEntry.child_id,
+            DiscussionEntry.occurred_at,
+            DiscussionEntry.method,
+            DiscussionEntry.escalation_id,
+            Child.given_names,
+            Child.family_name,
+            User.display_name,
+        )
         .join(Child, Child.id == DiscussionEntry.child_id)
         .join(User, User.id == DiscussionEntry.author_id)
         .where(DiscussionEntry.id.in_(ids))
     )
     found = {
-        row.id: (row, f"{given} {family}", author) for row, given, family, author in session.execute(query)
+        row.id: (row, f"{row.given_names} {row.family_name}", row.display_name)
+        for row in session.execute(query)
     }
     amended = set(
         session.scalars(select(DiscussionEntry.amends_id).where(DiscussionEntry.amends_id.in_(ids)))
     )
-    references = references_of(session)
+    references = references_of(session, {row.escalation_id for row, _child, _author in found.values()})
     hits = []
     for hit in raw:
         row, child, author = found[hit.entry_id]

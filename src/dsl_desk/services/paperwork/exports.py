@@ -342,6 +342,40 @@ def record_printed(ctx: AppContext, job: PrintJob, *, pages: int) -> ExportResul
         return _result(job.prepared, job.pdf_bytes, record, completed)
 
 
+def warm_up(ctx: AppContext) -> None:
+    """What the first document of a session would otherwise wait for (issue 17): ReportLab and the shipped
+    fonts, pyHanko, and the signed-in user's signing key, opened (never made: see open_stored_identity). A
+    throwaway page is drawn and signed in memory so their first-use work is done too; nothing is stored,
+    recorded or audited. Called off the GUI thread a little after unlock."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    from dsl_desk.documents import render  # noqa: F401 - imported for what it loads
+    from dsl_desk.documents.fonts import REGULAR, register_fonts
+    from dsl_desk.documents.signing import sign_pdf
+    from dsl_desk.services.paperwork.signing_identity import open_stored_identity
+
+    register_fonts()
+    buffer = io.BytesIO()
+    page = Canvas(buffer, pagesize=A4)
+    page.setFont(REGULAR, 11)
+    page.drawString(72, 770, "DSL Desk")
+    page.showPage()
+    page.save()
+    identity = open_stored_identity(ctx)
+    if identity is not None:
+        sign_pdf(
+            buffer.getvalue(),
+            identity,
+            reason="warming up",
+            location="",
+            signer_name=ctx.actor.display_name,
+            timestamp=ctx.clock.now(),
+        )
+
+
 def _sign(ctx: AppContext, pdf: bytes, prepared: PreparedForm) -> bytes:
     from dsl_desk.documents.signing import sign_pdf
     from dsl_desk.services.audit.verify import trail_head_words

@@ -42,7 +42,7 @@ from dsl_desk.services.people.children import flags_of
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import AuditEvent, DiscussionEntry, DocumentRecord, Escalation, StageRecord
 
-# Delivery methods as the St Helens Resolution Template words them (forms/st_helens_resolution_template.toml).
+# Delivery methods as the St Helens Resolution Template words them (resources/forms/st_helens_resolution_template.toml).
 SECURE_EMAIL, EMAIL = "Secure email", "Email"
 # The pack's notifications that apply only to a child on a plan or looked after: the CP Chair and the IRO.
 _PLAN_OR_CARE = ("child_protection_plan", "looked_after")

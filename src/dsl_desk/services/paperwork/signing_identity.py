@@ -63,6 +63,24 @@ def ensure_signing_identity(ctx: AppContext) -> SigningIdentity:
         return identity
 
 
+def open_stored_identity(ctx: AppContext) -> SigningIdentity | None:
+    """The signed-in user's stored identity, opened and kept for this session (the PKCS#12 key takes a
+    noticeable moment to open), or None when there is none yet or it has expired. It never makes one: only
+    ensure_signing_identity does, when a document is signed. For warming up after unlock."""
+    with ctx.store.session() as session:
+        user = session.get(User, ctx.actor.user_id)
+        if user is None or not user.signing_identity:
+            return None
+        blob = user.signing_identity
+    existing = _opened_identity(ctx.store, ctx.actor.user_id, blob)
+    if existing is None:
+        existing = _load(blob, _pkcs12_passphrase(ctx, ctx.actor.user_id))
+    if existing is None or existing.valid_until <= ctx.clock.now():
+        return None
+    _remember(ctx.store, ctx.actor.user_id, blob, existing)
+    return existing
+
+
 def _opened_identity(store: Store, user_id: int, blob: bytes | None) -> SigningIdentity | None:
     entry = _opened.get(id(store))
     if not blob or entry is None or not store.is_open:

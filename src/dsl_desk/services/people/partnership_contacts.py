@@ -12,7 +12,7 @@ from dsl_desk.core.policy import BoardContact, Contact, PolicyPack
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ValidationError
-from dsl_desk.store.models_contacts import PartnershipContactEdit
+from dsl_desk.store.models import PartnershipContactEdit
 
 BOARD_KEY = "board"
 

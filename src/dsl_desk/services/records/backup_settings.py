@@ -1,7 +1,8 @@
 """Backup settings: a second folder and how many days of backups to keep.
 
-Kept in backup-settings.json in the data dir rather than a table: it must be readable before the database
-is unlocked (to find backups when the database is damaged), and it needs no schema migration.
+Kept in backup-settings.json in the data dir rather than a table (store/backup_settings.py says why; the file is
+read and written through DataPaths.settings, store/settings.py). Here: what a setting may be, and the audit of
+each change.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from dsl_desk.store.backup_settings import (
     MAX_GENERATIONS,
     BackupSettings,
     load_settings,
-    settings_path,
-    write_settings,
+    settings_note,
 )
 
 __all__ = [
@@ -27,7 +27,7 @@ __all__ = [
     "BackupSettings",
     "load_settings",
     "save_settings",
-    "settings_path",
+    "settings_note",
 ]
 
 
@@ -51,7 +51,7 @@ def save_settings(ctx: AppContext, settings: BackupSettings) -> BackupSettings:
             ),
             field="second_folder",
         )
-    payload = write_settings(ctx.store.paths, settings)
+    ctx.store.paths.settings.backup.save(settings)
     with ctx.store.session() as session:
         audit.record(
             session,
@@ -59,7 +59,7 @@ def save_settings(ctx: AppContext, settings: BackupSettings) -> BackupSettings:
             user_id=ctx.actor.user_id,
             action="backup_settings_changed",
             entity="settings",
-            detail={"second_folder": payload["second_folder"], "generations": settings.generations},
+            detail={"second_folder": str(folder) if folder else None, "generations": settings.generations},
         )
     return settings
 

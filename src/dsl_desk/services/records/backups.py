@@ -291,7 +291,12 @@ def failed_message(reason: str) -> str:
 
 
 def _last_attempt(ctx: AppContext) -> tuple[str, str]:
-    """(failure reason or "", second-folder problem or "") of the newest backup attempt in the audit trail."""
+    """(failure reason or "", second-folder problem or "") of the newest backup attempt in the audit trail.
+    The dashboard asks every minute: kept until the store changes (Store.data_changes covers the file)."""
+    return ctx.store.kept("last_backup_attempt", ctx.store.data_changes(), lambda: _read_last_attempt(ctx))
+
+
+def _read_last_attempt(ctx: AppContext) -> tuple[str, str]:
     import json
 
     with ctx.store.session() as session:

@@ -33,6 +33,7 @@ from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import (
     ActionItem,
     Attachment,
+    CaseTransfer,
     ChecklistItem,
     Child,
     DiscussionEntry,
@@ -41,14 +42,11 @@ from dsl_desk.store.models import (
     EntryShare,
     Escalation,
     ImmediateRiskChange,
+    LessonFollowUp,
     Resolution,
-    StageRecord,
-)
-from dsl_desk.store.models_learning import LessonFollowUp
-from dsl_desk.store.models_records import (
-    CaseTransfer,
     RetentionHold,
     SarRedaction,
+    StageRecord,
     SubjectAccessRequest,
 )
 

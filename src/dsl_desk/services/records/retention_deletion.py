@@ -38,12 +38,10 @@ from dsl_desk.services.records.retention import (
 from dsl_desk.store.errors import StoreError
 from dsl_desk.store.migrate import MIGRATIONS_DIR
 from dsl_desk.store.models import (
-    Child,
-    User,
-)
-from dsl_desk.store.models_records import (
     CaseTransfer,
+    Child,
     RetentionDeletion,
+    User,
 )
 
 # Drafts are kept per wizard kind (ui.wizards.drafts, services.form_values): these are about one escalation.

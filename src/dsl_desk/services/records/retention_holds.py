@@ -15,10 +15,8 @@ from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.records.retention import active_holds, load_child, required_reason, today_of
 from dsl_desk.store.models import (
     Child,
-    User,
-)
-from dsl_desk.store.models_records import (
     RetentionHold,
+    User,
 )
 
 # Drafts are kept per wizard kind (ui.wizards.drafts, services.form_values): these are about one escalation.

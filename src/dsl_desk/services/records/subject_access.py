@@ -34,9 +34,10 @@ from dsl_desk.services.records.due_item import RecordDue
 from dsl_desk.store.errors import NotFound
 from dsl_desk.store.models import (
     Child,
+    SarRedaction,
+    SubjectAccessRequest,
     User,
 )
-from dsl_desk.store.models_records import SarRedaction, SubjectAccessRequest
 
 ENTITY = "subject_access_request"
 ITEM_TYPES = {"entry": "entry in the discussion log", "escalation": "escalation", "attachment": "attachment"}

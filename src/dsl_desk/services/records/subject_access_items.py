@@ -34,9 +34,9 @@ from dsl_desk.store.models import (
     Attachment,
     DiscussionEntry,
     Escalation,
+    SarRedaction,
     StageRecord,
 )
-from dsl_desk.store.models_records import SarRedaction
 
 ENTITY = "subject_access_request"
 ITEM_TYPES = {"entry": "entry in the discussion log", "escalation": "escalation", "attachment": "attachment"}

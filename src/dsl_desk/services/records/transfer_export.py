@@ -22,15 +22,13 @@ from dsl_desk import __version__
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.core.i18n import _
-from dsl_desk.documents.transfer_bundle import (
+from dsl_desk.documents.transfer_bundle import FILE_SUFFIX, TransferKdf, write_bundle
+from dsl_desk.documents.transfer_record import (
     CHILD_FIELDS,
-    FILE_SUFFIX,
     RECORD_FORMAT,
     SCHEMA,
-    TransferKdf,
     record_to_json,
     validate_record,
-    write_bundle,
 )
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
@@ -56,6 +54,7 @@ from dsl_desk.store.models import (
     ActionItem,
     Agency,
     Attachment,
+    CaseTransfer,
     ChecklistItem,
     Child,
     DiscussionEntry,
@@ -68,7 +67,6 @@ from dsl_desk.store.models import (
     StageRecord,
     User,
 )
-from dsl_desk.store.models_records import CaseTransfer
 
 
 def export_bundle(
@@ -284,7 +282,7 @@ def _users(session: Session, ids: set[int], organisation_name: str) -> list[dict
 
 
 def _user_ids(record: dict[str, Any], child_creator: int) -> set[int]:
-    from dsl_desk.documents.transfer_bundle import REFERENCES
+    from dsl_desk.documents.transfer_record import REFERENCES
 
     ids = {child_creator}
     for section, references in REFERENCES.items():

@@ -45,13 +45,8 @@ from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import at_time, clock_time
 from dsl_desk.core.i18n import _
 from dsl_desk.documents import transfer_bundle as tb
-from dsl_desk.documents.transfer_bundle import (
-    REFERENCES,
-    SCHEMA,
-    BundleRefused,
-    SignerInfo,
-    TransferBundle,
-)
+from dsl_desk.documents.transfer_bundle import SignerInfo, TransferBundle
+from dsl_desk.documents.transfer_record import REFERENCES, SCHEMA, BundleRefused, refused
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.audit.record_hashes import hashes_detail
 from dsl_desk.services.calendar import organisation
@@ -64,6 +59,7 @@ from dsl_desk.store.models import (
     ActionItem,
     Agency,
     Attachment,
+    CaseTransfer,
     ChecklistItem,
     Child,
     DiscussionEntry,
@@ -76,7 +72,6 @@ from dsl_desk.store.models import (
     StageRecord,
     User,
 )
-from dsl_desk.store.models_records import CaseTransfer
 
 IMPORTED_USER_PREFIX = "transferred-"  # the username of an author imported from another school
 TRANSFERRED = "transferred"  # the status of an escalation that was open at the old school
@@ -150,7 +145,7 @@ def open_bundle_file(path: Path, password: str) -> TransferBundle:
         try:
             check_source(path, kind="transfer file", limit=1 << 62)
             if path.stat().st_size > tb.MAX_BUNDLE_BYTES:
-                raise tb.refused("too_large")
+                raise refused("too_large")
             data = read_source(path, kind="transfer file", limit=tb.MAX_BUNDLE_BYTES)
         except FileRefused as error:
             raise BundleRefused(_("unreadable"), str(error)) from error

@@ -48,8 +48,7 @@ from dsl_desk.services.records.transfer_terms import (
     ExportedTransfer,
 )
 from dsl_desk.store.errors import NotFound
-from dsl_desk.store.models import Child
-from dsl_desk.store.models_records import CaseTransfer
+from dsl_desk.store.models import CaseTransfer, Child
 
 if TYPE_CHECKING:
     from dsl_desk.documents.transfer_bundle import TransferKdf

@@ -34,7 +34,7 @@ from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import Column, RowTableModel
 from dsl_desk.ui.translation import translate
-from dsl_desk.ui.widgets.common import hint, make_table, page_title
+from dsl_desk.ui.widgets.common import compact_combo, hint, make_table, page_title
 from dsl_desk.ui.widgets.date_entry import DateEntry
 
 WARNING_ACTIONS = {"backup_failed", "unlock_failed", "restore_started", "restored", "record_deleted"}
@@ -82,7 +82,7 @@ class AuditPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(page_title(self.tr("Audit trail")))
         top.addStretch(1)
-        self.verify_button = QPushButton(self.tr("&Verify the chain"))
+        self.verify_button = QPushButton(self.tr("Verif&y the chain"))
         self.verify_button.setToolTip(
             self.tr("Check that no row of the audit trail has been edited or removed since it was written.")
         )
@@ -114,38 +114,37 @@ class AuditPage(QWidget):
         self.user = QComboBox(accessibleName=self.tr("Filter by user"))
         self.action = QComboBox(accessibleName=self.tr("Filter by action"))
         for combo in (self.user, self.action):
-            combo.setMinimumWidth(200)
+            compact_combo(combo, 20)
         self.date_from = self._date_edit(self.tr("From date"))
         self.date_to = self._date_edit(self.tr("To date"))
-        self.entity = QComboBox(accessibleName=self.tr("Filter by kind of record"))
+        self.entity = compact_combo(QComboBox(accessibleName=self.tr("Filter by kind of record")), 14)
         self.entity_id = QLineEdit(placeholderText=self.tr("any"), accessibleName=self.tr("Record number"))
         self.entity_id.setMaximumWidth(90)
         self.entity_id.returnPressed.connect(self.apply_filters)
-        for column, (label, widget) in enumerate(
-            (
-                (self.tr("&User"), self.user),
-                (self.tr("&Action"), self.action),
-                (self.tr("&From"), self.date_from),
-                (self.tr("&To"), self.date_to),
-                (self.tr("&Record"), self.entity),
-                (self.tr("&No."), self.entity_id),
-            )
-        ):
-            caption = QLabel(label, objectName="hint")
-            caption.setBuddy(widget)
-            grid.addWidget(caption, 0, column)
-            grid.addWidget(widget, 1, column)
+        # In one row these were 1,300 pixels wide, more than a 1366-pixel laptop leaves beside the rail:
+        # who and what on the first row, when and the buttons on the second.
         self.apply_button = QPushButton(self.tr("Apply filters"))
         self.apply_button.setProperty("primary", True)
         self.apply_button.clicked.connect(self.apply_filters)
         self.clear_button = QPushButton(self.tr("Clear"))
         self.clear_button.clicked.connect(self.clear_filters)
-        grid.addWidget(self.apply_button, 1, 6)
-        grid.addWidget(self.clear_button, 1, 7)
-        grid.setColumnStretch(8, 1)  # spare width goes after the buttons, not into one stretched list
+        rows = (
+            ((self.tr("&User"), self.user), (self.tr("&Action"), self.action), (self.tr("&Record"), self.entity),
+             (self.tr("&No."), self.entity_id)),
+            ((self.tr("Fr&om"), self.date_from), (self.tr("&To"), self.date_to), ("", self.apply_button),
+             ("", self.clear_button)),
+        )  # fmt: skip
+        for number, row in enumerate(rows):
+            for column, (label, widget) in enumerate(row):
+                if label:
+                    caption = QLabel(label, objectName="hint")
+                    caption.setBuddy(widget)
+                    grid.addWidget(caption, 2 * number, column)
+                grid.addWidget(widget, 2 * number + 1, column)
+        grid.setColumnStretch(4, 1)  # spare width goes after the fields, not into one stretched list
         self.filter_error = QLabel(objectName="error", wordWrap=True)
         self.filter_error.hide()
-        grid.addWidget(self.filter_error, 2, 0, 1, 9)
+        grid.addWidget(self.filter_error, 4, 0, 1, 5)
         return frame
 
     def _date_edit(self, name: str) -> DateEntry:

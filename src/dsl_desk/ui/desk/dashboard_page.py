@@ -4,6 +4,8 @@ responses, retention reviews)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
@@ -139,6 +141,7 @@ class DashboardPage(QWidget):
         self.signals = signals
         self.cases: list[CaseRow] = []
         self.items: list[OpenItemRow] = []
+        self._risks_shown = False
         self._build()
         self.refresh()
 
@@ -245,24 +248,35 @@ class DashboardPage(QWidget):
         now = self.ctx.clock.now()
         today = london(now)
         self.today_label.setText(long_date(today))
-        self.cases = list_open_cases(self.ctx)
-        self.items = list_open_checklist(self.ctx)
-        self.case_model.set_rows(self.cases)
-        self.item_model.set_rows(self.items)
-        self.actions = list_open_actions(self.ctx)
-        self.action_model.set_rows(self.actions)
-        self.records = list_records_due(self.ctx)
-        self.record_model.set_rows(self.records)
+        # Every minute and after every change: the services keep what they read until something changes,
+        # and a table is reset only when its rows are not what it shows already (a reset lays it out again).
+        cases, items = list_open_cases(self.ctx), list_open_checklist(self.ctx)
+        risks_before = [c for c in self.cases if c.immediate_risk]
+        if cases != self.cases:
+            self.cases = cases
+            self.case_model.set_rows(cases)
+        if items != self.items:
+            self.items = items
+            self.item_model.set_rows(items)
+        actions = list_open_actions(self.ctx)
+        if actions != getattr(self, "actions", None):
+            self.actions = actions
+            self.action_model.set_rows(actions)
+        records = list_records_due(self.ctx)
+        if records != getattr(self, "records", None):
+            self.records = records
+            self.record_model.set_rows(records)
         # Most desks owe nothing most of the time: the section shows only when there is something to do.
         self.records_title.setVisible(bool(self.records))
         self.record_view.setVisible(bool(self.records))
         self.empty_cases.setVisible(not self.cases)
-        counts = {status: sum(1 for c in self.cases if c.due_status is status) for status in DueStatus}
+        counts = Counter(c.due_status for c in self.cases)
         self.tile_labels["overdue"].setText(str(counts[DueStatus.OVERDUE]))
         self.tile_labels["today"].setText(str(counts[DueStatus.DUE_TODAY]))
         self.tile_labels["next"].setText(str(counts[DueStatus.DUE_NEXT_WORKING_DAY]))
         self.tile_labels["items"].setText(str(len(self.items)))
-        self._show_risks()
+        if [c for c in self.cases if c.immediate_risk] != risks_before or not self._risks_shown:
+            self._show_risks()
         self.backup_warning.refresh()
 
     def on_changed(self, changed: Changed) -> None:
@@ -281,6 +295,7 @@ class DashboardPage(QWidget):
         return sum(1 for c in self.cases if c.due_status in (DueStatus.DUE_TODAY, DueStatus.OVERDUE))
 
     def _show_risks(self) -> None:
+        self._risks_shown = True
         while self.risk_area.count():
             widget = self.risk_area.takeAt(0).widget()
             if widget is not None:
@@ -305,15 +320,9 @@ class DashboardPage(QWidget):
             else ""
         )
         text.setText(
-            self.tr("<b>%s — %s (%s), %s.</b><br>%s")
-            % (
-                self.tr("Immediate risk"),
-                _html(case.child),
-                _html(case.reference),
-                _html(deadline_phrase(case.deadline, self.ctx.clock.now()) or case.deadline_words),
-                _html(rule.instruction),
-            )
-            + (self.tr("<br>%s: %s") % (self.tr("Inform"), _html(inform)) if inform else "")
+            f"<b>{self.tr('Immediate risk')} — {_html(case.child)} ({_html(case.reference)}), "
+            f"{_html(deadline_phrase(case.deadline, self.ctx.clock.now()) or case.deadline_words)}.</b><br>{_html(rule.instruction)}"
+            + (f"<br>{self.tr('Inform')}: {_html(inform)}" if inform else "")
             + _html(out_of_hours)
         )
         layout.addWidget(text, 1)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,13 +24,15 @@ from PySide6.QtWidgets import (
 
 from dsl_desk import APP_NAME
 from dsl_desk.core.clock import Clock
-from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.data_folder import DataPaths
 from dsl_desk.services.desk.door import Door, read_door, seconds_words, wait_before_next_try
-from dsl_desk.services.desk.setup import sign_in, sign_in_with_recovery_key
 from dsl_desk.services.errors import DatabaseCorrupt, DeskError, KeyringDamaged
+from dsl_desk.ui import preload
 from dsl_desk.ui.operations import run_and_wait
+
+if TYPE_CHECKING:
+    from dsl_desk.core.policy import PolicyPack
 
 
 class UnlockPanel(QWidget):
@@ -225,10 +228,20 @@ class UnlockPanel(QWidget):
             self.secret.selectAll()  # what was typed before the wait is replaced by typing again
 
     def try_unlock(self) -> None:
+        self._finish_loading()
         if self.keyring is None and self.restore_key_button.isVisible():
             self.restore_key_file()  # the key file cannot be read: Enter restores it from a backup
         else:
             self._unlock_with_secret()
+
+    def _finish_loading(self) -> None:
+        """The store, the services and the policy packs loaded while the person typed (ui/preload.py): wait
+        for whatever is left before signing in."""
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            preload.finish()
+        finally:
+            QGuiApplication.restoreOverrideCursor()
 
     def _unlock_with_secret(self) -> None:
         self.refresh_wait()
@@ -246,6 +259,8 @@ class UnlockPanel(QWidget):
         if self._damage_found and not self._recovery_mode:
             self._unlock_by_restoring(username, secret)
             return
+        from dsl_desk.services.desk.setup import sign_in, sign_in_with_recovery_key
+
         paths, clock, packs = self.paths, self.clock, self.packs
         enter = sign_in_with_recovery_key if self._recovery_mode else sign_in
         try:
@@ -299,8 +314,6 @@ class UnlockPanel(QWidget):
 
     def restore_key_file(self) -> None:
         """The key file is damaged: put back a backup's copy, checked with the passphrase or recovery key typed."""
-        from dsl_desk.services.records.backups import restore_key_file
-
         self.refresh_wait()
         username = self.account.currentData()
         secret = self.secret.text()
@@ -313,6 +326,9 @@ class UnlockPanel(QWidget):
             return
         if not self.secret.isEnabled():
             return
+        self._finish_loading()
+        from dsl_desk.services.records.backups import restore_key_file
+
         paths, clock, packs, recovery = self.paths, self.clock, self.packs, self._recovery_mode
         try:
             ctx = run_and_wait(

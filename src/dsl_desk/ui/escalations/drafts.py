@@ -36,6 +36,7 @@ from dsl_desk.core.dates_in_words import clock_time, describe_date, short_day_mo
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.escalations.drafts import DraftView, discard_draft, load_draft, save_draft
 from dsl_desk.services.escalations.views import EscalationDetail
+from dsl_desk.ui.widgets.common import fit_to_screen
 from dsl_desk.ui.widgets.date_entry import DateEntry, DateTimeEntry
 
 DRAFT_SAVE_DELAY_MS = 1000  # after the last keystroke: responsive typing, at most a second to lose in a crash
@@ -92,7 +93,7 @@ class DraftingWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("&Close (draft is kept)"))
         cancel = self.button(QWizard.WizardButton.CancelButton)
         cancel.setToolTip(self.tr(KEPT_TEXT))
-        self.resize(860, 680)
+        fit_to_screen(self, 860, 680)
         self.setMinimumSize(720, 560)
 
     # -- binding fields ---------------------------------------------------------------------------------------

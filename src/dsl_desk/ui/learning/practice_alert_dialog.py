@@ -33,6 +33,7 @@ from dsl_desk.services.learning.practice_alerts import (
     update_alert,
 )
 from dsl_desk.ui.messages import confirm
+from dsl_desk.ui.widgets.common import fit_to_screen
 from dsl_desk.ui.widgets.date_entry import DateEntry
 
 # (field, the form's own label, multi-line?)
@@ -58,7 +59,7 @@ class PracticeAlertDialog(QDialog):
         self.setWindowTitle(
             self.tr("Partnership Practice Alert") + (f" {existing.reference}" if existing else "")
         )
-        self.resize(720, 760)
+        fit_to_screen(self, 720, 760)
         start = existing.alert if existing else new_alert_defaults(ctx)
         layout = QVBoxLayout(self)
         layout.addWidget(

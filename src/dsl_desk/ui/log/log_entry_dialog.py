@@ -47,6 +47,7 @@ from dsl_desk.services.log.views import KINDS, MEETING_METHODS, METHODS, EntryVi
 from dsl_desk.services.people.agencies import list_professionals
 from dsl_desk.services.people.children import list_children
 from dsl_desk.ui.paperwork.form_fields import child_choice_text
+from dsl_desk.ui.widgets.common import compact_combo, fit_to_screen
 from dsl_desk.ui.widgets.date_entry import DateEntry, DateTimeEntry
 
 
@@ -103,7 +104,7 @@ class LogEntryDialog(QDialog):
             escalation_id = self.original.escalation_id
         self.action_rows: list[_ActionRow] = []
         self.setWindowTitle(self.tr("Correct a log entry") if self.original else self.tr("Log a discussion"))
-        self.resize(880, 760)
+        fit_to_screen(self, 880, 760)
         self._build()
         self._fill_children(child_id)
         self._fill_escalations(escalation_id)
@@ -111,6 +112,10 @@ class LogEntryDialog(QDialog):
         if self.original:
             self._fill_from(self.original)
         self._update_prompts()
+        # The keyboard starts where the typing is: the reason for a correction, what was discussed when the
+        # child is known, or the child (it started on the scrolling area, one wasted Tab away).
+        first = self.amend_reason if self.original else self.summary if child_id is not None else self.child
+        first.setFocus()
 
     # -- building -----------------------------------------------------------------------------------------
 
@@ -119,6 +124,7 @@ class LogEntryDialog(QDialog):
         if self.original:
             layout.addWidget(self._amend_box(self.original))
         scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the area around them
         body = QWidget()
         columns = QHBoxLayout(body)
         columns.addLayout(self._form(), 3)
@@ -179,6 +185,10 @@ class LogEntryDialog(QDialog):
             now=now,
             past_only=True,
         )
+        # Drop-downs as wide as their longest item (an escalation's reference, agency and problem; a contact's
+        # name, role and agency) made the form wider than the dialog, and the dialog scroll sideways.
+        for combo in (self.child, self.escalation):
+            compact_combo(combo, 24)
         form.addRow(self.tr("Child *"), self.child)
         form.addRow(self.tr("Escalation"), self.escalation)
         form.addRow(self.tr("Kind"), self.kind)
@@ -206,6 +216,7 @@ class LogEntryDialog(QDialog):
             line = ", ".join(p for p in (person.name, person.role, person.agency) if p)
             self.contact_picker.addItem(line, line)
         self.contact_picker.activated.connect(self._add_contact)
+        compact_combo(self.contact_picker, 24)
         participants = QVBoxLayout()
         participants.addWidget(self.participants)
         participants.addWidget(self.contact_picker)

@@ -37,7 +37,7 @@ from dsl_desk.ui.log.chronology import MARK_BACKGROUND, ChronologyView
 from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.theme import MUTED
-from dsl_desk.ui.widgets.common import page_title
+from dsl_desk.ui.widgets.common import compact_combo, page_title
 from dsl_desk.ui.widgets.date_entry import DateEntry
 
 
@@ -95,10 +95,10 @@ class LogPage(QWidget):
         layout = QVBoxLayout(tab)
         pickers = QHBoxLayout()
         self.child = QComboBox(accessibleName=self.tr("Child whose chronology is shown"))
-        self.child.setMinimumWidth(280)
+        compact_combo(self.child, 28)
         self.child.activated.connect(lambda _i: self._child_chosen())
         self.escalation = QComboBox(accessibleName=self.tr("Show entries about"))
-        self.escalation.setMinimumWidth(280)
+        compact_combo(self.escalation, 28)
         self.escalation.activated.connect(lambda _i: self._show_current())
         pickers.addWidget(QLabel(self.tr("Child:")))
         pickers.addWidget(self.child)
@@ -133,7 +133,7 @@ class LogPage(QWidget):
         layout.addWidget(self.results, 1)
         return tab
 
-    def _filters(self) -> QHBoxLayout:
+    def _filters(self) -> QVBoxLayout:
         row = QHBoxLayout()
         self.filter_child = QComboBox(accessibleName=self.tr("Only this child"))
         self.filter_escalation = QComboBox(accessibleName=self.tr("Only this escalation"))
@@ -148,13 +148,19 @@ class LogPage(QWidget):
         self.date_from = self._date_edit(self.tr("From date"), date(months // 12, months % 12 + 1, 1), today)
         self.use_to = QCheckBox(self.tr("to"))
         self.date_to = self._date_edit(self.tr("To date"), today, today)
-        for widget in (
-            self.filter_child, self.filter_escalation, self.filter_method, self.filter_author,
-            self.use_from, self.date_from, self.use_to, self.date_to,
-        ):  # fmt: skip
-            row.addWidget(widget)
+        # Four drop-downs and a date range in one row were 1,450 pixels wide: two rows, compact drop-downs.
+        for combo in (self.filter_child, self.filter_escalation, self.filter_method, self.filter_author):
+            compact_combo(combo)
+            row.addWidget(combo)
         row.addStretch(1)
-        return row
+        dates = QHBoxLayout()
+        for widget in (self.use_from, self.date_from, self.use_to, self.date_to):
+            dates.addWidget(widget)
+        dates.addStretch(1)
+        rows = QVBoxLayout()
+        rows.addLayout(row)
+        rows.addLayout(dates)
+        return rows
 
     def _date_edit(self, name: str, value: date, today: date) -> DateEntry:
         return DateEntry(accessible_name=name, value=value, required=True, today=today)

@@ -72,6 +72,14 @@ _DRAFT_DELAY_MS = 700
 _MAX_PRINT_DPI = 300  # enough for text on paper; a 600 dpi A4 image would take ~140 MB per page
 
 
+def printed_words(pages: int, *, wet: bool) -> str:
+    """ "Sent 1 page to the printer." — one page or several, and no space before the full stop when the copy
+    is not for a wet signature (it said "Sent 1 page to the printer .")."""
+    count = "1 page" if pages == 1 else f"{pages} pages"
+    what = " for a wet signature" if wet else ""
+    return f"Sent {count} to the printer{what}. Recorded on the escalation."
+
+
 # --- printing --------------------------------------------------------------------------------------------------
 
 
@@ -215,7 +223,7 @@ class FormsPage(QWidget):
             )
         )
         layout.addLayout(self._selectors())
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="forms_splitter")  # sizes kept on close
         splitter.addWidget(self._editor_area())
         splitter.addWidget(self._preview_area())
         splitter.setSizes([620, 520])
@@ -233,7 +241,7 @@ class FormsPage(QWidget):
         self.form_combo.setMinimumContentsLength(36)
         self.form_combo.currentIndexChanged.connect(self._form_chosen)
         for text, combo in (
-            (self.tr("&Escalation"), self.escalation_combo),
+            (self.tr("Escala&tion"), self.escalation_combo),
             (self.tr("F&orm"), self.form_combo),
         ):
             label = QLabel(text)
@@ -502,12 +510,7 @@ class FormsPage(QWidget):
             return pages
 
         def printed(pages: int) -> None:
-            what = self.tr("for a wet signature") if wet else ""
-            self.status.setText(
-                self.tr("Sent {pages} to the printer {what}. Recorded on the escalation.").format(
-                    pages=self.tr("1 page") if pages == 1 else self.tr("%d pages") % pages, what=what
-                )
-            )
+            self.status.setText(printed_words(pages, wet=wet))
             self._recorded()
 
         self._operation(work, self.tr("Printing the form…"), printed)

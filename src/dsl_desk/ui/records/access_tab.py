@@ -118,7 +118,7 @@ class SubjectAccessTab(QWidget):
         self.new_button.clicked.connect(self._new_clicked)
         top.addWidget(self.new_button)
         layout.addLayout(top)
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter = QSplitter(Qt.Orientation.Vertical, objectName="access_splitter")  # sizes kept on close
         self.model: RowTableModel[RequestRow] = RowTableModel(request_columns(self._today), self)
         self.view, self.proxy = make_table(
             self.model, accessible_name=self.tr("Subject access requests"), stretch_column=1

@@ -25,6 +25,7 @@ from dsl_desk.services.records.backup_settings import (
     BackupSettings,
     load_settings,
     save_settings,
+    settings_note,
 )
 from dsl_desk.services.records.backups import BackupOutcome, backup_status, make_backup
 from dsl_desk.ui.operations import run_operation
@@ -85,6 +86,8 @@ class BackupSettingsCard(QFrame):
         settings = load_settings(self.ctx.paths)
         self.folder.setText(str(settings.second_folder) if settings.second_folder else "")
         self.generations.setValue(settings.generations)
+        if note := settings_note(self.ctx.paths):  # a damaged settings file: say so, and what is used instead
+            self._say(note, problem=True)
         status = backup_status(self.ctx)
         self.status.setText(status.message)
         self.status.setObjectName("hint" if status.ok else "error")

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from dsl_desk.ui.table_model import SORT_ROLE, RowTableModel
 
@@ -20,6 +30,31 @@ def hint(text: str) -> QLabel:
     label = QLabel(text, objectName="hint", wordWrap=True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
+
+
+def compact_combo(combo: QComboBox, characters: int = 18) -> QComboBox:
+    """A drop-down as wide as `characters`, not as its longest item: a long child's name or audit action made
+    filter rows wider than a 1366-pixel screen. The list that drops down still shows items in full."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
+    combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)
+    combo.setStyleSheet("QComboBox QAbstractItemView { min-width: 24em; }")
+    return combo
+
+
+TITLE_BAR = 30  # what a window manager adds above a dialog, and so takes from the screen's height
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Open `window` at width x height, or smaller where the screen it opens on is smaller: 880x760 ran
+    off a 1366x768 laptop ("Log a discussion"), hiding its buttons."""
+    parent = window.parentWidget()
+    screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+    if screen is not None:
+        available = screen.availableGeometry()
+        width = min(width, available.width() - 16)
+        height = min(height, available.height() - TITLE_BAR - 8)
+    window.resize(width, height)
 
 
 def card(*widgets: QWidget) -> QFrame:

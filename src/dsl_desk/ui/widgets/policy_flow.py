@@ -21,9 +21,10 @@ QFrame#flowStagePartnership {{
     background: {theme.ACCENT_SOFT}; border: 2px solid {theme.ACCENT}; border-radius: 6px;
 }}
 QFrame#flowStage QLabel, QFrame#flowStagePartnership QLabel {{ background: transparent; border: none; }}
+/* As specific as the rule above and after it, or the badge is transparent: white on pale blue. */
 QLabel#flowLabel {{ color: {theme.ACCENT}; font-weight: 700; }}
 QLabel#flowTitle {{ color: {theme.INK}; font-weight: 600; font-size: 11pt; }}
-QLabel#flowBadge {{
+QFrame#flowStagePartnership QLabel#flowBadge {{
     background: {theme.ACCENT}; color: white; font-weight: 600; border-radius: 4px; padding: 2px 8px;
 }}
 QLabel#flowDetail {{ color: {theme.INK}; }}

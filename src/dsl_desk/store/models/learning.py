@@ -1,8 +1,4 @@
-"""Tables for learning from disagreements: the follow-up to a lesson, and Partnership Practice Alerts.
-
-Kept apart from models.py so the learning feature is one module; it shares `Base`, so the migrations
-and the models-versus-migrations test see these tables too (models.py imports this module at its end).
-"""
+"""Learning from disagreements: the follow-up to a lesson, and Partnership Practice Alerts."""
 
 from __future__ import annotations
 
@@ -11,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dsl_desk.store.models import Base
+from dsl_desk.store.models.base import Base
 from dsl_desk.store.types import UTCDateTime
 
 

@@ -6,8 +6,6 @@
   deadline, and the redaction log (third parties' names redacted, entries withheld under a DPA 2018 exemption).
 - `RetentionHold` and `RetentionDeletion`: a record kept past its retention date, and the tombstone left when a
   record is deleted at the end of its retention period (no name, no content: what went, when, by whom, why).
-
-Kept apart from models.py so these features are one module; models.py imports it at its end.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dsl_desk.store.models import Base
+from dsl_desk.store.models.base import Base
 from dsl_desk.store.types import UTCDateTime
 
 
