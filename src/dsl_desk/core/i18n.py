@@ -17,8 +17,9 @@ import locale
 import os
 from pathlib import Path
 
+from dsl_desk.core import resources
+
 DOMAIN = "dsl_desk"
-LOCALE_DIR = Path(__file__).resolve().parents[1] / "resources" / "locale"
 
 _translations: _gettext.NullTranslations = _gettext.NullTranslations()
 
@@ -60,7 +61,7 @@ def install(language: str | None, *, locale_dir: Path | None = None) -> bool:
     """Use the catalogue for `language` ('fr', 'cy_GB'); English (the identity) when it is None or has none.
     Returns whether a catalogue was found."""
     global _translations  # noqa: PLW0603 - one catalogue for the process, as gettext itself keeps
-    folder = locale_dir or LOCALE_DIR
+    folder = locale_dir or resources.locale_dir()
     if not language or language.split("_")[0] in ("en", "C", "POSIX"):
         _translations = _gettext.NullTranslations()
         return False

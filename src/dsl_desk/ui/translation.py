@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
-from dsl_desk.core import i18n
+from dsl_desk.core import i18n, resources
 
 QM_PREFIX = "dsl_desk_"
 
@@ -28,7 +28,7 @@ def install_translators(
     """Install the UI's translator for `locale` (the system's by default) when a `.qm` exists for it, and the
     gettext catalogue for the same language. Returns the Qt translator, or None when the UI stays in English."""
     locale = locale or QLocale.system()
-    folder = folder or i18n.LOCALE_DIR
+    folder = folder or resources.locale_dir()
     language = locale.name()  # 'cy_GB'
     i18n.install(language, locale_dir=folder)
     if language.split("_")[0] == "en" or not folder.is_dir():
