@@ -84,9 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     _unlock_options(cases)
     cases.add_argument("--json", action="store_true")
 
-    children = commands.add_parser("children", help="list children")
+    children = commands.add_parser("children", help="list children, or import them from the MIS")
     _unlock_options(children)
     children.add_argument("--json", action="store_true")
+    from dsl_desk.cli.people import add_import_parser
+
+    add_import_parser(children.add_subparsers(dest="children_command", metavar="ACTION"))
 
     policy = commands.add_parser("policy", help="the escalation policies this installation knows")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
@@ -313,6 +316,12 @@ def _cases(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
 def _children(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     from dsl_desk.services.people.children import list_children
+
+    if args.children_command == "import":
+        from dsl_desk.cli.people import print_summary, run_import
+
+        summary = with_context(args, paths, clock, lambda ctx: run_import(ctx, args))
+        return print_summary(summary, as_json=args.json)
 
     rows = with_context(args, paths, clock, list_children)
     if args.json:

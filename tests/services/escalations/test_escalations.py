@@ -234,3 +234,40 @@ def test_the_chase_message_of_a_passed_deadline_never_says_ends_overdue(ctx, chi
     assert "for this stage ended: overdue since 17:00 yesterday." in text
     assert "ends overdue" not in text
     assert "1 working day" in text or "working days" in text
+
+
+@pytest.mark.parametrize("pack_id", ["st_helens", "medway", "wigan"])
+def test_immediate_risk_puts_the_policys_own_step_on_the_checklist_when_it_names_nobody_to_inform(
+    ctx, child_id, pack_id
+):
+    """The wizard promises the immediate-risk steps go on the checklist; St Helens names no one to inform, so
+    its instruction ("escalated ... on the same working day") is the step, due the same working day."""
+    from dsl_desk.core.escalation_rules import immediate_risk_rule
+
+    detail = open_escalation(
+        ctx, _new(child_id, category=_category(ctx, pack_id), policy_id=pack_id, immediate_risk=True)
+    )
+    rule = immediate_risk_rule(ctx.pack(pack_id))
+    [urgent] = [item for item in detail.checklist if item.text.startswith("Immediate risk: ")]
+    assert rule.instruction in urgent.text
+    assert urgent.due_at is not None and urgent.due_at <= detail.current_deadline
+    done = complete_checklist_item(ctx, urgent.id, "Rang the team manager; escalated at 09:40.")
+    assert all(item.done_at for item in done.checklist if item.id == urgent.id)
+
+
+def test_no_immediate_risk_step_without_immediate_risk(ctx, child_id):
+    detail = open_escalation(ctx, _new(child_id, category=_category(ctx, "st_helens")))
+    assert not [item for item in detail.checklist if item.text.startswith("Immediate risk")]
+
+
+def test_several_categories_only_where_the_policy_says_and_or(ctx, child_id):
+    both = "level_of_need+severity_of_risk"
+    detail = open_escalation(ctx, _new(child_id, category=both))
+    assert detail.category == (
+        "The nature and level of a child's needs; and the nature and severity of risk to a child"
+    )
+    medway = ctx.pack("medway").categories
+    with pytest.raises(ValidationError, match="Choose what the disagreement is about from the Medway list"):
+        open_escalation(ctx, _new(child_id, policy_id="medway", category=f"{medway[0].key}+{medway[1].key}"))
+    with pytest.raises(ValidationError, match="one or more"):
+        open_escalation(ctx, _new(child_id, category="level_of_need+made_up"))

@@ -175,7 +175,10 @@ def _build_pack(root: Table) -> PolicyPack:
         "pre_steps", "stages", "closing", "contacts", "related_forms", "notes",
     )  # fmt: skip
     head = root.table("pack")
-    head.allow("format", "id", "name", "short_name", "version", "allow_skipping_stages", "recording")
+    head.allow(
+        "format", "id", "name", "short_name", "version", "allow_skipping_stages", "recording",
+        "several_categories",
+    )  # fmt: skip
     if head.number("format") != FORMAT_VERSION:
         raise head.error("format", f"this version of DSL Desk reads pack format {FORMAT_VERSION}")
     overall = root.optional_table("overall_timescale")
@@ -198,6 +201,7 @@ def _build_pack(root: Table) -> PolicyPack:
         recording=head.text("recording", ""),
         related_forms=tuple(_related_form(t) for t in root.tables("related_forms")),
         notes=tuple(_note(t) for t in root.tables("notes")),
+        several_categories=head.flag("several_categories", default=False),
     )
     _check_pack(pack)
     return pack

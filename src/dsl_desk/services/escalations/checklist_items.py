@@ -70,6 +70,9 @@ def add_item(
     return item
 
 
+IMMEDIATE_ACT_KEY = f"{IMMEDIATE_PREFIX}act"
+
+
 def add_immediate_risk_items(
     session: Session,
     ctx: AppContext,
@@ -82,6 +85,22 @@ def add_immediate_risk_items(
     until done); out of hours, whom to call now as well."""
     rule = immediate_risk_rule(pack)
     due = immediate_deadline(pack, calendar, raised_at)
+    if not rule.inform:
+        # The policy names nobody to inform (St Helens, Medway, Wigan): its own instruction is the step to tick
+        # off ("escalated ... on the same working day"), so the checklist holds what the policy asks.
+        where = f" ({pack.short_name}: {rule.citation})" if rule.citation else ""
+        add_item(
+            session,
+            ctx,
+            escalation,
+            escalation.current_stage,
+            IMMEDIATE_ACT_KEY,
+            "action",
+            f"Immediate risk: {rule.instruction}{where}",
+            obligation="must",
+            due_from=raised_at,
+            due_at=due.due_at if due else None,
+        )
     for index, person in enumerate(rule.inform):
         add_item(
             session,

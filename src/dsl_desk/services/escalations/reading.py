@@ -11,6 +11,7 @@ from sqlalchemy import Boolean, Integer, Row, Select, String, TextualSelect, col
 from sqlalchemy.orm import Session, aliased
 
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
+from dsl_desk.core.categories import category_words
 from dsl_desk.core.clock import LONDON, london
 from dsl_desk.core.dates_in_words import deadline_phrase, describe_deadline, working_days
 from dsl_desk.core.escalation_rules import (
@@ -581,7 +582,7 @@ def user_name(session: Session, user_id: int) -> str:
 
 
 def category_label(pack: PolicyPack, key: str) -> str:
-    return next((c.label for c in pack.categories if c.key == key), key)
+    return category_words(pack, key)
 
 
 def _stepper(pack: PolicyPack, escalation: Escalation) -> tuple[StageView, ...]:

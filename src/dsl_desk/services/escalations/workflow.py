@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.categories import valid_categories
 from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import AGENCY_KINDS, PolicyPack
 from dsl_desk.services import bounds
@@ -67,7 +68,7 @@ _NEW_LIMITS = {
 def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
     now = ctx.clock.now()
     bounds.check_texts(draft, _NEW_LIMITS)
-    arose_at = event_time(draft.arose_at, now, _("When the disagreement arose"), field="arose_at")
+    arose_at = event_time(draft.arose_at, now, "When the disagreement arose", field="arose_at")
     with ctx.store.session() as session:
         org = organisation(session)
         pack = ctx.pack(draft.policy_id or org.partnership_id)
@@ -139,10 +140,11 @@ def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
 def _validate_new(draft: NewEscalation, pack: PolicyPack) -> None:
     if not draft.other_agency.strip():
         raise ValidationError(_("Enter the other agency you disagree with."), field="other_agency")
-    if draft.category not in {c.key for c in pack.categories}:
+    if not valid_categories(pack, draft.category):
+        several = " (one or more)" if pack.several_categories else ""
         raise ValidationError(
-            _("Choose what the disagreement is about from the {short_name} list.").format(
-                short_name=pack.short_name
+            _("Choose what the disagreement is about{several} from the {short_name} list.").format(
+                several=several, short_name=pack.short_name
             ),
             field="category",
         )

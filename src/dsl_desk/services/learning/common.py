@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from dsl_desk.core.categories import category_words
 from dsl_desk.core.child_names import NameMatcher
 from dsl_desk.core.dates_in_words import numeric_date
 from dsl_desk.core.learning import stage_name
@@ -54,10 +55,7 @@ def within(instant: datetime | None, period: ReportPeriod) -> bool:
 
 
 def category_label(ctx: AppContext, escalation: Escalation) -> str:
-    pack = ctx.packs.get(escalation.policy_id)
-    if pack is None:
-        return escalation.category
-    return next((c.label for c in pack.categories if c.key == escalation.category), escalation.category)
+    return category_words(ctx.packs.get(escalation.policy_id), escalation.category)
 
 
 @dataclass(frozen=True, order=True)

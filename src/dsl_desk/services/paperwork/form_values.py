@@ -21,6 +21,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.categories import category_words
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import medium_date
 from dsl_desk.core.i18n import _
@@ -227,7 +228,7 @@ def _lead_practitioner(escalation: Escalation, other_contact: str) -> str:
 
 
 def _category(pack: PolicyPack, key: str) -> str:
-    return next((c.label for c in pack.categories if c.key == key), "")
+    return category_words(pack, key, unknown="")
 
 
 def _stage_name(pack: PolicyPack, stage_key: str) -> str:

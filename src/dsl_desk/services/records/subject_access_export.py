@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.categories import category_words
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import day_month_year, with_time
 from dsl_desk.core.i18n import _
@@ -268,10 +269,7 @@ class _Gathered:
         return pack.name if pack is not None else escalation.policy_id
 
     def category(self, escalation: Escalation) -> str:
-        pack = self.packs.get(escalation.policy_id)
-        if pack is None:
-            return escalation.category
-        return next((c.label for c in pack.categories if c.key == escalation.category), escalation.category)
+        return category_words(self.packs.get(escalation.policy_id), escalation.category)
 
 
 class _Sections:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from dsl_desk.core.categories import category_words
 from dsl_desk.core.clock import london
 from dsl_desk.core.dates_in_words import day_month_year, with_time
 from dsl_desk.core.i18n import _
@@ -179,9 +180,7 @@ def _document_line(document: Mapping[str, Any], record: Mapping[str, Any], users
 
 
 def _category(pack: PolicyPack | None, key: str) -> str:
-    if pack is None:
-        return key
-    return next((c.label for c in pack.categories if c.key == key), key)
+    return category_words(pack, key)
 
 
 def _stage_label(pack: PolicyPack | None, key: str) -> str:

@@ -230,6 +230,7 @@ class DashboardPage(QWidget):
         self.action_view.activated.connect(self._open_action)
         self.action_view.doubleClicked.connect(self._open_action)
         layout.addWidget(self.action_view, 1)
+        layout.addLayout(self._action_done_row())
         self.records_title = section_title(
             self.tr("Records owed: transfer receipts, subject access, retention")
         )
@@ -341,6 +342,38 @@ class DashboardPage(QWidget):
         row = self.action_proxy.data(index, ROW_ROLE)  # type: ignore[arg-type]
         if row is not None:
             self.signals.open_child.emit(row.child_id)
+
+    def _action_done_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.action_message = QLabel(objectName="hint", wordWrap=True)
+        row.addWidget(self.action_message, 1)
+        self.action_done_button = QPushButton(self.tr("&Mark action done"))
+        self.action_done_button.setAccessibleName(self.tr("Mark the chosen action done"))
+        self.action_done_button.setEnabled(False)
+        self.action_done_button.clicked.connect(self.mark_action_done)
+        self.action_view.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self.action_done_button.setEnabled(current.isValid())
+        )
+        row.addWidget(self.action_done_button)
+        return row
+
+    def mark_action_done(self) -> None:
+        """Tick off the chosen agreed action here, without opening the child's log (audited by the service)."""
+        from dsl_desk.services.errors import DeskError
+        from dsl_desk.services.log.discussion_log import complete_action
+
+        row = self.action_proxy.data(self.action_view.currentIndex(), ROW_ROLE)
+        if row is None:
+            return
+        try:
+            complete_action(self.ctx, row.action_id)
+        except DeskError as error:
+            self.action_message.setText(str(error))
+            return
+        self.action_message.setText(self.tr("Done: %s") % row.description)
+        self.action_done_button.setEnabled(False)
+        self.signals.changed.emit(Changed(log=True))
+        self.refresh()
 
     def _open_record(self, index: object) -> None:
         row = self.record_proxy.data(index, ROW_ROLE)  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ from dsl_desk.ui.paperwork.form_fields import (
     error_label,
     hint_label,
 )
+from dsl_desk.ui.widgets.folders import in_documents
 
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter
@@ -252,7 +253,7 @@ class RecoveryPage(SetupPage):
         self._report(ok, self.tr("Sent to the printer. Check the page came out before you tick the box."))
 
     def save_pdf(self) -> None:
-        default = str(Path.home() / f"{APP_NAME} recovery key.pdf")
+        default = in_documents(f"{APP_NAME} recovery key.pdf")
         path, _filter = QFileDialog.getSaveFileName(
             self, self.tr("Save the recovery key as a PDF"), default, self.tr("PDF files (*.pdf)")
         )

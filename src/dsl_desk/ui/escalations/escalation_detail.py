@@ -237,6 +237,15 @@ class EscalationDetailView(QWidget):
             self.risk_button,
         ):
             widget.setVisible(is_open)
+        final = self._at_final_stage(detail)
+        self.escalate_button.setEnabled(not final)
+        self.escalate_button.setToolTip(
+            self.tr(
+                "This is the policy's last stage: there is no stage to escalate to. Resolve it when agreed."
+            )
+            if final
+            else self.tr("Escalate… (Ctrl+E)")
+        )
         # Shorter than a deadline already past is no deadline at all: offered only while the current one is ahead.
         ahead = detail.current_deadline is None or detail.current_deadline > now
         self.shorten_button.setVisible(is_open and detail.may_shorten and ahead)
@@ -472,8 +481,15 @@ class EscalationDetailView(QWidget):
             self._fresh = True
         self.signals.changed.emit(Changed(escalations=True))
 
+    def _at_final_stage(self, detail: EscalationDetail) -> bool:
+        pack = self.ctx.packs.get(detail.policy_id)
+        return pack is not None and pack.next_stage(detail.current_stage_key) is None
+
     def open_escalate(self) -> None:
         from dsl_desk.ui.escalations.escalate import EscalateWizard
+
+        if self.detail is not None and self._at_final_stage(self.detail):
+            return  # the shortcut too: there is no later stage
 
         self._open_wizard(EscalateWizard, ESCALATE)
 

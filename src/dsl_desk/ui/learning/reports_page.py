@@ -57,6 +57,7 @@ from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
 from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
 from dsl_desk.ui.widgets.date_entry import DateEntry
+from dsl_desk.ui.widgets.folders import in_documents
 
 PERIOD_CHOICES = ("This quarter", "Last quarter", "This school year", "Last school year", "Custom dates")
 ONE_SERIES = (Series("Escalations", theme.ACCENT),)
@@ -69,7 +70,7 @@ TIMESCALE_SERIES = (
 
 def ask_save_path(parent: QWidget, title: str, suggested: str, file_filter: str) -> Path | None:
     """The save dialog, as a function so tests can answer it without a native dialog."""
-    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(Path.home() / suggested), file_filter)
+    chosen, _filter = QFileDialog.getSaveFileName(parent, title, in_documents(suggested), file_filter)
     return Path(chosen) if chosen else None
 
 

@@ -39,6 +39,7 @@ from dsl_desk.ui.messages import show_error
 from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.theme import ACCENT, MUTED, OVERDUE, OVERDUE_SOFT
+from dsl_desk.ui.widgets.folders import in_documents
 
 STRUCK_GREY = "#6b7280"
 MARK_BACKGROUND = "#fff3a0"
@@ -348,7 +349,7 @@ class ChronologyView(QWidget):
         if path is None:
             suggested = suggested_file_name(self.ctx, self.chronology)
             name, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("Export chronology"), suggested, self.tr("PDF documents (*.pdf)")
+                self, self.tr("Export chronology"), in_documents(suggested), self.tr("PDF documents (*.pdf)")
             )
             if not name:
                 return

@@ -49,6 +49,7 @@ from dsl_desk.services.people.children import list_children
 from dsl_desk.ui.paperwork.form_fields import child_choice_text
 from dsl_desk.ui.widgets.common import compact_combo, fit_to_screen
 from dsl_desk.ui.widgets.date_entry import DateEntry, DateTimeEntry
+from dsl_desk.ui.widgets.folders import in_documents
 
 
 @dataclass(frozen=True)
@@ -375,7 +376,7 @@ class LogEntryDialog(QDialog):
 
     def _choose_files(self) -> None:
         names, _filter = QFileDialog.getOpenFileNames(
-            self, self.tr("Attach files"), "", self.tr("Emails, PDFs and images (*.eml *.msg *.pdf *.png *.jpg *.jpeg *.gif *.webp *.tif *.tiff *.heic)")
+            self, self.tr("Attach files"), in_documents(), self.tr("Emails, PDFs and images (*.eml *.msg *.pdf *.png *.jpg *.jpeg *.gif *.webp *.tif *.tiff *.heic)")
         )  # fmt: skip
         for name in names:
             self.add_attachment(Path(name))

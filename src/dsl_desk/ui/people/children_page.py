@@ -54,6 +54,14 @@ class ChildrenPage(QWidget):
         self.add_button.setProperty("primary", True)
         self.add_button.clicked.connect(self.add_child)
         top.addWidget(self.add_button)
+        self.import_button = QPushButton(self.tr("&Bring in from the MIS…"))
+        self.import_button.setToolTip(
+            self.tr(
+                "Add children from a CSV export of your MIS or a Common Transfer File, with a preview first"
+            )
+        )
+        self.import_button.clicked.connect(self.import_children)
+        top.addWidget(self.import_button)
         layout.addLayout(top)
         splitter = QSplitter(Qt.Orientation.Horizontal, objectName="children_splitter")  # sizes kept on close
         splitter.addWidget(self._build_list())
@@ -119,6 +127,11 @@ class ChildrenPage(QWidget):
         if dialog.exec() and dialog.saved:
             self.signals.changed.emit(Changed(children=True))
             self.show_child(dialog.saved.id)
+
+    def import_children(self) -> None:
+        from dsl_desk.ui.people.child_import import ChildImportDialog
+
+        ChildImportDialog(self.ctx, self.signals, self).exec()
 
     def edit_current(self) -> None:
         if self.current is None:

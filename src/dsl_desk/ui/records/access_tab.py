@@ -45,6 +45,7 @@ from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
 from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, make_table, section_title
+from dsl_desk.ui.widgets.folders import in_documents
 
 if TYPE_CHECKING:
     from dsl_desk.services.records.subject_access_export import ExportResult
@@ -413,4 +414,4 @@ def _row_of(*buttons: QPushButton) -> QHBoxLayout:
 
 def choose_folder(parent: QWidget, title: str) -> str:
     """The folder picker (a function of its own so tests can stand in for the native dialog)."""
-    return QFileDialog.getExistingDirectory(parent, title, str(Path.home()))
+    return QFileDialog.getExistingDirectory(parent, title, in_documents())

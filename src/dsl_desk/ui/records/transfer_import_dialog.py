@@ -34,6 +34,7 @@ from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.paperwork.form_fields import error_label
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.widgets.common import hint, section_title
+from dsl_desk.ui.widgets.folders import in_documents
 
 if TYPE_CHECKING:
     from dsl_desk.services.records.transfer_import import BundlePreview, ImportedTransfer
@@ -133,7 +134,7 @@ class TransferImportDialog(QDialog):
         name, _filter = QFileDialog.getOpenFileName(
             self,
             self.tr("Choose the transfer file"),
-            str(Path.home()),
+            in_documents(),
             self.tr("DSL Desk transfer files (*.dsltransfer);;All files (*)"),
         )
         if name:
