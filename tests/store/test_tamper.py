@@ -420,4 +420,4 @@ def test_restoring_an_older_backup_is_no_tampering_and_says_which_backups_were_l
     restore_backup(ctx, older.path)
     report = verify_audit_trail(ctx)
     assert report.intact, lines(report)
-    assert "3 backup(s) made before the restore of 06 January 2026 10:00 hold the trail" in report.message
+    assert "3 backup(s) made before the restore of 6 January 2026 10:00 hold the trail" in report.message

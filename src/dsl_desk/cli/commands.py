@@ -186,12 +186,14 @@ def hoist_data_dir(argv: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     from dsl_desk import crash
     from dsl_desk.cli.types import check_arguments
+    from dsl_desk.core import i18n
 
     args = build_parser().parse_args(hoist_data_dir(sys.argv[1:] if argv is None else list(argv)))
     clock = clock or SystemClock()
     paths: DataPaths | None = None
     if argv is None:  # the real process (in-process callers, such as tests, keep their own hooks)
         crash.install(lambda: paths.root if paths else None, _print_crash)
+        i18n.install(i18n.system_language())  # the catalogue for the user's language; English without one
     try:
         check_arguments(args, CliError)
         paths = resolve_data_dir(args.data_dir)

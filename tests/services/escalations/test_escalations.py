@@ -225,6 +225,18 @@ def test_immediate_risk_out_of_hours_is_due_next_working_day(ctx, clock, child_i
     assert list_open_cases(ctx)[0].out_of_hours is True
 
 
+def test_the_chase_message_of_a_passed_deadline_never_says_ends_overdue(ctx, child_id, clock):
+    from dsl_desk.services.escalations.reading import chase_message
+
+    detail = open_escalation(ctx, _new(child_id, category=_category(ctx, "st_helens")))
+    assert "for this stage ends today 17:00." in chase_message(ctx, detail.id)
+    clock.advance(timedelta(days=1))  # St Helens stage one was due at 17:00 on the day it was opened
+    text = chase_message(ctx, detail.id)
+    assert "for this stage ended: overdue since 17:00 yesterday." in text
+    assert "ends overdue" not in text
+    assert "1 working day" in text or "working days" in text
+
+
 @pytest.mark.parametrize("pack_id", ["st_helens", "medway", "wigan"])
 def test_immediate_risk_puts_the_policys_own_step_on_the_checklist_when_it_names_nobody_to_inform(
     ctx, child_id, pack_id

@@ -11,7 +11,7 @@ from sqlalchemy import Row, select
 
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
 from dsl_desk.core.clock import LONDON, london
-from dsl_desk.core.deadline_words import describe_deadline
+from dsl_desk.core.dates_in_words import deadline_phrase
 from dsl_desk.core.escalation_rules import (
     DueStatus,
     due_status,
@@ -246,6 +246,6 @@ def _item_row(item: _ItemRecord, now: datetime, calendar: WorkingCalendar) -> Op
         item.created_at,
         due_at=item.due_at,
         obligation=item.obligation,
-        due_words=describe_deadline(item.due_at, now) if item.due_at else "",
+        due_words=deadline_phrase(item.due_at, now),
         due_status=due_status(item.due_at, now, calendar),
     )

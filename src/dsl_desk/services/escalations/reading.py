@@ -1,4 +1,4 @@
-"""Escalations read back: one escalation in full, the list, and the queries the dashboard (dashboard.py) shares."""
+"""Escalations read back: one escalation in full, the open cases and open checklist of the dashboard, the list."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
 from dsl_desk.core.categories import category_words
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_deadline
+from dsl_desk.core.dates_in_words import deadline_phrase, describe_deadline, working_days
 from dsl_desk.core.escalation_rules import (
     DueStatus,
     due_status,
@@ -20,6 +20,7 @@ from dsl_desk.core.escalation_rules import (
     may_shorten,
     review_warning,
 )
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import Contact, PolicyPack
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
@@ -133,6 +134,51 @@ def case_query() -> Select[Any]:
     )
 
 
+def open_case_query() -> TextualSelect:
+    """The open escalations only, read through indexes that hold open work alone (migration 0008): their
+    cost grows with what is open, not with years of closed records. Written out, because SQLite chose the
+    index of every escalation's status over these without `INDEXED BY` (it has no statistics to go on). An
+    open escalation's latest stage is the one it has not left: a stage is left only on moving to the next
+    one, or on closing."""
+    return _OPEN_CASES
+
+
+_OPEN_CASES = text(
+    """
+    SELECT e.id, e.reference, e.child_id, e.policy_id, e.immediate_risk, e.status,
+           c.given_names, c.family_name, a.name AS agency,
+           s.stage_key, s.deadline, s.raised_out_of_hours, s.contacted, s.entered_at,
+           (SELECT count(*) FROM checklist_items AS i INDEXED BY ix_checklist_undone
+             WHERE i.escalation_id = e.id AND i.done_at IS NULL) AS open_items,
+           (SELECT min(i.due_at) FROM checklist_items AS i INDEXED BY ix_checklist_undone
+             WHERE i.escalation_id = e.id AND i.done_at IS NULL) AS first_item_due
+    FROM escalations AS e INDEXED BY ix_escalations_open
+    JOIN children AS c INDEXED BY ix_children_names ON c.id = e.child_id
+    JOIN agencies AS a ON a.id = e.other_agency_id
+    JOIN escalation_stages AS s INDEXED BY ix_stages_current ON s.escalation_id = e.id AND s.left_at IS NULL
+    WHERE e.status = 'open'
+    ORDER BY e.opened_at DESC
+    """
+).columns(
+    column("id", Integer),
+    column("reference", String),
+    column("child_id", Integer),
+    column("policy_id", String),
+    column("immediate_risk", Boolean),
+    column("status", String),
+    column("given_names", String),
+    column("family_name", String),
+    column("agency", String),
+    column("stage_key", String),
+    column("deadline", UTCDateTime),
+    column("raised_out_of_hours", Boolean),
+    column("contacted", String),
+    column("entered_at", UTCDateTime),
+    column("open_items", Integer),
+    column("first_item_due", UTCDateTime),
+)
+
+
 def case_row(
     ctx: AppContext,
     row: Row[Any],
@@ -189,10 +235,16 @@ def _next_contact(pack: PolicyPack | None, stage_key: str, contacted: str, direc
 def load_open(session: Session, escalation_id: int) -> Escalation:
     escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
+        raise NotFound(
+            _("There is no escalation number {escalation_id}.").format(
+                escalation_id=bounds.shown(escalation_id)
+            )
+        )
     if escalation.status != "open":
         raise ValidationError(
-            f"Escalation {escalation.reference} is already {escalation.status}; it cannot be changed."
+            _("Escalation {reference} is already {status}; it cannot be changed.").format(
+                reference=escalation.reference, status=escalation.status
+            )
         )
     return escalation
 
@@ -200,14 +252,18 @@ def load_open(session: Session, escalation_id: int) -> Escalation:
 def load_child(session: Session, child_id: int) -> Child:
     child = bounds.fetch(session, Child, child_id)
     if child is None:
-        raise ValidationError("Choose the child this disagreement is about.", field="child_id")
+        raise ValidationError(_("Choose the child this disagreement is about."), field="child_id")
     return child
 
 
 def load_detail(session: Session, ctx: AppContext, escalation_id: int) -> EscalationDetail:
     escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
+        raise NotFound(
+            _("There is no escalation number {escalation_id}.").format(
+                escalation_id=bounds.shown(escalation_id)
+            )
+        )
     pack = ctx.pack(escalation.policy_id)
     now = ctx.clock.now()
     calendar = calendar_in(session)
@@ -257,7 +313,7 @@ def load_detail(session: Session, ctx: AppContext, escalation_id: int) -> Escala
                 obligation=i.obligation,
                 due_at=i.due_at,
                 not_done=i.not_done,
-                due_words=describe_deadline(i.due_at, now) if i.due_at and i.done_at is None else "",
+                due_words=deadline_phrase(i.due_at, now) if i.done_at is None else "",
             )
             for i in escalation.checklist
         ),
@@ -372,9 +428,14 @@ def chase_message(ctx: AppContext, escalation_id: int) -> str:
     stage = next(s for s in detail.stages if s.key == detail.current_stage_key)
     greeting = f"Dear {detail.other_professional}," if detail.other_professional else "Hello,"
     days = detail.waiting_working_days
-    waited = f"{days} working day{'s' if days != 1 else ''}"
+    waited = working_days(days)
+    passed = detail.current_deadline is not None and detail.current_deadline < ctx.clock.now()
     due = (
-        f" The policy's timescale for this stage ends {detail.deadline_words}."
+        (
+            _(" The policy's timescale for this stage ended: {deadline_words}.")
+            if passed  # not "ends overdue since 17:00 yesterday"
+            else _(" The policy's timescale for this stage ends {deadline_words}.")
+        ).format(deadline_words=detail.deadline_words)
         if detail.current_deadline
         else ""
     )
@@ -386,48 +447,3 @@ def chase_message(ctx: AppContext, escalation_id: int) -> str:
         "Please could you reply today, or let me know when I can expect a response.\n\n"
         f"{ctx.actor.display_name}\n{ctx.actor.role}, {org.name}"
     )
-
-
-def open_case_query() -> TextualSelect:
-    """The open escalations only, read through indexes that hold open work alone (migration 0008): their
-    cost grows with what is open, not with years of closed records. Written out, because SQLite chose the
-    index of every escalation's status over these without `INDEXED BY` (it has no statistics to go on). An
-    open escalation's latest stage is the one it has not left: a stage is left only on moving to the next
-    one, or on closing."""
-    return _OPEN_CASES
-
-
-_OPEN_CASES = text(
-    """
-    SELECT e.id, e.reference, e.child_id, e.policy_id, e.immediate_risk, e.status,
-           c.given_names, c.family_name, a.name AS agency,
-           s.stage_key, s.deadline, s.raised_out_of_hours, s.contacted, s.entered_at,
-           (SELECT count(*) FROM checklist_items AS i INDEXED BY ix_checklist_undone
-             WHERE i.escalation_id = e.id AND i.done_at IS NULL) AS open_items,
-           (SELECT min(i.due_at) FROM checklist_items AS i INDEXED BY ix_checklist_undone
-             WHERE i.escalation_id = e.id AND i.done_at IS NULL) AS first_item_due
-    FROM escalations AS e INDEXED BY ix_escalations_open
-    JOIN children AS c INDEXED BY ix_children_names ON c.id = e.child_id
-    JOIN agencies AS a ON a.id = e.other_agency_id
-    JOIN escalation_stages AS s INDEXED BY ix_stages_current ON s.escalation_id = e.id AND s.left_at IS NULL
-    WHERE e.status = 'open'
-    ORDER BY e.opened_at DESC
-    """
-).columns(
-    column("id", Integer),
-    column("reference", String),
-    column("child_id", Integer),
-    column("policy_id", String),
-    column("immediate_risk", Boolean),
-    column("status", String),
-    column("given_names", String),
-    column("family_name", String),
-    column("agency", String),
-    column("stage_key", String),
-    column("deadline", UTCDateTime),
-    column("raised_out_of_hours", Boolean),
-    column("contacted", String),
-    column("entered_at", UTCDateTime),
-    column("open_items", Integer),
-    column("first_item_due", UTCDateTime),
-)

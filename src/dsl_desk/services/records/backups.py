@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from dsl_desk import __version__
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import at_time, long_date, medium_date
+from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ServiceError
@@ -44,9 +46,9 @@ class BackupOutcome:
 
     @property
     def message(self) -> str:
-        made = f"Backup made: {self.backup.path}."
+        made = _("Backup made: {path}.").format(path=self.backup.path)
         if self.second_copy is not None:
-            made += f" A copy is in {self.second_copy.path.parent}."
+            made += _(" A copy is in {parent}.").format(parent=self.second_copy.path.parent)
         if self.second_folder_problem:
             made += f" {self.second_folder_problem}"
         return made
@@ -78,7 +80,7 @@ def make_backup(ctx: AppContext, kind: str = "manual") -> BackupOutcome:
     """Back up to the data dir, then copy to the second folder if one is set, then keep N days of each."""
     store = ctx.store
     if store.read_only:
-        raise BackupFailed(f"No backup was made. {store.read_only}")
+        raise BackupFailed(_("No backup was made. {read_only}").format(read_only=store.read_only))
     settings = load_settings(store.paths)
     # The backup's key file carries the trail's head as it is now, so a later cut or re-written trail is found.
     save_checkpoint(store, ctx.clock.now())
@@ -97,8 +99,10 @@ def make_backup(ctx: AppContext, kind: str = "manual") -> BackupOutcome:
     except (StoreError, OSError) as error:
         _audit_failure(ctx, kind, error)
         raise BackupFailed(
-            f"The backup could not be made in {store.paths.backups} ({_reason(error)}). Nothing was changed; "
-            "free some disk space or check the folder, then choose “Back up now”."
+            _(
+                "The backup could not be made in {backups} ({reason}). Nothing was changed; "
+                "free some disk space or check the folder, then choose “Back up now”."
+            ).format(backups=store.paths.backups, reason=_reason(error))
         ) from error
     second, problem = _copy_to_second_folder(ctx, made, settings.second_folder)
     pruned = 0
@@ -134,16 +138,20 @@ def _copy_to_second_folder(
     # Never create the folder itself: an unmounted drive's mount point would silently fill the laptop's disk.
     if not folder.is_dir():
         return None, (
-            f"The second backup folder {folder} is not available (is the USB drive plugged in, or the network "
-            "share connected?), so only the copy in the data folder was made."
+            _(
+                "The second backup folder {folder} is not available (is the USB drive plugged in, or the network "
+                "share connected?), so only the copy in the data folder was made."
+            ).format(folder=folder)
         )
     try:
         bk.clean_partials(folder, ctx.store.keyring.database_id)
         return bk.copy_backup(made, folder, ctx.store.keyring), ""
     except (StoreError, OSError) as error:
         return None, (
-            f"The copy to the second backup folder {folder} failed ({_reason(error)}); the copy in the data "
-            "folder was made."
+            _(
+                "The copy to the second backup folder {folder} failed ({reason}); the copy in the data "
+                "folder was made."
+            ).format(folder=folder, reason=_reason(error))
         )
 
 
@@ -222,21 +230,24 @@ def backup_status(ctx: AppContext) -> BackupStatus:
     if failed:
         return replace(status, ok=False, message=failed_message(failed))
     if last_at is None:
-        return replace(status, ok=False, message="No backup has been made yet. Choose “Back up now”.")
+        return replace(status, ok=False, message=_("No backup has been made yet. Choose “Back up now”."))
     if ctx.clock.now() - last_at > STALE_AFTER:
         return replace(
             status,
             ok=False,
-            message=f"The newest backup is from {london(last_at):%A %d %B %Y}: more than two days old. "
-            "Choose “Back up now”.",
+            message=_(
+                "The newest backup is from {last_at}: more than two days old. Choose “Back up now”."
+            ).format(last_at=long_date(london(last_at).date())),
         )
     if second_problem:
         return replace(status, ok=False, message=second_problem)
-    return replace(status, message=f"Last backup {london(last_at):%d %b %Y at %H:%M}.")
+    return replace(status, message=_("Last backup {last_at}.").format(last_at=at_time(last_at, medium_date)))
 
 
 def failed_message(reason: str) -> str:
-    return f"The last backup failed: {reason} Check the data folder has space, then choose “Back up now”."
+    return _(
+        "The last backup failed: {reason} Check the data folder has space, then choose “Back up now”."
+    ).format(reason=reason)
 
 
 def _last_attempt(ctx: AppContext) -> tuple[str, str]:
@@ -293,7 +304,9 @@ def _audit_view(ctx: AppContext, summary: BackupSummary) -> None:
 
 def check_backup(path: Path, database_id: str, db_key: bytes) -> BackupSummary:
     if not path.exists():
-        raise bk.BackupRefused(f"There is no backup file at {path}. Nothing was changed.", path=path)
+        raise bk.BackupRefused(
+            _("There is no backup file at {path}. Nothing was changed.").format(path=path), path=path
+        )
     try:
         check_source(path, kind="backup", limit=MAX_BACKUP_BYTES)  # an ordinary file, never a device or pipe
     except FileRefused as error:
@@ -301,27 +314,35 @@ def check_backup(path: Path, database_id: str, db_key: bytes) -> BackupSummary:
     backup = bk.read_backup_file(path)
     if backup is None:
         raise bk.BackupRefused(
-            f"The key file that belongs with {path.name} ({bk.keyring_path_for(path).name}) is missing or "
-            "damaged, so this backup cannot be used. Copy the key file back beside it. Nothing was changed.",
+            _(
+                "The key file that belongs with {name} ({name2}) is missing or "
+                "damaged, so this backup cannot be used. Copy the key file back beside it. Nothing was changed."
+            ).format(name=path.name, name2=bk.keyring_path_for(path).name),
             path=path,
         )
     if backup.database_id != database_id:
         raise bk.BackupRefused(
-            f"{path.name} is a backup of a different DSL Desk database, so it was not restored. "
-            "Choose a backup of this database. Nothing was changed.",
+            _(
+                "{name} is a backup of a different DSL Desk database, so it was not restored. "
+                "Choose a backup of this database. Nothing was changed."
+            ).format(name=path.name),
             path=path,
         )
     damage = bk.damage_without_key(backup)
     if damage:
         raise bk.BackupRefused(
-            f"The backup {path.name} cannot be used: {damage}. Choose another backup. Nothing was changed.",
+            _(
+                "The backup {name} cannot be used: {damage}. Choose another backup. Nothing was changed."
+            ).format(name=path.name, damage=damage),
             path=path,
         )
     contents = bk.inspect_backup(path, db_key)
     if contents.schema is not None and contents.schema not in known_revisions():
         raise bk.BackupRefused(
-            f"The backup {path.name} was made by a newer version of DSL Desk (schema {contents.schema}). "
-            "Install the newest DSL Desk to restore it. Nothing was changed.",
+            _(
+                "The backup {name} was made by a newer version of DSL Desk (schema {schema}). "
+                "Install the newest DSL Desk to restore it. Nothing was changed."
+            ).format(name=path.name, schema=contents.schema),
             path=path,
         )
     return BackupSummary(backup, contents)

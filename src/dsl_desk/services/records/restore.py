@@ -11,7 +11,9 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
-from dsl_desk.core.clock import Clock, london
+from dsl_desk.core.clock import Clock
+from dsl_desk.core.dates_in_words import at_time
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
@@ -35,10 +37,10 @@ class RestoreResult:
 
     @property
     def message(self) -> str:
-        return (
-            f"The backup made {london(self.restored.made_at):%d %B %Y at %H:%M} has been restored. "
-            f"The database as it was before is kept in {self.safety_copy}."
-        )
+        return _(
+            "The backup made {made_at} has been restored. "
+            "The database as it was before is kept in {safety_copy}."
+        ).format(made_at=at_time(self.restored.made_at), safety_copy=self.safety_copy)
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,11 @@ class IntegrityReport:
     @property
     def message(self) -> str:
         if self.ok:
-            return "The database passed its start-up check."
-        return (
-            f"The database is damaged ({self.problems[0]}). Restore the newest good backup before entering "
+            return _("The database passed its start-up check.")
+        return _(
+            "The database is damaged ({problems}). Restore the newest good backup before entering "
             "anything else; the damaged file will be kept."
-        )
+        ).format(problems=self.problems[0])
 
 
 # -- making backups -----------------------------------------------------------------------------------------
@@ -68,8 +70,10 @@ def restore_backup(ctx: AppContext, path: Path) -> RestoreResult:
     summary = check_backup(path, ctx.store.keyring.database_id, ctx.store.db_key_copy())
     if ctx.actor.username not in summary.contents.usernames:
         raise bk.BackupRefused(
-            f"The backup {path.name} was made before the account “{ctx.actor.username}” existed, so you could "
-            "not sign in to it. Ask whoever set DSL Desk up to restore it. Nothing was changed.",
+            _(
+                "The backup {name} was made before the account “{username}” existed, so you could "
+                "not sign in to it. Ask whoever set DSL Desk up to restore it. Nothing was changed."
+            ).format(name=path.name, username=ctx.actor.username),
             path=path,
         )
     with ctx.store.session() as session:
@@ -83,7 +87,7 @@ def restore_backup(ctx: AppContext, path: Path) -> RestoreResult:
         )
     safety = _safety_copy(ctx)
     _swap_database(ctx, path, safety.path)
-    _audit_restored(ctx, summary, safety.path, reason="chosen by the user")
+    _audit_restored(ctx, summary, safety.path, reason=_("chosen by the user"))
     return RestoreResult(summary, safety.path)
 
 
@@ -92,7 +96,9 @@ def _safety_copy(ctx: AppContext) -> BackupFile:
         return make_backup(ctx, "before-restore").backup
     except BackupFailed as error:
         raise BackupFailed(
-            f"The current database could not be backed up first, so the restore was not started. {error}"
+            _(
+                "The current database could not be backed up first, so the restore was not started. {error}"
+            ).format(error=error)
         ) from error
 
 
@@ -202,7 +208,9 @@ def restore_damaged_database(
     kr.forget(db_key)
     if username not in summary.contents.usernames:
         raise bk.BackupRefused(
-            f"The backup {backup_path.name} has no account called “{username}”. Nothing was changed.",
+            _("The backup {name} has no account called “{username}”. Nothing was changed.").format(
+                name=backup_path.name, username=username
+            ),
             path=backup_path,
         )
     stamp = f"{clock.now():%Y%m%d-%H%M%S}Z"
@@ -211,7 +219,7 @@ def restore_damaged_database(
     if keyring_from_backup:
         kr.save_keyring(paths.keyring, keyring)
     ctx = sign_in(paths, username, passphrase, clock=clock, packs=packs)
-    _audit_restored(ctx, summary, kept, reason="the database was damaged")
+    _audit_restored(ctx, summary, kept, reason=_("the database was damaged"))
     return ctx
 
 
@@ -284,17 +292,21 @@ def restore_key_file(
         return ctx
     if not usable:
         raise StoreError(
-            f"No backup in {paths.backups} holds a good copy of the key file with an account called "
-            f"“{username}”. If a backup is elsewhere (a USB drive), copy it — the .db file and its .keyring.json "
-            "— into that folder and try again.",
+            _(
+                "No backup in {backups} holds a good copy of the key file with an account called "
+                "“{username}”. If a backup is elsewhere (a USB drive), copy it — the .db file and its .keyring.json "
+                "— into that folder and try again."
+            ).format(backups=paths.backups, username=username),
             path=paths.keyring,
         )
     throttle.record_failure(now, "" if recovery else username)
     if recovery:
-        raise WrongPassphrase("That recovery key does not open any backup copy of the key file.")
+        raise WrongPassphrase(_("That recovery key does not open any backup copy of the key file."))
     raise WrongPassphrase(
-        "That passphrase does not open any backup copy of the key file. If you changed your passphrase after "
-        "the backups were made, type the one you had then."
+        _(
+            "That passphrase does not open any backup copy of the key file. If you changed your passphrase after "
+            "the backups were made, type the one you had then."
+        )
     )
 
 
