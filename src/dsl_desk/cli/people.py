@@ -11,6 +11,8 @@ import argparse
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from dsl_desk.core.dates_in_words import numeric_date
+
 if TYPE_CHECKING:
     from dsl_desk.services.people.child_import import ImportSummary
 
@@ -62,7 +64,7 @@ def print_summary(summary: ImportSummary, *, as_json: bool) -> int:
             SimpleNamespace(
                 row=row.row,
                 name=row.name,
-                born=f"{row.date_of_birth:%d/%m/%Y}" if row.date_of_birth else "–",
+                born=numeric_date(row.date_of_birth) if row.date_of_birth else "–",
                 verdict=row.verdict,
                 why=" ".join(p for p in (row.reason, row.note and f"Note: {row.note}.") if p),
             )

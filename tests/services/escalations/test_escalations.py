@@ -11,7 +11,8 @@ from dsl_desk.core.escalation_rules import DueStatus
 from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.escalations.checklist_items import complete_checklist_item
 from dsl_desk.services.escalations.closing import ResolutionInput, resolve, withdraw
-from dsl_desk.services.escalations.reading import get_escalation, list_open_cases
+from dsl_desk.services.escalations.dashboard import list_open_cases
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.escalations.stages import StageOutcome, escalate
 from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.people.children import add_child
@@ -222,6 +223,18 @@ def test_immediate_risk_out_of_hours_is_due_next_working_day(ctx, clock, child_i
     assert detail.stages[0].deadline == datetime(2026, 1, 12, 17, 0, tzinfo=UTC)
     assert detail.current_deadline == datetime(2026, 1, 9, 18, 30, tzinfo=UTC)
     assert list_open_cases(ctx)[0].out_of_hours is True
+
+
+def test_the_chase_message_of_a_passed_deadline_never_says_ends_overdue(ctx, child_id, clock):
+    from dsl_desk.services.escalations.reading import chase_message
+
+    detail = open_escalation(ctx, _new(child_id, category=_category(ctx, "st_helens")))
+    assert "for this stage ends today 17:00." in chase_message(ctx, detail.id)
+    clock.advance(timedelta(days=1))  # St Helens stage one was due at 17:00 on the day it was opened
+    text = chase_message(ctx, detail.id)
+    assert "for this stage ended: overdue since 17:00 yesterday." in text
+    assert "ends overdue" not in text
+    assert "1 working day" in text or "working days" in text
 
 
 @pytest.mark.parametrize("pack_id", ["st_helens", "medway", "wigan"])

@@ -106,7 +106,7 @@ def test_a_future_date_of_birth_is_refused_with_why_and_the_others_are_added(ctx
     summary = import_children(ctx, path)
     refused, added = summary.rows
     assert refused.verdict == "refused"
-    assert refused.reason == "The date of birth 01 February 2031 is in the future. Check the date."
+    assert refused.reason == "The date of birth 1 February 2031 is in the future. Check the date."
     assert added.verdict == "added"
     assert summary.words() == "1 child added, 0 already here, 1 refused."
     assert [row.name for row in list_children(ctx)] == ["Ada Presentine"]

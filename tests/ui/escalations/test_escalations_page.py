@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from dsl_desk.services.escalations.reading import get_escalation, list_open_checklist
+from dsl_desk.services.escalations.dashboard import list_open_checklist
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.ui.escalations.escalate import EscalateWizard
 from dsl_desk.ui.escalations.escalation_dialogs import ChaseDialog, MarkDoneDialog, WithdrawDialog
 from dsl_desk.ui.escalations.escalations_page import EscalationsPage

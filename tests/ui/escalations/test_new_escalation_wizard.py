@@ -8,8 +8,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QListWidget, QRadioButton, QWizard
 
 from dsl_desk.core.escalation_rules import immediate_risk_rule
+from dsl_desk.services.escalations.dashboard import list_open_cases
 from dsl_desk.services.escalations.drafts import load_draft
-from dsl_desk.services.escalations.reading import get_escalation, list_open_cases
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.people.children import list_children
 from dsl_desk.ui.desk.dashboard_page import DashboardPage
 from dsl_desk.ui.escalations.new_escalation import (

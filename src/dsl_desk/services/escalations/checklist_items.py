@@ -12,6 +12,7 @@ from dsl_desk.core.escalation_rules import (
     immediate_deadline,
     immediate_risk_rule,
 )
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
@@ -169,9 +170,11 @@ def record_not_done(ctx: AppContext, item_id: int, reason: str) -> EscalationDet
 def open_item(session: Session, item_id: int) -> ChecklistItem:
     item = bounds.fetch(session, ChecklistItem, item_id)
     if item is None:
-        raise NotFound(f"There is no checklist item number {bounds.shown(item_id)}.")
+        raise NotFound(
+            _("There is no checklist item number {item_id}.").format(item_id=bounds.shown(item_id))
+        )
     if item.done_at is not None:
-        raise ValidationError("That item was already ticked off.")
+        raise ValidationError(_("That item was already ticked off."))
     return item
 
 
@@ -180,7 +183,8 @@ def close_not_done(
 ) -> None:
     if not reason.strip():
         raise ValidationError(
-            f"Say why this was not done: “{short_text(item.text)}”", field=f"not_done:{item.id}"
+            _("Say why this was not done: “{short_text}”").format(short_text=short_text(item.text)),
+            field=f"not_done:{item.id}",
         )
     bounds.check_text(
         reason, "the reason it was not done", limit=bounds.LINE_MAX, field=f"not_done:{item.id}"
@@ -259,8 +263,10 @@ def close_musts(
         what = "moving to the next stage" if moving_on else "closing"
         lines = "; ".join(f"“{short_text(i.text, 90)}”" for i in missing)
         raise ValidationError(
-            f"The policy says these must be done before {what}: {lines}. Tick each off once done, or record "
-            "why it was not done.",
+            _(
+                "The policy says these must be done before {what}: {lines}. Tick each off once done, or record "
+                "why it was not done."
+            ).format(what=what, lines=lines),
             field="not_done_reasons",
         )
     for item in waiting:

@@ -31,6 +31,7 @@ from dsl_desk.core.child_import import (
     read_file,
 )
 from dsl_desk.core.clock import london
+from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ValidationError
@@ -161,7 +162,7 @@ def _plan(
     try:
         read = read_file(data, file_name, today=today)
     except ImportFileError as error:
-        raise ValidationError(f"{error} Nothing was imported.", field="file") from None
+        raise ValidationError(_("{error} Nothing was imported.").format(error=error), field="file") from None
     incoming = tuple(_checked(child, today) for child in read.children)
     known = [
         KnownChild(child.id, child.given_names, child.family_name, child.date_of_birth)

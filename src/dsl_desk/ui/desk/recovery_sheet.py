@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from dsl_desk import APP_NAME
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.ui.desk.setup_pages import SetupPage
 from dsl_desk.ui.paperwork.form_fields import (
     error_label,
@@ -235,7 +236,7 @@ class RecoveryPage(SetupPage):
         return RecoverySheet(
             organisation=wizard.organisation_page.name_edit.text().strip(),
             account=wizard.you_page.username_edit.text(),
-            date_text=f"{today.day} {today:%B %Y}",
+            date_text=day_month_year(today),
             key=wizard.recovery_key,
             data_file=str(wizard.paths.database),
         )

@@ -34,7 +34,7 @@ from dsl_desk.core.categories import (
     valid_categories,
 )
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date, describe_deadline
+from dsl_desk.core.dates_in_words import describe_date, describe_deadline
 from dsl_desk.core.escalation_rules import immediate_risk_rule
 from dsl_desk.core.policy import AGENCY_KINDS, Contact, PolicyPack
 from dsl_desk.services.context import AppContext

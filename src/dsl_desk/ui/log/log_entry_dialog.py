@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import numeric_date_time
 from dsl_desk.core.record_prompts import record_prompts
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError, ValidationError
@@ -155,7 +156,7 @@ class LogEntryDialog(QDialog):
         note = QLabel(
             self.tr("You are correcting entry %s, written %s by %s. It stays on the record, struck through, "
                     "with your correction beside it.")
-            % (original.id, f"{written:%d/%m/%Y %H:%M}", original.author),
+            % (original.id, numeric_date_time(written), original.author),
             wordWrap=True,
         )  # fmt: skip
         box_layout.addRow(note)

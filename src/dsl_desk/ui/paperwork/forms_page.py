@@ -63,6 +63,7 @@ from dsl_desk.ui.messages import show_error
 from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.paperwork.form_editor import FormEditor
 from dsl_desk.ui.signals import AppSignals, Changed
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, page_title
 from dsl_desk.ui.widgets.folders import in_documents
 
@@ -94,7 +95,11 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
     pages = range((first or 1) - 1, min(last or document.pageCount(), document.pageCount()))
     painter = QPainter()
     if not painter.begin(printer):
-        raise DeskError("The printer could not be started. Check that it is switched on and try again.")
+        raise DeskError(
+            translate(
+                "forms_page", "The printer could not be started. Check that it is switched on and try again."
+            )
+        )
     try:
         for position, index in enumerate(pages):
             if position:

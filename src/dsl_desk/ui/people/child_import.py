@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dsl_desk.core.dates_in_words import numeric_date
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError
 from dsl_desk.services.people.child_import import ImportRow, ImportSummary, import_children, preview_import
@@ -78,11 +79,11 @@ class ChildImportDialog(QDialog):
         layout.addWidget(self.columns)
         self.model: RowTableModel[ImportRow] = RowTableModel(
             [
-                Column("Row", lambda r: str(r.row), sort_key=lambda r: r.row),
-                Column("Name", lambda r: r.name),
-                Column("Born", lambda r: f"{r.date_of_birth:%d/%m/%Y}" if r.date_of_birth else "–"),
-                Column("Status", lambda r: ", ".join(r.flags)),
-                Column("What happens", _what_happens, tooltip=_what_happens),
+                Column(self.tr("Row"), lambda r: str(r.row), sort_key=lambda r: r.row),
+                Column(self.tr("Name"), lambda r: r.name),
+                Column(self.tr("Born"), lambda r: numeric_date(r.date_of_birth) if r.date_of_birth else "–"),
+                Column(self.tr("Status"), lambda r: ", ".join(r.flags)),
+                Column(self.tr("What happens"), _what_happens, tooltip=_what_happens),
             ],
             self,
         )

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year, numeric_date
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.escalations.reading import list_escalations
 from dsl_desk.services.escalations.views import CaseRow
@@ -82,18 +83,18 @@ class ChildrenPage(QWidget):
         layout.addWidget(self.search)
         self.model: RowTableModel[ChildRow] = RowTableModel(
             [
-                Column("Name", lambda r: r.name),
+                Column(self.tr("Name"), lambda r: r.name),
                 Column(
-                    "Born",
-                    lambda r: f"{r.date_of_birth:%d/%m/%Y}",
+                    self.tr("Born"),
+                    lambda r: numeric_date(r.date_of_birth),
                     sort_key=lambda r: r.date_of_birth.isoformat(),
                 ),
                 Column(
-                    "Open",
+                    self.tr("Open"),
                     lambda r: str(r.open_escalations) if r.open_escalations else "–",
                     sort_key=lambda r: r.open_escalations,
                 ),
-                Column("Status", lambda r: ", ".join(r.flags)),
+                Column(self.tr("Status"), lambda r: ", ".join(r.flags)),
             ],
             self,
         )
@@ -189,12 +190,16 @@ class ChildDetailPanel(QFrame):
         layout.addWidget(section_title(self.tr("Escalations")))
         self.cases: RowTableModel[CaseRow] = RowTableModel(
             [
-                Column("Ref", lambda r: r.reference, tooltip=lambda r: f"Other agency: {r.other_agency}"),
-                Column("Status", lambda r: r.status_words),
                 Column(
-                    "Stage", lambda r: r.stage_label, tooltip=lambda r: f"{r.stage_label} — {r.other_agency}"
+                    self.tr("Ref"), lambda r: r.reference, tooltip=lambda r: f"Other agency: {r.other_agency}"
                 ),
-                Column("Deadline", lambda r: r.deadline_words),
+                Column(self.tr("Status"), lambda r: r.status_words),
+                Column(
+                    self.tr("Stage"),
+                    lambda r: r.stage_label,
+                    tooltip=lambda r: f"{r.stage_label} — {r.other_agency}",
+                ),
+                Column(self.tr("Deadline"), lambda r: r.deadline_words),
             ],
             self,
         )
@@ -229,7 +234,8 @@ class ChildDetailPanel(QFrame):
         today = london(self.ctx.clock.now()).date()
         self.name.setText(child.name)
         self.fact_labels["born"].setText(
-            f"{details.date_of_birth:%d %B %Y} (age {_age(details.date_of_birth, today)})"
+            self.tr("%s (age %s)")
+            % (day_month_year(details.date_of_birth), _age(details.date_of_birth, today))
         )
         self.fact_labels["address"].setText(details.address or "–")
         self.fact_labels["parents"].setText(details.parents_carers or "–")
