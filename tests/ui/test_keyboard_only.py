@@ -160,8 +160,9 @@ def test_the_first_escalation_from_the_keyboard_alone(qtbot, window, ctx, clock,
     assert forms.form_id == "st_helens_escalation_notice"  # the form this stage asks for comes first
     key(Qt.Key.Key_D, ALT)
     saved = tmp_path / "notice.pdf"
+    # The export and its signature run off the GUI thread, under a progress dialog.
+    qtbot.waitUntil(lambda: "(signed)" in forms.status.text(), timeout=30_000)
     assert saved.is_file(), forms.status.text()
-    assert "(signed)" in forms.status.text()
     reader = PdfReader(saved)
     assert "Escalation Notice" in reader.pages[0].extract_text()
     signatures = [f for f in (reader.get_fields() or {}).values() if f.get("/FT") == "/Sig" and f.get("/V")]
