@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow lint format demo bench clean constraints
+.PHONY: run test test-slow lint format demo bench clean constraints translations
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "DSL Desk needs Python 3.11 or newer")'
@@ -39,6 +39,12 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(ARGS)
+
+# Extract every user-facing string (gettext .pot for core/services/documents, Qt .ts for the UI) and compile
+# the translations beside them (.mo, .qm) into src/dsl_desk/resources/locale. Needs xgettext/msgfmt (apt: gettext)
+# for the gettext side; PySide6's lupdate/lrelease for the Qt side. See tools/translations.py.
+translations: $(STAMP)
+	$(BIN)/python tools/translations.py $(ARGS)
 
 # Regenerate the pinned set after changing dependencies in pyproject.toml.
 constraints:

@@ -24,7 +24,7 @@ from generate import BENCH_PASSPHRASE, BENCH_USERNAME
 from dsl_desk.core.clock import SystemClock
 from dsl_desk.services.desk.policies import load_policies
 from dsl_desk.services.desk.setup import sign_in
-from dsl_desk.services.escalations.reading import list_open_checklist
+from dsl_desk.services.escalations.dashboard import list_open_checklist
 from dsl_desk.services.records import retention, subject_access, transfers
 from dsl_desk.services.records.due import list_records_due
 from dsl_desk.store.paths import DataPaths

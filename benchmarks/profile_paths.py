@@ -123,8 +123,8 @@ def unlock(data: Path, top: int) -> None:
 def run_path(path: str, desk: Desk, top: int) -> None:
     ctx = desk.ctx
     if path == "dashboard":
-        cases = find("list_open_cases", "dsl_desk.services.escalations.reading")
-        items = find("list_open_checklist", "dsl_desk.services.escalations.reading")
+        cases = find("list_open_cases", "dsl_desk.services.escalations.dashboard")
+        items = find("list_open_checklist", "dsl_desk.services.escalations.dashboard")
         profiled("dashboard refresh (services)", lambda: (cases(ctx), items(ctx)), top, repeat=3)
     elif path == "page":
         qt_app()

@@ -377,8 +377,8 @@ WHERE i.done_at IS NULL AND e.status != 'withdrawn' ORDER BY i.created_at, i.id
 
 
 def dashboard_figures(desk: Desk, runs: int, notes: list[str], *, plain: bool) -> list[Figure]:
-    list_open_cases = find("list_open_cases", "dsl_desk.services.escalations.reading")
-    list_open_checklist = find("list_open_checklist", "dsl_desk.services.escalations.reading")
+    list_open_cases = find("list_open_cases", "dsl_desk.services.escalations.dashboard")
+    list_open_checklist = find("list_open_checklist", "dsl_desk.services.escalations.dashboard")
     counts: dict[str, int] = {}
 
     def refresh() -> None:

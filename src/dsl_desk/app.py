@@ -28,6 +28,11 @@ def run_gui(paths: DataPaths, clock: Clock) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    from dsl_desk.ui.translation import install_translators
+
+    install_translators(
+        app
+    )  # the system locale's .qm and gettext catalogue; English (no-op) when there are none
     apply_theme(app)
     from dsl_desk.ui.crash_dialog import install_crash_hook
 

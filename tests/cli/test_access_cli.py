@@ -23,7 +23,7 @@ def test_a_request_from_receipt_to_response(ctx, child_id, data_paths, clock, tm
 
     assert run(data_paths, clock, "sar", "new", "--child", str(child_id), "--requester", "Mr B Example",
                "--relationship", "Father", "--received", "2026-01-05", "--identity-confirmed") == 0  # fmt: skip
-    assert "respond by Thursday 05 February 2026" in capsys.readouterr().out
+    assert "respond by Thursday 5 February 2026" in capsys.readouterr().out
     assert run(data_paths, clock, "sar", "list", "--json") == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["relationship"] for r in rows] == ["Mother", "Father"]

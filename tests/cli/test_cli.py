@@ -148,7 +148,8 @@ def test_cases_json_the_dashboard_and_the_escalation_page_agree_on_every_deadlin
     to the next working day's end. Every reader shows the same instants."""
     from datetime import UTC, datetime
 
-    from dsl_desk.services.escalations.reading import get_escalation, list_open_cases, list_open_checklist
+    from dsl_desk.services.escalations.dashboard import list_open_cases, list_open_checklist
+    from dsl_desk.services.escalations.reading import get_escalation
 
     clock.set(datetime(2026, 1, 9, 19, 0, tzinfo=UTC))  # Friday evening
     child = add_child(ctx, fictional_child()).id

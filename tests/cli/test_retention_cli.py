@@ -61,7 +61,7 @@ def test_list_as_json_and_as_a_table(old_child, data_paths, clock, monkeypatch, 
 def test_hold_then_lift(old_child, data_paths, clock, monkeypatch, capsys):
     args = ("hold", str(old_child), "--reason", "Inquiry: do not destroy", "--review-on", "2026-09-01")
     assert run(data_paths, clock, monkeypatch, *args) == 0
-    assert "kept longer. Review it on 01 September 2026." in capsys.readouterr().out
+    assert "kept longer. Review it on 1 September 2026." in capsys.readouterr().out
     assert run(data_paths, clock, monkeypatch, "list", "--json") == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed["due"] == []

@@ -19,8 +19,8 @@ class Block:
         if name.split('.')[0] in ('PySide6', 'sqlalchemy', 'shiboken6'):
             raise ImportError('core must not import ' + name)
 sys.meta_path.insert(0, Block())
-import dsl_desk.core.calendar, dsl_desk.core.policy, dsl_desk.core.escalation_rules, dsl_desk.core.deadline_words
-import dsl_desk.core.date_entry, dsl_desk.core.policy.loader, dsl_desk.core.resources
+import dsl_desk.core.calendar, dsl_desk.core.policy, dsl_desk.core.escalation_rules, dsl_desk.core.dates_in_words
+import dsl_desk.core.date_entry, dsl_desk.core.policy.loader, dsl_desk.core.resources, dsl_desk.core.child_import
 from dsl_desk.core.policy import builtin_policies_dir, load_packs
 assert load_packs([builtin_policies_dir()]).errors == ()
 print('ok')

@@ -16,7 +16,7 @@ from dsl_desk.core.date_entry import (
     parse_uk_date,
     parse_uk_datetime,
 )
-from dsl_desk.core.deadline_words import DAY_NAMES, MONTH_NAMES
+from dsl_desk.core.dates_in_words import DAY_NAMES, MONTH_NAMES
 
 TODAY = date(2026, 1, 5)  # the test clock's Monday
 NOW = datetime(2026, 1, 5, 9, 0)

@@ -86,7 +86,7 @@ def test_a_longer_period_from_the_profile_moves_the_date():
         ({"open_requests": 1}, "1 subject access request is still open"),
         (
             {"hold": Hold("Inquiry: do not destroy", date(2027, 1, 1))},
-            "Kept longer (review on 01 January 2027)",
+            "Kept longer (review on 1 January 2027)",
         ),
     ],
 )

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from dsl_desk.services.desk.setup import sign_in
 from dsl_desk.services.records import backups as bs
+from dsl_desk.services.records import restore
 from dsl_desk.store import backup as bk
 from dsl_desk.store.models import Child
 from tests.conftest import PASSPHRASE
@@ -109,7 +110,7 @@ def test_sigkill_mid_backup_leaves_live_database_and_last_backup_whole(ctx, data
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert connection.execute("SELECT count(*) FROM children").fetchone() == (24 * 128,)
     connection.close()
-    assert bs.newest_good_backup(data_paths, key) == newest
+    assert restore.newest_good_backup(data_paths, key) == newest
     # … and the next backup clears away what the killed one left.
     assert bs.make_backup(reopened).backup.path.exists()
     assert _partials(data_paths.backups) == []

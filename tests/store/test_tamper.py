@@ -410,7 +410,7 @@ def test_deleting_the_lock_file_under_a_running_desk_does_not_let_a_second_copy_
 
 
 def test_restoring_an_older_backup_is_no_tampering_and_says_which_backups_were_left_out(ctx, child_id, clock):
-    from dsl_desk.services.records.backups import restore_backup
+    from dsl_desk.services.records.restore import restore_backup
 
     older = make_backup(ctx).backup
     clock.advance(timedelta(days=1))  # another day's backup: a day's newest one is kept
@@ -420,4 +420,4 @@ def test_restoring_an_older_backup_is_no_tampering_and_says_which_backups_were_l
     restore_backup(ctx, older.path)
     report = verify_audit_trail(ctx)
     assert report.intact, lines(report)
-    assert "3 backup(s) made before the restore of 06 January 2026 10:00 hold the trail" in report.message
+    assert "3 backup(s) made before the restore of 6 January 2026 10:00 hold the trail" in report.message

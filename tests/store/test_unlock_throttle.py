@@ -13,6 +13,7 @@ from sqlalchemy import select
 from dsl_desk.services.desk.setup import sign_in, sign_in_with_recovery_key
 from dsl_desk.services.people.children import add_child, list_children
 from dsl_desk.services.records import backups as bs
+from dsl_desk.services.records import restore
 from dsl_desk.store.errors import KeyringDamaged, StoreError, UnlockThrottled, WrongPassphrase
 from dsl_desk.store.models import AuditEvent
 from dsl_desk.store.throttle import MAX_WAIT, UnlockThrottle, wait_after
@@ -253,9 +254,9 @@ def test_the_key_file_comes_back_from_a_backup_and_no_record_is_lost(ctx, data_p
     ctx.close()
     data_paths.keyring.write_text("{ damaged")
     with pytest.raises(WrongPassphrase, match="does not open any backup copy"):
-        bs.restore_key_file(data_paths, "j.smith", WRONG, clock=clock)
+        restore.restore_key_file(data_paths, "j.smith", WRONG, clock=clock)
     assert _failures(data_paths) == 1
-    restored = bs.restore_key_file(data_paths, "j.smith", PASSPHRASE, clock=clock)
+    restored = restore.restore_key_file(data_paths, "j.smith", PASSPHRASE, clock=clock)
     assert sorted(row.name for row in list_children(restored)) == ["After Backup", "Before Backup"]
     with restored.store.session() as session:
         actions = session.scalars(select(AuditEvent.action)).all()
@@ -269,7 +270,7 @@ def test_no_backup_of_the_key_file_is_a_plain_message(ctx, data_paths, clock):
     ctx.close()
     data_paths.keyring.write_text("{ damaged")
     with pytest.raises(StoreError, match=r"No backup in .* holds a good copy of the key file"):
-        bs.restore_key_file(data_paths, "j.smith", PASSPHRASE, clock=clock)
+        restore.restore_key_file(data_paths, "j.smith", PASSPHRASE, clock=clock)
 
 
 def test_the_recovery_key_brings_back_an_unreadable_key_file(recovery_ctx, data_paths, clock):
@@ -279,7 +280,9 @@ def test_the_recovery_key_brings_back_an_unreadable_key_file(recovery_ctx, data_
     data_paths.keyring.unlink()
     with pytest.raises(KeyringDamaged, match="missing"):
         sign_in_with_recovery_key(data_paths, "j.smith", recovery_key, clock=clock)
-    restored = bs.restore_key_file(data_paths, "j.smith", recovery_key.lower(), clock=clock, recovery=True)
+    restored = restore.restore_key_file(
+        data_paths, "j.smith", recovery_key.lower(), clock=clock, recovery=True
+    )
     assert restored.actor.username == "j.smith"
     restored.close()
     sign_in(data_paths, "j.smith", PASSPHRASE, clock=clock).close()

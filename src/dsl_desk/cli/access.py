@@ -19,6 +19,7 @@ from typing import Any
 
 from dsl_desk.cli.types import record_id
 from dsl_desk.core.clock import Clock
+from dsl_desk.core.dates_in_words import long_date
 from dsl_desk.store.paths import DataPaths
 
 Handler = Callable[[argparse.Namespace, DataPaths, Clock], int]
@@ -96,7 +97,7 @@ def _new(ctx: Any, args: argparse.Namespace) -> int:
             identity_confirmed=args.identity_confirmed,
         ),
     )
-    print(f"Recorded {row.reference} for {row.child}: respond by {row.due_on:%A %d %B %Y} ({row.due_words}).")
+    print(f"Recorded {row.reference} for {row.child}: respond by {long_date(row.due_on)} ({row.due_words}).")
     return 0
 
 

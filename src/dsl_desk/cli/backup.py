@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dsl_desk.core.clock import Clock, london
+from dsl_desk.core.clock import Clock
+from dsl_desk.core.dates_in_words import at_time, iso_date, long_date, with_time
 from dsl_desk.store.paths import DataPaths
 
 Handler = Callable[[argparse.Namespace, DataPaths, Clock], int]
@@ -37,7 +38,7 @@ def _backup(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
     if args.list:
         for backup in with_context(args, paths, clock, list_available_backups):
-            print(f"{london(backup.made_at):%Y-%m-%d %H:%M}  {backup.meta.kind:<14} {backup.path}")
+            print(f"{with_time(backup.made_at, iso_date)}  {backup.meta.kind:<14} {backup.path}")
         return 0
 
     def work(ctx: Any) -> tuple[Any, Any]:
@@ -53,7 +54,8 @@ def _backup(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 def _restore(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     from dsl_desk.cli.commands import CliError, read_passphrase
     from dsl_desk.services.desk.setup import sign_in
-    from dsl_desk.services.records.backups import describe_backup, restore_backup, restore_damaged_database
+    from dsl_desk.services.records.backups import describe_backup
+    from dsl_desk.services.records.restore import restore_backup, restore_damaged_database
     from dsl_desk.store.errors import DatabaseCorrupt
     from dsl_desk.store.instance_lock import InstanceLock
 
@@ -103,10 +105,10 @@ def _confirm(args: argparse.Namespace, cli_error: type[Exception]) -> None:
 
 def describe_summary(summary: Any) -> str:
     contents = summary.contents
-    newest = f"{london(contents.newest_entry_at):%d %B %Y %H:%M}" if contents.newest_entry_at else "none"
+    newest = with_time(contents.newest_entry_at) if contents.newest_entry_at else "none"
     facts = [
         ("Backup", str(summary.backup.path)),
-        ("Made", f"{london(summary.made_at):%A %d %B %Y at %H:%M}"),
+        ("Made", at_time(summary.made_at, long_date)),
         ("Children", str(contents.children)),
         ("Escalations", str(contents.escalations)),
         ("Discussion entries", str(contents.entries)),

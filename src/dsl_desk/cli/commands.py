@@ -84,9 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     _unlock_options(cases)
     cases.add_argument("--json", action="store_true")
 
-    children = commands.add_parser("children", help="list children")
+    children = commands.add_parser("children", help="list children, or import them from the MIS")
     _unlock_options(children)
     children.add_argument("--json", action="store_true")
+    from dsl_desk.cli.people import add_import_parser
+
+    add_import_parser(children.add_subparsers(dest="children_command", metavar="ACTION"))
 
     policy = commands.add_parser("policy", help="the escalation policies this installation knows")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
@@ -183,12 +186,14 @@ def hoist_data_dir(argv: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     from dsl_desk import crash
     from dsl_desk.cli.types import check_arguments
+    from dsl_desk.core import i18n
 
     args = build_parser().parse_args(hoist_data_dir(sys.argv[1:] if argv is None else list(argv)))
     clock = clock or SystemClock()
     paths: DataPaths | None = None
     if argv is None:  # the real process (in-process callers, such as tests, keep their own hooks)
         crash.install(lambda: paths.root if paths else None, _print_crash)
+        i18n.install(i18n.system_language())  # the catalogue for the user's language; English without one
     try:
         check_arguments(args, CliError)
         paths = resolve_data_dir(args.data_dir)
@@ -295,7 +300,7 @@ def _demo(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
 
 def _cases(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
-    from dsl_desk.services.escalations.reading import list_open_cases
+    from dsl_desk.services.escalations.dashboard import list_open_cases
 
     rows = with_context(args, paths, clock, list_open_cases)
     if args.json:
@@ -311,6 +316,12 @@ def _cases(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
 def _children(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     from dsl_desk.services.people.children import list_children
+
+    if args.children_command == "import":
+        from dsl_desk.cli.people import print_summary, run_import
+
+        summary = with_context(args, paths, clock, lambda ctx: run_import(ctx, args))
+        return print_summary(summary, as_json=args.json)
 
     rows = with_context(args, paths, clock, list_children)
     if args.json:

@@ -10,6 +10,7 @@ from typing import Any
 
 from dsl_desk.cli.types import record_id
 from dsl_desk.core.clock import Clock, london
+from dsl_desk.core.dates_in_words import numeric_date_time
 from dsl_desk.store.paths import DataPaths
 
 Handler = Callable[[argparse.Namespace, DataPaths, Clock], int]
@@ -83,7 +84,7 @@ def _line(row: Any) -> _Line:
     when = london(row.occurred_at)
     return _Line(
         row.id,
-        f"{when:%d/%m/%Y %H:%M}",
+        numeric_date_time(when),
         row.method_label,
         row.author,
         "; ".join(state),
@@ -108,7 +109,7 @@ def _search(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     for hit in result.hits:
         flag = " (corrected later)" if hit.superseded else ""
         print(
-            f"#{hit.entry_id}  {london(hit.occurred_at):%d/%m/%Y %H:%M}  {hit.child_name}  {hit.method_label}{flag}"
+            f"#{hit.entry_id}  {numeric_date_time(hit.occurred_at)}  {hit.child_name}  {hit.method_label}{flag}"
         )
         # Matches in [brackets]: a terminal may not show bold, and brackets survive copying.
         print("    " + _one_line(hit.snippet.replace(MATCH_START, "[").replace(MATCH_END, "]"), 200))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from dsl_desk.core.clock import Clock, london
+from dsl_desk.core.dates_in_words import iso_date
 from dsl_desk.store.paths import DataPaths
 
 Handler = Callable[[argparse.Namespace, DataPaths, Clock], int]
@@ -199,7 +200,7 @@ def _trust_list(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int
             c.fingerprint,
             c.subject,
             "user of this desk" if c.kind == "desk" else "trusted (phoned)",
-            f"{london(c.added_at):%Y-%m-%d}",
+            iso_date(london(c.added_at).date()),
         )
         for c in known.certificates
     ]

@@ -16,6 +16,7 @@ from typing import Any
 
 from dsl_desk.cli.types import record_id
 from dsl_desk.core.clock import Clock
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.store.paths import DataPaths
 
 Handler = Callable[[argparse.Namespace, DataPaths, Clock], int]
@@ -114,7 +115,7 @@ def _hold(args: argparse.Namespace, ctx: Any) -> int:
         except ValueError:
             raise CliError(f"--review-on must be a date like 2027-09-01, not “{args.review_on}”.") from None
     hold = place_hold(ctx, args.child_id, args.reason, review_on)
-    when = f" Review it on {hold.review_on:%d %B %Y}." if hold.review_on else ""
+    when = f" Review it on {day_month_year(hold.review_on)}." if hold.review_on else ""
     print(f"{hold.name}'s record is kept longer.{when}")
     return 0
 
@@ -132,7 +133,7 @@ def _delete(args: argparse.Namespace, ctx: Any) -> int:
     from dsl_desk.services.records.retention_deletion import delete_record, deletion_preview
 
     preview = deletion_preview(ctx, args.child_id)
-    print(f"{preview.name}, born {preview.date_of_birth:%d %B %Y}. {preview.due_because}")
+    print(f"{preview.name}, born {day_month_year(preview.date_of_birth)}. {preview.due_because}")
     if not preview.can_delete:
         reasons = " ".join(preview.blockers) or "It is not past its retention date yet."
         raise CliError(f"This record cannot be deleted now. {reasons} Nothing was deleted.")

@@ -17,6 +17,7 @@ from typing import Any
 
 from dsl_desk.cli.types import record_id
 from dsl_desk.core.clock import Clock, london
+from dsl_desk.core.dates_in_words import day_month_year, iso_date
 from dsl_desk.store.paths import DataPaths
 
 Handler = Callable[[argparse.Namespace, DataPaths, Clock], int]
@@ -112,7 +113,7 @@ def _export(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
     print(
         f"Transfer id:   {result.transfer_id} (run `dsl-desk transfer sent {result.transfer_id}` once it has gone)"
     )
-    print(f"Keep our copy until {result.keep_copy_until:%d %B %Y}.")
+    print(f"Keep our copy until {day_month_year(result.keep_copy_until)}.")
     print(f"Signing certificate fingerprint: {result.fingerprint}")
     print()
     print(f"TRANSFER PASSWORD (shown once): {result.password}")
@@ -174,7 +175,7 @@ def _list(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
             r.other_school,
             r.status_words,
             r.receipt_words or "–",
-            f"{london(r.created_at):%Y-%m-%d}",
+            iso_date(london(r.created_at).date()),
         )
         for r in rows
     ]

@@ -26,7 +26,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 from dsl_desk.core.clock import LONDON
-from dsl_desk.core.deadline_words import DAY_NAMES, MONTH_NAMES, long_date
+from dsl_desk.core.dates_in_words import DAY_NAMES, MONTH_NAMES, at_time, clock_time, long_date
+from dsl_desk.core.i18n import _
 
 __all__ = [
     "DATETIME_EXAMPLE",
@@ -81,7 +82,7 @@ def parse_uk_date(
         raise TypeError("past_only needs today")
     raw = " ".join(text.split())
     if not raw:
-        raise DateEntryError(f"Enter a date, e.g. {DATE_EXAMPLE}.")
+        raise DateEntryError(_("Enter a date, e.g. {DATE_EXAMPLE}.").format(DATE_EXAMPLE=DATE_EXAMPLE))
     day = _read_date(raw, today, past_only)
     _check_bounds(long_date(day), day, today if past_only else None, earliest, latest)
     return day
@@ -92,17 +93,23 @@ def _read_date(raw: str, today: date | None, past_only: bool) -> date:
     if lowered in _RELATIVE:
         return _relative(raw, _RELATIVE[lowered], today)
     if not _ALLOWED.fullmatch(lowered):
-        raise DateEntryError(f"“{raw}” is not a date. {_FORMS_HINT}.")
+        raise DateEntryError(
+            _("“{raw}” is not a date. {FORMS_HINT}.").format(raw=raw, FORMS_HINT=_FORMS_HINT)
+        )
     parts = [p for p in _SEPARATORS.split(lowered) if p and p != "of"]
     weekday = _DAY_WORDS[parts.pop(0)] if parts and parts[0] in _DAY_WORDS else None
     words = [p for p in parts if not _NUMBER.fullmatch(p)]
     numbers = [p for p in parts if _NUMBER.fullmatch(p)]
     if not numbers:
-        raise DateEntryError(f"“{raw}” is not a date. {_FORMS_HINT}.")
+        raise DateEntryError(
+            _("“{raw}” is not a date. {FORMS_HINT}.").format(raw=raw, FORMS_HINT=_FORMS_HINT)
+        )
     unknown = [w for w in words if w not in _MONTH_WORDS]
     if unknown or len(words) > 1:
         raise DateEntryError(
-            f"“{raw}” is not a date: “{(unknown or words[1:])[0]}” is not a month. {_FORMS_HINT}."
+            _("“{raw}” is not a date: “{value}” is not a month. {FORMS_HINT}.").format(
+                raw=raw, value=(unknown or words[1:])[0], FORMS_HINT=_FORMS_HINT
+            )
         )
     if words:
         day_number, month, year_text = _named_month(raw, _MONTH_WORDS[words[0]] + 1, numbers)
@@ -111,16 +118,26 @@ def _read_date(raw: str, today: date | None, past_only: bool) -> date:
     year = _year(raw, year_text, month, day_number, today, past_only)
     days_in_month = calendar.monthrange(year, month)[1]
     if day_number == 0:
-        raise DateEntryError(f"{raw} is not a date: there is no day 0.")
+        raise DateEntryError(_("{raw} is not a date: there is no day 0.").format(raw=raw))
     if day_number > days_in_month:
         raise DateEntryError(
-            f"{raw} is not a date: {MONTH_NAMES[month - 1]} {year} has {days_in_month} days."
+            _("{raw} is not a date: {MONTH_NAMES} {year} has {days_in_month} days.").format(
+                raw=raw, MONTH_NAMES=MONTH_NAMES[month - 1], year=year, days_in_month=days_in_month
+            )
         )
     result = date(year, month, day_number)
     if weekday is not None and weekday != result.weekday():
         raise DateEntryError(
-            f"{raw} does not add up: {result.day} {MONTH_NAMES[month - 1]} {year} is a "
-            f"{DAY_NAMES[result.weekday()]}, not a {DAY_NAMES[weekday]}."
+            _(
+                "{raw} does not add up: {day} {MONTH_NAMES} {year} is a {DAY_NAMES}, not a {DAY_NAMES2}."
+            ).format(
+                raw=raw,
+                day=result.day,
+                MONTH_NAMES=MONTH_NAMES[month - 1],
+                year=year,
+                DAY_NAMES=DAY_NAMES[result.weekday()],
+                DAY_NAMES2=DAY_NAMES[weekday],
+            )
         )
     return result
 
@@ -130,11 +147,15 @@ _RELATIVE = {"today": 0, "yesterday": -1, "tomorrow": 1}
 
 def _relative(raw: str, days: int, today: date | None) -> date:
     if today is None:
-        raise DateEntryError(f"Type the date itself, e.g. {DATE_EXAMPLE}.")
+        raise DateEntryError(
+            _("Type the date itself, e.g. {DATE_EXAMPLE}.").format(DATE_EXAMPLE=DATE_EXAMPLE)
+        )
     try:
         return today + timedelta(days=days)
     except OverflowError:
-        raise DateEntryError(f"“{raw}” is past the year {LATEST_YEAR}.") from None
+        raise DateEntryError(
+            _("“{raw}” is past the year {LATEST_YEAR}.").format(raw=raw, LATEST_YEAR=LATEST_YEAR)
+        ) from None
 
 
 def _named_month(raw: str, month: int, numbers: list[str]) -> tuple[int, int, str]:
@@ -144,14 +165,18 @@ def _named_month(raw: str, month: int, numbers: list[str]) -> tuple[int, int, st
     first, second = (_digits(n) for n in numbers)
     day_text, year_text = (second, first) if len(first) == 4 else (first, second)
     if len(day_text) > 2:
-        raise DateEntryError(f"“{raw}” is not a date. {_FORMS_HINT}.")
+        raise DateEntryError(
+            _("“{raw}” is not a date. {FORMS_HINT}.").format(raw=raw, FORMS_HINT=_FORMS_HINT)
+        )
     return int(day_text), month, year_text
 
 
 def _numeric(raw: str, numbers: list[str]) -> tuple[int, int, str]:
     """Day, month, year — or year, month, day when the first number has four figures (ISO)."""
     if any(n != _digits(n) for n in numbers):  # "14th/3/2015" is not how anyone writes it
-        raise DateEntryError(f"“{raw}” is not a date. {_FORMS_HINT}.")
+        raise DateEntryError(
+            _("“{raw}” is not a date. {FORMS_HINT}.").format(raw=raw, FORMS_HINT=_FORMS_HINT)
+        )
     if len(numbers) != 3:
         raise _missing(raw, numbers, False)
     if len(numbers[0]) == 4:
@@ -159,7 +184,9 @@ def _numeric(raw: str, numbers: list[str]) -> tuple[int, int, str]:
     else:
         day_text, month_text, year_text = numbers
     if len(day_text) > 2 or len(month_text) > 2:
-        raise DateEntryError(f"“{raw}” is not a date. {_FORMS_HINT}.")
+        raise DateEntryError(
+            _("“{raw}” is not a date. {FORMS_HINT}.").format(raw=raw, FORMS_HINT=_FORMS_HINT)
+        )
     day_number, month = int(day_text), int(month_text)
     if not 1 <= month <= 12:
         raise DateEntryError(_month_problem(raw, day_number, month, year_text))
@@ -176,30 +203,42 @@ def _missing(raw: str, numbers: list[str], with_month_name: bool) -> DateEntryEr
     wanted = 2 if with_month_name else 3
     if len(numbers) == wanted - 1:  # one number short: say which
         if any(len(_digits(n)) == 4 for n in numbers):
-            return DateEntryError(f"“{raw}” has no day. Add it, e.g. {DATE_EXAMPLE}.")
-        return DateEntryError(f"“{raw}” has no year. Add it, e.g. {DATE_EXAMPLE}.")
-    return DateEntryError(f"“{raw}” is not a date. {_FORMS_HINT}.")
+            return DateEntryError(
+                _("“{raw}” has no day. Add it, e.g. {DATE_EXAMPLE}.").format(
+                    raw=raw, DATE_EXAMPLE=DATE_EXAMPLE
+                )
+            )
+        return DateEntryError(
+            _("“{raw}” has no year. Add it, e.g. {DATE_EXAMPLE}.").format(raw=raw, DATE_EXAMPLE=DATE_EXAMPLE)
+        )
+    return DateEntryError(_("“{raw}” is not a date. {FORMS_HINT}.").format(raw=raw, FORMS_HINT=_FORMS_HINT))
 
 
 def _month_problem(raw: str, day: int, month: int, year_text: str) -> str:
     if month == 0:
-        return f"{raw} is not a date: there is no month 0."
+        return _("{raw} is not a date: there is no month 0.").format(raw=raw)
     if 1 <= day <= 12:  # looks like month/day/year, the American way round
-        return (
-            f"{raw} is not a date: there is no month {month}. The day comes first, "
-            f"then the month: {month:02d}/{day:02d}/{year_text}."
-        )
-    return f"{raw} is not a date: there is no month {month}."
+        return _(
+            "{raw} is not a date: there is no month {month}. The day comes first, "
+            "then the month: {month:02d}/{day:02d}/{year_text}."
+        ).format(raw=raw, month=month, day=day, year_text=year_text)
+    return _("{raw} is not a date: there is no month {month}.").format(raw=raw, month=month)
 
 
 def _year(raw: str, text: str, month: int, day: int, today: date | None, past_only: bool) -> int:
     if len(text) == 2:
         return _full_year(int(text), month, day, today, past_only)
     if len(text) != 4:
-        raise DateEntryError(f"“{raw}”: write the year in full, e.g. 2015, or as two figures, e.g. 15.")
+        raise DateEntryError(
+            _("“{raw}”: write the year in full, e.g. 2015, or as two figures, e.g. 15.").format(raw=raw)
+        )
     year = int(text)
     if year < EARLIEST_YEAR:
-        raise DateEntryError(f"{raw}: the year {year} is too early. Dates from {EARLIEST_YEAR} on are taken.")
+        raise DateEntryError(
+            _("{raw}: the year {year} is too early. Dates from {EARLIEST_YEAR} on are taken.").format(
+                raw=raw, year=year, EARLIEST_YEAR=EARLIEST_YEAR
+            )
+        )
     return year
 
 
@@ -225,11 +264,23 @@ def _check_bounds(
     latest: date | datetime | None,
 ) -> None:
     if not_after is not None and value > not_after:  # type: ignore[operator]
-        raise DateEntryError(f"{words} is in the future. It cannot be after {_words(not_after)}.")
+        raise DateEntryError(
+            _("{words} is in the future. It cannot be after {words2}.").format(
+                words=words, words2=_words(not_after)
+            )
+        )
     if latest is not None and value > latest:  # type: ignore[operator]
-        raise DateEntryError(f"{words} is too late: the latest allowed here is {_words(latest)}.")
+        raise DateEntryError(
+            _("{words} is too late: the latest allowed here is {words2}.").format(
+                words=words, words2=_words(latest)
+            )
+        )
     if earliest is not None and value < earliest:  # type: ignore[operator]
-        raise DateEntryError(f"{words} is too early: the earliest allowed here is {_words(earliest)}.")
+        raise DateEntryError(
+            _("{words} is too early: the earliest allowed here is {words2}.").format(
+                words=words, words2=_words(earliest)
+            )
+        )
 
 
 def _words(value: date | datetime) -> str:
@@ -265,17 +316,35 @@ def parse_uk_datetime(
         raise TypeError("past_only needs now")
     raw = " ".join(text.split())
     if not raw:
-        raise DateEntryError(f"Enter a date and time, e.g. {DATETIME_EXAMPLE}.")
+        raise DateEntryError(
+            _("Enter a date and time, e.g. {DATETIME_EXAMPLE}.").format(DATETIME_EXAMPLE=DATETIME_EXAMPLE)
+        )
     lowered = raw.lower().rstrip(" .")
     if _TIME.fullmatch(" " + lowered):
-        raise DateEntryError(f"Add the date to “{raw}”, e.g. {DATETIME_EXAMPLE} or today 15:30.")
+        raise DateEntryError(
+            _("Add the date to “{raw}”, e.g. {DATETIME_EXAMPLE} or today 15:30.").format(
+                raw=raw, DATETIME_EXAMPLE=DATETIME_EXAMPLE
+            )
+        )
     match = _TIME.search(lowered)
     if match is None or not lowered[: match.start()].strip(" ,"):
         if match is None and _looks_like_date(lowered, now):
-            raise DateEntryError(f"Add the time to “{raw}”, e.g. {DATETIME_EXAMPLE}.")
+            raise DateEntryError(
+                _("Add the time to “{raw}”, e.g. {DATETIME_EXAMPLE}.").format(
+                    raw=raw, DATETIME_EXAMPLE=DATETIME_EXAMPLE
+                )
+            )
         if match is not None:
-            raise DateEntryError(f"Add the date to “{raw}”, e.g. {DATETIME_EXAMPLE} or today 15:30.")
-        raise DateEntryError(f"“{raw}” is not a date and time. Type the day first, e.g. {DATETIME_EXAMPLE}.")
+            raise DateEntryError(
+                _("Add the date to “{raw}”, e.g. {DATETIME_EXAMPLE} or today 15:30.").format(
+                    raw=raw, DATETIME_EXAMPLE=DATETIME_EXAMPLE
+                )
+            )
+        raise DateEntryError(
+            _("“{raw}” is not a date and time. Type the day first, e.g. {DATETIME_EXAMPLE}.").format(
+                raw=raw, DATETIME_EXAMPLE=DATETIME_EXAMPLE
+            )
+        )
     source = raw if len(raw) == len(lowered) else lowered  # lower() can change the length of odd letters
     date_text = source[: match.start()].strip(" ,")
     today = now.date() if now is not None else None
@@ -304,23 +373,33 @@ def _read_time(written: str, match: re.Match[str]) -> time:
         hour, minute = int(match.group("hour")), int(match.group("minute") or 0)
         second = int(match.group("second") or 0)
         if not 1 <= hour <= 12:
-            raise DateEntryError(f"{written} is not a time: with am or pm the hour runs from 1 to 12.")
+            raise DateEntryError(
+                _("{written} is not a time: with am or pm the hour runs from 1 to 12.").format(
+                    written=written
+                )
+            )
         hour = hour % 12 + (12 if match.group("half") == "p" else 0)
     else:
         hour, minute = int(match.group("hour24")), int(match.group("minute24"))
         second = int(match.group("second24") or 0)
         if hour > 23:
-            raise DateEntryError(f"{written} is not a time: hours run from 00 to 23.")
+            raise DateEntryError(
+                _("{written} is not a time: hours run from 00 to 23.").format(written=written)
+            )
     if len(match.group("minute") or match.group("minute24") or "00") != 2:
-        raise DateEntryError(f"{written} is not a time: write the minutes as two figures, e.g. 15:05.")
+        raise DateEntryError(
+            _("{written} is not a time: write the minutes as two figures, e.g. 15:05.").format(
+                written=written
+            )
+        )
     if minute > 59 or second > 59:
-        raise DateEntryError(f"{written} is not a time: minutes run from 00 to 59.")
+        raise DateEntryError(_("{written} is not a time: minutes run from 00 to 59.").format(written=written))
     return time(hour, minute, second)
 
 
 def datetime_words(moment: datetime) -> str:
     """'Saturday 14 March 2015 at 15:30'."""
-    return f"{long_date(moment.date())} at {moment:%H:%M}"
+    return at_time(moment, long_date)
 
 
 def london_instant(wall: datetime) -> datetime:
@@ -329,7 +408,9 @@ def london_instant(wall: datetime) -> datetime:
     back = aware.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None)
     if back != wall.replace(fold=0):
         raise DateEntryError(
-            f"{wall:%H:%M} on {long_date(wall.date())} did not happen in the UK: "
-            "the clocks went forward an hour at 01:00. Check the time."
+            _(
+                "{wall} on {wall2} did not happen in the UK: "
+                "the clocks went forward an hour at 01:00. Check the time."
+            ).format(wall=clock_time(wall), wall2=long_date(wall.date()))
         )
     return aware.astimezone(UTC)

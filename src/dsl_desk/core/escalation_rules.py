@@ -9,7 +9,8 @@ from enum import StrEnum
 
 from dsl_desk.core.calendar import Deadline, WorkingCalendar
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date, describe_deadline
+from dsl_desk.core.dates_in_words import describe_date, describe_deadline
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import (
     ClosingForm,
     ImmediateRisk,
@@ -83,20 +84,23 @@ def check_escalation(
     `done_requirement_keys`: the current stage's requirements already done; when given, requirements the
     policy wants before the next stage (e.g. City & Hackney 2.10) are enforced too.
     """
-    current = _known_stage(pack, current_key, "This escalation is at")
+    current = _known_stage(pack, current_key, _("This escalation is at"))
     following = pack.next_stage(current_key)
     if following is None:
         raise _refusal(
-            f"{current.display_name} is the last stage of the {pack.short_name} policy, so there is no stage "
-            "to escalate to. Record the outcome and close the escalation.",
+            _(
+                "{display_name} is the last stage of the {short_name} policy, so there is no stage "
+                "to escalate to. Record the outcome and close the escalation."
+            ).format(display_name=current.display_name, short_name=pack.short_name),
             current.what_happens,
             current.citation,
         )
-    target = _known_stage(pack, target_key, "There is no stage")
+    target = _known_stage(pack, target_key, _("There is no stage"))
     if pack.stage_index(target_key) <= pack.stage_index(current_key):
         raise TransitionRefused(
-            f"This escalation is already at {current.display_name}; "
-            f"the next stage is {following.display_name}."
+            _("This escalation is already at {display_name}; the next stage is {display_name2}.").format(
+                display_name=current.display_name, display_name2=following.display_name
+            )
         )
     _check_prerequisites(pack, target, {*used_stage_keys, current_key})
     if target.key != following.key and not pack.allow_skipping_stages:
@@ -108,8 +112,10 @@ def check_escalation(
 def _known_stage(pack: PolicyPack, key: str, context: str) -> Stage:
     if not pack.has_stage(key):
         raise TransitionRefused(
-            f"{context} {key!r}, which the {pack.short_name} policy does not have. "
-            "Check that the escalation uses the right policy pack."
+            _(
+                "{context} {key!r}, which the {short_name} policy does not have. "
+                "Check that the escalation uses the right policy pack."
+            ).format(context=context, key=key, short_name=pack.short_name)
         )
     return pack.stage(key)
 
@@ -118,7 +124,9 @@ def _check_prerequisites(pack: PolicyPack, target: Stage, used: set[str]) -> Non
     missing = [pack.stage(key).label for key in target.prerequisites if key not in used]
     if missing:
         raise _refusal(
-            f"{target.label} can't start yet: {_and(missing)} must be used first.",
+            _("{label} can't start yet: {and_} must be used first.").format(
+                label=target.label, and_=_and(missing)
+            ),
             target.prerequisite_text,
             target.citation,
             pack.short_name,
@@ -127,8 +135,9 @@ def _check_prerequisites(pack: PolicyPack, target: Stage, used: set[str]) -> Non
 
 def _refuse_skip(pack: PolicyPack, target: Stage, following: Stage) -> None:
     raise _refusal(
-        f"{target.label} can't start yet: the next stage is {following.display_name}. "
-        f"Use {following.label} first.",
+        _("{label} can't start yet: the next stage is {display_name}. Use {label2} first.").format(
+            label=target.label, display_name=following.display_name, label2=following.label
+        ),
         target.entry_condition,
         target.citation,
         pack.short_name,
@@ -139,7 +148,7 @@ def _check_requirements_done(current: Stage, target: Stage, done: Collection[str
     for requirement in current.requirements:
         if requirement.before_next_stage and requirement.obligation == "must" and requirement.key not in done:
             raise _refusal(
-                f"Before moving to {target.label}, record that this has been done.",
+                _("Before moving to {label}, record that this has been done.").format(label=target.label),
                 requirement.text,
                 requirement.citation,
             )
@@ -148,9 +157,15 @@ def _check_requirements_done(current: Stage, target: Stage, done: Collection[str
 def _refusal(message: str, quote: str, citation: str, short_name: str = "") -> TransitionRefused:
     if not quote:
         return TransitionRefused(message, citation=citation)
-    source = f"The {short_name} policy" if short_name else "The policy"
+    source = f"The {short_name} policy" if short_name else _("The policy")
     where = f" ({citation})" if citation else ""
-    return TransitionRefused(f"{message} {source} says: “{quote}”{where}", quote=quote, citation=citation)
+    return TransitionRefused(
+        _("{message} {source} says: “{quote}”{where}").format(
+            message=message, source=source, quote=quote, where=where
+        ),
+        quote=quote,
+        citation=citation,
+    )
 
 
 def _and(items: Sequence[str]) -> str:
@@ -420,12 +435,12 @@ def _overrun_message(pack: PolicyPack, taken: int, max_due: datetime, resolved_a
     rules = pack.closing
     asks = [_OVERRUN_ASKS[ClosingField(f)] for f in rules.overrun_requires]
     limit = describe_date(london(max_due).date(), london(resolved_at).date())
-    message = (
-        f"This was resolved {taken} working days after it was opened, past the {pack.short_name} policy's "
-        f"maximum of {rules.max_working_days} working days (end of {limit})."
-    )
+    message = _(
+        "This was resolved {taken} working days after it was opened, past the {short_name} policy's "
+        "maximum of {max_working_days} working days (end of {limit})."
+    ).format(taken=taken, short_name=pack.short_name, max_working_days=rules.max_working_days, limit=limit)
     if rules.overrun_text:
-        message += f" The policy says: “{rules.overrun_text}”"
+        message += _(" The policy says: “{overrun_text}”").format(overrun_text=rules.overrun_text)
     if asks:
         message += f" Record {_and(asks)}."
     return message
@@ -436,8 +451,7 @@ def review_warning(pack: PolicyPack, today: date) -> str:
     document = pack.document
     if not document.review_overdue(today):
         return ""
-    where = document.where_to_check or f"Ask {pack.board.name} for the current version."
-    return (
-        f"The {pack.short_name} policy in use was due for review in {document.review}, so it may have been "
-        f"replaced. {where}"
-    )
+    where = document.where_to_check or _("Ask {name} for the current version.").format(name=pack.board.name)
+    return _(
+        "The {short_name} policy in use was due for review in {review}, so it may have been replaced. {where}"
+    ).format(short_name=pack.short_name, review=document.review, where=where)

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from dsl_desk.core.i18n import _
+
 
 @dataclass(frozen=True)
 class Count:
@@ -96,10 +98,10 @@ class FollowUp:
         parts = [
             text
             for wanted, text in (
-                (self.staff_training, "Staff training"),
-                (self.new_protocol, "New protocol"),
-                (self.inform_commissioner, _with("Inform commissioner", self.commissioner_service)),
-                (self.sub_group, _with("Sub group", self.sub_group_name)),
+                (self.staff_training, _("Staff training")),
+                (self.new_protocol, _("New protocol")),
+                (self.inform_commissioner, _with(_("Inform commissioner"), self.commissioner_service)),
+                (self.sub_group, _with(_("Sub group"), self.sub_group_name)),
                 (self.board_discussion, _with("Board / executive", self.board_forum)),
             )
             if wanted

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from dsl_desk.core.clock import LONDON
+from dsl_desk.core.dates_in_words import day_month_year
+from dsl_desk.core.i18n import _
 
 _QUARTER_NAMES = ("January to March", "April to June", "July to September", "October to December")
 _SEPTEMBER = 9
@@ -51,7 +53,7 @@ def school_year_containing(day: date) -> ReportPeriod:
     return ReportPeriod(
         date(first_year, 9, 1),
         date(first_year + 1, 8, 31),
-        f"School year {first_year}–{(first_year + 1) % 100:02d}",
+        _("School year {first_year}–{value:02d}").format(first_year=first_year, value=(first_year + 1) % 100),
     )
 
 
@@ -69,4 +71,4 @@ def _midnight(day: date) -> datetime:
 
 
 def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return day_month_year(day)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dsl_desk.core.i18n import _
+
 # Capitals that are agencies or roles, not a person's initials.
 KNOWN_ABBREVIATIONS = frozenset(
     {
@@ -43,27 +45,31 @@ def record_prompts(
         prompts.append(
             Prompt(
                 "participants",
-                f"“{initials[0]}” looks like initials: write full names and roles "
-                "(for example “Dawn Brightwater, social worker, Demo CSC”).",
+                _(
+                    "“{initials}” looks like initials: write full names and roles "
+                    "(for example “Dawn Brightwater, social worker, Demo CSC”)."
+                ).format(initials=initials[0]),
             )
         )
     if not participants.strip():
-        prompts.append(Prompt("participants", "Who took part? Give full names, roles and agencies."))
+        prompts.append(Prompt("participants", _("Who took part? Give full names, roles and agencies.")))
     match = _OPINION.search(summary)
     if match:
         prompts.append(
             Prompt(
                 "summary",
-                f"The facts include an opinion (“{match.group(0)}…”): keep facts in “What was discussed” "
-                "and put your view under “Professional opinion”.",
+                _(
+                    "The facts include an opinion (“{group}…”): keep facts in “What was discussed” "
+                    "and put your view under “Professional opinion”."
+                ).format(group=match.group(0)),
             )
         )
     if not child_views.strip():
         prompts.append(
-            Prompt("child_views", "What does the child say? Record their own words, in quotation marks.")
+            Prompt("child_views", _("What does the child say? Record their own words, in quotation marks."))
         )
     if decisions.strip() and not _REASON.search(decisions):
-        prompts.append(Prompt("decisions", "Give the reason for each decision (“… because …”)."))
+        prompts.append(Prompt("decisions", _("Give the reason for each decision (“… because …”).")))
     return prompts
 
 

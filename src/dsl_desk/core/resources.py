@@ -54,6 +54,11 @@ def forms_dir() -> Path:
     return _folder(PACKAGE, "resources", "forms")
 
 
+def locale_dir() -> Path:
+    """The translations (resources/locale: dsl_desk.mo per language for gettext, dsl_desk_<lang>.qm for Qt)."""
+    return _folder(PACKAGE, "resources", "locale")
+
+
 def fonts_dir() -> Path:
     """The fonts embedded in exported PDFs (resources/fonts/*.ttf)."""
     return _folder(PACKAGE, "resources", "fonts")

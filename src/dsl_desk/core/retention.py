@@ -15,6 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from dsl_desk.core.dates_in_words import day_month_year
+from dsl_desk.core.i18n import _
+
 DEFAULT_YEARS_AFTER_BIRTH = 25
 FEWEST_YEARS_AFTER_BIRTH = 25  # the guidance above; fewer would destroy files a court may still ask for
 MOST_YEARS_AFTER_BIRTH = 75
@@ -87,7 +90,12 @@ def review(facts: ReviewFacts) -> ReviewDecision:
     """Whether a record is past its retention date, and what stops it being deleted."""
     until = retention_date(facts.date_of_birth, facts.years_after_birth)
     birthday = f"{ordinal(facts.years_after_birth)} birthday"
-    keep_until, because = until, f"Kept to the {birthday} ({until:%d %B %Y}), which has passed."
+    keep_until, because = (
+        until,
+        _("Kept to the {birthday} ({until}), which has passed.").format(
+            birthday=birthday, until=day_month_year(until)
+        ),
+    )
     blockers: list[str] = []
     transfer = facts.transfer
     if (
@@ -96,17 +104,20 @@ def review(facts: ReviewFacts) -> ReviewDecision:
         and is_past(transfer.keep_copy_until, facts.today)
     ):
         keep_until = transfer.keep_copy_until
-        because = (
-            f"The file went to {transfer.other_school}; our copy was kept until "
-            f"{transfer.keep_copy_until:%d %B %Y}."
+        because = _("The file went to {other_school}; our copy was kept until {keep_copy_until}.").format(
+            other_school=transfer.other_school, keep_copy_until=day_month_year(transfer.keep_copy_until)
         )
         if not transfer.acknowledged and not is_past(until, facts.today):
             blockers.append(
-                f"{transfer.other_school} has not confirmed it received the file. Get their receipt first."
+                _("{other_school} has not confirmed it received the file. Get their receipt first.").format(
+                    other_school=transfer.other_school
+                )
             )
     due = is_past(keep_until, facts.today)
     if not due:
-        because = f"Kept to the {birthday} ({until:%d %B %Y})."
+        because = _("Kept to the {birthday} ({until}).").format(
+            birthday=birthday, until=day_month_year(until)
+        )
     blockers.extend(_other_blockers(facts))
     return ReviewDecision(until, keep_until, due, because, tuple(blockers))
 
@@ -115,17 +126,21 @@ def _other_blockers(facts: ReviewFacts) -> list[str]:
     found = []
     if facts.open_escalations:
         found.append(
-            f"{_count(facts.open_escalations, 'escalation is', 'escalations are')} still open. "
-            "Resolve or withdraw it first."
+            _("{count} still open. Resolve or withdraw it first.").format(
+                count=_count(facts.open_escalations, "escalation is", "escalations are")
+            )
         )
     if facts.open_requests:
         found.append(
-            f"{_count(facts.open_requests, 'subject access request is', 'subject access requests are')} "
-            "still open. Respond to it first."
+            _("{count} still open. Respond to it first.").format(
+                count=_count(facts.open_requests, "subject access request is", "subject access requests are")
+            )
         )
     if facts.hold is not None:
-        review_on = f" (review on {facts.hold.review_on:%d %B %Y})" if facts.hold.review_on else ""
-        found.append(f"Kept longer{review_on}: {facts.hold.reason}")
+        review_on = f" (review on {day_month_year(facts.hold.review_on)})" if facts.hold.review_on else ""
+        found.append(
+            _("Kept longer{review_on}: {reason}").format(review_on=review_on, reason=facts.hold.reason)
+        )
     return found
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dsl_desk.core.calendar import WorkingCalendar
+from dsl_desk.core.i18n import _
 
 MAX_EXTENSION_MONTHS = 2
 REDACTED = "[redacted: third party]"
@@ -71,7 +72,11 @@ def response_due(
     deadline, so callers pass a calendar without them.
     """
     if not 0 <= extension_months <= MAX_EXTENSION_MONTHS:
-        raise ValueError(f"An extension is of one or two further months, not {extension_months}")
+        raise ValueError(
+            _("An extension is of one or two further months, not {extension_months}").format(
+                extension_months=extension_months
+            )
+        )
     due = add_months(clock_starts(received_on, identity_confirmed_on), 1 + extension_months)
     return due if calendar.is_working_day(due) else calendar.next_working_day(due)
 

@@ -32,6 +32,8 @@ from reportlab.platypus import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.documents.fonts import BOLD, REGULAR, markup, needs_shaping, register_fonts
 from dsl_desk.documents.page import (
     CONTENT_WIDTH,
@@ -136,7 +138,7 @@ def render_chronology(events: list[PrintedEvent], meta: ChronologyMeta) -> Chron
     styles = _styles()
     story = _title_block(meta, events, styles)
     if not events:
-        story.append(Paragraph("No discussions have been recorded yet.", styles.body))
+        story.append(Paragraph(_("No discussions have been recorded yet."), styles.body))
     for event in events:
         story += _event(event, styles)
     buffer = io.BytesIO()
@@ -162,7 +164,7 @@ def file_name_for(initials: str, exported_on: date, reference: str = "") -> str:
 def _document(buffer: io.BytesIO, meta: ChronologyMeta) -> BaseDocTemplate:
     return a4_document(
         buffer,
-        title="Chronology of discussions and decisions"
+        title=_("Chronology of discussions and decisions")
         + (f" — {meta.escalation}" if meta.escalation else ""),
         author=meta.author,
         subject=f"{meta.organisation}: discussion log",
@@ -174,7 +176,7 @@ def _document(buffer: io.BytesIO, meta: ChronologyMeta) -> BaseDocTemplate:
 def _draw_furniture(
     canvas: Canvas, number: int, total: int, *, meta: ChronologyMeta, styles: _Styles
 ) -> None:
-    left = "Chronology of discussions and decisions" + (f" · {meta.escalation}" if meta.escalation else "")
+    left = _("Chronology of discussions and decisions") + (f" · {meta.escalation}" if meta.escalation else "")
     draw_record_furniture(
         canvas,
         styles,
@@ -215,7 +217,7 @@ def draw_record_furniture(
     canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 11 * mm, MARKING)
     # The child's line is a paragraph, not drawString, so a name in any script prints in its own font.
     child_line = _paragraph(header_left, styles.header, BOLD)
-    _, height = child_line.wrap(CONTENT_WIDTH * 0.62, 20 * mm)
+    _width, height = child_line.wrap(CONTENT_WIDTH * 0.62, 20 * mm)
     child_line.drawOn(canvas, MARGIN_X, PAGE_HEIGHT - 17 * mm - height + 9)
     alert = alert_upper_header and header_right.isupper()
     canvas.setFont(BOLD if alert else REGULAR, 8)
@@ -246,13 +248,13 @@ def draw_record_furniture(
 
 
 def _title_block(meta: ChronologyMeta, events: list[PrintedEvent], styles: _Styles) -> list[Flowable]:
-    title = "Chronology of discussions and decisions"
+    title = _("Chronology of discussions and decisions")
     if meta.escalation:
         title += f": escalation {meta.escalation}"
     corrected = sum(1 for e in events if e.earlier)
     facts = [
         ("Child", meta.child_name),
-        ("Date of birth", _long_date(meta.date_of_birth)),
+        (_("Date of birth"), _long_date(meta.date_of_birth)),
         ("Organisation", meta.organisation),
         ("Exported", f"{_when(meta.exported_at)} by {meta.author}"),
         ("Entries", f"{len(events)} event(s); {corrected} corrected"),
@@ -260,14 +262,21 @@ def _title_block(meta: ChronologyMeta, events: list[PrintedEvent], styles: _Styl
     flowables: list[Flowable] = [_paragraph(title, styles.title, BOLD)]
     if meta.demo:
         flowables.append(
-            _paragraph(f"{DEMO_MARKING}. No real child, family or case is described.", styles.late)
+            _paragraph(
+                _("{DEMO_MARKING}. No real child, family or case is described.").format(
+                    DEMO_MARKING=DEMO_MARKING
+                ),
+                styles.late,
+            )
         )
     flowables.append(_facts_table(facts, styles))
     flowables.append(
         _paragraph(
-            "Times are UK time. Text struck through is an earlier version of an entry, kept on the record; "
-            "the correction that replaced it follows, with the reason. Entries written more than 24 hours "
-            "after the event are marked “recorded late”.",
+            _(
+                "Times are UK time. Text struck through is an earlier version of an entry, kept on the record; "
+                "the correction that replaced it follows, with the reason. Entries written more than 24 hours "
+                "after the event are marked “recorded late”."
+            ),
             styles.note,
         )
     )
@@ -329,12 +338,12 @@ def _entry(entry: PrintedEntry, styles: _Styles, *, struck: bool, keep: bool = T
 def _sections(entry: PrintedEntry) -> list[tuple[str, str]]:
     return [
         ("Participants", entry.participants),
-        ("What was discussed (facts)", entry.summary),
-        ("The child's views, in their own words", entry.child_views),
-        ("Professional opinion", entry.opinion),
-        ("Decisions, and the reason for each", entry.decisions),
-        ("Shared with", "\n".join(entry.shared)),
-        ("Attachments (kept in the encrypted database)", "\n".join(entry.attachments)),
+        (_("What was discussed (facts)"), entry.summary),
+        (_("The child's views, in their own words"), entry.child_views),
+        (_("Professional opinion"), entry.opinion),
+        (_("Decisions, and the reason for each"), entry.decisions),
+        (_("Shared with"), "\n".join(entry.shared)),
+        (_("Attachments (kept in the encrypted database)"), "\n".join(entry.attachments)),
     ]
 
 
@@ -344,7 +353,7 @@ def _heading(entry: PrintedEntry, styles: _Styles, *, struck: bool) -> Table:
     if entry.kind_label:
         left += f" · {entry.kind_label}"
     if struck:
-        left = f"Earlier version: {left}"
+        left = _("Earlier version: {left}").format(left=left)
     right = f"Entry {entry.number} · written {_when(entry.recorded_at)} by {entry.author}"
     if entry.author_role:
         right += f", {entry.author_role}"
@@ -367,17 +376,32 @@ def _heading(entry: PrintedEntry, styles: _Styles, *, struck: bool) -> Table:
 def _notes(entry: PrintedEntry, styles: _Styles, *, struck: bool) -> list[Flowable]:
     notes: list[Flowable] = []
     if entry.escalation:
-        notes.append(_paragraph(f"Escalation {entry.escalation}", styles.note))
+        notes.append(
+            _paragraph(_("Escalation {escalation}").format(escalation=entry.escalation), styles.note)
+        )
     if entry.late_by:
         notes.append(
-            _paragraph(f"Recorded late: written {entry.late_by} after the event.", styles.late, BOLD)
+            _paragraph(
+                _("Recorded late: written {late_by} after the event.").format(late_by=entry.late_by),
+                styles.late,
+                BOLD,
+            )
         )
     if struck and entry.corrected_by is not None:
-        notes.append(_paragraph(f"Corrected by entry {entry.corrected_by} (below).", styles.note))
+        notes.append(
+            _paragraph(
+                _("Corrected by entry {corrected_by} (below).").format(corrected_by=entry.corrected_by),
+                styles.note,
+            )
+        )
     if entry.amends_number is not None:
         notes.append(
             _paragraph(
-                f"Correction of entry {entry.amends_number}. Reason: {entry.amend_reason}", styles.late, BOLD
+                _("Correction of entry {amends_number}. Reason: {amend_reason}").format(
+                    amends_number=entry.amends_number, amend_reason=entry.amend_reason
+                ),
+                styles.late,
+                BOLD,
             )
         )
     return notes
@@ -386,9 +410,9 @@ def _notes(entry: PrintedEntry, styles: _Styles, *, struck: bool) -> list[Flowab
 def _actions(entry: PrintedEntry, styles: _Styles, *, struck: bool) -> list[Flowable]:
     if not entry.actions:
         return []
-    flowables: list[Flowable] = [_paragraph("Actions agreed", styles.label, BOLD)]
+    flowables: list[Flowable] = [_paragraph(_("Actions agreed"), styles.label, BOLD)]
     for action in entry.actions:
-        due = f"due {_long_date(action.due_on)}" if action.due_on else "no due date"
+        due = f"due {_long_date(action.due_on)}" if action.due_on else _("no due date")
         done = f"; done {_when(action.done_at)}" if action.done_at else ""
         text = f"• {action.description} — {action.owner}, {due}{done}"
         flowables.append(_paragraph(text, styles.struck if struck else styles.body, struck=struck))
@@ -404,12 +428,12 @@ def _paragraph(
     if needs_shaping(text):
         style = ParagraphStyle(f"{style.name}-shaped", style, shaping=1)
     body = markup(text, primary)
-    return Paragraph(f"<strike>{body}</strike>" if struck else body, style)
+    return Paragraph(_("<strike>{body}</strike>").format(body=body) if struck else body, style)
 
 
 def _when(instant: datetime) -> str:
     local = london(instant)
-    return f"{_long_date(local.date())} {local:%H:%M}"
+    return with_time(local)
 
 
 def _styles() -> _Styles:

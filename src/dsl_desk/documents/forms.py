@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from dsl_desk.core.i18n import _
 from dsl_desk.core.resources import forms_dir
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -101,7 +102,9 @@ def load_forms(directory: Path) -> dict[str, FormDefinition]:
     for path in sorted(Path(directory).glob("*.toml")):
         form = load_form(path)
         if form.id in forms:
-            raise FormDefinitionError(path, "id", f"form id {form.id!r} is already used by another file")
+            raise FormDefinitionError(
+                path, "id", _("form id {id!r} is already used by another file").format(id=form.id)
+            )
         forms[form.id] = form
     return forms
 
@@ -114,7 +117,9 @@ def load_form(path: Path) -> FormDefinition:
     except tomllib.TOMLDecodeError as error:
         raise FormDefinitionError(path, "", f"not valid TOML ({error})") from error
     except OSError as error:
-        raise FormDefinitionError(path, "", f"cannot be read ({error.strerror})") from error
+        raise FormDefinitionError(
+            path, "", _("cannot be read ({strerror})").format(strerror=error.strerror)
+        ) from error
     return _parse_form(path, data)
 
 
@@ -145,10 +150,12 @@ def _parse_form(path: Path, data: dict[str, Any]) -> FormDefinition:
     )
     form_id = _text(path, "id", data, required=True)
     if not _KEY.match(form_id):
-        raise FormDefinitionError(path, "id", f"{form_id!r} must be lower_snake_case")
+        raise FormDefinitionError(
+            path, "id", _("{form_id!r} must be lower_snake_case").format(form_id=form_id)
+        )
     sections_raw = data.get("sections")
     if not isinstance(sections_raw, list) or not sections_raw:
-        raise FormDefinitionError(path, "sections", "a form needs at least one [[sections]] table")
+        raise FormDefinitionError(path, "sections", _("a form needs at least one [[sections]] table"))
     sections = tuple(_parse_section(path, i, raw) for i, raw in enumerate(sections_raw))
     _unique_keys(path, sections)
     return FormDefinition(
@@ -166,11 +173,11 @@ def _parse_form(path: Path, data: dict[str, Any]) -> FormDefinition:
 def _parse_section(path: Path, index: int, raw: object) -> FormSection:
     where = f"sections[{index}]"
     if not isinstance(raw, dict):
-        raise FormDefinitionError(path, where, "must be a [[sections]] table")
+        raise FormDefinitionError(path, where, _("must be a [[sections]] table"))
     _no_unknown_keys(path, where, raw, {"title", "note", "fields"})
     fields_raw = raw.get("fields")
     if not isinstance(fields_raw, list) or not fields_raw:
-        raise FormDefinitionError(path, where, "a section needs at least one [[sections.fields]] table")
+        raise FormDefinitionError(path, where, _("a section needs at least one [[sections.fields]] table"))
     fields = tuple(_parse_field(path, f"{where}.fields[{i}]", f) for i, f in enumerate(fields_raw))
     return FormSection(
         title=_text(path, f"{where}.title", raw),
@@ -184,16 +191,18 @@ _FIELD_KEYS = {"key", "label", "kind", "source", "hint", "options", "multiple", 
 
 def _parse_field(path: Path, where: str, raw: object) -> FormField:
     if not isinstance(raw, dict):
-        raise FormDefinitionError(path, where, "must be a [[sections.fields]] table")
+        raise FormDefinitionError(path, where, _("must be a [[sections.fields]] table"))
     key = _text(path, f"{where}.key", raw, required=True)
     where = f"{where} (field {key!r})"
     _no_unknown_keys(path, where, raw, _FIELD_KEYS)
     if not _KEY.match(key):
-        raise FormDefinitionError(path, where, "key must be lower_snake_case")
+        raise FormDefinitionError(path, where, _("key must be lower_snake_case"))
     kind = _kind(path, where, raw)
     source = _text(path, f"{where}.source", raw)
     if source and not _SOURCE.match(source):
-        raise FormDefinitionError(path, where, f"source {source!r} must be a dotted name like child.name")
+        raise FormDefinitionError(
+            path, where, _("source {source!r} must be a dotted name like child.name").format(source=source)
+        )
     return FormField(
         key=key,
         label=_text(path, f"{where}.label", raw, required=True),
@@ -213,19 +222,23 @@ def _kind(path: Path, where: str, raw: dict[str, Any]) -> FieldKind:
         return FieldKind(value)
     except ValueError:
         allowed = ", ".join(k.value for k in FieldKind)
-        raise FormDefinitionError(path, where, f"kind {value!r} is not one of {allowed}") from None
+        raise FormDefinitionError(
+            path, where, _("kind {value!r} is not one of {allowed}").format(value=value, allowed=allowed)
+        ) from None
 
 
 def _options(path: Path, where: str, raw: dict[str, Any], kind: FieldKind) -> tuple[str, ...]:
     options = raw.get("options", [])
     if not isinstance(options, list) or not all(isinstance(o, str) and o.strip() for o in options):
-        raise FormDefinitionError(path, where, "options must be a list of non-empty strings")
+        raise FormDefinitionError(path, where, _("options must be a list of non-empty strings"))
     if kind is FieldKind.CHOICE and len(options) < 2:
-        raise FormDefinitionError(path, where, "a choice field needs at least two options")
+        raise FormDefinitionError(path, where, _("a choice field needs at least two options"))
     if kind is not FieldKind.CHOICE and options:
-        raise FormDefinitionError(path, where, f"options are only for choice fields, not {kind.value}")
+        raise FormDefinitionError(
+            path, where, _("options are only for choice fields, not {value}").format(value=kind.value)
+        )
     if "multiple" in raw and kind is not FieldKind.CHOICE:
-        raise FormDefinitionError(path, where, "multiple is only for choice fields")
+        raise FormDefinitionError(path, where, _("multiple is only for choice fields"))
     return tuple(options)
 
 
@@ -233,14 +246,16 @@ def _lines(path: Path, where: str, raw: dict[str, Any]) -> int:
     lines = raw.get("lines", 1)
     # bool is an int in Python; `lines = true` is a typo, not one line.
     if isinstance(lines, bool) or not isinstance(lines, int) or not 1 <= lines <= _MAX_LINES:
-        raise FormDefinitionError(path, where, f"lines must be a whole number from 1 to {_MAX_LINES}")
+        raise FormDefinitionError(
+            path, where, _("lines must be a whole number from 1 to {MAX_LINES}").format(MAX_LINES=_MAX_LINES)
+        )
     return lines
 
 
 def _flag(path: Path, where: str, raw: dict[str, Any], name: str) -> bool:
     value = raw.get(name, False)
     if not isinstance(value, bool):
-        raise FormDefinitionError(path, where, f"{name} must be true or false")
+        raise FormDefinitionError(path, where, _("{name} must be true or false").format(name=name))
     return value
 
 
@@ -248,7 +263,7 @@ def _text(path: Path, where: str, raw: dict[str, Any], *, required: bool = False
     name = where.rsplit(".", 1)[-1]
     value = raw.get(name, "")
     if not isinstance(value, str):
-        raise FormDefinitionError(path, where, "must be a string")
+        raise FormDefinitionError(path, where, _("must be a string"))
     if required and not value.strip():
         raise FormDefinitionError(path, where, "is required")
     return value.strip()
@@ -267,7 +282,7 @@ def _unique_keys(path: Path, sections: tuple[FormSection, ...]) -> None:
         for field_index, f in enumerate(section.fields):
             if f.key in seen:
                 where = f"sections[{section_index}].fields[{field_index}] (field {f.key!r})"
-                raise FormDefinitionError(path, where, "key is used twice in this form")
+                raise FormDefinitionError(path, where, _("key is used twice in this form"))
             seen.add(f.key)
 
 

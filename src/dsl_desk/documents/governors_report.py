@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from dsl_desk.core.i18n import _
 from dsl_desk.core.learning import LessonLine, PeriodFigures, format_days
 from dsl_desk.documents.fonts import BOLD, markup
 from dsl_desk.documents.lessons_pdf import lessons_table
@@ -41,11 +42,11 @@ class GovernorsReport:
 def render_governors_report(report: GovernorsReport, meta: RenderMeta) -> bytes:
     style = styles()
     figures = report.figures
-    intro = (
-        f"{figures.label} ({_long_date(figures.start)} to {_long_date(figures.end)}). "
+    intro = _(
+        "{label} ({long_date} to {long_date2}). "
         "Figures are counts of escalations under the safeguarding partnership's escalation policy; "
         "no child is named in this report."
-    )
+    ).format(label=figures.label, long_date=_long_date(figures.start), long_date2=_long_date(figures.end))
     story: list[Flowable] = [
         *title_block(TITLE, intro, meta, style),
         _tiles(figures, style),
@@ -56,7 +57,7 @@ def render_governors_report(report: GovernorsReport, meta: RenderMeta) -> bytes:
         *_cases(figures, style),
         *_sign_off(report, style),
     ]
-    return build_pdf(story, meta, "Report to governors")
+    return build_pdf(story, meta, _("Report to governors"))
 
 
 def _tiles(figures: PeriodFigures, style: _Styles) -> Table:
@@ -65,8 +66,8 @@ def _tiles(figures: PeriodFigures, style: _Styles) -> Table:
         (str(figures.opened), "opened"),
         (str(figures.resolved), "resolved"),
         (str(figures.withdrawn), "withdrawn"),
-        (str(figures.open_at_end), "still open at the end"),
-        (format_days(figures.median_days), "median working days to resolve"),
+        (str(figures.open_at_end), _("still open at the end")),
+        (format_days(figures.median_days), _("median working days to resolve")),
         (format_days(figures.longest_days), "longest (working days)"),
     ]
     number_style = style.title.clone("tile", textColor=NAVY, alignment=1, spaceAfter=0)
@@ -92,22 +93,33 @@ def _tiles(figures: PeriodFigures, style: _Styles) -> Table:
 
 def _summary_sentence(figures: PeriodFigures) -> str:
     opened = _plural(figures.opened, "escalation was", "escalations were")
-    parts = [f"In this period {opened} opened and {figures.resolved} resolved"]
+    parts = [
+        _("In this period {opened} opened and {resolved} resolved").format(
+            opened=opened, resolved=figures.resolved
+        )
+    ]
     if figures.withdrawn:
         parts.append(f", {figures.withdrawn} withdrawn")
-    parts.append(f"; {figures.open_at_end} remained open at the end of the period.")
+    parts.append(
+        _("; {open_at_end} remained open at the end of the period.").format(open_at_end=figures.open_at_end)
+    )
     if figures.days_to_resolution:
         parts.append(
-            f" Resolution took a median of {format_days(figures.median_days)} working days "
-            f"(longest {format_days(figures.longest_days)})."
+            _(" Resolution took a median of {format_days} working days (longest {format_days2}).").format(
+                format_days=format_days(figures.median_days), format_days2=format_days(figures.longest_days)
+            )
         )
     missed = sum(row.missed for row in figures.timescales)
     judged = sum(row.met + row.missed for row in figures.timescales)
     if judged:
-        parts.append(f" {judged - missed} of {judged} stage timescales were met.")
+        parts.append(
+            _(" {value} of {judged} stage timescales were met.").format(value=judged - missed, judged=judged)
+        )
     if figures.referred_to_board:
         parts.append(
-            f" Learning from {_plural(figures.referred_to_board, 'escalation was', 'escalations were')} referred to the safeguarding partnership."
+            _(" Learning from {plural} referred to the safeguarding partnership.").format(
+                plural=_plural(figures.referred_to_board, "escalation was", "escalations were")
+            )
         )
     return "".join(parts)
 
@@ -120,26 +132,31 @@ def _charts(figures: PeriodFigures, style: _Styles) -> list[Flowable]:
     half = CONTENT_WIDTH
     return [
         Spacer(0, 4 * mm),
-        heading("The period in charts", style),
+        heading(_("The period in charts"), style),
         Spacer(0, 3 * mm),
         KeepTogether(
             [
                 count_bars(
-                    figures.by_category, "Escalations opened, by what the disagreement was about", width=half
+                    figures.by_category,
+                    _("Escalations opened, by what the disagreement was about"),
+                    width=half,
                 )
             ]
         ),
         Spacer(0, 3 * mm),
-        KeepTogether([count_bars(figures.by_agency, "Escalations opened, by the other agency", width=half)]),
+        KeepTogether(
+            [count_bars(figures.by_agency, _("Escalations opened, by the other agency"), width=half)]
+        ),
         Spacer(0, 3 * mm),
         KeepTogether(
-            [count_bars(figures.resolved_at_stage, "Stage at which escalations were resolved", width=half)]
+            [count_bars(figures.resolved_at_stage, _("Stage at which escalations were resolved"), width=half)]
         ),
         Spacer(0, 3 * mm),
         KeepTogether(
             [
                 timescale_bars(
-                    figures.timescales, "Were the policy's timescales met? (stages completed in the period)"
+                    figures.timescales,
+                    _("Were the policy's timescales met? (stages completed in the period)"),
                 ),
                 _timescale_table(figures, style),
             ]
@@ -151,7 +168,7 @@ def _timescale_table(figures: PeriodFigures, style: _Styles) -> Flowable:
     if not figures.timescales:
         return Spacer(0, 0)
     rows: list[list[object]] = [
-        [text(h, style, bold=True) for h in ("Stage", "Met", "Missed", "No timescale")]
+        [text(h, style, bold=True) for h in ("Stage", "Met", "Missed", _("No timescale"))]
     ]
     rows += [
         [
@@ -169,13 +186,13 @@ def _lessons(lessons: Sequence[LessonLine], style: _Styles) -> list[Flowable]:
     body: list[Flowable] = [
         CondPageBreak(40 * mm),
         Spacer(0, 4 * mm),
-        heading("Lessons learnt", style),
+        heading(_("Lessons learnt"), style),
         Spacer(0, 2 * mm),
     ]
     if not lessons:
         return [
             *body,
-            text("No escalation was resolved in this period, so there are no lessons to report.", style),
+            text(_("No escalation was resolved in this period, so there are no lessons to report."), style),
         ]
     return [*body, lessons_table(lessons, style, compact=True)]
 
@@ -186,7 +203,7 @@ def _cases(figures: PeriodFigures, style: _Styles) -> list[Flowable]:
     rows: list[list[object]] = [
         [
             text(h, style, bold=True)
-            for h in ("Reference", "Category", "Other agency", "Status", "Resolved at", "Days")
+            for h in ("Reference", "Category", _("Other agency"), "Status", _("Resolved at"), "Days")
         ]
     ]
     rows += [
@@ -212,7 +229,7 @@ def _cases(figures: PeriodFigures, style: _Styles) -> list[Flowable]:
 def _sign_off(report: GovernorsReport, style: _Styles) -> list[Flowable]:
     """Received by the governing body: the chair's name, a line to sign on, and the date."""
     rows = [
-        [text("Chair of governors (name)", style, bold=True), text(report.chair_name, style)],
+        [text(_("Chair of governors (name)"), style, bold=True), text(report.chair_name, style)],
         [text("Signature", style, bold=True), Spacer(0, 12 * mm)],
         [text("Date", style, bold=True), Spacer(0, 8 * mm)],
     ]
@@ -228,12 +245,15 @@ def _sign_off(report: GovernorsReport, style: _Styles) -> list[Flowable]:
             ]
         )
     )
-    note = text(f"Presented to the governing body by the {report.school_role}.", style)
+    note = text(
+        _("Presented to the governing body by the {school_role}.").format(school_role=report.school_role),
+        style,
+    )
     return [
         KeepTogether(
             [
                 Spacer(0, 6 * mm),
-                heading("Received by the governing body", style),
+                heading(_("Received by the governing body"), style),
                 Spacer(0, 2 * mm),
                 note,
                 Spacer(0, 2 * mm),

@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from dsl_desk.core.i18n import _
 from dsl_desk.core.learning import LessonLine, PeriodFigures, format_days
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -19,24 +20,24 @@ def figures_csv(figures: PeriodFigures) -> str:
     rows: list[tuple[str, str, str, str]] = [
         ("Period", "From", figures.start.isoformat(), figures.label),
         ("Period", "To", figures.end.isoformat(), ""),
-        ("Summary", "Escalations opened", str(figures.opened), ""),
-        ("Summary", "Escalations resolved", str(figures.resolved), ""),
-        ("Summary", "Escalations withdrawn", str(figures.withdrawn), ""),
-        ("Summary", "Open at the end of the period", str(figures.open_at_end), ""),
-        ("Summary", "Median working days to resolution", format_days(figures.median_days), ""),
-        ("Summary", "Longest working days to resolution", format_days(figures.longest_days), ""),
-        ("Summary", "Learning referred to the partnership", str(figures.referred_to_board), ""),
+        ("Summary", _("Escalations opened"), str(figures.opened), ""),
+        ("Summary", _("Escalations resolved"), str(figures.resolved), ""),
+        ("Summary", _("Escalations withdrawn"), str(figures.withdrawn), ""),
+        ("Summary", _("Open at the end of the period"), str(figures.open_at_end), ""),
+        ("Summary", _("Median working days to resolution"), format_days(figures.median_days), ""),
+        ("Summary", _("Longest working days to resolution"), format_days(figures.longest_days), ""),
+        ("Summary", _("Learning referred to the partnership"), str(figures.referred_to_board), ""),
     ]
-    rows += [("Opened by category", c.label, str(c.count), "") for c in figures.by_category]
-    rows += [("Opened by other agency", c.label, str(c.count), "") for c in figures.by_agency]
-    rows += [("Resolved at stage", c.label, str(c.count), "") for c in figures.resolved_at_stage]
+    rows += [(_("Opened by category"), c.label, str(c.count), "") for c in figures.by_category]
+    rows += [(_("Opened by other agency"), c.label, str(c.count), "") for c in figures.by_agency]
+    rows += [(_("Resolved at stage"), c.label, str(c.count), "") for c in figures.resolved_at_stage]
     for row in figures.timescales:
         rows += [
-            ("Stage timescale met", row.stage, str(row.met), row.title),
-            ("Stage timescale missed", row.stage, str(row.missed), row.title),
+            (_("Stage timescale met"), row.stage, str(row.met), row.title),
+            (_("Stage timescale missed"), row.stage, str(row.missed), row.title),
         ]
         if row.no_timescale:
-            rows.append(("Stage with no timescale", row.stage, str(row.no_timescale), row.title))
+            rows.append((_("Stage with no timescale"), row.stage, str(row.no_timescale), row.title))
     rows += [
         (
             "Case",
@@ -63,20 +64,20 @@ def lessons_csv(lines: Sequence[LessonLine]) -> str:
     header = [
         "No.",
         *(["Reference"] if with_references else []),
-        "Resolved on",
+        _("Resolved on"),
         "Category",
-        "Other agency",
-        "Resolved at stage",
-        "Lessons learnt",
-        "Referred to the partnership",
-        "Staff training",
-        "New protocol",
-        "Inform commissioner",
+        _("Other agency"),
+        _("Resolved at stage"),
+        _("Lessons learnt"),
+        _("Referred to the partnership"),
+        _("Staff training"),
+        _("New protocol"),
+        _("Inform commissioner"),
         "Commissioner: which service",
-        "Sub group",
-        "Which sub group",
+        _("Sub group"),
+        _("Which sub group"),
         "Board / executive",
-        "Which board forum",
+        _("Which board forum"),
         "Follow-up notes",
     ]
     return _write(header, (_lesson_row(line, with_references) for line in lines))

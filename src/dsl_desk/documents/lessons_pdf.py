@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
+from dsl_desk.core.dates_in_words import medium_date
+from dsl_desk.core.i18n import _
 from dsl_desk.core.learning import LessonLine
 from dsl_desk.documents.page import CONTENT_WIDTH, RenderMeta, _Styles
 from dsl_desk.documents.report_pdf import build_pdf, grid_table, heading, styles, text, title_block
@@ -20,27 +22,27 @@ TITLE = "Lessons log: learning from professional disagreements"
 
 def render_lessons_log(lines: Sequence[LessonLine], period_label: str, meta: RenderMeta) -> bytes:
     style = styles()
-    intro = (
-        f"{period_label}. Escalations resolved in the period, what each taught, and the follow-up. "
+    intro = _(
+        "{period_label}. Escalations resolved in the period, what each taught, and the follow-up. "
         "No child is named in this log."
-    )
+    ).format(period_label=period_label)
     story: list[Flowable] = [
         *title_block(TITLE, intro, meta, style),
-        heading("Lessons learnt", style),
+        heading(_("Lessons learnt"), style),
         Spacer(0, 2 * mm),
     ]
     if lines:
         story.append(lessons_table(lines, style))
     else:
-        story.append(text("No escalation was resolved in this period.", style))
-    return build_pdf(story, meta, "Lessons log")
+        story.append(text(_("No escalation was resolved in this period."), style))
+    return build_pdf(story, meta, _("Lessons log"))
 
 
 def lessons_table(lines: Sequence[LessonLine], style: _Styles, *, compact: bool = False) -> Table:
     """`compact` (the governors' report) leaves out the stage column to give the lesson more room."""
     with_references = any(line.reference for line in lines)
     first = "Ref" if with_references else "No."
-    headings = [first, "Resolved", "About", "Lesson learnt", "Referred", "Follow-up"]
+    headings = [first, "Resolved", "About", _("Lesson learnt"), "Referred", "Follow-up"]
     shares = [0.06, 0.12, 0.23, 0.28, 0.10, 0.21]
     if with_references:
         # An ESC-2026-0001 reference needs more room than a row number; the lesson gives it up.
@@ -60,10 +62,10 @@ def _row(line: LessonLine, style: _Styles, with_references: bool, compact: bool)
         text(about, style),
         text(line.lessons or "(none recorded)", style),
         text("Yes" if line.referred_to_board else "No", style),
-        text(line.follow_up_text or "Not yet recorded", style),
+        text(line.follow_up_text or _("Not yet recorded"), style),
     ]
 
 
 def _short_date(line: LessonLine) -> str:
     day = line.resolved_on
-    return f"{day.day} {day:%b %Y}"
+    return medium_date(day)

@@ -21,6 +21,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle
 
+from dsl_desk.core.dates_in_words import day_month_year
+from dsl_desk.core.i18n import _
 from dsl_desk.documents.fonts import BOLD, REGULAR, markup, needs_shaping
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -203,7 +205,7 @@ def _pdf_date(instant: datetime) -> str:
 
 
 def _demo_banner(styles: _Styles) -> Table:
-    text = f"{DEMO_MARKING}. No real child, family or case is described."
+    text = _("{DEMO_MARKING}. No real child, family or case is described.").format(DEMO_MARKING=DEMO_MARKING)
     banner = Table([[Paragraph(text, styles.demo)]], colWidths=[CONTENT_WIDTH], spaceAfter=3)
     banner.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.75, DEMO_RED)]))
     return banner
@@ -218,7 +220,7 @@ def _text_paragraph(text: str, style: ParagraphStyle, primary: str = REGULAR) ->
 
 def _long_date(day: date) -> str:
     # f"{day.day}" rather than "%-d": the dash flag does not exist on Windows.
-    return f"{day.day} {day:%B %Y}"
+    return day_month_year(day)
 
 
 def _widths(*shares: float) -> list[float]:

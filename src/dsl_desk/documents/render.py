@@ -31,6 +31,8 @@ from reportlab.platypus import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.documents.fonts import BOLD, markup, needs_shaping, register_fonts
 from dsl_desk.documents.forms import FieldKind, FormDefinition, FormField, FormSection
 from dsl_desk.documents.page import (
@@ -142,7 +144,7 @@ def _title_block(form: FormDefinition, meta: RenderMeta, styles: _Styles) -> lis
 
 def _meta_table(meta: RenderMeta, styles: _Styles) -> Table:
     exported = london(meta.exported_at)
-    exported_text = f"{_long_date(exported.date())} {exported:%H:%M}"
+    exported_text = with_time(exported)
 
     def cell(text: str, style: ParagraphStyle) -> Paragraph:
         return _text_paragraph(text, style)
@@ -151,7 +153,7 @@ def _meta_table(meta: RenderMeta, styles: _Styles) -> Table:
         [cell("Reference", styles.hint), cell(meta.reference, styles.small),
          cell("Organisation", styles.hint), cell(meta.organisation, styles.small)],
         [cell("Exported", styles.hint), cell(exported_text, styles.small),
-         cell("Prepared by", styles.hint), cell(meta.author, styles.small)],
+         cell(_("Prepared by"), styles.hint), cell(meta.author, styles.small)],
         [cell("Policy", styles.hint), cell(meta.policy_pack_label, styles.small), "", ""],
     ]  # fmt: skip
     widths = _widths(0.14, 0.36, 0.14, 0.36)
@@ -438,7 +440,7 @@ def _check_keys(form: FormDefinition, values: Mapping[str, str]) -> None:
     known = {f.key for f in form.fields}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise ValueError(f"form {form.id!r} has no field(s) {', '.join(unknown)}")
+        raise ValueError("form {id!r} has no field(s) {join}".format(id=form.id, join=", ".join(unknown)))
 
 
 def _slug(text: str, keep: str = "-") -> str:

@@ -24,6 +24,8 @@ from reportlab.platypus import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.core.learning import Count, StageTimescales
 from dsl_desk.documents.fonts import BOLD, REGULAR, markup, register_fonts
 from dsl_desk.documents.page import (
@@ -35,7 +37,6 @@ from dsl_desk.documents.page import (
     RenderMeta,
     _demo_banner,
     _FormCanvas,
-    _long_date,
     _Styles,
     _styles,
     _text_paragraph,
@@ -88,8 +89,8 @@ def _report_meta_table(meta: RenderMeta, style: _Styles) -> Table:
     cells = [
         ("Period", meta.policy_pack_label.split(", ", 1)[-1]),
         ("Organisation", meta.organisation),
-        ("Prepared", f"{_long_date(exported.date())} {exported:%H:%M}"),
-        ("Prepared by", meta.author),
+        ("Prepared", with_time(exported)),
+        (_("Prepared by"), meta.author),
     ]
     row = [
         _text_paragraph(v, style.hint if i % 2 == 0 else style.small)
@@ -173,7 +174,7 @@ def count_bars(counts: Sequence[Count], title: str, *, width: float = CONTENT_WI
     drawing = Drawing(width, height)
     _chart_title(drawing, title, height)
     if not counts:
-        drawing.add(_none_text("None in this period.", height))
+        drawing.add(_none_text(_("None in this period."), height))
         return drawing
     drawing.add(
         _horizontal(
@@ -192,14 +193,14 @@ def timescale_bars(rows: Sequence[StageTimescales], title: str, *, width: float 
     drawing = Drawing(width, height)
     _chart_title(drawing, title, height)
     if not rows:
-        drawing.add(_none_text("No stage was completed in this period.", height))
+        drawing.add(_none_text(_("No stage was completed in this period."), height))
         return drawing
     series = [
-        ("Timescale met", MET_GREEN, [r.met for r in rows]),
-        ("Timescale missed", MISSED_RED, [r.missed for r in rows]),
+        (_("Timescale met"), MET_GREEN, [r.met for r in rows]),
+        (_("Timescale missed"), MISSED_RED, [r.missed for r in rows]),
     ]
     if any(r.no_timescale for r in rows):
-        series.append(("No timescale in the policy", NONE_GREY, [r.no_timescale for r in rows]))
+        series.append((_("No timescale in the policy"), NONE_GREY, [r.no_timescale for r in rows]))
     chart = _horizontal(
         width,
         plot_height,

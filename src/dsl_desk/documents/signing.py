@@ -44,6 +44,8 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import medium_date, with_time
+from dsl_desk.core.i18n import _
 
 SIGNATURE_FIELD = "DSLDeskSignature"
 _KEY_BITS = 3072  # RSA rather than EC: every PDF reader in schools and councils checks RSA signatures
@@ -244,11 +246,15 @@ def verify_pdf(pdf: bytes, known: Mapping[str, str] | None = None) -> Verificati
         embedded = list(reader.embedded_signatures)
     except Exception as error:
         # A damaged file makes pyHanko fail in many ways (KeyError, AttributeError, …): all mean unreadable.
-        return _unreadable(f"This file could not be read as a PDF ({_short(error)}).", signed=False)
+        return _unreadable(
+            _("This file could not be read as a PDF ({short}).").format(short=_short(error)), signed=False
+        )
     if not embedded and b"/ByteRange" in pdf:
         return _unreadable(
-            "This file seems to have carried a signature, but it is damaged and the signature can no longer "
-            "be found. Treat it as changed and ask the sender for a fresh copy.",
+            _(
+                "This file seems to have carried a signature, but it is damaged and the signature can no longer "
+                "be found. Treat it as changed and ask the sender for a fresh copy."
+            ),
             signed=True,
         )
     if not embedded:
@@ -258,7 +264,7 @@ def verify_pdf(pdf: bytes, known: Mapping[str, str] | None = None) -> Verificati
             signed_at=None,
             intact=False,
             covers_whole_file=False,
-            message="This document is not signed.",
+            message=_("This document is not signed."),
             status="unsigned",
         )
     try:
@@ -267,8 +273,10 @@ def verify_pdf(pdf: bytes, known: Mapping[str, str] | None = None) -> Verificati
     except Exception as error:
         # Damage inside a signature (its dictionary, CMS data, byte range) is just as varied.
         return _unreadable(
-            f"This document carries a signature that could not be checked ({_short(error)}). "
-            "Treat it as changed and ask the sender for a fresh copy.",
+            _(
+                "This document carries a signature that could not be checked ({short}). "
+                "Treat it as changed and ask the sender for a fresh copy."
+            ).format(short=_short(error)),
             signed=True,
         )
     return _report(checks, whole=whole)
@@ -399,39 +407,39 @@ def _later_changes(level: ModificationLevel | None, docmdp: MDPPerm | None, *, d
     """What was changed after a signature beyond what it permits, in words; "" when nothing was."""
     permitted = docmdp or MDPPerm.FILL_FORMS  # an approval signature permits form filling and signing
     if level is None or level == ModificationLevel.OTHER:
-        return "the file was changed after this signature (content, pages or structure)"
+        return _("the file was changed after this signature (content, pages or structure)")
     if level.value <= permitted.value and docmdp_ok is not False:
         return ""
     if permitted == MDPPerm.NO_CHANGES:
-        return (
+        return _(
             "this signature certified the document with no changes permitted, and something (such as "
             "another signature or form field) was added since"
         )
     if level == ModificationLevel.ANNOTATIONS:
-        return "annotations or comments were added after this signature"
-    return "the file was changed after this signature in a way it does not permit"
+        return _("annotations or comments were added after this signature")
+    return _("the file was changed after this signature in a way it does not permit")
 
 
 def _report(checks: tuple[SignatureCheck, ...], *, whole: bool) -> VerificationReport:
     last = checks[-1]
     if not all(check.ok for check in checks):
         status: Status = "changed"
-        verdict = "CHANGED: the document has been CHANGED since it was signed. Do not rely on it."
+        verdict = _("CHANGED: the document has been CHANGED since it was signed. Do not rely on it.")
     elif not whole:
         status = "changed"
-        verdict = (
+        verdict = _(
             "CHANGED: the signed part has not been changed, but content was ADDED to the file after the last "
             "signature. Do not rely on it: ask the sender for a fresh copy."
         )
     elif all(check.known_as for check in checks):
         status = "intact_known"
-        verdict = (
+        verdict = _(
             "INTACT, KNOWN SIGNER: the document has not been changed since it was signed, and the signing "
             "certificate is one this desk knows."
         )
     else:
         status = "intact_unknown"
-        verdict = (
+        verdict = _(
             "INTACT, UNKNOWN SIGNER: the document has not been changed since it was signed, but by a "
             "certificate this desk does not know. Anyone can make a certificate bearing any name: telephone "
             "the signer and compare the fingerprint below with theirs before relying on it."
@@ -454,33 +462,35 @@ def _report(checks: tuple[SignatureCheck, ...], *, whole: bool) -> VerificationR
 def _describe(check: SignatureCheck, count: int) -> list[str]:
     label = f"Signature {check.number} of {count}" if count > 1 else "Signature"
     when = f" on {_when(check.signed_at)}" if check.signed_at else ""
-    kind = ", certifying the document (no changes permitted after it)" if check.certified else ""
+    kind = _(", certifying the document (no changes permitted after it)") if check.certified else ""
     lines = [f"{label}: signed by {check.signer}{when}{kind}."]
     if not check.intact:
         lines.append(
-            "  The bytes it covers have been CHANGED, or the signature does not match its certificate."
+            _("  The bytes it covers have been CHANGED, or the signature does not match its certificate.")
         )
     if check.later_changes:
         lines.append(f"  CHANGED after it: {check.later_changes}.")
     lines.append(f"  Certificate SHA-256 fingerprint: {check.fingerprint}")
     if check.known_as:
-        lines.append(f"  Signer: known to this desk ({check.known_as}).")
+        lines.append(_("  Signer: known to this desk ({known_as}).").format(known_as=check.known_as))
     else:
         lines.append(
-            "  Signer: UNKNOWN to this desk. The certificate was not issued by a certificate authority; "
-            "nobody vouches for the name in it."
+            _(
+                "  Signer: UNKNOWN to this desk. The certificate was not issued by a certificate authority; "
+                "nobody vouches for the name in it."
+            )
         )
     return [*lines, ""]
 
 
 def _when(instant: datetime) -> str:
     local = london(instant)
-    return f"{local.day} {local:%b %Y %H:%M}"
+    return with_time(local, medium_date)
 
 
 def _signer_description(certificate: asn1_x509.Certificate) -> str:
     subject = certificate.subject.native
-    name = subject.get("common_name", "an unnamed signer")
+    name = subject.get("common_name", _("an unnamed signer"))
     extras = [part for part in (subject.get("title", ""), subject.get("organization_name", "")) if part]
     return f"{name} ({', '.join(extras)})" if extras else name
 

@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
+from dsl_desk.core.i18n import _
 from dsl_desk.documents.chronology import (
     MARGIN_TOP_CHRONOLOGY,
     _facts_table,
@@ -66,79 +67,103 @@ def render_disclosure(disclosure: Disclosure) -> RenderedPdf:
     for section in disclosure.sections:
         story += _section(section, styles)
     furniture = _Furniture(
-        f"Information about {disclosure.child_name}",
+        _("Information about {child_name}").format(child_name=disclosure.child_name),
         f"Prepared {_long_date(disclosure.generated_at.date())}",
-        f"Subject access response {disclosure.reference} · {disclosure.organisation}",
+        _("Subject access response {reference} · {organisation}").format(
+            reference=disclosure.reference, organisation=disclosure.organisation
+        ),
         disclosure.generated_at,
         disclosure.demo,
     )
-    return _build(story, furniture, title=f"Subject access response {disclosure.reference}",
-                  author=disclosure.prepared_by, subject=f"{disclosure.organisation}: subject access response")  # fmt: skip
+    return _build(story, furniture, title=_("Subject access response {reference}").format(reference=disclosure.reference),
+                  author=disclosure.prepared_by, subject=_("{organisation}: subject access response").format(organisation=disclosure.organisation))  # fmt: skip
 
 
 def render_redaction_log(log: RedactionLog) -> RenderedPdf:
     register_fonts()
     styles = _styles()
     story: list[Flowable] = [
-        _paragraph(f"Redaction log for subject access request {log.reference}", styles.title, BOLD),
+        _paragraph(
+            _("Redaction log for subject access request {reference}").format(reference=log.reference),
+            styles.title,
+            BOLD,
+        ),
         _paragraph(LOG_WARNING, styles.late, BOLD),
     ]
     if log.demo:
-        story.append(_paragraph(f"{DEMO_MARKING}. No real child, family or case is described.", styles.late))
+        story.append(
+            _paragraph(
+                _("{DEMO_MARKING}. No real child, family or case is described.").format(
+                    DEMO_MARKING=DEMO_MARKING
+                ),
+                styles.late,
+            )
+        )
     story.append(
         _facts_table(
             [
                 ("Child", log.child_name),
                 ("Requester", f"{log.requester} ({log.relationship})"),
                 ("Received", _long_date(log.received_on)),
-                ("Respond by", _long_date(log.respond_by)),
+                (_("Respond by"), _long_date(log.respond_by)),
                 ("Status", log.status),
-                ("Log printed", f"{_when(log.generated_at)} by {log.prepared_by}"),
-                ("Decisions", f"{len(log.lines)}, including any taken back"),
+                (_("Log printed"), f"{_when(log.generated_at)} by {log.prepared_by}"),
+                ("Decisions", _("{length}, including any taken back").format(length=len(log.lines))),
             ],
             styles,
         )
     )
     story.append(
         _paragraph(
-            "Every decision about this request, in the order it was made: names redacted throughout the "
-            "response, and items withheld under an exemption, each with who decided, when and why. A "
-            "decision taken back before the response was sent stays in the log, marked as taken back.",
+            _(
+                "Every decision about this request, in the order it was made: names redacted throughout the "
+                "response, and items withheld under an exemption, each with who decided, when and why. A "
+                "decision taken back before the response was sent stays in the log, marked as taken back."
+            ),
             styles.note,
         )
     )
     story.append(Spacer(0, 3 * mm))
     if not log.lines:
-        story.append(_paragraph("No names were redacted and nothing was withheld.", styles.body))
+        story.append(_paragraph(_("No names were redacted and nothing was withheld."), styles.body))
     for line in log.lines:
         story += _log_line(line, styles)
     furniture = _Furniture(
-        f"Redaction log {log.reference} · {log.child_name}",
+        _("Redaction log {reference} · {child_name}").format(
+            reference=log.reference, child_name=log.child_name
+        ),
         "NOT FOR THE REQUESTER",
-        f"Redaction log {log.reference} · {log.organisation}",
+        _("Redaction log {reference} · {organisation}").format(
+            reference=log.reference, organisation=log.organisation
+        ),
         log.generated_at,
         log.demo,
     )
-    return _build(story, furniture, title=f"Redaction log {log.reference}", author=log.prepared_by,
-                  subject=f"{log.organisation}: subject access redaction log")  # fmt: skip
+    return _build(story, furniture, title=_("Redaction log {reference}").format(reference=log.reference), author=log.prepared_by,
+                  subject=_("{organisation}: subject access redaction log").format(organisation=log.organisation))  # fmt: skip
 
 
 # --- the response ----------------------------------------------------------------------------------------
 
 
 def _response_title(d: Disclosure, styles: Any) -> list[Flowable]:
-    flowables: list[Flowable] = [_paragraph("Subject access response", styles.title, BOLD)]
+    flowables: list[Flowable] = [_paragraph(_("Subject access response"), styles.title, BOLD)]
     if d.demo:
         flowables.append(
-            _paragraph(f"{DEMO_MARKING}. No real child, family or case is described.", styles.late)
+            _paragraph(
+                _("{DEMO_MARKING}. No real child, family or case is described.").format(
+                    DEMO_MARKING=DEMO_MARKING
+                ),
+                styles.late,
+            )
         )
     flowables.append(
         _facts_table(
             [
-                ("Prepared for", f"{d.requester} ({d.relationship})"),
-                ("Information about", d.child_name),
-                ("Request received", _long_date(d.received_on)),
-                ("Date of this response", _long_date(d.generated_at.date())),
+                (_("Prepared for"), f"{d.requester} ({d.relationship})"),
+                (_("Information about"), d.child_name),
+                (_("Request received"), _long_date(d.received_on)),
+                (_("Date of this response"), _long_date(d.generated_at.date())),
                 ("From", f"{d.organisation}, prepared by {d.prepared_by}"),
                 ("Reference", d.reference),
             ],
@@ -146,11 +171,11 @@ def _response_title(d: Disclosure, styles: Any) -> list[Flowable]:
         )
     )
     flowables.append(Spacer(0, 3 * mm))
-    flowables.append(_paragraph("About this document", styles.label, BOLD))
+    flowables.append(_paragraph(_("About this document"), styles.label, BOLD))
     for part in d.about.split("\n\n"):
         flowables.append(_paragraph(part, styles.body))
         flowables.append(Spacer(0, 1.5 * mm))
-    flowables.append(_paragraph("Times are UK time.", styles.note))
+    flowables.append(_paragraph(_("Times are UK time."), styles.note))
     return flowables
 
 
@@ -237,22 +262,29 @@ def _log_line(line: Any, styles: Any) -> list[Flowable]:
     heading = f"Decision {line.number} · {line.status}"
     body: list[Flowable] = [
         _paragraph(line.what, styles.body, BOLD),
-        _paragraph(f"Exemption: {line.exemption}", styles.body),
-        _paragraph(f"Decided {line.decided}", styles.note),
+        _paragraph(_("Exemption: {exemption}").format(exemption=line.exemption), styles.body),
+        _paragraph(_("Decided {decided}").format(decided=line.decided), styles.note),
     ]
     if line.silent:
         body.append(
             _paragraph(
-                "Withheld without saying so in the response (neither confirm nor deny): saying that it "
-                "was withheld would itself cause harm.",
+                _(
+                    "Withheld without saying so in the response (neither confirm nor deny): saying that it "
+                    "was withheld would itself cause harm."
+                ),
                 styles.note,
             )
         )
     if line.replacements is not None:
         body.append(
-            _paragraph(f"Redacted {line.replacements} time(s) in the response as exported.", styles.note)
+            _paragraph(
+                _("Redacted {replacements} time(s) in the response as exported.").format(
+                    replacements=line.replacements
+                ),
+                styles.note,
+            )
         )
-    body += [_paragraph("Reason", styles.label, BOLD), _paragraph(line.reason or "–", styles.body)]
+    body += [_paragraph(_("Reason"), styles.label, BOLD), _paragraph(line.reason or "–", styles.body)]
     return [CondPageBreak(30 * mm), Spacer(0, 3 * mm), KeepTogether([_item_heading(heading, styles), *body])]
 
 

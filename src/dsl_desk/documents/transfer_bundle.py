@@ -48,6 +48,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.x509.oid import NameOID
 
+from dsl_desk.core.i18n import _
 from dsl_desk.documents.transfer_record import (
     MAX_BUNDLE_BYTES,
     MAX_STR,
@@ -96,11 +97,11 @@ class SignerInfo:
     def describe(self) -> str:
         extras = ", ".join(p for p in (self.role, self.organisation) if p)
         who = f"{self.name} ({extras})" if extras else self.name
-        return (
-            f"Signed by {who}. No certificate authority vouches for this signature: DSL Desk made the "
+        return _(
+            "Signed by {who}. No certificate authority vouches for this signature: DSL Desk made the "
             "certificate on the sender's computer. Before relying on it, telephone the sending DSL and "
-            f"compare this fingerprint with theirs: {self.fingerprint}"
-        )
+            "compare this fingerprint with theirs: {fingerprint}"
+        ).format(who=who, fingerprint=self.fingerprint)
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,9 @@ def write_bundle(
     for row in listed:
         content = attachments[row["id"]]
         if len(content) != row["size"] or hashlib.sha256(content).hexdigest() != row["sha256"]:
-            raise ValueError(f"attachment {row['id']} does not match its size and SHA-256 in the record")
+            raise ValueError(
+                "attachment {row} does not match its size and SHA-256 in the record".format(row=row["id"])
+            )
     signature = identity.private_key.sign(record_bytes, PKCS1v15(), hashes.SHA256())
     certificate = identity.certificate.public_bytes(serialization.Encoding.DER)
     parts = [_frame(record_bytes), _frame(signature), _frame(certificate)]

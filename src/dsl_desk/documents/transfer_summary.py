@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
+from dsl_desk.core.i18n import _
 from dsl_desk.documents import chronology as chron
 from dsl_desk.documents.fonts import BOLD, register_fonts
 from dsl_desk.documents.page import DEMO_MARKING, PagedCanvas, _long_date, a4_document
@@ -84,30 +85,32 @@ def render_transfer_summary(meta: SummaryMeta, contents: SummaryContents) -> Sum
     register_fonts()
     styles = chron._styles()
     story = _title_block(meta, styles)
-    story += [*_section("The child", styles), chron._facts_table(list(contents.child_facts), styles)]
+    story += [*_section(_("The child"), styles), chron._facts_table(list(contents.child_facts), styles)]
     story += _escalations(contents.escalations, styles)
-    story += _section("Chronology of discussions and decisions", styles)
+    story += _section(_("Chronology of discussions and decisions"), styles)
     story.append(
         chron._paragraph(
-            "Times are UK time. Text struck through is an earlier version of an entry, kept on the record; the "
-            "correction that replaced it follows, with the reason. Entry numbers are those of the sending "
-            "school's record.",
+            _(
+                "Times are UK time. Text struck through is an earlier version of an entry, kept on the record; the "
+                "correction that replaced it follows, with the reason. Entry numbers are those of the sending "
+                "school's record."
+            ),
             styles.note,
         )
     )
     if not contents.events:
-        story.append(chron._paragraph("No discussions were recorded.", styles.body))
+        story.append(chron._paragraph(_("No discussions were recorded."), styles.body))
     for event in contents.events:
         story += chron._event(event, styles)
-    story += _listing("Attachments on the file", contents.attachments, "No attachments.", styles)
-    story += _listing("Forms sent from the file", contents.documents, "No forms were recorded.", styles)
+    story += _listing(_("Attachments on the file"), contents.attachments, _("No attachments."), styles)
+    story += _listing(_("Forms sent from the file"), contents.documents, _("No forms were recorded."), styles)
     buffer = io.BytesIO()
     pages: list[int] = []
     document = a4_document(
         buffer,
         title=TITLE,
         author=meta.sent_by,
-        subject=f"{meta.sending_school}: safeguarding file transfer",
+        subject=_("{sending_school}: safeguarding file transfer").format(sending_school=meta.sending_school),
         template_id="transfer-summary",
         top_margin=chron.MARGIN_TOP_CHRONOLOGY,
     )
@@ -121,27 +124,34 @@ def render_transfer_summary(meta: SummaryMeta, contents: SummaryContents) -> Sum
 def _title_block(meta: SummaryMeta, styles: Any) -> list[Flowable]:
     facts = [
         ("Child", meta.child_name),
-        ("Date of birth", _long_date(meta.date_of_birth)),
+        (_("Date of birth"), _long_date(meta.date_of_birth)),
         ("From", meta.sending_school),
-        ("Sent by", ", ".join(p for p in (meta.sent_by, meta.sender_contact) if p)),
+        (_("Sent by"), ", ".join(p for p in (meta.sent_by, meta.sender_contact) if p)),
         ("To", ", ".join(p for p in (meta.receiving_dsl, meta.receiving_school) if p)),
         ("Prepared", chron._when(meta.exported_at)),
-        ("Transfer file", meta.bundle_id),
-        ("Signing certificate", meta.fingerprint),
+        (_("Transfer file"), meta.bundle_id),
+        (_("Signing certificate"), meta.fingerprint),
     ]
     flowables: list[Flowable] = [chron._paragraph(TITLE, styles.title, BOLD)]
     if meta.demo:
         flowables.append(
-            chron._paragraph(f"{DEMO_MARKING}. No real child, family or case is described.", styles.late)
+            chron._paragraph(
+                _("{DEMO_MARKING}. No real child, family or case is described.").format(
+                    DEMO_MARKING=DEMO_MARKING
+                ),
+                styles.late,
+            )
         )
     flowables.append(chron._facts_table(facts, styles))
     flowables.append(
         chron._paragraph(
-            "This summary is sent with the child's safeguarding file, as Keeping Children Safe in Education "
-            "expects when a child moves school. The complete record, with its attachments, is in the "
-            "encrypted transfer file of the same date; a school using DSL Desk imports that file. Please "
-            "confirm receipt to the sending DSL. Store this document with the child protection file, "
-            "separately from the pupil's main file.",
+            _(
+                "This summary is sent with the child's safeguarding file, as Keeping Children Safe in Education "
+                "expects when a child moves school. The complete record, with its attachments, is in the "
+                "encrypted transfer file of the same date; a school using DSL Desk imports that file. Please "
+                "confirm receipt to the sending DSL. Store this document with the child protection file, "
+                "separately from the pupil's main file."
+            ),
             styles.note,
         )
     )
@@ -155,7 +165,7 @@ def _section(title: str, styles: Any) -> list[Flowable]:
 def _escalations(escalations: tuple[SummaryEscalation, ...], styles: Any) -> list[Flowable]:
     flowables = _section("Escalations (professional disagreements)", styles)
     if not escalations:
-        flowables.append(chron._paragraph("No escalations were recorded.", styles.body))
+        flowables.append(chron._paragraph(_("No escalations were recorded."), styles.body))
     for escalation in escalations:
         heading = chron._paragraph(f"{escalation.reference} · {escalation.heading}", styles.heading, BOLD)
         flowables += [
@@ -165,10 +175,10 @@ def _escalations(escalations: tuple[SummaryEscalation, ...], styles: Any) -> lis
         for stage in escalation.stages:
             flowables.append(KeepTogether(_stage(stage, styles)))
         if escalation.checklist:
-            flowables.append(chron._paragraph("Checklist", styles.label, BOLD))
+            flowables.append(chron._paragraph(_("Checklist"), styles.label, BOLD))
             flowables += [chron._paragraph(f"• {line}", styles.body) for line in escalation.checklist]
         if escalation.resolution:
-            flowables.append(chron._paragraph("Resolution", styles.label, BOLD))
+            flowables.append(chron._paragraph(_("Resolution"), styles.label, BOLD))
             flowables.append(chron._facts_table(list(escalation.resolution), styles))
     return flowables
 

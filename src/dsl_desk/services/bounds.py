@@ -16,6 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from dsl_desk.core.dates_in_words import day_month_year
+from dsl_desk.core.i18n import _
 from dsl_desk.services.errors import ValidationError
 from dsl_desk.store.errors import NotFound
 
@@ -39,8 +41,8 @@ def check_id(value: object, what: str) -> int:
     """An id a user named: refused as missing (`There is no child number 0.`) when no row could have it."""
     if not valid_id(value):
         if isinstance(value, int) and abs(value) >= 10**40:
-            raise NotFound(f"There is no {what} with a number that long.")
-        raise NotFound(f"There is no {what} number {shown(value)}.")
+            raise NotFound(_("There is no {what} with a number that long.").format(what=what))
+        raise NotFound(_("There is no {what} number {value}.").format(what=what, value=shown(value)))
     return value  # type: ignore[return-value]
 
 
@@ -52,22 +54,29 @@ def fetch(session: Any, model: type[Model], ident: object) -> Model | None:
 def check_text(value: object, label: str, *, limit: int | None = TEXT_MAX, field: str = "") -> str:
     """Text that can be stored: a string, at most `limit` characters, with no NUL and no broken characters."""
     if not isinstance(value, str):
-        raise ValidationError(f"{_capital(label)} must be text.", field=field)
+        raise ValidationError(_("{label} must be text.").format(label=_capital(label)), field=field)
     if limit is not None and len(value) > limit:
         raise ValidationError(
-            f"{_capital(label)} is {len(value):,} characters long; the most it can be is {limit:,}.",
+            _("{label} is {length:,} characters long; the most it can be is {limit:,}.").format(
+                label=_capital(label), length=len(value), limit=limit
+            ),
             field=field,
         )
     if "\x00" in value:
         raise ValidationError(
-            f"{_capital(label)} contains a NUL character, which cannot be stored. Type it again.", field=field
+            _("{label} contains a NUL character, which cannot be stored. Type it again.").format(
+                label=_capital(label)
+            ),
+            field=field,
         )
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValidationError(
-            f"{_capital(label)} contains characters that are not valid text (perhaps bytes in another "
-            "encoding, or pasted from a damaged file). Type it again.",
+            _(
+                "{label} contains characters that are not valid text (perhaps bytes in another "
+                "encoding, or pasted from a damaged file). Type it again."
+            ).format(label=_capital(label)),
             field=field,
         ) from None
     return value
@@ -116,11 +125,15 @@ def check_date(
     """A date in the range a record can sensibly have (1900 to 2100 unless told otherwise)."""
     day = value.date() if isinstance(value, datetime) else value
     if not isinstance(day, date):
-        raise ValidationError(f"{_capital(label)} must be a date.", field=field)
+        raise ValidationError(_("{label} must be a date.").format(label=_capital(label)), field=field)
     if day < earliest or day > latest:
         raise ValidationError(
-            f"{_capital(label)} cannot be {day:%d %B} {day.year}: it must be between "
-            f"{earliest:%d %B} {earliest.year} and {latest:%d %B} {latest.year}. Check the date.",
+            _("{label} cannot be {day}: it must be between {earliest} and {latest}. Check the date.").format(
+                label=_capital(label),
+                day=day_month_year(day),
+                earliest=day_month_year(earliest),
+                latest=day_month_year(latest),
+            ),
             field=field,
         )
     return value  # type: ignore[return-value]
@@ -132,42 +145,53 @@ def check_past_date(value: object, label: str, today: date, *, field: str = "") 
     day = checked.date() if isinstance(checked, datetime) else checked
     if day > today:
         raise ValidationError(
-            f"{_capital(label)} cannot be {day:%d %B %Y}: that is in the future. Check the date.", field=field
+            _("{label} cannot be {day}: that is in the future. Check the date.").format(
+                label=_capital(label), day=day_month_year(day)
+            ),
+            field=field,
         )
     return checked
 
 
 def check_period(period: Any) -> None:
     """A report's period: both ends in range (9999-12-31 would overflow the day after), the end not first."""
-    check_date(period.start, "the first day of the period", field="start")
-    check_date(period.end, "the last day of the period", field="end")
+    check_date(period.start, _("the first day of the period"), field="start")
+    check_date(period.end, _("the last day of the period"), field="end")
     if period.end < period.start:
-        raise ValidationError("The period ends before it starts. Check the dates.", field="end")
+        raise ValidationError(_("The period ends before it starts. Check the dates."), field="end")
 
 
 def check_path(value: object, label: str) -> Path:
     """A path the operating system can be asked about: no NUL, no broken characters, not over-long."""
     text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
     if not isinstance(text, str):
-        raise ValidationError(f"{_capital(label)} must be a file or folder name.")
+        raise ValidationError(_("{label} must be a file or folder name.").format(label=_capital(label)))
     if "\x00" in text:
-        raise ValidationError(f"{_capital(label)} contains a NUL character, which no file name can hold.")
+        raise ValidationError(
+            _("{label} contains a NUL character, which no file name can hold.").format(label=_capital(label))
+        )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise ValidationError(
-            f"{_capital(label)} is not valid text (its name has bytes in another encoding). "
-            "Rename the file or folder, or choose another."
+            _(
+                "{label} is not valid text (its name has bytes in another encoding). "
+                "Rename the file or folder, or choose another."
+            ).format(label=_capital(label))
         ) from None
     if len(text) > PATH_MAX:
         raise ValidationError(
-            f"{_capital(label)} is {len(text):,} characters long; the most a path can be here is {PATH_MAX:,}."
+            _("{label} is {length:,} characters long; the most a path can be here is {PATH_MAX:,}.").format(
+                label=_capital(label), length=len(text), PATH_MAX=PATH_MAX
+            )
         )
     for part in Path(text).parts:
         if len(part.encode("utf-8")) > PATH_PART_MAX:
             raise ValidationError(
-                f"{_capital(label)} has a name longer than {PATH_PART_MAX} bytes "
-                f"(“{part[:30]}…”), which file systems refuse. Choose a shorter name."
+                _(
+                    "{label} has a name longer than {PATH_PART_MAX} bytes "
+                    "(“{part}…”), which file systems refuse. Choose a shorter name."
+                ).format(label=_capital(label), PATH_PART_MAX=PATH_PART_MAX, part=part[:30])
             )
     return Path(text)
 
@@ -179,6 +203,6 @@ def _capital(label: str) -> str:
 def shown(value: object) -> str:
     """The value as given, cut short (str() of an int of over 4,300 digits would itself raise)."""
     if isinstance(value, int) and abs(value) >= 10**40:
-        return "(a number of over 40 digits)"
+        return _("(a number of over 40 digits)")
     text = str(value) if isinstance(value, int) else repr(value)
     return text if len(text) <= 40 else text[:40] + "…"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.calendar import WorkingCalendar
+from dsl_desk.core.i18n import _
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ValidationError
 from dsl_desk.store.models import ClosureDay, Organisation
@@ -16,7 +17,7 @@ from dsl_desk.store.models import ClosureDay, Organisation
 def organisation(session: Session) -> Organisation:
     org = session.scalars(select(Organisation)).first()
     if org is None:
-        raise ValidationError("This database has no organisation profile: its set-up was not finished.")
+        raise ValidationError(_("This database has no organisation profile: its set-up was not finished."))
     return org
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dsl_desk.core.clock import Clock
+from dsl_desk.core.i18n import _
 from dsl_desk.services.errors import ServiceError
 
 if TYPE_CHECKING:  # names only: importing the store (SQLAlchemy) here put it on the way to the unlock screen
@@ -45,8 +46,10 @@ class AppContext:
             return self.packs[pack_id]
         except KeyError:
             raise ServiceError(
-                f"The escalation policy “{pack_id}” is not installed, so this escalation cannot be worked on. "
-                "Check the policies folder (Settings › Policies) or reinstall DSL Desk."
+                _(
+                    "The escalation policy “{pack_id}” is not installed, so this escalation cannot be worked on. "
+                    "Check the policies folder (Settings › Policies) or reinstall DSL Desk."
+                ).format(pack_id=pack_id)
             ) from None
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from dsl_desk.core.clock import Clock, FixedClock, london
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialise
@@ -273,8 +274,10 @@ def create_demo(
     if paths.exists():
         if not replace_existing:
             raise AlreadyInitialised(
-                f"There is already a database in {paths.root}. Use --force to replace the demo, or choose another "
-                "folder with --data-dir.",
+                _(
+                    "There is already a database in {root}. Use --force to replace the demo, or choose another "
+                    "folder with --data-dir."
+                ).format(root=paths.root),
                 path=paths.root,
             )
         _remove_demo(paths)
@@ -301,7 +304,8 @@ def _remove_demo(paths: DataPaths) -> None:
 
     if not load_keyring(paths.keyring).demo:
         raise AlreadyInitialised(
-            f"{paths.root} holds a real database, not a demo. Nothing was removed.", path=paths.root
+            _("{root} holds a real database, not a demo. Nothing was removed.").format(root=paths.root),
+            path=paths.root,
         )
     for item in paths.root.iterdir():
         if item.name != paths.lock_file.name:
@@ -329,7 +333,7 @@ def _play(ctx: AppContext, script: FixedClock, now: datetime, case: DemoCase, ch
         ),
     )
     span = (now - opened) / (case.escalations + 2) if case.escalations else timedelta(0)
-    for _ in range(case.escalations):
+    for _number in range(case.escalations):
         script.advance(span)
         _tick_current(ctx, detail.id)
         detail = get_escalation(ctx, detail.id)

@@ -12,6 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from dsl_desk.core.i18n import _
 from dsl_desk.store import private_temp
 from dsl_desk.store.paths import DataPaths
 from dsl_desk.store.private_temp import Emptied
@@ -79,8 +80,8 @@ def left_behind_words(emptied: Emptied) -> str:
     if not emptied.left:
         return ""
     count = len(emptied.left)
-    files = "1 temporary file is" if count == 1 else f"{count} temporary files are"
-    return (
-        f"{files} still open in another program and could not be removed yet. Close that program; DSL Desk "
+    files = _("1 temporary file is") if count == 1 else _("{count} temporary files are").format(count=count)
+    return _(
+        "{files} still open in another program and could not be removed yet. Close that program; DSL Desk "
         "removes it at the next lock, on closing, or when it next starts."
-    )
+    ).format(files=files)

@@ -27,6 +27,7 @@ from typing import Any
 import sqlcipher3
 from sqlalchemy import Engine
 
+from dsl_desk.core.i18n import _
 from dsl_desk.store import keyring as kr
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import StoreError
@@ -103,7 +104,11 @@ def write_backup(
             _online_copy(source, partial, db_key)
         problems = quick_check_file(partial, db_key)
         if problems:
-            raise StoreError(f"The new backup failed its check ({problems[0]}), so it was not kept.")
+            raise StoreError(
+                _("The new backup failed its check ({problems}), so it was not kept.").format(
+                    problems=problems[0]
+                )
+            )
         return _finish(partial, folder, keyring, _meta(partial, made_at, kind, schema, app_version))
     finally:
         partial.unlink(missing_ok=True)
@@ -119,7 +124,11 @@ def copy_backup(backup: BackupFile, folder: Path, keyring: kr.Keyring) -> Backup
             target.flush()
             os.fsync(target.fileno())
         if sha256_of(partial) != backup.meta.sha256:
-            raise StoreError(f"The copy in {folder} did not match the original, so it was not kept.")
+            raise StoreError(
+                _("The copy in {folder} did not match the original, so it was not kept.").format(
+                    folder=folder
+                )
+            )
         return _finish(partial, folder, keyring, backup.meta)
     finally:
         partial.unlink(missing_ok=True)
@@ -300,8 +309,10 @@ def open_backup(path: Path, db_key: bytes) -> Any:
     except sqlcipher3.DatabaseError as error:
         connection.close()
         raise BackupRefused(
-            f"The backup {path.name} cannot be opened with this database's key ({error}). It is from another "
-            "DSL Desk database, or it is damaged. Nothing was changed.",
+            _(
+                "The backup {name} cannot be opened with this database's key ({error}). It is from another "
+                "DSL Desk database, or it is damaged. Nothing was changed."
+            ).format(name=path.name, error=error),
             path=path,
         ) from error
     return connection
@@ -330,7 +341,9 @@ def inspect_backup(path: Path, db_key: bytes) -> BackupContents:
         problems = quick_check_connection(connection)
         if problems:
             raise BackupRefused(
-                f"The backup {path.name} is damaged ({problems[0]}). Choose another backup. Nothing was changed.",
+                _(
+                    "The backup {name} is damaged ({problems}). Choose another backup. Nothing was changed."
+                ).format(name=path.name, problems=problems[0]),
                 path=path,
             )
         return _contents(connection)

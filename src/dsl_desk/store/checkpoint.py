@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Connection, func, select
 
-from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import iso_date, with_time
 from dsl_desk.store.models import AuditEvent
 
 _INFO = b"dsl-desk audit checkpoint v1"
@@ -180,4 +180,4 @@ def differences(connection: Connection, checkpoint: Checkpoint, where: str) -> l
 
 
 def _when(instant: datetime) -> str:
-    return f"{london(instant):%Y-%m-%d %H:%M}"
+    return with_time(instant, iso_date)

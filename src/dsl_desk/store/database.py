@@ -21,6 +21,7 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from dsl_desk.core.i18n import _
 from dsl_desk.store import keyring as kr
 from dsl_desk.store.engine import make_engine
 from dsl_desk.store.errors import (
@@ -121,8 +122,10 @@ class Store:
                 if not is_damage(error):
                     raise
                 raise DatabaseCorrupt(
-                    f"Part of the database {self.paths.database} is damaged and cannot be read "
-                    f"({error.orig}). Nothing was changed. Restore the newest good backup.",
+                    _(
+                        "Part of the database {database} is damaged and cannot be read "
+                        "({orig}). Nothing was changed. Restore the newest good backup."
+                    ).format(database=self.paths.database, orig=error.orig),
                     path=self.paths.database,
                 ) from error
             except BaseException:
@@ -199,17 +202,24 @@ def translate_operational_error(error: OperationalError, database: Path) -> Stor
     message = str(error.orig).lower()
     if "disk is full" in message or "database or disk is full" in message:
         return DiskFull(
-            f"The disk holding {database} is full, so the last change was not saved. Nothing already saved "
-            "was lost. Free some space (or move the data folder), then try again.",
+            _(
+                "The disk holding {database} is full, so the last change was not saved. Nothing already saved "
+                "was lost. Free some space (or move the data folder), then try again."
+            ).format(database=database),
             path=database,
         )
     if "readonly" in message or "read-only" in message:
         return StoreError(
-            f"The database {database} cannot be written to (it is read-only). Check the file's permissions.",
+            _(
+                "The database {database} cannot be written to (it is read-only). Check the file's permissions."
+            ).format(database=database),
             path=database,
         )
     return StoreError(
-        f"The database {database} reported an error: {error.orig}. Nothing was saved.", path=database
+        _("The database {database} reported an error: {orig}. Nothing was saved.").format(
+            database=database, orig=error.orig
+        ),
+        path=database,
     )
 
 
@@ -234,7 +244,9 @@ def create_database(
     ensure_writable(paths)
     if paths.exists():
         raise AlreadyInitialised(
-            f"There is already a DSL Desk database in {paths.root}. Open it instead, or choose another data folder.",
+            _(
+                "There is already a DSL Desk database in {root}. Open it instead, or choose another data folder."
+            ).format(root=paths.root),
             path=paths.root,
         )
     staged = DataPaths(paths.setup_staging)
@@ -242,12 +254,14 @@ def create_database(
         staged.root.mkdir()
     except FileExistsError:
         raise AlreadyInitialised(
-            f"A set-up of {paths.root} did not finish last time. Start the set-up again.", path=paths.root
+            _("A set-up of {root} did not finish last time. Start the set-up again.").format(root=paths.root),
+            path=paths.root,
         ) from None
     except OSError as error:
         raise DataDirNotWritable(
-            f"DSL Desk cannot write to its data folder {paths.root} ({error.strerror or error}). Nothing was "
-            "created.",
+            _("DSL Desk cannot write to its data folder {root} ({value}). Nothing was created.").format(
+                root=paths.root, value=error.strerror or error
+            ),
             path=paths.root,
         ) from error
     db_key = kr.new_database_key()
@@ -348,8 +362,9 @@ def unlock(paths: DataPaths, username: str, passphrase: str, *, now: datetime) -
         wait = throttle.record_failure(now, username)
         if wait:
             raise WrongPassphrase(
-                f"{error} After several wrong attempts you must wait {seconds_words(int(wait.total_seconds()))} "
-                "before the next try."
+                _(
+                    "{error} After several wrong attempts you must wait {seconds_words} before the next try."
+                ).format(error=error, seconds_words=seconds_words(int(wait.total_seconds())))
             ) from error
         raise
     return _sealed(open_desk(paths, keyring, db_key, now))
@@ -371,8 +386,10 @@ def unlock_with_recovery(paths: DataPaths, recovery_key: str, *, now: datetime) 
         if keyring.integrity == kr.UNSEALED and UnlockThrottle.for_data(paths, PASSPHRASE_DOOR).failures():
             # An old key file has no checksum: when neither secret opens it, say damage is possible.
             raise WrongPassphrase(
-                f"{error} If you are sure of both the recovery key and your passphrase, the key file "
-                f"{paths.keyring} may be damaged: restore it from a backup."
+                _(
+                    "{error} If you are sure of both the recovery key and your passphrase, the key file "
+                    "{keyring} may be damaged: restore it from a backup."
+                ).format(error=error, keyring=paths.keyring)
             ) from error
         raise
     return _sealed(open_desk(paths, keyring, db_key, now))
@@ -415,9 +432,11 @@ def open_read_only(paths: DataPaths, keyring: kr.Keyring, db_key: bytearray, pro
         for immutable in (False, True):
             if immutable and _has_content(wal):
                 raise ReadOnlyDesk(
-                    f"The data folder {paths.root} cannot be written to ({problem}), and the newest changes are "
-                    f"still in {wal.name}, which cannot be read without writing beside it. Nothing was changed. "
-                    "Free some space (or make the folder writable), then open DSL Desk again.",
+                    _(
+                        "The data folder {root} cannot be written to ({problem}), and the newest changes are "
+                        "still in {name}, which cannot be read without writing beside it. Nothing was changed. "
+                        "Free some space (or make the folder writable), then open DSL Desk again."
+                    ).format(root=paths.root, problem=problem, name=wal.name),
                     path=paths.root,
                 )
             engine = make_engine(paths.database, bytes(db_key), read_only=True, immutable=immutable)
@@ -434,9 +453,11 @@ def open_read_only(paths: DataPaths, keyring: kr.Keyring, db_key: bytearray, pro
         raise
     kr.forget(db_key)
     raise DatabaseCorrupt(
-        f"The database {paths.database} could not be opened, even read-only ({last_error and last_error.orig}), "
-        f"and its folder cannot be written to ({problem}). It has not been changed. Free some space or make the "
-        "folder writable, then try again.",
+        _(
+            "The database {database} could not be opened, even read-only ({value}), "
+            "and its folder cannot be written to ({problem}). It has not been changed. Free some space or make the "
+            "folder writable, then try again."
+        ).format(database=paths.database, value=last_error and last_error.orig, problem=problem),
         path=paths.database,
     )
 
@@ -453,14 +474,18 @@ def _check_schema_read_only(current: str | None, paths: DataPaths, problem: str)
         return
     if current is not None and current not in known_revisions():
         raise DatabaseTooNew(
-            f"The database {paths.database} was made by a newer version of DSL Desk (schema {current}). "
-            "It has not been changed. Install the newest DSL Desk to open it.",
+            _(
+                "The database {database} was made by a newer version of DSL Desk (schema {current}). "
+                "It has not been changed. Install the newest DSL Desk to open it."
+            ).format(database=paths.database, current=current),
             path=paths.database,
         )
     raise ReadOnlyDesk(
-        f"The database {paths.database} must be upgraded for this version of DSL Desk, and its folder cannot "
-        f"be written to ({problem}). Nothing was changed. Free some space (or make the folder writable), then "
-        "open DSL Desk again.",
+        _(
+            "The database {database} must be upgraded for this version of DSL Desk, and its folder cannot "
+            "be written to ({problem}). Nothing was changed. Free some space (or make the folder writable), then "
+            "open DSL Desk again."
+        ).format(database=paths.database, problem=problem),
         path=paths.database,
     )
 
@@ -471,19 +496,24 @@ SETUP_UNFINISHED = "Set-up did not finish last time; start it again"
 def _keyring_for_existing(paths: DataPaths) -> kr.Keyring:
     if paths.setup_unfinished():
         raise SetupUnfinished(
-            f"{SETUP_UNFINISHED} (open DSL Desk, or run `dsl-desk init`). Nothing you entered is lost: "
-            f"the set-up of {paths.root} was stopped before it was done.",
+            _(
+                "{SETUP_UNFINISHED} (open DSL Desk, or run `dsl-desk init`). Nothing you entered is lost: "
+                "the set-up of {root} was stopped before it was done."
+            ).format(SETUP_UNFINISHED=SETUP_UNFINISHED, root=paths.root),
             path=paths.root,
         )
     if not paths.database.exists():
         if paths.keyring.exists():
             raise DatabaseMissing(
-                f"The database file {paths.database} is missing, though its key file is there. Restore the "
-                "database from a backup (or put the file back); DSL Desk will not make a new, empty one in its place.",
+                _(
+                    "The database file {database} is missing, though its key file is there. Restore the "
+                    "database from a backup (or put the file back); DSL Desk will not make a new, empty one in its place."
+                ).format(database=paths.database),
                 path=paths.database,
             )
         raise DatabaseMissing(
-            f"There is no DSL Desk database in {paths.root}. Run the set-up first.", path=paths.database
+            _("There is no DSL Desk database in {root}. Run the set-up first.").format(root=paths.root),
+            path=paths.database,
         )
     return kr.load_keyring(paths.keyring)
 
@@ -500,9 +530,11 @@ def open_with_key(paths: DataPaths, keyring: kr.Keyring, db_key: bytearray, now:
         if isinstance(error, OperationalError) and "disk is full" in str(error.orig).lower():
             raise translate_operational_error(error, paths.database) from error
         raise DatabaseCorrupt(
-            f"The database {paths.database} is damaged or is not a DSL Desk database ({error.orig}). "
-            "It has not been changed. Restore the newest backup, or ask for help before doing anything else "
-            "with the file.",
+            _(
+                "The database {database} is damaged or is not a DSL Desk database ({orig}). "
+                "It has not been changed. Restore the newest backup, or ask for help before doing anything else "
+                "with the file."
+            ).format(database=paths.database, orig=error.orig),
             path=paths.database,
         ) from error
     except BaseException:
@@ -518,7 +550,7 @@ def change_passphrase(
     """Re-wrap the database key under a new passphrase. The data is not re-encrypted."""
     verified = kr.unwrap_for_user(store.keyring, username, old_passphrase)
     if bytes(verified) != store.db_key_copy():
-        raise KeyringDamaged("The key file does not match this database. Nothing was changed.")
+        raise KeyringDamaged(_("The key file does not match this database. Nothing was changed."))
     kr.forget(verified)
     slot = store.keyring.slot(username)
     assert slot is not None
@@ -530,6 +562,10 @@ def add_user_slot(
     store: Store, username: str, display_name: str, passphrase: str, *, kdf: kr.KdfParams
 ) -> None:
     if store.keyring.slot(username) is not None:
-        raise StoreError(f"There is already an account called “{username}”. Choose another user name.")
+        raise StoreError(
+            _("There is already an account called “{username}”. Choose another user name.").format(
+                username=username
+            )
+        )
     wrapped = kr.wrap_for_user(store.db_key_copy(), store.keyring.database_id, username, passphrase, kdf)
     store.save_keyring(kr.with_user(store.keyring, kr.UserSlot(username, display_name, wrapped)))

@@ -12,6 +12,7 @@ import os
 import stat
 from pathlib import Path
 
+from dsl_desk.core.i18n import _
 from dsl_desk.store.errors import DiskFull, StoreError
 
 SPECIAL_ROOTS = (Path("/proc"), Path("/sys"), Path("/dev"))
@@ -47,27 +48,34 @@ def check_source(path: Path, *, kind: str, limit: int) -> int:
     path = Path(path)
     if _under_special_root(path):
         raise FileRefused(
-            f"{path} is a system file, not a {kind}, so DSL Desk will not read it. Nothing was changed.",
+            _(
+                "{path} is a system file, not a {kind}, so DSL Desk will not read it. Nothing was changed."
+            ).format(path=path, kind=kind),
             path=path,
         )
     try:
         info = os.stat(path)
     except OSError as error:
         raise FileRefused(
-            f"The {kind} {path} could not be read ({error.strerror or error}). Check it is still there. "
-            "Nothing was changed.",
+            _(
+                "The {kind} {path} could not be read ({value}). Check it is still there. Nothing was changed."
+            ).format(kind=kind, path=path, value=error.strerror or error),
             path=path,
         ) from error
     if not stat.S_ISREG(info.st_mode):
         raise FileRefused(
-            f"{path} is {_kind_of(info.st_mode)}, not a {kind}, so DSL Desk will not read it. "
-            f"Choose the {kind} itself. Nothing was changed.",
+            _(
+                "{path} is {kind_of}, not a {kind}, so DSL Desk will not read it. "
+                "Choose the {kind} itself. Nothing was changed."
+            ).format(path=path, kind_of=_kind_of(info.st_mode), kind=kind),
             path=path,
         )
     if info.st_size > limit:
         raise FileRefused(
-            f"{path.name} is {info.st_size / MB:.1f} MB; a {kind} is never more than {limit / MB:.0f} MB, "
-            "so it was not read. Check you chose the right file. Nothing was changed.",
+            _(
+                "{name} is {value:.1f} MB; a {kind} is never more than {value2:.0f} MB, "
+                "so it was not read. Check you chose the right file. Nothing was changed."
+            ).format(name=path.name, value=info.st_size / MB, kind=kind, value2=limit / MB),
             path=path,
         )
     return info.st_size
@@ -81,25 +89,34 @@ def read_source(path: Path, *, kind: str, limit: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
         raise FileRefused(
-            f"The {kind} {path} could not be opened ({error.strerror or error}). Nothing was changed.",
+            _("The {kind} {path} could not be opened ({value}). Nothing was changed.").format(
+                kind=kind, path=path, value=error.strerror or error
+            ),
             path=path,
         ) from error
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise FileRefused(
-                f"{path} is not an ordinary file, so it was not read. Nothing was changed.", path=path
+                _("{path} is not an ordinary file, so it was not read. Nothing was changed.").format(
+                    path=path
+                ),
+                path=path,
             )
         try:
             data = handle.read(limit + 1)
         except OSError as error:
             raise FileRefused(
-                f"The {kind} {path} could not be read ({error.strerror or error}). Nothing was changed.",
+                _("The {kind} {path} could not be read ({value}). Nothing was changed.").format(
+                    kind=kind, path=path, value=error.strerror or error
+                ),
                 path=path,
             ) from error
     if len(data) > limit:
         raise FileRefused(
-            f"{Path(path).name} grew past {limit / MB:.0f} MB while it was being read, so it was not used. "
-            "Nothing was changed.",
+            _(
+                "{name} grew past {value:.0f} MB while it was being read, so it was not used. "
+                "Nothing was changed."
+            ).format(name=Path(path).name, value=limit / MB),
             path=path,
         )
     return data
@@ -110,8 +127,10 @@ def check_target(path: Path) -> None:
     path = Path(path)
     if _under_special_root(path):
         raise FileRefused(
-            f"{path} is a system location, not a place for a file, so nothing was saved there. "
-            "Choose a folder such as Documents.",
+            _(
+                "{path} is a system location, not a place for a file, so nothing was saved there. "
+                "Choose a folder such as Documents."
+            ).format(path=path),
             path=path,
         )
     try:
@@ -120,22 +139,31 @@ def check_target(path: Path) -> None:
         info = None
     except OSError as error:
         raise FileRefused(
-            f"Could not save {path}: {error.strerror or error}. Nothing was saved.", path=path
+            _("Could not save {path}: {value}. Nothing was saved.").format(
+                path=path, value=error.strerror or error
+            ),
+            path=path,
         ) from error
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise FileRefused(
-            f"{path} is {_kind_of(info.st_mode)}, so nothing was saved over it. Choose a file name in a folder.",
+            _("{path} is {kind_of}, so nothing was saved over it. Choose a file name in a folder.").format(
+                path=path, kind_of=_kind_of(info.st_mode)
+            ),
             path=path,
         )
     parent = path.parent
     if not parent.exists():
         raise FileRefused(
-            f"The folder {parent} does not exist, so {path.name} was not saved. Choose another place to save.",
+            _(
+                "The folder {parent} does not exist, so {name} was not saved. Choose another place to save."
+            ).format(parent=parent, name=path.name),
             path=path,
         )
     if not parent.is_dir():
         raise FileRefused(
-            f"{parent} is not a folder, so {path.name} was not saved. Choose another place to save.",
+            _("{parent} is not a folder, so {name} was not saved. Choose another place to save.").format(
+                parent=parent, name=path.name
+            ),
             path=path,
         )
 
@@ -145,29 +173,45 @@ def write_error(error: OSError, path: Path) -> StoreError:
     folder = path.parent
     if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return DiskFull(
-            f"The disk is full, so {path.name} could not be saved in {folder}. Nothing was changed. "
-            "Free some space and try again.",
+            _(
+                "The disk is full, so {name} could not be saved in {folder}. Nothing was changed. "
+                "Free some space and try again."
+            ).format(name=path.name, folder=folder),
             path=path,
         )
     if error.errno == errno.EROFS:
         return FileRefused(
-            f"The folder {folder} is read-only (a locked drive or a read-only share), so {path.name} was not "
-            "saved. Choose another place to save.",
+            _(
+                "The folder {folder} is read-only (a locked drive or a read-only share), so {name} was not "
+                "saved. Choose another place to save."
+            ).format(folder=folder, name=path.name),
             path=path,
         )
     if error.errno in (errno.EACCES, errno.EPERM):
         return FileRefused(
-            f"You do not have permission to save in {folder}, so {path.name} was not saved. "
-            "Choose another place to save.",
+            _(
+                "You do not have permission to save in {folder}, so {name} was not saved. "
+                "Choose another place to save."
+            ).format(folder=folder, name=path.name),
             path=path,
         )
     if error.errno == errno.EISDIR:
         return FileRefused(
-            f"{path} is a folder, so nothing was saved over it. Choose a file name in a folder.", path=path
+            _("{path} is a folder, so nothing was saved over it. Choose a file name in a folder.").format(
+                path=path
+            ),
+            path=path,
         )
     if error.errno == errno.ENOENT:
         return FileRefused(
-            f"The folder {folder} does not exist, so {path.name} was not saved. Choose another place to save.",
+            _(
+                "The folder {folder} does not exist, so {name} was not saved. Choose another place to save."
+            ).format(folder=folder, name=path.name),
             path=path,
         )
-    return StoreError(f"Could not save {path}: {error.strerror or error}. Nothing was changed.", path=path)
+    return StoreError(
+        _("Could not save {path}: {value}. Nothing was changed.").format(
+            path=path, value=error.strerror or error
+        ),
+        path=path,
+    )

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from dsl_desk.core.i18n import _
 from dsl_desk.store.errors import AlreadyOpen
 
 _UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -46,8 +47,10 @@ class InstanceLock:
             if handle is None and folder != _HELD_ELSEWHERE:
                 raise  # the lock file cannot be made: not a second copy, a folder problem
             raise AlreadyOpen(
-                f"DSL Desk is already open on the data folder {self.path.parent}. Switch to that window "
-                "(it may be minimised or locked); two copies at once could lose work.",
+                _(
+                    "DSL Desk is already open on the data folder {parent}. Switch to that window "
+                    "(it may be minimised or locked); two copies at once could lose work."
+                ).format(parent=self.path.parent),
                 path=self.path,
             ) from error
         if handle is not None:

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from dsl_desk.core.i18n import _
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import KeyringDamaged, StoreError, WrongPassphrase
 
@@ -152,7 +153,7 @@ def _unwrap(kek: bytes, wrapped: WrappedKey, aad: bytes) -> bytearray:
     try:
         return bytearray(AESGCM(kek).decrypt(_unb64(wrapped.nonce), _unb64(wrapped.ciphertext), aad))
     except InvalidTag as error:
-        raise WrongPassphrase("That passphrase is not right. Check Caps Lock and try again.") from error
+        raise WrongPassphrase(_("That passphrase is not right. Check Caps Lock and try again.")) from error
 
 
 def _user_aad(database_id: str, username: str) -> bytes:
@@ -180,7 +181,9 @@ def wrap_for_recovery(db_key: bytes, database_id: str, recovery_key: str) -> Wra
 def unwrap_for_user(keyring: Keyring, username: str, passphrase: str) -> bytearray:
     slot = keyring.slot(username)
     if slot is None:
-        raise WrongPassphrase(f"There is no account called “{username}” on this database.")
+        raise WrongPassphrase(
+            _("There is no account called “{username}” on this database.").format(username=username)
+        )
     salt = _unb64(slot.wrapped.salt)
     kek = _passphrase_kek(passphrase, salt, slot.wrapped.kdf)
     return _unwrap(kek, slot.wrapped, _user_aad(keyring.database_id, username))
@@ -192,7 +195,9 @@ def unwrap_with_recovery(keyring: Keyring, recovery_key: str) -> bytearray:
         return _unwrap(kek, keyring.recovery, _recovery_aad(keyring.database_id))
     except WrongPassphrase as error:
         raise WrongPassphrase(
-            "That recovery key is not right. Check it against the printed sheet: it is 8 groups of 4 characters."
+            _(
+                "That recovery key is not right. Check it against the printed sheet: it is 8 groups of 4 characters."
+            )
         ) from error
 
 
@@ -246,14 +251,18 @@ def load_keyring(path: Path) -> Keyring:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise KeyringDamaged(
-            f"The key file {path} is missing, so the database cannot be unlocked. Restore it from a backup "
-            "(it is saved beside every backup of the database).",
+            _(
+                "The key file {path} is missing, so the database cannot be unlocked. Restore it from a backup "
+                "(it is saved beside every backup of the database)."
+            ).format(path=path),
             path=path,
         ) from error
     except (OSError, ValueError) as error:
         raise KeyringDamaged(
-            f"The key file {path} is damaged and cannot be read. Restore it from a backup; the database itself "
-            "has not been touched.",
+            _(
+                "The key file {path} is damaged and cannot be read. Restore it from a backup; the database itself "
+                "has not been touched."
+            ).format(path=path),
             path=path,
         ) from error
     return _parse_keyring(raw, path)
@@ -261,8 +270,10 @@ def load_keyring(path: Path) -> Keyring:
 
 def _damaged(path: Path, what: str) -> KeyringDamaged:
     return KeyringDamaged(
-        f"The key file {path} is damaged ({what}). Restore it from a backup; the database itself has not been "
-        "touched.",
+        _(
+            "The key file {path} is damaged ({what}). Restore it from a backup; the database itself has not been "
+            "touched."
+        ).format(path=path, what=what),
         path=path,
     )
 
@@ -275,7 +286,9 @@ def _parse_keyring(raw: Any, path: Path) -> Keyring:
             raise TypeError("format")
         if raw.get("format", 0) > KEYRING_FORMAT:
             raise StoreError(
-                f"The key file {path} was written by a newer version of DSL Desk. Install the newer version to open it.",
+                _(
+                    "The key file {path} was written by a newer version of DSL Desk. Install the newer version to open it."
+                ).format(path=path),
                 path=path,
             )
         users = tuple(
@@ -294,8 +307,10 @@ def _parse_keyring(raw: Any, path: Path) -> Keyring:
         raise _damaged(path, f"{error} has the wrong form") from error
     except (KeyError, TypeError, AttributeError) as error:
         raise KeyringDamaged(
-            f"The key file {path} is damaged (a required entry is missing). Restore it from a backup; the "
-            "database itself has not been touched.",
+            _(
+                "The key file {path} is damaged (a required entry is missing). Restore it from a backup; the "
+                "database itself has not been touched."
+            ).format(path=path),
             path=path,
         ) from error
     if not users:

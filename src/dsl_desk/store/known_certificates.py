@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.store.atomic import write_atomically
 
 KNOWN_FORMAT = 1
@@ -42,7 +43,7 @@ class KnownCertificate:
         when = london(self.added_at)
         if self.kind == "desk":
             return f"the certificate of {self.subject}, a user of this desk"
-        return f"trusted on {when.day} {when:%B %Y}, after its fingerprint was confirmed by telephone"
+        return f"trusted on {day_month_year(when)}, after its fingerprint was confirmed by telephone"
 
 
 @dataclass(frozen=True)

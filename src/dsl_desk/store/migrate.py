@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
+from dsl_desk.core.i18n import _
 from dsl_desk.core.resources import migrations_dir
 from dsl_desk.store.errors import DatabaseTooNew
 
@@ -94,8 +95,10 @@ def upgrade_to_head(engine: Engine, database: Path, copies_dir: Path, now: datet
     head = head_revision()
     if current is not None and current not in known_revisions():
         raise DatabaseTooNew(
-            f"The database {database} was made by a newer version of DSL Desk (schema {current}). "
-            "It has not been changed. Install the newest DSL Desk to open it.",
+            _(
+                "The database {database} was made by a newer version of DSL Desk (schema {current}). "
+                "It has not been changed. Install the newest DSL Desk to open it."
+            ).format(database=database, current=current),
             path=database,
         )
     if current == head:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from dsl_desk.core.i18n import _
 from dsl_desk.store.errors import DataDirNotWritable
 from dsl_desk.store.readonly import WRITE_PROBE_PREFIX
 from dsl_desk.store.settings import DeskSettings
@@ -192,7 +193,9 @@ def ensure_writable(paths: DataPaths) -> None:
             pass
     except OSError as error:
         raise DataDirNotWritable(
-            f"DSL Desk cannot write to its data folder {paths.root} ({error.strerror or error}). "
-            "Choose a folder you can write to with --data-dir, or ask your IT support to fix its permissions.",
+            _(
+                "DSL Desk cannot write to its data folder {root} ({value}). "
+                "Choose a folder you can write to with --data-dir, or ask your IT support to fix its permissions."
+            ).format(root=paths.root, value=error.strerror or error),
             path=paths.root,
         ) from error

@@ -22,6 +22,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from dsl_desk.core.i18n import _
 from dsl_desk.store.errors import StoreError
 
 FOLDER_MODE = 0o700
@@ -50,8 +51,10 @@ def ensure_folder(folder: Path) -> Path:
         os.chmod(folder, FOLDER_MODE)
     except OSError as error:
         raise StoreError(
-            f"DSL Desk could not prepare its private temporary folder {folder} ({error.strerror or error}). "
-            "Check the data folder is writable.",
+            _(
+                "DSL Desk could not prepare its private temporary folder {folder} ({value}). "
+                "Check the data folder is writable."
+            ).format(folder=folder, value=error.strerror or error),
             path=folder,
         ) from error
     return folder
@@ -88,8 +91,10 @@ def write_file(folder: Path, data: bytes, suffix: str, label: str = "") -> Path:
         with contextlib.suppress(OSError):
             target.unlink()
         raise StoreError(
-            f"DSL Desk could not write a temporary file in {folder} ({error.strerror or error}). "
-            "Free some disk space and try again.",
+            _(
+                "DSL Desk could not write a temporary file in {folder} ({value}). "
+                "Free some disk space and try again."
+            ).format(folder=folder, value=error.strerror or error),
             path=target,
         ) from error
     return target
@@ -103,7 +108,9 @@ def new_folder(folder: Path, label: str = "") -> Path:
         target.mkdir(mode=FOLDER_MODE)
     except OSError as error:
         raise StoreError(
-            f"DSL Desk could not make a temporary folder in {folder} ({error.strerror or error}).",
+            _("DSL Desk could not make a temporary folder in {folder} ({value}).").format(
+                folder=folder, value=error.strerror or error
+            ),
             path=target,
         ) from error
     return target

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from dsl_desk.core.i18n import _
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import StoreError, UnlockThrottled
 from dsl_desk.store.paths import DataPaths
@@ -177,7 +178,9 @@ class UnlockThrottle:
         if remaining > timedelta(0):
             seconds = max(1, math.ceil(remaining.total_seconds()))
             raise UnlockThrottled(
-                f"Too many wrong attempts. Please wait {seconds_words(seconds)} before trying again.",
+                _("Too many wrong attempts. Please wait {seconds_words} before trying again.").format(
+                    seconds_words=seconds_words(seconds)
+                ),
                 wait_seconds=seconds,
             )
 

@@ -466,7 +466,8 @@ class MainWindow(QMainWindow):
 
     def _start_background_checks(self, ctx: AppContext) -> None:
         """The start-up integrity check and the first backup of the day, without freezing the window."""
-        from dsl_desk.services.records.backups import backup_if_due, integrity_check
+        from dsl_desk.services.records.backups import backup_if_due
+        from dsl_desk.services.records.restore import integrity_check
 
         def work() -> tuple[object, object]:
             report = integrity_check(ctx)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import event
 
 from dsl_desk.core.escalation_rules import DueStatus
-from dsl_desk.services.escalations.reading import list_open_cases, list_open_checklist
+from dsl_desk.services.escalations.dashboard import list_open_cases, list_open_checklist
 from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.log.reading import list_open_actions
 from dsl_desk.services.people.children import add_child

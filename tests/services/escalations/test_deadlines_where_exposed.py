@@ -19,7 +19,8 @@ from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.escalations.changes import set_immediate_risk, shorten_timescale
 from dsl_desk.services.escalations.checklist_items import complete_checklist_item, record_not_done
 from dsl_desk.services.escalations.closing import ResolutionInput, resolve
-from dsl_desk.services.escalations.reading import get_escalation, list_open_cases, list_open_checklist
+from dsl_desk.services.escalations.dashboard import list_open_cases, list_open_checklist
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.escalations.stages import StageOutcome, escalate
 from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.store.models import AuditEvent

@@ -11,7 +11,8 @@ from dsl_desk.core.escalation_rules import DueStatus
 from dsl_desk.services.errors import ServiceError, ValidationError
 from dsl_desk.services.escalations.checklist_items import complete_checklist_item
 from dsl_desk.services.escalations.closing import ResolutionInput, resolve, withdraw
-from dsl_desk.services.escalations.reading import get_escalation, list_open_cases
+from dsl_desk.services.escalations.dashboard import list_open_cases
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.escalations.stages import StageOutcome, escalate
 from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.people.children import add_child
@@ -222,3 +223,52 @@ def test_immediate_risk_out_of_hours_is_due_next_working_day(ctx, clock, child_i
     assert detail.stages[0].deadline == datetime(2026, 1, 12, 17, 0, tzinfo=UTC)
     assert detail.current_deadline == datetime(2026, 1, 9, 18, 30, tzinfo=UTC)
     assert list_open_cases(ctx)[0].out_of_hours is True
+
+
+def test_the_chase_message_of_a_passed_deadline_never_says_ends_overdue(ctx, child_id, clock):
+    from dsl_desk.services.escalations.reading import chase_message
+
+    detail = open_escalation(ctx, _new(child_id, category=_category(ctx, "st_helens")))
+    assert "for this stage ends today 17:00." in chase_message(ctx, detail.id)
+    clock.advance(timedelta(days=1))  # St Helens stage one was due at 17:00 on the day it was opened
+    text = chase_message(ctx, detail.id)
+    assert "for this stage ended: overdue since 17:00 yesterday." in text
+    assert "ends overdue" not in text
+    assert "1 working day" in text or "working days" in text
+
+
+@pytest.mark.parametrize("pack_id", ["st_helens", "medway", "wigan"])
+def test_immediate_risk_puts_the_policys_own_step_on_the_checklist_when_it_names_nobody_to_inform(
+    ctx, child_id, pack_id
+):
+    """The wizard promises the immediate-risk steps go on the checklist; St Helens names no one to inform, so
+    its instruction ("escalated ... on the same working day") is the step, due the same working day."""
+    from dsl_desk.core.escalation_rules import immediate_risk_rule
+
+    detail = open_escalation(
+        ctx, _new(child_id, category=_category(ctx, pack_id), policy_id=pack_id, immediate_risk=True)
+    )
+    rule = immediate_risk_rule(ctx.pack(pack_id))
+    [urgent] = [item for item in detail.checklist if item.text.startswith("Immediate risk: ")]
+    assert rule.instruction in urgent.text
+    assert urgent.due_at is not None and urgent.due_at <= detail.current_deadline
+    done = complete_checklist_item(ctx, urgent.id, "Rang the team manager; escalated at 09:40.")
+    assert all(item.done_at for item in done.checklist if item.id == urgent.id)
+
+
+def test_no_immediate_risk_step_without_immediate_risk(ctx, child_id):
+    detail = open_escalation(ctx, _new(child_id, category=_category(ctx, "st_helens")))
+    assert not [item for item in detail.checklist if item.text.startswith("Immediate risk")]
+
+
+def test_several_categories_only_where_the_policy_says_and_or(ctx, child_id):
+    both = "level_of_need+severity_of_risk"
+    detail = open_escalation(ctx, _new(child_id, category=both))
+    assert detail.category == (
+        "The nature and level of a child's needs; and the nature and severity of risk to a child"
+    )
+    medway = ctx.pack("medway").categories
+    with pytest.raises(ValidationError, match="Choose what the disagreement is about from the Medway list"):
+        open_escalation(ctx, _new(child_id, policy_id="medway", category=f"{medway[0].key}+{medway[1].key}"))
+    with pytest.raises(ValidationError, match="one or more"):
+        open_escalation(ctx, _new(child_id, category="level_of_need+made_up"))

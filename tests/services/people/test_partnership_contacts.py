@@ -95,7 +95,7 @@ def test_bad_corrections_are_refused(ctx):
 
 
 def test_the_dashboard_offers_the_corrected_contact(ctx, child_id):
-    from dsl_desk.services.escalations.reading import list_open_cases
+    from dsl_desk.services.escalations.dashboard import list_open_cases
     from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 
     wigan = ctx.pack("wigan")

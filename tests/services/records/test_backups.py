@@ -18,6 +18,7 @@ from dsl_desk.services.desk.setup import NewUser, OrganisationProfile, initialis
 from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.people.children import add_child, list_children
 from dsl_desk.services.records import backups as bs
+from dsl_desk.services.records import restore
 from dsl_desk.services.records.backup_settings import BackupSettings, load_settings, save_settings
 from dsl_desk.store import backup as bk
 from dsl_desk.store.errors import DatabaseCorrupt
@@ -199,7 +200,7 @@ def test_restore_shows_what_the_backup_holds_then_replaces_keeping_the_current_d
     assert summary.contents.children == 1
     assert summary.contents.usernames == ("j.smith",)
 
-    result = bs.restore_backup(ctx, made.path)
+    result = restore.restore_backup(ctx, made.path)
 
     assert names(ctx) == ["Amir Haddad"]
     assert actions(ctx)[-1] == "restored"
@@ -222,11 +223,11 @@ def test_a_backup_of_another_database_is_refused_and_nothing_changes(ctx, other_
     add_child(ctx, fictional_child())
     theirs = bs.make_backup(other_ctx).backup
     with pytest.raises(bk.BackupRefused, match="different DSL Desk database"):
-        bs.restore_backup(ctx, theirs.path)
+        restore.restore_backup(ctx, theirs.path)
     # …and with its keyring edited to claim our database id, our key cannot open it.
     rewrite_sidecar(theirs, database_id=ctx.store.keyring.database_id)
     with pytest.raises(bk.BackupRefused, match="cannot be opened with this database's key"):
-        bs.restore_backup(ctx, theirs.path)
+        restore.restore_backup(ctx, theirs.path)
     assert names(ctx) == ["Zephyrine Quillborough"]
     assert "restore_started" not in actions(ctx)
 
@@ -237,11 +238,11 @@ def test_a_truncated_backup_is_refused(ctx):
     data = made.path.read_bytes()
     made.path.write_bytes(data[: len(data) // 2])
     with pytest.raises(bk.BackupRefused, match="incomplete"):
-        bs.restore_backup(ctx, made.path)
+        restore.restore_backup(ctx, made.path)
     # Without the checksum to go by (keyring copied by hand), the key and quick_check still catch it.
     rewrite_sidecar(made, sha256="", size=len(data) // 2)
     with pytest.raises(bk.BackupRefused):
-        bs.restore_backup(ctx, made.path)
+        restore.restore_backup(ctx, made.path)
     assert names(ctx) == ["Zephyrine Quillborough"]
 
 
@@ -249,7 +250,7 @@ def test_a_backup_without_its_keyring_is_refused(ctx):
     made = bs.make_backup(ctx).backup
     made.keyring_path.unlink()
     with pytest.raises(bk.BackupRefused, match="key file"):
-        bs.restore_backup(ctx, made.path)
+        restore.restore_backup(ctx, made.path)
 
 
 def test_a_backup_from_a_newer_version_is_refused_and_nothing_changes(ctx):
@@ -261,7 +262,7 @@ def test_a_backup_from_a_newer_version_is_refused_and_nothing_changes(ctx):
     connection.close()
     rewrite_sidecar(made, sha256=bk.sha256_of(made.path), size=made.path.stat().st_size)
     with pytest.raises(bk.BackupRefused, match="newer version of DSL Desk"):
-        bs.restore_backup(ctx, made.path)
+        restore.restore_backup(ctx, made.path)
     assert names(ctx) == ["Zephyrine Quillborough"]
     assert not list(ctx.store.paths.backups.glob("*before-restore*"))
 
@@ -278,7 +279,7 @@ def _damage(database: Path, offset: int) -> None:
 def test_integrity_check_passes_on_a_whole_database(ctx):
     for n in range(50):
         add_child(ctx, fictional_child(f"Child{n}", "Whole"))
-    report = bs.integrity_check(ctx)
+    report = restore.integrity_check(ctx)
     assert report.ok, report.problems
     assert report.seconds < 5
 
@@ -290,7 +291,7 @@ def test_integrity_check_reports_a_damaged_page(ctx, clock, data_paths):
     size = data_paths.database.stat().st_size
     _damage(data_paths.database, size - 4096 + 100)  # inside the last page, not the schema page
     reopened = sign_in(data_paths, "j.smith", PASSPHRASE, clock=clock)
-    report = bs.integrity_check(reopened)
+    report = restore.integrity_check(reopened)
     reopened.close()
     assert not report.ok
     assert "damaged" in report.message
@@ -307,10 +308,10 @@ def test_a_database_that_will_not_open_is_restored_from_the_newest_good_backup(c
     with pytest.raises(DatabaseCorrupt):
         sign_in(data_paths, "j.smith", PASSPHRASE, clock=clock)
 
-    good = bs.newest_good_backup(data_paths)
+    good = restore.newest_good_backup(data_paths)
     assert good is not None
     assert good.path == older.path
-    restored = bs.restore_damaged_database(data_paths, good.path, "j.smith", PASSPHRASE, clock=clock)
+    restored = restore.restore_damaged_database(data_paths, good.path, "j.smith", PASSPHRASE, clock=clock)
     assert names(restored) == ["Amir Haddad"]
     assert actions(restored)[-1] == "restored"
     restored.close()
@@ -325,7 +326,7 @@ def test_restoring_a_damaged_database_needs_the_right_passphrase(ctx, clock, dat
     from dsl_desk.store.errors import WrongPassphrase
 
     with pytest.raises(WrongPassphrase):
-        bs.restore_damaged_database(data_paths, made.path, "j.smith", "not the passphrase", clock=clock)
+        restore.restore_damaged_database(data_paths, made.path, "j.smith", "not the passphrase", clock=clock)
     assert data_paths.database.read_bytes() == before
 
 

@@ -15,12 +15,8 @@ from sqlalchemy import func, select, text
 from dsl_desk.documents.transfer_bundle import TransferKdf
 from dsl_desk.services.audit.verify import verify_audit_trail
 from dsl_desk.services.errors import ValidationError
-from dsl_desk.services.escalations.reading import (
-    get_escalation,
-    list_escalations,
-    list_open_cases,
-    list_open_checklist,
-)
+from dsl_desk.services.escalations.dashboard import list_open_cases, list_open_checklist
+from dsl_desk.services.escalations.reading import get_escalation, list_escalations
 from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.services.log.reading import get_chronology
 from dsl_desk.services.records import transfers as tr
@@ -317,11 +313,13 @@ def test_receipt_countdown_counts_school_days_over_easter_and_chases(ctx, child_
     assert row.method == "By hand to the DSL"
     clock.set(datetime(2026, 4, 13, 16, 0, tzinfo=UTC))
     [due] = tr.records_due(ctx)
-    assert (due.kind, due.subject_id, due.overdue, due.due_words) == ("transfer", row.id, False, "due today")
+    assert (due.kind, due.subject_id, due.overdue, due.due_words) == ("transfer", row.id, False, "today")
     assert due.child == "Zephyrine Quillborough" and "Oakfield Academy" in due.what
     clock.set(datetime(2026, 4, 14, 9, 0, tzinfo=UTC))
     [due] = tr.records_due(ctx)
-    assert due.overdue and due.due_words == "overdue: was due Mon 13 Apr"
+    # The dashboard's words, as for a subject access request beside it; the transfers tab keeps the date.
+    assert due.overdue and due.due_words == "yesterday"
+    assert tr.get_transfer(ctx, row.id).receipt_words == "overdue: was due Mon 13 Apr"
     chase = tr.record_chase(ctx, row.id)
     assert "Quillborough" not in chase and "Zephyrine" not in chase
     assert "Thu 2 Apr" in chase and "Oakfield Academy" in chase and "Dear Ruth Ndlovu" in chase

@@ -118,3 +118,34 @@ def test_open_actions_from_discussions_are_listed(qtbot, ctx, clock, child_id):
     signals.open_child.connect(opened.append)
     page.action_view.doubleClicked.emit(page.action_proxy.index(0, 0))
     assert opened == [child_id]
+
+
+def test_an_agreed_action_is_ticked_off_from_the_dashboard(qtbot, ctx, clock, child_id):
+    from datetime import date
+
+    from PySide6.QtCore import Qt
+
+    from dsl_desk.services.log.discussion_log import NewAction, log_discussion
+    from dsl_desk.services.log.reading import list_open_actions
+    from dsl_desk.store.models import AuditEvent
+    from tests.services.log.test_discussion_log import _entry
+
+    log_discussion(
+        ctx,
+        _entry(
+            child_id, clock, actions=(NewAction("Send the chronology", "Jane Smith, DSL", date(2026, 1, 7)),)
+        ),
+    )
+    page, signals = _page(qtbot, ctx)
+    assert not page.action_done_button.isEnabled()  # nothing chosen yet
+    page.action_view.setCurrentIndex(page.action_proxy.index(0, 0))
+    assert page.action_done_button.isEnabled()
+    changed = []
+    signals.changed.connect(changed.append)
+    qtbot.mouseClick(page.action_done_button, Qt.MouseButton.LeftButton)
+    assert list_open_actions(ctx) == []
+    assert page.action_model.rowCount() == 0
+    assert page.action_message.text() == "Done: Send the chronology"
+    assert changed and changed[0].log
+    with ctx.store.session() as session:
+        assert session.query(AuditEvent).filter_by(action="log_action_done").count() == 1

@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtWidgets import QLabel
 
 from dsl_desk.services.escalations.closing import ResolutionInput, resolve
-from dsl_desk.services.escalations.reading import get_escalation, list_open_cases
+from dsl_desk.services.escalations.dashboard import list_open_cases
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
 from dsl_desk.ui.desk.dashboard_page import DashboardPage
 from dsl_desk.ui.escalations.escalate import EscalateWizard

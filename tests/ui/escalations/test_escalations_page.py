@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from dsl_desk.services.escalations.reading import get_escalation, list_open_checklist
+from dsl_desk.services.escalations.dashboard import list_open_checklist
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.ui.escalations.escalate import EscalateWizard
 from dsl_desk.ui.escalations.escalation_dialogs import ChaseDialog, MarkDoneDialog, WithdrawDialog
 from dsl_desk.ui.escalations.escalations_page import EscalationsPage
@@ -208,3 +209,20 @@ def test_no_shorter_timescale_is_offered_once_the_deadline_has_passed(qtbot, ctx
     clock.advance(timedelta(days=14))  # past the one working week
     page.show_escalation(escalation_id)
     assert not page.detail_view.shorten_button.isVisible()
+
+
+def test_escalate_is_disabled_at_the_final_stage(qtbot, ctx, clock, child_id, page):
+    from tests.services.escalation_walk import walk
+
+    stages = len(ctx.pack("st_helens").stages)
+    escalation_id = walk(ctx, clock, child_id, escalations=stages - 1)
+    page.show_escalation(escalation_id)
+    detail = page.detail_view
+    assert detail.escalate_button.isVisible()
+    assert not detail.escalate_button.isEnabled()
+    assert "last stage" in detail.escalate_button.toolTip()
+    detail.open_escalate()  # the Ctrl+E shortcut's slot does nothing either
+    assert detail.dialog is None
+    earlier = walk(ctx, clock, child_id, escalations=stages - 2)
+    page.show_escalation(earlier)
+    assert page.detail_view.escalate_button.isEnabled()

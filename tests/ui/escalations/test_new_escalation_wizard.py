@@ -8,8 +8,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QListWidget, QRadioButton, QWizard
 
 from dsl_desk.core.escalation_rules import immediate_risk_rule
+from dsl_desk.services.escalations.dashboard import list_open_cases
 from dsl_desk.services.escalations.drafts import load_draft
-from dsl_desk.services.escalations.reading import get_escalation, list_open_cases
+from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.people.children import list_children
 from dsl_desk.ui.desk.dashboard_page import DashboardPage
 from dsl_desk.ui.escalations.new_escalation import (
@@ -79,10 +80,7 @@ def fill_from_child(qtbot, wizard: NewEscalationWizard) -> None:
     assert wizard.currentId() == AGENCY_PAGE
     qtbot.keyClicks(wizard.agency_page.agency.lineEdit(), "Riverside Children's Social Care")
     qtbot.keyClicks(wizard.agency_page.person.lineEdit(), "Pat Example")
-    next_page(qtbot, wizard)  # the kind of agency is required
-    assert wizard.currentId() == AGENCY_PAGE
-    assert "kind of agency" in wizard.agency_page.error.text()
-    wizard.agency_page.kind.setCurrentIndex(wizard.agency_page.kind.findData("social_care"))
+    assert wizard.agency_page.agency_kind() == "social_care"  # its name says what kind it is
     next_page(qtbot, wizard)
     assert wizard.currentId() == CATEGORY_PAGE
     click(qtbot, wizard.category_page.group.buttons()[1])
@@ -242,3 +240,81 @@ def test_when_it_arose_is_typed_and_a_late_record_is_marked(qtbot, ctx, child_id
     saved = get_escalation(ctx, wizard.result_detail.id)
     assert saved.arose_at == datetime(2026, 1, 2, 10, 0, tzinfo=UTC)
     assert saved.recorded_late
+
+
+def test_from_a_childs_page_the_child_is_not_asked_again_and_check_and_start_shows_the_whole_escalation(
+    qtbot, ctx, child_id
+):
+    wizard = open_wizard(qtbot, ctx, child_id=child_id)
+    assert "Zephyrine Quillborough" in wizard.windowTitle()
+    answer_risk(qtbot, wizard)
+    assert wizard.currentId() == AGENCY_PAGE  # not the child page
+    agency = wizard.agency_page.agency
+    names = [agency.itemText(i) for i in range(agency.count())]
+    assert "St Helens Children's Social Care" in names  # the pack's agencies, before any is typed
+    assert "St Helens" not in names  # the area itself is not an agency
+    qtbot.keyClicks(agency.lineEdit(), "Riverside Outreach")
+    next_page(qtbot, wizard)  # a name that does not say its kind: the kind is asked for
+    assert wizard.currentId() == AGENCY_PAGE
+    assert "kind of agency" in wizard.agency_page.error.text()
+    agency.lineEdit().clear()
+    qtbot.keyClicks(agency.lineEdit(), "St Helens Children's Social Care")
+    assert wizard.agency_page.agency_kind() == "social_care"
+    next_page(qtbot, wizard)
+    click(qtbot, wizard.category_page.group.buttons()[0])
+    next_page(qtbot, wizard)
+    type_problem(qtbot, wizard)
+    next_page(qtbot, wizard)
+    assert wizard.currentId() == SUMMARY_PAGE
+    lines = wizard.summary_page.escalation.text().splitlines()
+    assert lines[0].startswith("Child: Zephyrine Quillborough — born ")
+    assert lines[1] == "Other agency: St Helens Children's Social Care (Children's social care)"
+    assert lines[2] == "About: The nature and level of a child's needs"
+    assert lines[3] == "The problem: Referral closed with no assessment after a disclosure."
+    assert lines[4] == "Outcome sought: A strategy discussion this week."
+    finish(qtbot, wizard)
+    saved = get_escalation(ctx, wizard.result_detail.id)
+    assert saved.child_id == child_id
+
+
+def test_st_helens_disagreement_may_be_about_several_things(qtbot, ctx, child_id):
+    """St Helens lists what a disagreement may relate to with "and/or": tick boxes, every one kept."""
+    wizard = open_wizard(qtbot, ctx, child_id=child_id)
+    answer_risk(qtbot, wizard)
+    qtbot.keyClicks(wizard.agency_page.agency.lineEdit(), "St Helens Children's Social Care")
+    next_page(qtbot, wizard)
+    assert wizard.currentId() == CATEGORY_PAGE
+    buttons = wizard.category_page.group.buttons()
+    assert all(isinstance(b, QCheckBox) for b in buttons)
+    next_page(qtbot, wizard)  # none ticked: refused
+    assert wizard.currentId() == CATEGORY_PAGE
+    click(qtbot, buttons[1])
+    click(qtbot, buttons[0])
+    next_page(qtbot, wizard)
+    type_problem(qtbot, wizard)
+    next_page(qtbot, wizard)
+    about = wizard.summary_page.escalation.text().splitlines()[2]
+    assert (
+        about
+        == "About: The nature and level of a child's needs; and the nature and severity of risk to a child"
+    )
+    finish(qtbot, wizard)
+    saved = get_escalation(ctx, wizard.result_detail.id)
+    assert (
+        saved.category
+        == "The nature and level of a child's needs; and the nature and severity of risk to a child"
+    )
+
+
+def test_a_policy_without_and_or_keeps_one_category(qtbot, ctx, child_id):
+    wizard = open_wizard(qtbot, ctx, child_id=child_id)
+    answer_risk(qtbot, wizard)
+    qtbot.keyClicks(wizard.agency_page.agency.lineEdit(), "Riverside Children's Social Care")
+    click(qtbot, wizard.agency_page.use_other)
+    wizard.agency_page.packs.setCurrentIndex(wizard.agency_page.packs.findData("medway"))
+    next_page(qtbot, wizard)
+    buttons = wizard.category_page.group.buttons()
+    assert all(isinstance(b, QRadioButton) for b in buttons)
+    click(qtbot, buttons[0])
+    click(qtbot, buttons[1])
+    assert wizard.category_page.selected_key() == ctx.pack("medway").categories[1].key

@@ -124,11 +124,15 @@ def test_email_writes_a_draft_opens_it_and_fills_the_copy_date(
     monkeypatch.setattr(
         EmailDialog, "ask", staticmethod(lambda _r, _p=None: EmailChoice("ABCD-EFGH-JKMN-PQRT"))
     )
-    monkeypatch.setattr(forms_page.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    monkeypatch.setattr(
+        forms_page.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True
+    )
     qtbot.mouseClick(page.buttons["email"], Qt.MouseButton.LeftButton)
     finish_operations()
     [path] = list(data_paths.private_temp.glob("*.eml"))  # the private folder, emptied at lock
     assert opened == [str(path)]
+    assert page.status.text().startswith("Email draft handed to your mail program")
+    assert not page.open_folder_button.isVisible()
     assert "Zephyrine" not in path.name and "Quillborough" not in path.name
     assert "removed when the desk locks" in page.status.text()
     assert list(system_temp.iterdir()) == []
@@ -139,6 +143,30 @@ def test_email_writes_a_draft_opens_it_and_fills_the_copy_date(
         assert session.scalars(select(AuditEvent).where(AuditEvent.action == "document_email")).one()
     lock(ctx)  # what every route to locking the desk calls
     assert list(data_paths.private_temp.iterdir()) == []
+
+
+def test_when_no_mail_program_opens_the_draft_the_page_says_so_and_where_it_is(
+    page, qtbot, monkeypatch, data_paths, system_temp, finish_operations
+):
+    opened = []
+    monkeypatch.setattr(
+        EmailDialog, "ask", staticmethod(lambda _r, _p=None: EmailChoice("ABCD-EFGH-JKMN-PQRT"))
+    )
+
+    def no_mail_program(url):
+        opened.append(url.toLocalFile())
+        return False
+
+    monkeypatch.setattr(forms_page.QDesktopServices, "openUrl", no_mail_program)
+    qtbot.mouseClick(page.buttons["email"], Qt.MouseButton.LeftButton)
+    finish_operations()
+    [path] = list(data_paths.private_temp.glob("*.eml"))
+    assert page.status.text().startswith("No mail program opened the draft.")
+    assert str(path) in page.status.text()
+    assert "opened in your mail program" not in page.status.text()
+    assert page.open_folder_button.isVisible()
+    qtbot.mouseClick(page.open_folder_button, Qt.MouseButton.LeftButton)
+    assert opened == [str(path), str(path.parent)]
 
 
 def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch, system_temp, finish_operations):

@@ -111,7 +111,7 @@ def test_damaged_database_dialog_offers_and_restores_the_newest_good_backup(qtbo
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.candidate == made.path
-    assert "Monday 05 January 2026" in dialog.explanation.text()
+    assert "Monday 5 January 2026" in dialog.explanation.text()
     click(qtbot, dialog.restore_button)
     assert dialog.result() == dialog.DialogCode.Accepted
     assert dialog.context is not None

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy.model import (
     AGENCY_KINDS,
     OBLIGATIONS,
@@ -87,19 +88,28 @@ def load_pack(path: Path) -> PolicyPack:
         if path.stat().st_size > MAX_PACK_BYTES:
             raise PackLoadError(
                 PackError(
-                    path, None, "", f"is larger than a policy pack can be ({MAX_PACK_BYTES // 1024} KB)"
+                    path,
+                    None,
+                    "",
+                    _("is larger than a policy pack can be ({value} KB)").format(
+                        value=MAX_PACK_BYTES // 1024
+                    ),
                 )
             )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PackLoadError(PackError(path, None, "", f"could not be read ({exc})")) from exc
+        raise PackLoadError(
+            PackError(path, None, "", _("could not be read ({exc})").format(exc=exc))
+        ) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line, message = syntax_error_position(exc)
-        raise PackLoadError(PackError(path, line, "", f"is not valid TOML: {message}")) from exc
+        raise PackLoadError(
+            PackError(path, line, "", _("is not valid TOML: {message}").format(message=message))
+        ) from exc
     except RecursionError as exc:  # tables or arrays nested thousands deep
-        raise PackLoadError(PackError(path, None, "", "is nested too deeply to be a policy pack")) from exc
+        raise PackLoadError(PackError(path, None, "", _("is nested too deeply to be a policy pack"))) from exc
     try:
         return _build_pack(Table(data, ""))
     except SchemaError as exc:
@@ -138,7 +148,9 @@ def _pack_files(directory: Path, errors: list[PackError]) -> list[Path]:
     try:
         return sorted(p for p in directory.glob("*.toml") if p.is_file())
     except OSError as exc:
-        errors.append(PackError(directory, None, "", f"the folder could not be read ({exc})"))
+        errors.append(
+            PackError(directory, None, "", _("the folder could not be read ({exc})").format(exc=exc))
+        )
         return []
 
 
@@ -147,10 +159,10 @@ def _duplicate_error(path: Path, pack_id: str, first: Path) -> PackError:
         line = find_field_line(path.read_text(encoding="utf-8"), "pack.id")
     except (OSError, UnicodeDecodeError):
         line = None
-    message = (
-        f"the id {pack_id!r} is already used by {first}; this pack was not loaded. "
+    message = _(
+        "the id {pack_id!r} is already used by {first}; this pack was not loaded. "
         "Give it a different id to use it alongside the other one."
-    )
+    ).format(pack_id=pack_id, first=first)
     return PackError(path, line, "pack.id", message)
 
 
@@ -163,7 +175,10 @@ def _build_pack(root: Table) -> PolicyPack:
         "pre_steps", "stages", "closing", "contacts", "related_forms", "notes",
     )  # fmt: skip
     head = root.table("pack")
-    head.allow("format", "id", "name", "short_name", "version", "allow_skipping_stages", "recording")
+    head.allow(
+        "format", "id", "name", "short_name", "version", "allow_skipping_stages", "recording",
+        "several_categories",
+    )  # fmt: skip
     if head.number("format") != FORMAT_VERSION:
         raise head.error("format", f"this version of DSL Desk reads pack format {FORMAT_VERSION}")
     overall = root.optional_table("overall_timescale")
@@ -186,6 +201,7 @@ def _build_pack(root: Table) -> PolicyPack:
         recording=head.text("recording", ""),
         related_forms=tuple(_related_form(t) for t in root.tables("related_forms")),
         notes=tuple(_note(t) for t in root.tables("notes")),
+        several_categories=head.flag("several_categories", default=False),
     )
     _check_pack(pack)
     return pack
@@ -400,12 +416,17 @@ def _check_pack(pack: PolicyPack) -> None:
         if labels.count(stage.label) > 1 and not stage.distinct_label:
             raise SchemaError(
                 f"stages[{i}].distinct_label",
-                f"is missing; two stages are labelled {stage.label!r}, so each needs a distinct_label for the forms",
+                _(
+                    "is missing; two stages are labelled {label!r}, so each needs a distinct_label for the forms"
+                ).format(label=stage.label),
             )
         for prerequisite in stage.prerequisites:
             if prerequisite not in keys[:i]:
                 raise SchemaError(
-                    f"stages[{i}].prerequisites", f"{prerequisite!r} is not the key of an earlier stage"
+                    f"stages[{i}].prerequisites",
+                    _("{prerequisite!r} is not the key of an earlier stage").format(
+                        prerequisite=prerequisite
+                    ),
                 )
     _check_references(pack, keys)
 
@@ -415,15 +436,19 @@ def _check_references(pack: PolicyPack, keys: list[str]) -> None:
     for i, step in enumerate(pack.pre_steps):
         if step.after and step.after not in pre_keys[:i]:
             raise SchemaError(
-                f"pre_steps[{i}].after", f"{step.after!r} is not the key of an earlier pre-step"
+                f"pre_steps[{i}].after",
+                _("{after!r} is not the key of an earlier pre-step").format(after=step.after),
             )
     for i, contact in enumerate(pack.contacts):
         if contact.stage and contact.stage not in keys:
-            raise SchemaError(f"contacts[{i}].stage", f"{contact.stage!r} is not the key of a stage")
+            raise SchemaError(
+                f"contacts[{i}].stage", _("{stage!r} is not the key of a stage").format(stage=contact.stage)
+            )
     for i, form in enumerate(pack.closing.closing_forms):
         if form.from_stage and form.from_stage not in keys:
             raise SchemaError(
-                f"closing.forms[{i}].from_stage", f"{form.from_stage!r} is not the key of a stage"
+                f"closing.forms[{i}].from_stage",
+                _("{from_stage!r} is not the key of a stage").format(from_stage=form.from_stage),
             )
 
 
@@ -431,5 +456,8 @@ def _unique(values: list[str], table: Table, key: str, what: str) -> None:
     seen: set[str] = set()
     for i, value in enumerate(values):
         if value in seen:
-            raise SchemaError(f"{table.name(key)}[{i}].key", f"the {what} {value!r} is used twice")
+            raise SchemaError(
+                f"{table.name(key)}[{i}].key",
+                _("the {what} {value!r} is used twice").format(what=what, value=value),
+            )
         seen.add(value)

@@ -245,6 +245,9 @@ class PolicyPack:
     recording: str
     related_forms: tuple[RelatedForm, ...] = ()
     notes: tuple[Note, ...] = ()
+    several_categories: bool = (
+        False  # the policy lists them with "and/or": a disagreement may be about several
+    )
 
     def stage(self, key: str) -> Stage:
         for stage in self.stages:

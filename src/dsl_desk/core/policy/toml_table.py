@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, cast
 
+from dsl_desk.core.i18n import _
+
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -101,7 +103,11 @@ class Table:
         for key in self.data:
             if key not in keys:
                 guess = difflib.get_close_matches(key, keys, n=1)
-                hint = f" – did you mean {guess[0]!r}?" if guess else f"; expected one of: {', '.join(keys)}"
+                hint = (
+                    _(" – did you mean {guess!r}?").format(guess=guess[0])
+                    if guess
+                    else _("; expected one of: {join}").format(join=", ".join(keys))
+                )
                 raise self.error(key, f"is not a field this table can have{hint}")
 
     def _get(self, key: str, kind: type | tuple[type, ...], what: str, default: Any) -> Any:
@@ -116,7 +122,7 @@ class Table:
         return value
 
     def text(self, key: str, default: Any = None) -> str:
-        value = self._get(key, str, "text in quotes", REQUIRED if default is None else default)
+        value = self._get(key, str, _("text in quotes"), REQUIRED if default is None else default)
         return cast(str, value).strip()
 
     def key(self, key: str) -> str:
@@ -132,26 +138,27 @@ class Table:
         return value
 
     def flag(self, key: str, default: bool | None = None) -> bool:
-        return cast(bool, self._get(key, bool, "true or false", REQUIRED if default is None else default))
+        return cast(bool, self._get(key, bool, _("true or false"), REQUIRED if default is None else default))
 
     def number(self, key: str, default: Any = None) -> int:
-        return cast(int, self._get(key, int, "a whole number", REQUIRED if default is None else default))
+        return cast(int, self._get(key, int, _("a whole number"), REQUIRED if default is None else default))
 
     def optional_number(self, key: str) -> int | None:
-        return cast(int | None, self._get(key, int, "a whole number", None))
+        return cast(int | None, self._get(key, int, _("a whole number"), None))
 
     def optional_date(self, key: str) -> date | None:
-        value = self._get(key, date, "a date written like 2019-07-31 (no quotes)", None)
+        value = self._get(key, date, _("a date written like 2019-07-31 (no quotes)"), None)
         if isinstance(value, datetime):
             raise self.error(key, "should be a date without a time, like 2019-07-31")
         return cast(date | None, value)
 
     def texts(self, key: str) -> tuple[str, ...]:
-        values = self._get(key, list, "a list of texts in quotes", [])
+        values = self._get(key, list, _("a list of texts in quotes"), [])
         for i, value in enumerate(values):
             if not isinstance(value, str):
                 raise SchemaError(
-                    f"{self.name(key)}[{i}]", f"should be text in quotes, not {describe(value)}"
+                    f"{self.name(key)}[{i}]",
+                    _("should be text in quotes, not {describe}").format(describe=describe(value)),
                 )
         return tuple(v.strip() for v in values)
 
@@ -163,11 +170,14 @@ class Table:
         return None if value is None else Table(value, self.name(key))
 
     def tables(self, key: str) -> list[Table]:
-        values = self._get(key, list, "a list of tables ([[...]])", [])
+        values = self._get(key, list, _("a list of tables ([[...]])"), [])
         result: list[Table] = []
         for i, value in enumerate(values):
             if not isinstance(value, dict):
-                raise SchemaError(f"{self.name(key)}[{i}]", f"should be a table, not {describe(value)}")
+                raise SchemaError(
+                    f"{self.name(key)}[{i}]",
+                    _("should be a table, not {describe}").format(describe=describe(value)),
+                )
             result.append(Table(value, f"{self.name(key)}[{i}]"))
         return result
 

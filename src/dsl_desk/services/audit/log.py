@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from dsl_desk.core.clock import LONDON
+from dsl_desk.core.i18n import N_, _
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.audit.verify import AuditReport, verify_audit_trail
 from dsl_desk.services.context import AppContext
@@ -25,41 +26,41 @@ PAGE_SIZE = 500
 
 # Words for the actions people meet most; any other action is shown with its underscores as spaces.
 ACTION_WORDS = {
-    "setup": "Database set up",
-    "unlock": "Unlocked",
-    "unlock_failed": "Failed unlock attempt(s)",
-    "lock": "Locked",
-    "backup_made": "Backup made",
-    "backup_failed": "Backup FAILED",
-    "backup_inspected": "Backup looked at",
-    "backup_settings_changed": "Backup settings changed",
-    "restore_started": "Restore started",
-    "restored": "Backup restored",
-    "key_file_restored": "Key file restored from a backup",
-    "audit_verified": "Audit trail checked",
-    "audit_viewed": "Audit trail viewed",
-    "report_exported": "Report exported",
-    "transfer_exported": "Case file exported for transfer",
-    "transfer_sent": "Case file marked as sent",
-    "transfer_acknowledged": "Receipt of transferred file recorded",
-    "transfer_chased": "Transfer receipt chased",
-    "transfer_cancelled": "Transfer cancelled",
-    "transfer_imported": "Transferred case file imported",
-    "certificate_trusted": "Signing certificate trusted (fingerprint confirmed by phone)",
-    "certificate_untrusted": "Signing certificate no longer trusted",
-    "sar_recorded": "Subject access request recorded",
-    "sar_identity_confirmed": "Requester's identity confirmed",
-    "sar_extended": "Subject access deadline extended",
-    "sar_term_added": "Name added for redaction",
-    "sar_term_removed": "Name removed from redaction",
-    "sar_item_withheld": "Item withheld (exemption)",
-    "sar_item_unwithheld": "Withheld item disclosed again",
-    "sar_exported": "Subject access response exported",
-    "sar_responded": "Subject access request answered",
-    "sar_withdrawn": "Subject access request withdrawn",
-    "retention_hold_placed": "Record kept past retention (hold)",
-    "retention_hold_lifted": "Retention hold lifted",
-    "record_deleted": "Record DELETED at end of retention",
+    "setup": N_("Database set up"),
+    "unlock": N_("Unlocked"),
+    "unlock_failed": N_("Failed unlock attempt(s)"),
+    "lock": N_("Locked"),
+    "backup_made": N_("Backup made"),
+    "backup_failed": N_("Backup FAILED"),
+    "backup_inspected": N_("Backup looked at"),
+    "backup_settings_changed": N_("Backup settings changed"),
+    "restore_started": N_("Restore started"),
+    "restored": N_("Backup restored"),
+    "key_file_restored": N_("Key file restored from a backup"),
+    "audit_verified": N_("Audit trail checked"),
+    "audit_viewed": N_("Audit trail viewed"),
+    "report_exported": N_("Report exported"),
+    "transfer_exported": N_("Case file exported for transfer"),
+    "transfer_sent": N_("Case file marked as sent"),
+    "transfer_acknowledged": N_("Receipt of transferred file recorded"),
+    "transfer_chased": N_("Transfer receipt chased"),
+    "transfer_cancelled": N_("Transfer cancelled"),
+    "transfer_imported": N_("Transferred case file imported"),
+    "certificate_trusted": N_("Signing certificate trusted (fingerprint confirmed by phone)"),
+    "certificate_untrusted": N_("Signing certificate no longer trusted"),
+    "sar_recorded": N_("Subject access request recorded"),
+    "sar_identity_confirmed": N_("Requester's identity confirmed"),
+    "sar_extended": N_("Subject access deadline extended"),
+    "sar_term_added": N_("Name added for redaction"),
+    "sar_term_removed": N_("Name removed from redaction"),
+    "sar_item_withheld": N_("Item withheld (exemption)"),
+    "sar_item_unwithheld": N_("Withheld item disclosed again"),
+    "sar_exported": N_("Subject access response exported"),
+    "sar_responded": N_("Subject access request answered"),
+    "sar_withdrawn": N_("Subject access request withdrawn"),
+    "retention_hold_placed": N_("Record kept past retention (hold)"),
+    "retention_hold_lifted": N_("Retention hold lifted"),
+    "record_deleted": N_("Record DELETED at end of retention"),
 }
 
 
@@ -110,7 +111,7 @@ class AuditChoices:
 
 
 def action_words(action: str) -> str:
-    return ACTION_WORDS.get(action, action.replace("_", " ").capitalize())
+    return _(ACTION_WORDS[action]) if action in ACTION_WORDS else action.replace("_", " ").capitalize()
 
 
 def list_events(
@@ -138,7 +139,9 @@ def list_events(
 
 def _validate(filters: AuditFilter) -> None:
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise ValidationError("The “from” date is after the “to” date. Swap them round.", field="date_from")
+        raise ValidationError(
+            _("The “from” date is after the “to” date. Swap them round."), field="date_from"
+        )
 
 
 def _filtered(query: Select[Any], filters: AuditFilter) -> Select[Any]:

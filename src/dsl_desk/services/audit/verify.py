@@ -18,7 +18,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
-from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import iso_date, with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import record_hashes
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
@@ -44,15 +45,15 @@ class AuditReport:
     @property
     def message(self) -> str:
         if self.intact:
-            text = (
-                f"The audit trail is intact: {self.rows} rows, none edited or removed, none missing since its "
+            text = _(
+                "The audit trail is intact: {rows} rows, none edited or removed, none missing since its "
                 "last checkpoint; every discussion log entry and attachment with a recorded hash matches it."
-            )
+            ).format(rows=self.rows)
             return " ".join((text, *self.notes))
-        return (
-            f"The audit trail has been TAMPERED WITH: {len(self.problems)} problem(s) in {self.rows} rows. "
+        return _(
+            "The audit trail has been TAMPERED WITH: {length} problem(s) in {rows} rows. "
             "Keep this database as it is and tell your head teacher or data protection officer."
-        )
+        ).format(length=len(self.problems), rows=self.rows)
 
 
 def verify_audit_trail(ctx: AppContext) -> AuditReport:
@@ -69,14 +70,16 @@ def verify_audit_trail(ctx: AppContext) -> AuditReport:
         # FTS5's integrity check is an INSERT command, which a read-only desk cannot run: say so instead.
         index_rebuilt = not ctx.store.read_only and not record_hashes.search_index_in_step(session)
         if ctx.store.read_only:
-            notes.append("The search index was not checked: DSL Desk is open read-only.")
+            notes.append(_("The search index was not checked: DSL Desk is open read-only."))
         if index_rebuilt:
             record_hashes.rebuild_search_index(session)
             problems.append(
                 audit.AuditProblem(
                     0,
-                    "the search index did not match the discussion log (it still held the words of an entry "
-                    "as it was before it was changed or removed outside DSL Desk); it has been rebuilt",
+                    _(
+                        "the search index did not match the discussion log (it still held the words of an entry "
+                        "as it was before it was changed or removed outside DSL Desk); it has been rebuilt"
+                    ),
                 )
             )
         audit.record(
@@ -105,8 +108,10 @@ def _outside_checkpoints(
             problems.append(
                 audit.AuditProblem(
                     0,
-                    f"the audit checkpoint {where} has been altered or made up: its seal does not match this "
-                    "database's key",
+                    _(
+                        "the audit checkpoint {where} has been altered or made up: its seal does not match this "
+                        "database's key"
+                    ).format(where=where),
                 )
             )
             return
@@ -133,8 +138,10 @@ def _outside_checkpoints(
         compare(raw, f"in backup {backup.path.name}")
     if skipped and restored_at is not None:
         notes.append(
-            f"{skipped} backup(s) made before the restore of {london(restored_at):%d %B %Y %H:%M} hold the trail "
-            "that restore replaced, so they were not compared."
+            _(
+                "{skipped} backup(s) made before the restore of {restored_at} hold the trail "
+                "that restore replaced, so they were not compared."
+            ).format(skipped=skipped, restored_at=with_time(restored_at))
         )
     return problems, notes
 
@@ -158,8 +165,10 @@ def _checkpoint_lost(connection: Connection) -> list[audit.AuditProblem]:
             return [
                 audit.AuditProblem(
                     event_id,
-                    f"there was no audit checkpoint in keyring.json at the sign-in of {london(at):%Y-%m-%d %H:%M}, "
-                    "though there had been one before: it was removed, or the key file was replaced",
+                    _(
+                        "there was no audit checkpoint in keyring.json at the sign-in of {at}, "
+                        "though there had been one before: it was removed, or the key file was replaced"
+                    ).format(at=with_time(at, iso_date)),
                 )
             ]
     return []
@@ -202,14 +211,22 @@ def check_signed_document(ctx: AppContext, pdf: bytes, name: str) -> list[audit.
 
     report = verify_pdf(pdf)
     if not report.signed or not report.intact or report.signed_at is None:
-        raise ServiceError(f"{name} cannot be compared with the audit trail: {report.message}")
+        raise ServiceError(
+            _("{name} cannot be compared with the audit trail: {message}").format(
+                name=name, message=report.message
+            )
+        )
     head = cp.parse_head_words(signature_reason(pdf))
     if head is None:
         raise ServiceError(
-            f"{name} does not say where the audit trail stood when it was signed (it was signed by an older "
-            "version of DSL Desk, or by other software), so it cannot be compared with the trail."
+            _(
+                "{name} does not say where the audit trail stood when it was signed (it was signed by an older "
+                "version of DSL Desk, or by other software), so it cannot be compared with the trail."
+            ).format(name=name)
         )
     checkpoint = cp.Checkpoint(head.rows, head.last_id, head.head, report.signed_at, "")
     with ctx.store.session() as session:
-        found = cp.differences(session.connection(), checkpoint, f"in the signed PDF {name}")
+        found = cp.differences(
+            session.connection(), checkpoint, _("in the signed PDF {name}").format(name=name)
+        )
     return [audit.AuditProblem(row, text) for row, text in found]

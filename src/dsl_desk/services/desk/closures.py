@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from dsl_desk.core.dates_in_words import day_month_year, long_date
+from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import calendar_in, closure_dates, working_calendar
 from dsl_desk.services.context import AppContext
@@ -43,18 +45,25 @@ def add_closure(ctx: AppContext, day: date, reason: str, last_day: date | None =
     clutter the list. Returns how many open deadlines moved (only steps inside the school ever move)."""
     if last_day is not None and last_day != day:
         if last_day < day:
-            raise ValidationError("The last day of the closure is before its first day.", field="last_day")
+            raise ValidationError(_("The last day of the closure is before its first day."), field="last_day")
         if (last_day - day).days > 120:
-            raise ValidationError("A closure longer than 120 days is not a school holiday: check the dates.")
+            raise ValidationError(
+                _("A closure longer than 120 days is not a school holiday: check the dates.")
+            )
         return add_closure_day(ctx, day, reason, last_day)
     calendar = working_calendar(ctx)
-    when = f"{day:%A} {day.day} {day:%B %Y}"
+    when = long_date(day)
     if day.weekday() >= 5:
-        raise ValidationError(f"{when} is a weekend, so it is not a working day anyway.", field="day")
+        raise ValidationError(
+            _("{when} is a weekend, so it is not a working day anyway.").format(when=when), field="day"
+        )
     holiday = calendar.holiday_name(day)
     if holiday and day not in calendar.closure_days:
         raise ValidationError(
-            f"{when} is a bank holiday ({holiday}), so it is not a working day anyway.", field="day"
+            _("{when} is a bank holiday ({holiday}), so it is not a working day anyway.").format(
+                when=when, holiday=holiday
+            ),
+            field="day",
         )
     return add_closure_day(ctx, day, reason)  # an existing closure day is refused there, with its own message
 
@@ -68,7 +77,10 @@ def add_closure_day(ctx: AppContext, day: date, reason: str, last_day: date | No
         span = {day + timedelta(days=n) for n in range(((last or day) - day).days + 1)}
         overlap = sorted(span & taken)
         if overlap:
-            raise ValidationError(f"{overlap[0]:%d %B %Y} is already a closure day.", field="day")
+            raise ValidationError(
+                _("{overlap} is already a closure day.").format(overlap=day_month_year(overlap[0])),
+                field="day",
+            )
         session.add(
             ClosureDay(day=day, last_day=last, reason=reason.strip(), created_by_id=ctx.actor.user_id)
         )
@@ -80,7 +92,7 @@ def add_closure_day(ctx: AppContext, day: date, reason: str, last_day: date | No
             action="closure_day_added",
             detail={"day": day.isoformat(), "last_day": last.isoformat() if last else None, "reason": reason},
         )
-        return refresh_all_open(ctx, session, calendar_in(session), why="closure days changed")
+        return refresh_all_open(ctx, session, calendar_in(session), why=_("closure days changed"))
 
 
 def remove_closure_day(ctx: AppContext, day: date) -> int:
@@ -88,7 +100,9 @@ def remove_closure_day(ctx: AppContext, day: date) -> int:
     with ctx.store.session() as session:
         row = session.scalars(select(ClosureDay).where(ClosureDay.day == day)).first()
         if row is None:
-            raise ValidationError(f"{day:%d %B %Y} is not a closure day.", field="day")
+            raise ValidationError(
+                _("{day} is not a closure day.").format(day=day_month_year(day)), field="day"
+            )
         session.delete(row)
         session.flush()
         audit.record(
@@ -98,4 +112,4 @@ def remove_closure_day(ctx: AppContext, day: date) -> int:
             action="closure_day_removed",
             detail={"day": day.isoformat()},
         )
-        return refresh_all_open(ctx, session, calendar_in(session), why="closure days changed")
+        return refresh_all_open(ctx, session, calendar_in(session), why=_("closure days changed"))

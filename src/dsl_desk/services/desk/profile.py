@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import time
 
 from dsl_desk.core import retention
+from dsl_desk.core.dates_in_words import clock_time
+from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
 from dsl_desk.services.context import AppContext
@@ -50,12 +52,19 @@ def update_working_hours(ctx: AppContext, *, cutoff: time, idle_lock_minutes: in
     from dsl_desk.services.escalations.deadlines import refresh_all_open
 
     if not 1 <= idle_lock_minutes <= 120:
-        raise ValidationError("Lock after between 1 and 120 minutes without use.", field="idle_lock_minutes")
+        raise ValidationError(
+            _("Lock after between 1 and 120 minutes without use."), field="idle_lock_minutes"
+        )
     with ctx.store.session() as session:
         org = organisation(session)
         if not (org.working_day_start < cutoff <= org.working_day_end):
             raise ValidationError(
-                f"The cut-off must fall within the working day ({org.working_day_start:%H:%M}–{org.working_day_end:%H:%M}).",
+                _(
+                    "The cut-off must fall within the working day ({working_day_start}–{working_day_end})."
+                ).format(
+                    working_day_start=clock_time(org.working_day_start),
+                    working_day_end=clock_time(org.working_day_end),
+                ),
                 field="cutoff",
             )
         org.cutoff = cutoff
@@ -70,7 +79,7 @@ def update_working_hours(ctx: AppContext, *, cutoff: time, idle_lock_minutes: in
             detail={"cutoff": cutoff.isoformat(), "idle_lock_minutes": idle_lock_minutes},
         )
         session.flush()
-        refresh_all_open(ctx, session, calendar_in(session), why="the end of the working day changed")
+        refresh_all_open(ctx, session, calendar_in(session), why=_("the end of the working day changed"))
     return get_profile(ctx)
 
 
@@ -79,9 +88,11 @@ def update_retention_years(ctx: AppContext, years: int) -> ProfileView:
     fewest, most = retention.FEWEST_YEARS_AFTER_BIRTH, retention.MOST_YEARS_AFTER_BIRTH
     if not fewest <= years <= most:
         raise ValidationError(
-            f"Keep records to the child's {retention.ordinal(fewest)} birthday at least (the Information and "
-            f"Records Management Society's guidance for child protection files), and at most to their "
-            f"{retention.ordinal(most)}.",
+            _(
+                "Keep records to the child's {ordinal} birthday at least (the Information and "
+                "Records Management Society's guidance for child protection files), and at most to their "
+                "{ordinal2}."
+            ).format(ordinal=retention.ordinal(fewest), ordinal2=retention.ordinal(most)),
             field="retention_years_after_birth",
         )
     with ctx.store.session() as session:

@@ -10,6 +10,7 @@ from datetime import time
 from sqlalchemy import select
 
 from dsl_desk.core.clock import Clock
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import Actor, AppContext
@@ -65,15 +66,19 @@ def text_problem(value: str, what: str, limit: int, *, multiline: bool = False) 
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return (
-            f"The {what} contains characters that are not valid text (perhaps typed in another encoding). "
+        return _(
+            "The {what} contains characters that are not valid text (perhaps typed in another encoding). "
             "Type it again."
-        )
+        ).format(what=what)
     allowed = "\n\t" if multiline else ""
     if any((ord(ch) < 32 or 127 <= ord(ch) < 160) and ch not in allowed for ch in value):
-        return f"The {what} contains a control character (such as a tab or a line break). Remove it."
+        return _(
+            "The {what} contains a control character (such as a tab or a line break). Remove it."
+        ).format(what=what)
     if len(value) > limit:
-        return f"The {what} is {len(value)} characters long; it can be at most {limit}."
+        return _("The {what} is {length} characters long; it can be at most {limit}.").format(
+            what=what, length=len(value), limit=limit
+        )
     return ""
 
 
@@ -85,22 +90,22 @@ def _check_text(value: str, what: str, limit: int, field: str) -> None:
 
 def validate_profile(profile: OrganisationProfile, known_partnerships: set[str]) -> None:
     _check_text(profile.name, "organisation's name", MAX_NAME_LENGTH, "name")
-    _check_text(profile.agency_type, "kind of agency", MAX_AGENCY_TYPE_LENGTH, "agency_type")
+    _check_text(profile.agency_type, _("kind of agency"), MAX_AGENCY_TYPE_LENGTH, "agency_type")
     if not profile.name.strip():
-        raise ValidationError("Enter the name of your organisation.", field="name")
+        raise ValidationError(_("Enter the name of your organisation."), field="name")
     if not profile.agency_type.strip():
         raise ValidationError(
-            "Choose what kind of agency you are (for example, a school).", field="agency_type"
+            _("Choose what kind of agency you are (for example, a school)."), field="agency_type"
         )
     if profile.partnership_id not in known_partnerships:
         raise ValidationError(
-            "Choose your local safeguarding partnership from the list.", field="partnership_id"
+            _("Choose your local safeguarding partnership from the list."), field="partnership_id"
         )
     if profile.nation not in NATIONS:
-        raise ValidationError("Choose the UK nation whose bank holidays you follow.", field="nation")
+        raise ValidationError(_("Choose the UK nation whose bank holidays you follow."), field="nation")
     if not (profile.working_day_start < profile.cutoff <= profile.working_day_end):
         raise ValidationError(
-            "The daily cut-off must fall within the working day (after it starts, no later than it ends).",
+            _("The daily cut-off must fall within the working day (after it starts, no later than it ends)."),
             field="cutoff",
         )
 
@@ -113,25 +118,32 @@ def validate_new_user(user: NewUser) -> None:
         user.passphrase.encode("utf-8")
     except UnicodeEncodeError:
         raise ValidationError(
-            "The passphrase contains characters that are not valid text (perhaps typed in another encoding). "
-            "Choose it again.",
+            _(
+                "The passphrase contains characters that are not valid text (perhaps typed in another encoding). "
+                "Choose it again."
+            ),
             field="passphrase",
         ) from None
     if len(user.passphrase) > MAX_PASSPHRASE_LENGTH:
         raise ValidationError(
-            f"A passphrase can be at most {MAX_PASSPHRASE_LENGTH} characters.", field="passphrase"
+            _("A passphrase can be at most {MAX_PASSPHRASE_LENGTH} characters.").format(
+                MAX_PASSPHRASE_LENGTH=MAX_PASSPHRASE_LENGTH
+            ),
+            field="passphrase",
         )
     if not USERNAME_PATTERN.match(user.username):
         raise ValidationError(
-            "A user name is 2–60 lower-case letters, digits, dots, dashes or underscores (for example j.smith).",
+            _(
+                "A user name is 2–60 lower-case letters, digits, dots, dashes or underscores (for example j.smith)."
+            ),
             field="username",
         )
     if not user.display_name.strip():
         raise ValidationError(
-            "Enter your full name as it should appear on signed forms.", field="display_name"
+            _("Enter your full name as it should appear on signed forms."), field="display_name"
         )
     if not user.role.strip():
-        raise ValidationError("Enter your role (for example, Designated Safeguarding Lead).", field="role")
+        raise ValidationError(_("Enter your role (for example, Designated Safeguarding Lead)."), field="role")
     problem = passphrase_problem(user.passphrase)
     if problem:
         raise ValidationError(problem, field="passphrase")
@@ -139,12 +151,12 @@ def validate_new_user(user: NewUser) -> None:
 
 def passphrase_problem(passphrase: str) -> str:
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        return (
-            f"Use a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters — three or four unrelated words "
+        return _(
+            "Use a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters — three or four unrelated words "
             "are easy to remember and hard to guess."
-        )
+        ).format(MIN_PASSPHRASE_LENGTH=MIN_PASSPHRASE_LENGTH)
     if len(set(passphrase)) < 5:
-        return "That passphrase repeats the same few characters. Choose something less predictable."
+        return _("That passphrase repeats the same few characters. Choose something less predictable.")
     return ""
 
 
@@ -254,7 +266,11 @@ def _after_unlock(
                 select(User).where(User.username == username, User.is_active)
             ).one_or_none()
             if user is None:
-                raise ValidationError(f"There is no active account called “{username}” on this database.")
+                raise ValidationError(
+                    _("There is no active account called “{username}” on this database.").format(
+                        username=username
+                    )
+                )
             now = clock.now()
             for door, record in failed.items():
                 # Failed attempts cannot be written while the database is locked; they are recorded here.

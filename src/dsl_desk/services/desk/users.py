@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.setup import NewUser, passphrase_problem, validate_new_user
@@ -38,7 +39,10 @@ def add_deputy(ctx: AppContext, user: NewUser, *, kdf: KdfParams | None = None) 
     validate_new_user(user)
     with ctx.store.session() as session:
         if session.scalars(select(User).where(User.username == user.username)).first():
-            raise ValidationError(f"There is already an account called “{user.username}”.", field="username")
+            raise ValidationError(
+                _("There is already an account called “{username}”.").format(username=user.username),
+                field="username",
+            )
     database.add_user_slot(
         ctx.store, user.username, user.display_name.strip(), user.passphrase, kdf=kdf or KdfParams()
     )
@@ -69,7 +73,7 @@ def change_passphrase(ctx: AppContext, old: str, new: str, *, kdf: KdfParams | N
     if problem:
         raise ValidationError(problem, field="new_passphrase")
     if old == new:
-        raise ValidationError("The new passphrase is the same as the old one.", field="new_passphrase")
+        raise ValidationError(_("The new passphrase is the same as the old one."), field="new_passphrase")
     database.change_passphrase(ctx.store, ctx.actor.username, old, new, kdf=kdf or KdfParams())
     with ctx.store.session() as session:
         audit.record(

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.escalation_rules import may_shorten
+from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import calendar_in
 from dsl_desk.services.context import AppContext
@@ -36,17 +37,19 @@ def set_immediate_risk(
     """
     now = ctx.clock.now()
     why = _reason(reason, raised)
-    noticed = event_time(noticed_at, now, "When the risk was noticed", field="noticed_at")
+    noticed = event_time(noticed_at, now, _("When the risk was noticed"), field="noticed_at")
     with ctx.store.session() as session:
         escalation = load_open(session, escalation_id)
         if escalation.immediate_risk == raised:
             state = "already marked" if raised else "not marked"
             raise ValidationError(
-                f"Escalation {escalation.reference} is {state} as a child at immediate risk."
+                _("Escalation {reference} is {state} as a child at immediate risk.").format(
+                    reference=escalation.reference, state=state
+                )
             )
         if noticed < escalation.began_at:
             raise ValidationError(
-                "The risk cannot have been noticed before the disagreement arose.", field="noticed_at"
+                _("The risk cannot have been noticed before the disagreement arose."), field="noticed_at"
             )
         pack = ctx.pack(escalation.policy_id)
         calendar = calendar_in(session)
@@ -73,7 +76,7 @@ def set_immediate_risk(
             escalation,
             pack,
             calendar,
-            why="immediate risk raised" if raised else "immediate risk lowered",
+            why=_("immediate risk raised") if raised else _("immediate risk lowered"),
             now=now,
             keep_past=raised,
         )
@@ -94,13 +97,16 @@ def _reason(reason: str, raised: bool) -> str:
     if not why:
         if raised:
             raise ValidationError(
-                "Say what has changed: why the child is now at immediate risk.", field="reason"
+                _("Say what has changed: why the child is now at immediate risk."), field="reason"
             )
         raise ValidationError(
-            "Say why the child is no longer at immediate risk (what was done, who decided).", field="reason"
+            _("Say why the child is no longer at immediate risk (what was done, who decided)."),
+            field="reason",
         )
     if len(why) > MAX_REASON:
-        raise ValidationError(f"Keep the reason under {MAX_REASON} characters.", field="reason")
+        raise ValidationError(
+            _("Keep the reason under {MAX_REASON} characters.").format(MAX_REASON=MAX_REASON), field="reason"
+        )
     return why
 
 
@@ -109,7 +115,9 @@ def _close_immediate_items(
 ) -> None:
     for item in escalation.checklist:
         if item.done_at is None and item.requirement_key.startswith(IMMEDIATE_PREFIX):
-            mark_not_done(session, ctx, item, f"Not needed: immediate risk lowered ({why})", now)
+            mark_not_done(
+                session, ctx, item, _("Not needed: immediate risk lowered ({why})").format(why=why), now
+            )
 
 
 def shorten_timescale(
@@ -120,24 +128,30 @@ def shorten_timescale(
     now = ctx.clock.now()
     why = reason.strip()
     if not why:
-        raise ValidationError("Say why this child needs a shorter timescale.", field="reason")
+        raise ValidationError(_("Say why this child needs a shorter timescale."), field="reason")
     if len(why) > MAX_REASON:
-        raise ValidationError(f"Keep the reason under {MAX_REASON} characters.", field="reason")
+        raise ValidationError(
+            _("Keep the reason under {MAX_REASON} characters.").format(MAX_REASON=MAX_REASON), field="reason"
+        )
     if due_at.tzinfo is None:
-        raise ValidationError("The shorter deadline needs a time of day as well as a date.", field="due_at")
+        raise ValidationError(
+            _("The shorter deadline needs a time of day as well as a date."), field="due_at"
+        )
     if due_at <= now:
-        raise ValidationError("The shorter deadline must be later than now.", field="due_at")
+        raise ValidationError(_("The shorter deadline must be later than now."), field="due_at")
     with ctx.store.session() as session:
         escalation = load_open(session, escalation_id)
         pack = ctx.pack(escalation.policy_id)
         if not may_shorten(pack):
             raise ValidationError(
-                f"The {pack.short_name} policy does not provide for a shorter timescale: its own applies."
+                _(
+                    "The {short_name} policy does not provide for a shorter timescale: its own applies."
+                ).format(short_name=pack.short_name)
             )
         current = escalation.stages[-1]
         if current.deadline is not None and due_at >= current.deadline:
             raise ValidationError(
-                "That is not shorter than the timescale that applies now; the policy allows shorter only.",
+                _("That is not shorter than the timescale that applies now; the policy allows shorter only."),
                 field="due_at",
             )
         escalation.shortened_due_at = due_at

@@ -12,6 +12,7 @@ from dsl_desk.core.escalation_rules import (
     immediate_deadline,
     immediate_risk_rule,
 )
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
@@ -69,6 +70,9 @@ def add_item(
     return item
 
 
+IMMEDIATE_ACT_KEY = f"{IMMEDIATE_PREFIX}act"
+
+
 def add_immediate_risk_items(
     session: Session,
     ctx: AppContext,
@@ -81,6 +85,22 @@ def add_immediate_risk_items(
     until done); out of hours, whom to call now as well."""
     rule = immediate_risk_rule(pack)
     due = immediate_deadline(pack, calendar, raised_at)
+    if not rule.inform:
+        # The policy names nobody to inform (St Helens, Medway, Wigan): its own instruction is the step to tick
+        # off ("escalated ... on the same working day"), so the checklist holds what the policy asks.
+        where = f" ({pack.short_name}: {rule.citation})" if rule.citation else ""
+        add_item(
+            session,
+            ctx,
+            escalation,
+            escalation.current_stage,
+            IMMEDIATE_ACT_KEY,
+            "action",
+            f"Immediate risk: {rule.instruction}{where}",
+            obligation="must",
+            due_from=raised_at,
+            due_at=due.due_at if due else None,
+        )
     for index, person in enumerate(rule.inform):
         add_item(
             session,
@@ -150,9 +170,11 @@ def record_not_done(ctx: AppContext, item_id: int, reason: str) -> EscalationDet
 def open_item(session: Session, item_id: int) -> ChecklistItem:
     item = bounds.fetch(session, ChecklistItem, item_id)
     if item is None:
-        raise NotFound(f"There is no checklist item number {bounds.shown(item_id)}.")
+        raise NotFound(
+            _("There is no checklist item number {item_id}.").format(item_id=bounds.shown(item_id))
+        )
     if item.done_at is not None:
-        raise ValidationError("That item was already ticked off.")
+        raise ValidationError(_("That item was already ticked off."))
     return item
 
 
@@ -161,7 +183,8 @@ def close_not_done(
 ) -> None:
     if not reason.strip():
         raise ValidationError(
-            f"Say why this was not done: “{short_text(item.text)}”", field=f"not_done:{item.id}"
+            _("Say why this was not done: “{short_text}”").format(short_text=short_text(item.text)),
+            field=f"not_done:{item.id}",
         )
     bounds.check_text(
         reason, "the reason it was not done", limit=bounds.LINE_MAX, field=f"not_done:{item.id}"
@@ -240,8 +263,10 @@ def close_musts(
         what = "moving to the next stage" if moving_on else "closing"
         lines = "; ".join(f"“{short_text(i.text, 90)}”" for i in missing)
         raise ValidationError(
-            f"The policy says these must be done before {what}: {lines}. Tick each off once done, or record "
-            "why it was not done.",
+            _(
+                "The policy says these must be done before {what}: {lines}. Tick each off once done, or record "
+                "why it was not done."
+            ).format(what=what, lines=lines),
             field="not_done_reasons",
         )
     for item in waiting:

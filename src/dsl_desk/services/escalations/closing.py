@@ -11,6 +11,7 @@ from dsl_desk.core.escalation_rules import (
     ClosingField,
     closing_requirements,
 )
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import calendar_in
@@ -84,8 +85,10 @@ def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> Es
         gaps_must = pack.closing.learning_obligation == "must" and bool(rules.learning_referred_to)
         if gaps_must and answers.gaps_found not in {"yes", "no"}:
             raise ValidationError(
-                f"Say whether this disclosed gaps or weaknesses that the {pack.short_name} policy says must be "
-                f"brought to the attention of {rules.learning_referred_to}.",
+                _(
+                    "Say whether this disclosed gaps or weaknesses that the {short_name} policy says must be "
+                    "brought to the attention of {learning_referred_to}."
+                ).format(short_name=pack.short_name, learning_referred_to=rules.learning_referred_to),
                 field="gaps_found",
             )
         current = escalation.stages[-1]
@@ -117,8 +120,12 @@ def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> Es
                 "closing",
                 f"form:{form.form}",
                 "form",
-                f"Complete the {form.title}"
-                + (f" and send it to {form.recipient}" if form.recipient else ""),
+                _("Complete the {title}").format(title=form.title)
+                + (
+                    _(" and send it to {recipient}").format(recipient=form.recipient)
+                    if form.recipient
+                    else ""
+                ),
                 recipient=form.recipient,
                 form_id=form.form,
             )
@@ -131,7 +138,7 @@ def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> Es
                 "closing",
                 "learning",
                 "copy",
-                f"{'Bring the gaps or weaknesses found to the attention of' if gaps_must else 'Refer the learning to'} "
+                f"{_('Bring the gaps or weaknesses found to the attention of') if gaps_must else _('Refer the learning to')} "
                 f"{rules.learning_referred_to}",
                 recipient=rules.learning_referred_to,
                 obligation="must" if gaps_must else "should",
@@ -144,7 +151,7 @@ def resolve(ctx: AppContext, escalation_id: int, answers: ResolutionInput) -> Es
                 "closing",
                 "action_log",
                 "action",
-                f"Record in the {rules.action_log}",
+                _("Record in the {action_log}").format(action_log=rules.action_log),
             )
         audit.record(
             session,
@@ -167,23 +174,27 @@ def _validate_resolution(
     requires = rules.requires
     if binding_decision:
         if not answers.written_outcome.strip():
-            raise ValidationError("Write down the final binding decision.", field="written_outcome")
+            raise ValidationError(_("Write down the final binding decision."), field="written_outcome")
         if not answers.outcome_agreed_in_writing:
             raise ValidationError(
-                "An escalation ending in a binding decision cannot be closed until the decision is in writing. "
-                "Get it in writing, then tick that it was given in writing.",
+                _(
+                    "An escalation ending in a binding decision cannot be closed until the decision is in writing. "
+                    "Get it in writing, then tick that it was given in writing."
+                ),
                 field="outcome_agreed_in_writing",
             )
     if not answers.written_outcome.strip():
-        raise ValidationError("Write down the outcome the agencies agreed.", field="written_outcome")
+        raise ValidationError(_("Write down the outcome the agencies agreed."), field="written_outcome")
     if (
         requires(ClosingField.WRITTEN_OUTCOME)
         and not binding_decision
         and not answers.outcome_agreed_in_writing
     ):
         raise ValidationError(
-            "An escalation cannot be closed until the outcome is agreed in writing between the agencies. "
-            "Get written confirmation (an email will do), then tick that it was agreed in writing.",
+            _(
+                "An escalation cannot be closed until the outcome is agreed in writing between the agencies. "
+                "Get written confirmation (an email will do), then tick that it was agreed in writing."
+            ),
             field="outcome_agreed_in_writing",
         )
     if (
@@ -192,8 +203,10 @@ def _validate_resolution(
         and not answers.parents_not_informed_reason.strip()
     ):
         raise ValidationError(
-            "Say whether the parents/carers were told of the disagreement and its resolution, and if not, why not "
-            "(for example, to keep the child safe).",
+            _(
+                "Say whether the parents/carers were told of the disagreement and its resolution, and if not, why not "
+                "(for example, to keep the child safe)."
+            ),
             field="parents_not_informed_reason",
         )
     if requires(ClosingField.REASON) and not answers.overrun_reason.strip():
@@ -202,9 +215,9 @@ def _validate_resolution(
         answers.manager_confirmed_child_safe and answers.manager_name.strip()
     ):
         raise ValidationError(rules.overrun_message, field="manager_confirmed_child_safe")
-    if answers.child_situation_improved not in {"yes", "no", "not yet known"}:
+    if answers.child_situation_improved not in {"yes", "no", _("not yet known")}:
         raise ValidationError(
-            "Say whether the child's situation has improved (yes, no, or not yet known).",
+            _("Say whether the child's situation has improved (yes, no, or not yet known)."),
             field="child_situation_improved",
         )
 
@@ -213,7 +226,7 @@ def withdraw(ctx: AppContext, escalation_id: int, reason: str) -> EscalationDeta
     now = ctx.clock.now()
     bounds.check_text(reason, "the reason", field="reason")
     if not reason.strip():
-        raise ValidationError("Say why the escalation is being withdrawn.", field="reason")
+        raise ValidationError(_("Say why the escalation is being withdrawn."), field="reason")
     with ctx.store.session() as session:
         escalation = load_open(session, escalation_id)
         current = escalation.stages[-1]

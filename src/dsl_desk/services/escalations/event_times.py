@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from dsl_desk.core.i18n import _
 from dsl_desk.services.errors import ValidationError
 
 LATE_AFTER = timedelta(days=1)
@@ -16,11 +17,13 @@ def event_time(given: datetime | None, now: datetime, what: str, *, field: str) 
     if given is None:
         return now
     if given.tzinfo is None:
-        raise ValidationError(f"{what} needs a time of day as well as a date.", field=field)
+        raise ValidationError(
+            _("{what} needs a time of day as well as a date.").format(what=what), field=field
+        )
     if given > now + timedelta(minutes=1):
-        raise ValidationError(f"{what} cannot be in the future.", field=field)
+        raise ValidationError(_("{what} cannot be in the future.").format(what=what), field=field)
     if given < EARLIEST:
-        raise ValidationError(f"{what} is before 2000: check the year.", field=field)
+        raise ValidationError(_("{what} is before 2000: check the year.").format(what=what), field=field)
     return given.astimezone(UTC)
 
 

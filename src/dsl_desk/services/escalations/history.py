@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import medium_date, with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.documents.forms import shipped_forms as all_forms
 from dsl_desk.services.context import AppContext
@@ -45,7 +47,7 @@ class HistoryEvent:
     @property
     def when_words(self) -> str:
         local = london(self.at)
-        return f"{local.day} {local:%b %Y %H:%M}"  # "4 Dec 2026 14:02" (no %-d: Windows has none)
+        return with_time(local, medium_date)  # "4 Dec 2026 14:02" (no %-d: Windows has none)
 
     @property
     def line(self) -> str:
@@ -59,7 +61,9 @@ def escalation_history(ctx: AppContext, escalation_id: int) -> list[HistoryEvent
     with ctx.store.session() as session:
         escalation = session.get(Escalation, escalation_id)
         if escalation is None:
-            raise NotFound(f"There is no escalation number {escalation_id}.")
+            raise NotFound(
+                _("There is no escalation number {escalation_id}.").format(escalation_id=escalation_id)
+            )
         names: dict[int, str] = dict(session.execute(select(User.id, User.display_name)).all())
         pack = ctx.packs.get(escalation.policy_id)
         events = [
@@ -84,18 +88,24 @@ def _stage_events(
         if index == 0:
             risk = " (immediate risk)" if escalation.immediate_risk else ""
             yield HistoryEvent(
-                escalation.opened_at, "opened", f"Opened at {stage_name(record.stage_key)}{risk}", who
+                escalation.opened_at,
+                "opened",
+                _("Opened at {stage_name}{risk}").format(stage_name=stage_name(record.stage_key), risk=risk),
+                who,
             )
         else:
             yield HistoryEvent(
-                record.entered_at, "escalated", f"Escalated to {stage_name(record.stage_key)}", who
+                record.entered_at,
+                "escalated",
+                _("Escalated to {stage_name}").format(stage_name=stage_name(record.stage_key)),
+                who,
             )
     resolution = escalation.resolution
     if resolution is not None:
         yield HistoryEvent(
             resolution.resolved_at,
             "resolved",
-            f"Resolved at {stage_name(resolution.resolved_stage)}",
+            _("Resolved at {stage_name}").format(stage_name=stage_name(resolution.resolved_stage)),
             names.get(resolution.resolved_by_id, ""),
         )
     if escalation.status == "withdrawn" and escalation.closed_at is not None:
@@ -154,7 +164,7 @@ def document_words(record: DocumentRecord, detail: dict[str, object]) -> str:
         encrypted = ", attachment encrypted" if detail.get("encrypted") else ""
         return f"{title} emailed{to} (draft{encrypted})"
     if detail.get("wet_signature"):
-        state = "for a wet signature"
+        state = _("for a wet signature")
     else:
         state = "signed" if record.signed else "not signed"
     if record.action == "print":
@@ -188,10 +198,10 @@ def _discussion_events(session: Session, escalation_id: int, names: dict[int, st
 
 
 def discussion_words(entry: DiscussionEntry) -> str:
-    what = "Dissent recorded" if entry.kind == "dissent" else "Discussion"
+    what = _("Dissent recorded") if entry.kind == "dissent" else "Discussion"
     how = method_label(entry.method).lower()
     with_whom = f" with {entry.participants}" if entry.participants else ""
-    corrected = " (a correction of an earlier entry)" if entry.amends_id else ""
+    corrected = _(" (a correction of an earlier entry)") if entry.amends_id else ""
     return f"{what} ({how}){with_whom} logged{corrected}: {_shortened(entry.summary)}"
 
 

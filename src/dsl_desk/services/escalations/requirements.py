@@ -5,6 +5,7 @@ commit, so the preview and the stored checklist cannot differ."""
 from __future__ import annotations
 
 from dsl_desk.core.escalation_rules import ChildFlags, requirements_for
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import Requirement, Stage
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import NotFound
@@ -25,6 +26,6 @@ def next_stage_requirements(ctx: AppContext, escalation_id: int, stage_key: str)
     with ctx.store.session() as session:
         escalation = session.get(Escalation, escalation_id)
         if escalation is None:
-            raise NotFound("That escalation is not in this database.")
+            raise NotFound(_("That escalation is not in this database."))
         pack = ctx.pack(escalation.policy_id)
         return stage_requirements(pack.stage(stage_key), escalation)

@@ -14,6 +14,7 @@ from dsl_desk.core.escalation_rules import (
     check_escalation,
     requirement_applies,
 )
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
@@ -64,7 +65,9 @@ def escalate(ctx: AppContext, escalation_id: int, step: StageOutcome) -> Escalat
         target = step.target_stage_key or (following.key if following else "")
         if not step.outcome.strip():
             raise ValidationError(
-                f"Record the outcome of {pack.stage(current.stage_key).label} before escalating.",
+                _("Record the outcome of {label} before escalating.").format(
+                    label=pack.stage(current.stage_key).label
+                ),
                 field="outcome",
             )
         used = [record.stage_key for record in escalation.stages]
@@ -77,11 +80,11 @@ def escalate(ctx: AppContext, escalation_id: int, step: StageOutcome) -> Escalat
             raise ServiceError(refusal.message) from refusal
         received = response_time(step.response_received_at, current, now)
         started = event_time(
-            step.next_started_at, now, "When the next stage started", field="next_started_at"
+            step.next_started_at, now, _("When the next stage started"), field="next_started_at"
         )
         if started < current.began_at:
             raise ValidationError(
-                "The next stage cannot have started before the stage it follows.", field="next_started_at"
+                _("The next stage cannot have started before the stage it follows."), field="next_started_at"
             )
         close_musts(session, ctx, escalation, step.not_done_reasons, now, moving_on=True)
         leave_stage(current, step.outcome, step.missed_reason, now, ctx.actor.user_id, received)
@@ -111,10 +114,10 @@ def escalate(ctx: AppContext, escalation_id: int, step: StageOutcome) -> Escalat
 def response_time(given: datetime | None, record: StageRecord, now: datetime) -> datetime | None:
     if given is None:
         return None
-    received = event_time(given, now, "When the response came", field="response_received_at")
+    received = event_time(given, now, _("When the response came"), field="response_received_at")
     if received < record.began_at:
         raise ValidationError(
-            "The response cannot have come before the stage started.", field="response_received_at"
+            _("The response cannot have come before the stage started."), field="response_received_at"
         )
     return received
 
@@ -132,7 +135,9 @@ def leave_stage(
     met = stage_was_met(record.deadline, response_received_at, now)
     if not met and not missed_reason.strip():
         raise ValidationError(
-            "The timescale for this stage was missed. The policy wants the reason recorded: say why it took longer.",
+            _(
+                "The timescale for this stage was missed. The policy wants the reason recorded: say why it took longer."
+            ),
             field="missed_reason",
         )
     record.outcome = outcome.strip()

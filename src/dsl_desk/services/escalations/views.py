@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dsl_desk.core.escalation_rules import DueStatus
+from dsl_desk.core.i18n import N_, _
 
 DUE_STATUS_WORDS = {
-    DueStatus.OVERDUE: "Overdue",
-    DueStatus.DUE_TODAY: "Due today",
-    DueStatus.DUE_NEXT_WORKING_DAY: "Due next working day",
-    DueStatus.ON_TRACK: "On track",
-    DueStatus.NO_DEADLINE: "No deadline",
+    DueStatus.OVERDUE: N_("Overdue"),
+    DueStatus.DUE_TODAY: N_("Due today"),
+    DueStatus.DUE_NEXT_WORKING_DAY: N_("Due next working day"),
+    DueStatus.ON_TRACK: N_("On track"),
+    DueStatus.NO_DEADLINE: N_("No deadline"),
 }
 
 
@@ -43,7 +44,7 @@ class CaseRow:
     def status_words(self) -> str:
         if self.status != "open":
             return self.status.capitalize()
-        return ("Immediate risk – " if self.immediate_risk else "") + DUE_STATUS_WORDS[self.due_status]
+        return (_("Immediate risk – ") if self.immediate_risk else "") + _(DUE_STATUS_WORDS[self.due_status])
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.categories import valid_categories
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import AGENCY_KINDS, PolicyPack
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
@@ -75,7 +77,9 @@ def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
         agency = find_or_add_agency(session, draft.other_agency)
         if draft.other_agency_kind:
             if draft.other_agency_kind not in AGENCY_KINDS:
-                raise ValidationError("Choose what kind of agency it is from the list.", field="agency_kind")
+                raise ValidationError(
+                    _("Choose what kind of agency it is from the list."), field="agency_kind"
+                )
             agency.kind = draft.other_agency_kind
         professional_id = _other_professional(session, draft, agency.id)
         escalation = Escalation(
@@ -135,24 +139,28 @@ def open_escalation(ctx: AppContext, draft: NewEscalation) -> EscalationDetail:
 
 def _validate_new(draft: NewEscalation, pack: PolicyPack) -> None:
     if not draft.other_agency.strip():
-        raise ValidationError("Enter the other agency you disagree with.", field="other_agency")
-    if draft.category not in {c.key for c in pack.categories}:
+        raise ValidationError(_("Enter the other agency you disagree with."), field="other_agency")
+    if not valid_categories(pack, draft.category):
+        several = " (one or more)" if pack.several_categories else ""
         raise ValidationError(
-            f"Choose what the disagreement is about from the {pack.short_name} list.", field="category"
+            _("Choose what the disagreement is about{several} from the {short_name} list.").format(
+                several=several, short_name=pack.short_name
+            ),
+            field="category",
         )
     if not draft.problem.strip():
         raise ValidationError(
-            "Say what the problem is — the policy asks you to be clear about it.", field="problem"
+            _("Say what the problem is — the policy asks you to be clear about it."), field="problem"
         )
     if not draft.outcome_sought.strip():
-        raise ValidationError("Say what outcome you are seeking for the child.", field="outcome_sought")
+        raise ValidationError(_("Say what outcome you are seeking for the child."), field="outcome_sought")
 
 
 def _other_professional(session: Session, draft: NewEscalation, agency_id: int) -> int | None:
     if draft.other_professional_id is not None:
         if bounds.fetch(session, Professional, draft.other_professional_id) is None:
             raise ValidationError(
-                "That professional is no longer in the contacts.", field="other_professional"
+                _("That professional is no longer in the contacts."), field="other_professional"
             )
         return draft.other_professional_id
     name = draft.other_professional_name.strip()

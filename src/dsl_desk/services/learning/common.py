@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from dsl_desk.core.categories import category_words
 from dsl_desk.core.child_names import NameMatcher
+from dsl_desk.core.dates_in_words import numeric_date
 from dsl_desk.core.learning import stage_name
 from dsl_desk.core.periods import ReportPeriod
 from dsl_desk.services.audit import trail as audit
@@ -53,10 +55,7 @@ def within(instant: datetime | None, period: ReportPeriod) -> bool:
 
 
 def category_label(ctx: AppContext, escalation: Escalation) -> str:
-    pack = ctx.packs.get(escalation.policy_id)
-    if pack is None:
-        return escalation.category
-    return next((c.label for c in pack.categories if c.key == escalation.category), escalation.category)
+    return category_words(ctx.packs.get(escalation.policy_id), escalation.category)
 
 
 @dataclass(frozen=True, order=True)
@@ -107,7 +106,7 @@ def report_meta(session: Session, ctx: AppContext, period: ReportPeriod, what: s
     return RenderMeta(
         partnership_name=pack.name if pack else org.partnership_id,
         policy_pack_label=f"{what}, {period.label}",
-        reference=f"{period.start:%d/%m/%Y}–{period.end:%d/%m/%Y}",
+        reference=f"{numeric_date(period.start)}–{numeric_date(period.end)}",
         organisation=org.name,
         exported_at=ctx.clock.now(),
         author=f"{ctx.actor.display_name}, {ctx.actor.role}",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.child_names import NameMatcher
 from dsl_desk.core.clock import london
+from dsl_desk.core.i18n import _
 from dsl_desk.core.learning import FollowUp, LessonLine
 from dsl_desk.core.periods import ReportPeriod
 from dsl_desk.documents.learning_csv import lessons_csv
@@ -116,10 +117,14 @@ def record_follow_up(ctx: AppContext, escalation_id: int, follow_up: FollowUp) -
     with ctx.store.session() as session:
         escalation = session.get(Escalation, escalation_id)
         if escalation is None:
-            raise NotFound(f"There is no escalation number {escalation_id}.")
+            raise NotFound(
+                _("There is no escalation number {escalation_id}.").format(escalation_id=escalation_id)
+            )
         if escalation.resolution is None:
             raise ValidationError(
-                f"Escalation {escalation.reference} is not resolved yet: record its follow-up once it is."
+                _("Escalation {reference} is not resolved yet: record its follow-up once it is.").format(
+                    reference=escalation.reference
+                )
             )
         values = {
             key: (value.strip() if isinstance(value, str) else value)
@@ -148,10 +153,10 @@ def record_follow_up(ctx: AppContext, escalation_id: int, follow_up: FollowUp) -
 def _check_follow_up(follow_up: FollowUp) -> None:
     if follow_up.inform_commissioner and not follow_up.commissioner_service.strip():
         raise ValidationError(
-            "Say which service the commissioner should be told about.", field="commissioner_service"
+            _("Say which service the commissioner should be told about."), field="commissioner_service"
         )
     if follow_up.sub_group and not follow_up.sub_group_name.strip():
-        raise ValidationError("Say which sub group should discuss it.", field="sub_group_name")
+        raise ValidationError(_("Say which sub group should discuss it."), field="sub_group_name")
 
 
 def export_lessons_csv(
@@ -172,7 +177,7 @@ def export_lessons_pdf(
 
     with ctx.store.session() as session:
         lines = lessons_in(session, ctx, period, include_references=include_references)
-        meta = report_meta(session, ctx, period, "Lessons log")
+        meta = report_meta(session, ctx, period, _("Lessons log"))
         write_atomically(target, render_lessons_log(lines, period.label, meta))
         audit_export(session, ctx, "lessons_pdf", period, target, include_references)
     return target

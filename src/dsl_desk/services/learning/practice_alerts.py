@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.child_names import NameMatcher
 from dsl_desk.core.clock import london
+from dsl_desk.core.i18n import _
 from dsl_desk.documents.forms import FormDefinition
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
@@ -76,8 +77,10 @@ class ChildNameFound(ValidationError):
     def __init__(self, warnings: tuple[NameWarning, ...]) -> None:
         found = sorted({name for w in warnings for name in w.names}, key=str.casefold)
         super().__init__(
-            f"This alert mentions {', '.join(found)}, the name of a child in DSL Desk. A Partnership Practice "
-            "Alert must not identify a child: remove the name, or confirm it is not a child's.",
+            _(
+                "This alert mentions {join}, the name of a child in DSL Desk. A Partnership Practice "
+                "Alert must not identify a child: remove the name, or confirm it is not a child's."
+            ).format(join=", ".join(found)),
             field=warnings[0].field,
         )
         self.warnings = warnings
@@ -190,7 +193,7 @@ def alert_form(partnership_id: str) -> FormDefinition:
     forms = [f for f in shipped_forms().values() if f.purpose == PURPOSE]
     own = [f for f in forms if f.applies_to(partnership_id)]
     if not (own or forms):
-        raise ValidationError("None of the installed partnership forms is a practice alert form.")
+        raise ValidationError(_("None of the installed partnership forms is a practice alert form."))
     return (own or forms)[0]
 
 
@@ -217,11 +220,11 @@ def _clean(alert: AlertInput) -> AlertInput:
 def _validate(alert: AlertInput) -> None:
     if not alert.informer:
         raise ValidationError(
-            "Say who is raising the alert (usually the safeguarding lead).", field="informer"
+            _("Say who is raising the alert (usually the safeguarding lead)."), field="informer"
         )
     if not alert.summary:
         raise ValidationError(
-            "Summarise what happened, with specific dates and examples (but no child's details).",
+            _("Summarise what happened, with specific dates and examples (but no child's details)."),
             field="summary",
         )
 
@@ -238,7 +241,9 @@ def _next_reference(session: Session, day: date) -> str:
 def _alert(session: Session, alert_id: int) -> PracticeAlert:
     row = session.get(PracticeAlert, alert_id)
     if row is None:
-        raise NotFound(f"There is no Partnership Practice Alert number {alert_id}.")
+        raise NotFound(
+            _("There is no Partnership Practice Alert number {alert_id}.").format(alert_id=alert_id)
+        )
     return row
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds, scratch
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
@@ -56,8 +57,10 @@ def check_file(path: Path) -> CheckedFile:
     media_type = MEDIA_TYPES.get(path.suffix.lower())
     if media_type is None:
         raise ValidationError(
-            f"“{path.name}” cannot be attached: DSL Desk keeps {ALLOWED_WORDS}. "
-            "Save it in one of those formats (for example print it to PDF) and attach that.",
+            _(
+                "“{name}” cannot be attached: DSL Desk keeps {ALLOWED_WORDS}. "
+                "Save it in one of those formats (for example print it to PDF) and attach that."
+            ).format(name=path.name, ALLOWED_WORDS=ALLOWED_WORDS),
             field="attachments",
         )
     from dsl_desk.store.files import FileRefused, check_source
@@ -70,13 +73,17 @@ def check_file(path: Path) -> CheckedFile:
         raise ValidationError(str(error), field="attachments") from error
     except OSError as error:
         raise ValidationError(
-            f"“{path.name}” could not be read ({error.strerror or error}). Check the file is still there.",
+            _("“{name}” could not be read ({value}). Check the file is still there.").format(
+                name=path.name, value=error.strerror or error
+            ),
             field="attachments",
         ) from error
     if size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
-            f"“{path.name}” is {size / 1024 / 1024:.0f} MB; an attachment can be at most "
-            f"{MAX_ATTACHMENT_MB} MB. Attach a smaller copy (for example a PDF of the pages that matter).",
+            _(
+                "“{name}” is {value:.0f} MB; an attachment can be at most "
+                "{MAX_ATTACHMENT_MB} MB. Attach a smaller copy (for example a PDF of the pages that matter)."
+            ).format(name=path.name, value=size / 1024 / 1024, MAX_ATTACHMENT_MB=MAX_ATTACHMENT_MB),
             field="attachments",
         )
     return CheckedFile(path, path.name, media_type, size)
@@ -92,7 +99,9 @@ def _read(checked: CheckedFile) -> bytes:
         raise ValidationError(str(error), field="attachments") from error
     if len(content) > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
-            f"“{checked.file_name}” grew past {MAX_ATTACHMENT_MB} MB while it was being attached.",
+            _("“{file_name}” grew past {MAX_ATTACHMENT_MB} MB while it was being attached.").format(
+                file_name=checked.file_name, MAX_ATTACHMENT_MB=MAX_ATTACHMENT_MB
+            ),
             field="attachments",
         )
     return content
@@ -126,7 +135,11 @@ def add_attachment(ctx: AppContext, entry_id: int, path: Path) -> AttachmentView
     with ctx.store.session() as session:
         entry = bounds.fetch(session, DiscussionEntry, entry_id)
         if entry is None:
-            raise NotFound(f"There is no discussion log entry number {bounds.shown(entry_id)}.")
+            raise NotFound(
+                _("There is no discussion log entry number {entry_id}.").format(
+                    entry_id=bounds.shown(entry_id)
+                )
+            )
         attachment = store_file(session, checked, entry=entry, now=now, user_id=ctx.actor.user_id)
         audit.record(
             session,
@@ -171,7 +184,11 @@ def _content(ctx: AppContext, attachment_id: int) -> tuple[str, bytes]:
     with ctx.store.session() as session:
         attachment = bounds.fetch(session, Attachment, attachment_id)
         if attachment is None:
-            raise NotFound(f"There is no attachment number {bounds.shown(attachment_id)}.")
+            raise NotFound(
+                _("There is no attachment number {attachment_id}.").format(
+                    attachment_id=bounds.shown(attachment_id)
+                )
+            )
         # Taking a copy out of the encrypted database is a disclosure, so it is audited.
         audit.record(
             session,

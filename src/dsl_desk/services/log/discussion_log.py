@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import numeric_date, numeric_date_time
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.audit.record_hashes import hashes_detail
@@ -83,7 +85,7 @@ def log_discussion(ctx: AppContext, entry: NewEntry) -> EntryView:
 def amend_entry(ctx: AppContext, amends_id: int, correction: NewEntry, reason: str) -> EntryView:
     """Record a correction of entry `amends_id`. The original is kept, unchanged, and shown struck through."""
     if not reason.strip():
-        raise ValidationError("Say why the entry is being corrected.", field="amend_reason")
+        raise ValidationError(_("Say why the entry is being corrected."), field="amend_reason")
     return _write(ctx, correction, amends_id=amends_id, reason=reason)
 
 
@@ -117,15 +119,15 @@ def _write(ctx: AppContext, entry: NewEntry, *, amends_id: int | None, reason: s
 def _check_bounds(entry: NewEntry, reason: str) -> None:
     """Text that can be stored and dates the calendar can work with, before anything else looks at them."""
     bounds.check_texts(entry, default=None)  # lengths: _check_text_lengths, which says which box
-    bounds.check_text(reason, "the reason for the correction", limit=None, field="amend_reason")
-    bounds.check_date(entry.occurred_at, "the date of the discussion", field="occurred_at")
+    bounds.check_text(reason, _("the reason for the correction"), limit=None, field="amend_reason")
+    bounds.check_date(entry.occurred_at, _("the date of the discussion"), field="occurred_at")
     if entry.shared_at is not None:
-        bounds.check_date(entry.shared_at, "the date it was shared", field="shared_at")
+        bounds.check_date(entry.shared_at, _("the date it was shared"), field="shared_at")
     for action in entry.actions:
         if action.due_on is not None:
-            bounds.check_date(action.due_on, "an action's due date", field="actions")
+            bounds.check_date(action.due_on, _("an action's due date"), field="actions")
     for path in entry.attachments:
-        bounds.check_path(path, "an attachment's file name")
+        bounds.check_path(path, _("an attachment's file name"))
 
 
 def _insert_entry(
@@ -200,22 +202,22 @@ def _audit_detail(row: DiscussionEntry, entry: NewEntry, files: list[CheckedFile
 def record_sharing(ctx: AppContext, entry_id: int, shared_with: str, shared_at: datetime) -> EntryView:
     """Note that an entry was shared after it was written (the entry itself is not changed)."""
     now = ctx.clock.now()
-    bounds.check_text(shared_with, "who it was shared with", limit=MAX_SHORT_TEXT, field="shared_with")
-    bounds.check_date(shared_at, "the date it was shared", field="shared_at")
+    bounds.check_text(shared_with, _("who it was shared with"), limit=MAX_SHORT_TEXT, field="shared_with")
+    bounds.check_date(shared_at, _("the date it was shared"), field="shared_at")
     shared_with = shared_with.strip()
     if not shared_with:
         raise ValidationError(
-            "Say who the record was shared with (full names and roles).", field="shared_with"
+            _("Say who the record was shared with (full names and roles)."), field="shared_with"
         )
     if shared_at > now:
         raise ValidationError(
-            "The time it was shared is in the future. Check the date and time.", field="shared_at"
+            _("The time it was shared is in the future. Check the date and time."), field="shared_at"
         )
     with ctx.store.session() as session:
         row = load_entry(session, entry_id)
         if shared_at < row.occurred_at:
             raise ValidationError(
-                "The record cannot have been shared before the discussion took place. Check the date.",
+                _("The record cannot have been shared before the discussion took place. Check the date."),
                 field="shared_at",
             )
         share = EntryShare(
@@ -243,9 +245,15 @@ def complete_action(ctx: AppContext, action_id: int) -> ActionView:
     with ctx.store.session() as session:
         action = bounds.fetch(session, ActionItem, action_id)
         if action is None:
-            raise NotFound(f"There is no action number {bounds.shown(action_id)}.")
+            raise NotFound(
+                _("There is no action number {action_id}.").format(action_id=bounds.shown(action_id))
+            )
         if action.done_at is not None:
-            raise ServiceError(f"The action “{action.description[:60]}” is already marked done.")
+            raise ServiceError(
+                _("The action “{description}” is already marked done.").format(
+                    description=action.description[:60]
+                )
+            )
         action.done_at = now
         action.done_by_id = ctx.actor.user_id
         audit.record(
@@ -281,48 +289,59 @@ def _validate_fields(entry: NewEntry, now: datetime) -> None:
     if entry.occurred_at.tzinfo is None:
         raise ValueError("NewEntry.occurred_at must be timezone-aware")
     if entry.method not in METHODS:
-        raise ValidationError("Choose how the discussion took place.", field="method")
+        raise ValidationError(_("Choose how the discussion took place."), field="method")
     if entry.kind not in KINDS:
-        raise ValidationError(f"“{entry.kind}” is not a kind of log entry.", field="kind")
+        raise ValidationError(_("“{kind}” is not a kind of log entry.").format(kind=entry.kind), field="kind")
     if entry.kind == "dissent" and entry.method not in MEETING_METHODS:
         raise ValidationError(
-            "Dissent is recorded at a multi-agency meeting: choose the kind of meeting "
-            "(professionals' meeting, strategy meeting, core group or child protection conference).",
+            _(
+                "Dissent is recorded at a multi-agency meeting: choose the kind of meeting "
+                "(professionals' meeting, strategy meeting, core group or child protection conference)."
+            ),
             field="method",
         )
     if not entry.summary:
-        raise ValidationError("Write what was discussed: the summary cannot be empty.", field="summary")
+        raise ValidationError(_("Write what was discussed: the summary cannot be empty."), field="summary")
     if entry.occurred_at > now:
         when = london(entry.occurred_at)
         raise ValidationError(
-            f"The discussion is dated {when:%d/%m/%Y %H:%M}, which is in the future. "
-            "Enter when it actually took place.",
+            _(
+                "The discussion is dated {when}, which is in the future. Enter when it actually took place."
+            ).format(when=numeric_date_time(when)),
             field="occurred_at",
         )
     _validate_actions(entry)
     if entry.shared_at is not None and entry.shared_at > now:
         raise ValidationError(
-            "The time it was shared is in the future. Check the date and time.", field="shared_at"
+            _("The time it was shared is in the future. Check the date and time."), field="shared_at"
         )
     if entry.shared_at is not None and not entry.shared_with:
-        raise ValidationError("Say who the record was shared with.", field="shared_with")
+        raise ValidationError(_("Say who the record was shared with."), field="shared_with")
 
 
 def _validate_actions(entry: NewEntry) -> None:
     occurred_on = london(entry.occurred_at).date()
     for number, action in enumerate(entry.actions, start=1):
         if not action.description:
-            raise ValidationError(f"Action {number} has an owner but no description.", field="actions")
+            raise ValidationError(
+                _("Action {number} has an owner but no description.").format(number=number), field="actions"
+            )
         if not action.owner:
             raise ValidationError(
-                f"Say who owns action {number} (“{action.description[:40]}”): a full name and role.",
+                _("Say who owns action {number} (“{description}”): a full name and role.").format(
+                    number=number, description=action.description[:40]
+                ),
                 field="actions",
             )
         if action.due_on is None:
-            raise ValidationError(f"Give action {number} a due date.", field="actions")
+            raise ValidationError(
+                _("Give action {number} a due date.").format(number=number), field="actions"
+            )
         if action.due_on < occurred_on:
             raise ValidationError(
-                f"Action {number} is due before the discussion that agreed it. Check the due date.",
+                _("Action {number} is due before the discussion that agreed it. Check the due date.").format(
+                    number=number
+                ),
                 field="actions",
             )
 
@@ -340,8 +359,10 @@ def _check_text_lengths(entry: NewEntry, reason: str) -> None:
     for name, (text, limit) in boxes.items():
         if len(text) > limit:
             raise ValidationError(
-                f"The {name.replace('_', ' ')} box holds {len(text):,} characters; the most it can hold is "
-                f"{limit:,}. Attach a long document as a PDF instead, and summarise it here.",
+                _(
+                    "The {replace} box holds {length:,} characters; the most it can hold is "
+                    "{limit:,}. Attach a long document as a PDF instead, and summarise it here."
+                ).format(replace=name.replace("_", " "), length=len(text), limit=limit),
                 field=name,
             )
 
@@ -349,8 +370,9 @@ def _check_text_lengths(entry: NewEntry, reason: str) -> None:
 def _validate_against_child(entry: NewEntry, child: Child) -> None:
     if london(entry.occurred_at).date() < child.date_of_birth:
         raise ValidationError(
-            f"The discussion is dated before {child.full_name} was born "
-            f"({child.date_of_birth:%d/%m/%Y}). Check the date.",
+            _(
+                "The discussion is dated before {full_name} was born ({date_of_birth}). Check the date."
+            ).format(full_name=child.full_name, date_of_birth=numeric_date(child.date_of_birth)),
             field="occurred_at",
         )
 
@@ -360,19 +382,23 @@ def _stage_for(session: Session, entry: NewEntry) -> str:
         return ""
     escalation = bounds.fetch(session, Escalation, entry.escalation_id)
     if escalation is None or escalation.child_id != entry.child_id:
-        raise ValidationError("That escalation is not about this child. Choose another.", field="escalation")
+        raise ValidationError(
+            _("That escalation is not about this child. Choose another."), field="escalation"
+        )
     return entry.stage_key or escalation.current_stage
 
 
 def _check_amendable(session: Session, amends_id: int, child_id: int) -> None:
     original = load_entry(session, amends_id)
     if original.child_id != child_id:
-        raise ValidationError("A correction must be about the same child as the entry it corrects.")
+        raise ValidationError(_("A correction must be about the same child as the entry it corrects."))
     later = session.scalars(
         select(DiscussionEntry.id).where(DiscussionEntry.amends_id == amends_id).limit(1)
     ).first()
     if later is not None:
         raise ServiceError(
-            f"Entry {amends_id} has already been corrected by entry {later}. "
-            f"Correct the latest version (entry {latest_of(session, later)}) instead."
+            _(
+                "Entry {amends_id} has already been corrected by entry {later}. "
+                "Correct the latest version (entry {latest_of}) instead."
+            ).format(amends_id=amends_id, later=later, latest_of=latest_of(session, later))
         )

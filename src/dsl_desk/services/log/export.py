@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
@@ -40,7 +42,7 @@ def suggested_file_name(ctx: AppContext, chronology: Chronology) -> str:
 def export_chronology(
     ctx: AppContext, child_id: int, out: Path, *, escalation_id: int | None = None
 ) -> ExportResult:
-    bounds.check_path(out, "the file to write")  # before get_chronology audits a view
+    bounds.check_path(out, _("the file to write"))  # before get_chronology audits a view
     chronology = get_chronology(ctx, child_id, escalation_id=escalation_id)
     written: list[Path] = []
     try:
@@ -148,7 +150,7 @@ def _share_line(shared_with: str, shared_at: datetime | None) -> str:
     if shared_at is None:
         return shared_with
     local = london(shared_at)
-    return f"{shared_with} — {local.day} {local:%B %Y %H:%M}"
+    return f"{shared_with} — {with_time(local)}"
 
 
 def _size(size: int) -> str:

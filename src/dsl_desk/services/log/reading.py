@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
@@ -319,12 +320,16 @@ def latest_of(session: Session, entry_id: int) -> int:
 def load_child(session: Session, child_id: int) -> Child:
     child = bounds.fetch(session, Child, child_id)
     if child is None:
-        raise NotFound(f"There is no child record number {bounds.shown(child_id)}.")
+        raise NotFound(
+            _("There is no child record number {child_id}.").format(child_id=bounds.shown(child_id))
+        )
     return child
 
 
 def load_entry(session: Session, entry_id: int) -> DiscussionEntry:
     entry = bounds.fetch(session, DiscussionEntry, entry_id)
     if entry is None:
-        raise NotFound(f"There is no discussion log entry number {bounds.shown(entry_id)}.")
+        raise NotFound(
+            _("There is no discussion log entry number {entry_id}.").format(entry_id=bounds.shown(entry_id))
+        )
     return entry

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
@@ -28,7 +29,7 @@ def search_log(
     ctx: AppContext, text: str, filters: fts.SearchFilters | None = None, *, limit: int = SEARCH_LIMIT
 ) -> SearchResult:
     """Every entry (originals and corrections) containing all the words, newest first."""
-    bounds.check_text(text, "the words to search for", limit=bounds.LINE_MAX, field="text")
+    bounds.check_text(text, _("the words to search for"), limit=bounds.LINE_MAX, field="text")
     filters = filters or fts.SearchFilters()
     with ctx.store.session() as session:
         if filters.child_id is not None:
@@ -40,7 +41,7 @@ def search_log(
                 bounds.check_id(ident, what)
         for moment in (filters.occurred_from, filters.occurred_to):
             if moment is not None:
-                bounds.check_date(moment, "a date to search between", field="occurred")
+                bounds.check_date(moment, _("a date to search between"), field="occurred")
         raw = fts.search_entries(session, text, filters, limit=limit + 1)
         more = len(raw) > limit
         raw = raw[:limit]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from dsl_desk.core.i18n import _
+
 LATE_AFTER = timedelta(hours=24)
 
 # Stored keys and the words shown for them. Keys never change (they are in the database); words may.
@@ -42,7 +44,7 @@ def describe_delay(delay: timedelta) -> str:
         parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
     if not days and minutes:
         parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-    return " ".join(parts) or "less than a minute"
+    return " ".join(parts) or _("less than a minute")
 
 
 @dataclass(frozen=True)

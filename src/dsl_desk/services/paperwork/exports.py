@@ -21,6 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import numeric_date_time
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import BoardContact, PolicyPack
 from dsl_desk.documents.forms import FieldKind, FormDefinition, values_from_sources
 from dsl_desk.services import bounds
@@ -232,7 +234,11 @@ def _initials(escalation: Escalation) -> str:
 def _escalation(session: Session, escalation_id: int) -> Escalation:
     escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
+        raise NotFound(
+            _("There is no escalation number {escalation_id}.").format(
+                escalation_id=bounds.shown(escalation_id)
+            )
+        )
     return escalation
 
 
@@ -257,11 +263,11 @@ def export_form(
     failed write leaves no record of a file that does not exist.
     """
     if action not in ACTIONS:
-        raise ValidationError(f"Unknown document action “{action}”.")
+        raise ValidationError(_("Unknown document action “{action}”.").format(action=action))
     bounds.check_text(form_id, "the form", limit=bounds.NAME_MAX, field="form")
     bounds.check_text(recipient, "the recipient", limit=bounds.LINE_MAX, field="recipient")
     if destination is not None:
-        bounds.check_path(destination, "the file to write")
+        bounds.check_path(destination, _("the file to write"))
     prepared = prepare_form(
         ctx,
         escalation_id,
@@ -389,7 +395,10 @@ def _sign(ctx: AppContext, pdf: bytes, prepared: PreparedForm) -> bytes:
 
 def _write(path: Path, data: bytes) -> None:
     if not path.parent.is_dir():
-        raise StoreError(f"The folder {path.parent} does not exist. Choose another place to save.", path=path)
+        raise StoreError(
+            _("The folder {parent} does not exist. Choose another place to save.").format(parent=path.parent),
+            path=path,
+        )
     write_atomically(path, data)
 
 
@@ -577,23 +586,33 @@ def _body(
     lines = [
         f"Dear {recipient.name},",
         "",
-        f"Please find attached the {prepared.form.title} for our case reference {meta.reference}, "
-        f"under the {pack.name} escalation policy.",
+        _(
+            "Please find attached the {title} for our case reference {reference}, "
+            "under the {name} escalation policy."
+        ).format(title=prepared.form.title, reference=meta.reference, name=pack.name),
         "",
     ]
     if encrypted:
         lines += [
-            "The attachment is encrypted. I will telephone you with the password: it is not in this email.",
+            _(
+                "The attachment is encrypted. I will telephone you with the password: it is not in this email."
+            ),
             "",
         ]
     if not recipient.email:
-        where = f" Its postal address is {recipient.postal_address}." if recipient.postal_address else ""
+        where = (
+            _(" Its postal address is {postal_address}.").format(postal_address=recipient.postal_address)
+            if recipient.postal_address
+            else ""
+        )
         lines += [
-            f"(The policy does not publish an email address for {recipient.name}.{where} "
-            "Add the recipient before sending, and delete this note.)",
+            _(
+                "(The policy does not publish an email address for {name}.{where} "
+                "Add the recipient before sending, and delete this note.)"
+            ).format(name=recipient.name, where=where),
             "",
         ]
-    lines += ["Kind regards,", "", ctx.actor.display_name, f"{ctx.actor.role}, {meta.organisation}"]
+    lines += [_("Kind regards,"), "", ctx.actor.display_name, f"{ctx.actor.role}, {meta.organisation}"]
     return "\n".join(lines) + "\n"
 
 
@@ -603,7 +622,9 @@ def _free_path(directory: Path, name: str) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StoreError(
-            f"Could not create the folder {directory}: {error.strerror or error}. Choose another folder.",
+            _("Could not create the folder {directory}: {value}. Choose another folder.").format(
+                directory=directory, value=error.strerror or error
+            ),
             path=directory,
         ) from error
     candidate = directory / name
@@ -635,7 +656,7 @@ def list_documents(ctx: AppContext, escalation_id: int) -> list[DocumentRow]:
                 r.recipient,
                 r.file_name,
                 r.signed,
-                f"{london(r.at):%d/%m/%Y %H:%M}",
+                numeric_date_time(r.at),
                 name,
             )
             for r, name in rows
@@ -651,23 +672,25 @@ def verify_document(path: Path, known: Mapping[str, str] | None = None) -> Docum
     from dsl_desk.documents.signing import MAX_PDF_BYTES, verify_pdf
     from dsl_desk.store.files import FileRefused, check_source, read_source
 
-    path = bounds.check_path(path, "the file to check")
+    path = bounds.check_path(path, _("the file to check"))
     name = Path(path).name
     try:
         # An ordinary file only, size-checked before reading: /dev/zero or a named pipe returns at once.
         size = check_source(Path(path), kind="PDF file", limit=1 << 62)
         if size > MAX_PDF_BYTES:
-            message = (
-                f"{name} is larger than any DSL Desk form can be ({MAX_PDF_BYTES >> 20} MB): not checked."
+            message = _("{name} is larger than any DSL Desk form can be ({value} MB): not checked.").format(
+                name=name, value=MAX_PDF_BYTES >> 20
             )
             return DocumentCheck("unreadable", _unreadable(message))
         data = read_source(Path(path), kind="PDF file", limit=MAX_PDF_BYTES)
     except FileRefused as error:
         return DocumentCheck("unreadable", _unreadable(str(error)))
     if not data.strip():
-        return DocumentCheck("unreadable", _unreadable(f"{name} is empty: it is not a PDF file."))
+        return DocumentCheck(
+            "unreadable", _unreadable(_("{name} is empty: it is not a PDF file.").format(name=name))
+        )
     if data.lstrip()[:5] != b"%PDF-":
-        return DocumentCheck("unreadable", _unreadable(f"{name} is not a PDF file."))
+        return DocumentCheck("unreadable", _unreadable(_("{name} is not a PDF file.").format(name=name)))
     report = verify_pdf(data, known)
     return DocumentCheck(report.status, report)
 

@@ -21,7 +21,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.categories import category_words
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import medium_date
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 
 # FieldKind, FormDefinition and FormField are re-exported: the GUI builds its data-entry page from them.
@@ -81,7 +84,9 @@ def form_definition(form_id: str) -> FormDefinition:
         return all_forms()[form_id]
     except KeyError:
         raise ServiceError(
-            f"There is no form “{form_id}”. Known forms: {', '.join(sorted(all_forms()))}."
+            _("There is no form “{form_id}”. Known forms: {join}.").format(
+                form_id=form_id, join=", ".join(sorted(all_forms()))
+            )
         ) from None
 
 
@@ -97,7 +102,9 @@ def forms_for(ctx: AppContext, escalation_id: int) -> list[FormChoice]:
 def check_form_applies(form: FormDefinition, pack_id: str) -> None:
     if not form.applies_to(pack_id):
         raise ValidationError(
-            f"The form “{form.title}” belongs to another partnership's policy, not this escalation's."
+            _("The form “{title}” belongs to another partnership's policy, not this escalation's.").format(
+                title=form.title
+            )
         )
 
 
@@ -123,7 +130,9 @@ def save_typed_values(ctx: AppContext, escalation_id: int, form_id: str, typed: 
     known = {f.key for f in form.fields}
     unknown = sorted(set(typed) - known)
     if unknown:
-        raise ValidationError(f"The form “{form.title}” has no field(s) {', '.join(unknown)}.")
+        raise ValidationError(
+            _("The form “{title}” has no field(s) {join}.").format(title=form.title, join=", ".join(unknown))
+        )
     with ctx.store.session() as session:
         _escalation(session, escalation_id)
     drafts.save_draft(ctx, draft_kind(form_id), dict(typed), escalation_id)
@@ -164,7 +173,11 @@ def escalation_sources(ctx: AppContext, escalation_id: int, *, form_id: str = ""
 def _escalation(session: Session, escalation_id: int) -> Escalation:
     escalation = bounds.fetch(session, Escalation, escalation_id)
     if escalation is None:
-        raise NotFound(f"There is no escalation number {bounds.shown(escalation_id)}.")
+        raise NotFound(
+            _("There is no escalation number {escalation_id}.").format(
+                escalation_id=bounds.shown(escalation_id)
+            )
+        )
     return escalation
 
 
@@ -177,7 +190,9 @@ def _child_sources(escalation: Escalation) -> dict[str, str]:
         "child.address": child.address,
         "child.parents": child.parents_carers,
         "child.continuum_of_need": child.continuum_of_need,
-        "child.plan_status": ", ".join(f for f in flags if f in ("Child protection plan", "Looked after")),
+        "child.plan_status": ", ".join(
+            f for f in flags if f in (_("Child protection plan"), _("Looked after"))
+        ),
         # The procedures a case is managed under are its plans (CP, CiN, LAC); EHCP is not a procedure.
         "child.procedures_case_managed": ", ".join(f for f in flags if f != "EHCP"),
     }
@@ -213,7 +228,7 @@ def _lead_practitioner(escalation: Escalation, other_contact: str) -> str:
 
 
 def _category(pack: PolicyPack, key: str) -> str:
-    return next((c.label for c in pack.categories if c.key == key), "")
+    return category_words(pack, key, unknown="")
 
 
 def _stage_name(pack: PolicyPack, stage_key: str) -> str:
@@ -386,7 +401,7 @@ def _day(instant: datetime | None) -> str:
 
 def _short(instant: datetime) -> str:
     local = london(instant)
-    return f"{local.day} {local:%b %Y}"
+    return medium_date(local.date())
 
 
 def _yes_no(value: bool | None) -> str:
@@ -408,5 +423,7 @@ def escalation_id_for(ctx: AppContext, reference_or_id: str) -> int:
             found = number
     if found is None:
         shown = text if len(text) <= 40 else text[:39] + "…"
-        raise NotFound(f"There is no escalation “{shown}”. `dsl-desk cases` lists the open ones.")
+        raise NotFound(
+            _("There is no escalation “{shown}”. `dsl-desk cases` lists the open ones.").format(shown=shown)
+        )
     return found

@@ -9,6 +9,7 @@ import weakref
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from dsl_desk.core.i18n import _
 from dsl_desk.documents.signing import SigningIdentity, create_identity
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import organisation
@@ -35,7 +36,7 @@ def ensure_signing_identity(ctx: AppContext) -> SigningIdentity:
     with ctx.store.session() as session:
         user = session.get(User, ctx.actor.user_id)
         if user is None:
-            raise ServiceError("The signed-in account no longer exists. Lock DSL Desk and sign in again.")
+            raise ServiceError(_("The signed-in account no longer exists. Lock DSL Desk and sign in again."))
         existing = _opened_identity(ctx.store, user.id, user.signing_identity)
         passphrase = _pkcs12_passphrase(ctx, user.id)
         if existing is None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ValidationError
@@ -100,19 +101,25 @@ def trust_certificate(
     wanted = normalise_fingerprint(confirmed_fingerprint)
     if not wanted:
         raise ValidationError(
-            "A fingerprint is 64 letters and digits (0-9, A-F), usually written in pairs with colons. "
-            "Type the one the signer read out to you on the telephone.",
+            _(
+                "A fingerprint is 64 letters and digits (0-9, A-F), usually written in pairs with colons. "
+                "Type the one the signer read out to you on the telephone."
+            ),
             field="fingerprint",
         )
     if not found:
-        raise ValidationError("This file has no signature whose certificate could be read: nothing to trust.")
+        raise ValidationError(
+            _("This file has no signature whose certificate could be read: nothing to trust.")
+        )
     match = next((c for c in found if c.fingerprint == wanted), None)
     if match is None:
         shown = "\n".join(f"  {c.fingerprint}  {c.signer}" for c in found)
         raise ValidationError(
-            "The fingerprint you typed is not that of any certificate that signed this file, so nothing was "
-            f"trusted. The file was signed with:\n{shown}\nIf the signer read out a different one, this file "
-            "did not come from them.",
+            _(
+                "The fingerprint you typed is not that of any certificate that signed this file, so nothing was "
+                "trusted. The file was signed with:\n{shown}\nIf the signer read out a different one, this file "
+                "did not come from them."
+            ).format(shown=shown),
             field="fingerprint",
         )
     now = ctx.clock.now()
@@ -121,7 +128,9 @@ def trust_certificate(
         subject=match.signer,
         kind="trusted",
         added_at=now,
-        note=f"confirmed by telephone; recorded by {ctx.actor.display_name}",
+        note=_("confirmed by telephone; recorded by {display_name}").format(
+            display_name=ctx.actor.display_name
+        ),
     )
     already = known_certificates(ctx.store.paths).find(match.fingerprint)
     if already is not None and already.kind == "desk":
@@ -150,8 +159,10 @@ def forget_certificate(ctx: AppContext, fingerprint: str) -> KnownCertificate:
         removed = remove_known_certificate(ctx.store.paths.known_certificates, wanted) if wanted else None
         if removed is None:
             raise ValidationError(
-                "No trusted certificate has that fingerprint (a user's own certificate cannot be forgotten). "
-                "See `dsl-desk trust list`.",
+                _(
+                    "No trusted certificate has that fingerprint (a user's own certificate cannot be forgotten). "
+                    "See `dsl-desk trust list`."
+                ),
                 field="fingerprint",
             )
         audit.record(
@@ -168,7 +179,11 @@ def forget_certificate(ctx: AppContext, fingerprint: str) -> KnownCertificate:
 def _read(path: Path, limit: int) -> bytes:
     try:
         if path.stat().st_size > limit:
-            raise ValidationError(f"{path.name} is too large to be a signed DSL Desk form.")
+            raise ValidationError(
+                _("{name} is too large to be a signed DSL Desk form.").format(name=path.name)
+            )
         return path.read_bytes()
     except OSError as error:
-        raise ValidationError(f"{path} could not be opened ({error.strerror or error}).") from error
+        raise ValidationError(
+            _("{path} could not be opened ({value}).").format(path=path, value=error.strerror or error)
+        ) from error

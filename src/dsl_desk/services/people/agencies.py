@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ValidationError
@@ -36,7 +37,7 @@ class ProfessionalRow:
 def find_or_add_agency(session: Session, name: str, kind: str = "") -> Agency:
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise ValidationError("Enter the name of the other agency.", field="other_agency")
+        raise ValidationError(_("Enter the name of the other agency."), field="other_agency")
     agency = session.scalars(select(Agency).where(Agency.name == cleaned)).one_or_none()
     if agency is None:
         agency = Agency(name=cleaned, kind=kind)
@@ -49,9 +50,11 @@ def add_professional(
     ctx: AppContext, name: str, role: str, agency_name: str, *, phone: str = "", email: str = ""
 ) -> ProfessionalRow:
     if not name.strip():
-        raise ValidationError("Enter the professional's full name (not initials).", field="name")
+        raise ValidationError(_("Enter the professional's full name (not initials)."), field="name")
     if email and "@" not in email:
-        raise ValidationError(f"“{email}” does not look like an email address.", field="email")
+        raise ValidationError(
+            _("“{email}” does not look like an email address.").format(email=email), field="email"
+        )
     with ctx.store.session() as session:
         agency = find_or_add_agency(session, agency_name)
         person = Professional(

@@ -8,6 +8,8 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
@@ -58,19 +60,23 @@ def validate(details: ChildDetails, today: date) -> None:
         "continuum_of_need": bounds.NAME_MAX,
     }
     bounds.check_texts(details, names, default=bounds.LINE_MAX * 10)
-    bounds.check_date(details.date_of_birth, "the date of birth", field="date_of_birth")
+    bounds.check_date(details.date_of_birth, _("the date of birth"), field="date_of_birth")
     if not details.given_names.strip():
-        raise ValidationError("Enter the child's first name(s).", field="given_names")
+        raise ValidationError(_("Enter the child's first name(s)."), field="given_names")
     if not details.family_name.strip():
-        raise ValidationError("Enter the child's family name.", field="family_name")
+        raise ValidationError(_("Enter the child's family name."), field="family_name")
     if details.date_of_birth > today:
         raise ValidationError(
-            f"The date of birth {details.date_of_birth:%d %B %Y} is in the future. Check the date.",
+            _("The date of birth {date_of_birth} is in the future. Check the date.").format(
+                date_of_birth=day_month_year(details.date_of_birth)
+            ),
             field="date_of_birth",
         )
     if details.date_of_birth.year < today.year - OLDEST_AGE_YEARS:
         raise ValidationError(
-            f"A date of birth in {details.date_of_birth.year} makes this person over {OLDEST_AGE_YEARS}. Check the date.",
+            _("A date of birth in {year} makes this person over {OLDEST_AGE_YEARS}. Check the date.").format(
+                year=details.date_of_birth.year, OLDEST_AGE_YEARS=OLDEST_AGE_YEARS
+            ),
             field="date_of_birth",
         )
 
@@ -78,11 +84,11 @@ def validate(details: ChildDetails, today: date) -> None:
 def flags_of(child: Child | ChildDetails) -> tuple[str, ...]:
     names = []
     if child.child_protection_plan:
-        names.append("Child protection plan")
+        names.append(_("Child protection plan"))
     if child.looked_after:
-        names.append("Looked after")
+        names.append(_("Looked after"))
     if child.child_in_need:
-        names.append("Child in need")
+        names.append(_("Child in need"))
     if child.ehcp:
         names.append("EHCP")
     return tuple(names)
@@ -150,7 +156,7 @@ def get_child(ctx: AppContext, child_id: int) -> ChildView:
 
 def list_children(ctx: AppContext, search: str = "") -> list[ChildRow]:
     if not isinstance(search, str):
-        raise ValidationError("The search must be text.", field="search")
+        raise ValidationError(_("The search must be text."), field="search")
     if not bounds.storable(search, 2 * bounds.NAME_MAX + 1):
         return []  # longer than any name, or characters no name has: nothing can match
     with ctx.store.session() as session:
@@ -172,7 +178,9 @@ def list_children(ctx: AppContext, search: str = "") -> list[ChildRow]:
 def _get(session: object, child_id: int) -> Child:
     child = bounds.fetch(session, Child, child_id)  # type: ignore[attr-defined]
     if child is None:
-        raise NotFound(f"There is no child record number {bounds.shown(child_id)}.")
+        raise NotFound(
+            _("There is no child record number {child_id}.").format(child_id=bounds.shown(child_id))
+        )
     return child
 
 

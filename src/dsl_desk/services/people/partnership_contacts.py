@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import BoardContact, Contact, PolicyPack
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
@@ -92,11 +93,13 @@ def board_contact(ctx: AppContext, pack_id: str) -> BoardContact:
 def edit_contact(ctx: AppContext, pack_id: str, key: str, values: ContactEditInput) -> None:
     pack = ctx.pack(pack_id)
     if key != BOARD_KEY and key not in {contact_key(c) for c in pack.contacts}:
-        raise ValidationError("That contact is not in this policy's directory.")
+        raise ValidationError(_("That contact is not in this policy's directory."))
     if values.email and "@" not in values.email:
-        raise ValidationError(f"“{values.email}” does not look like an email address.", field="email")
+        raise ValidationError(
+            _("“{email}” does not look like an email address.").format(email=values.email), field="email"
+        )
     if not values.hidden and not (values.name.strip() or values.role.strip()):
-        raise ValidationError("Give at least a name or a role, or hide the contact instead.", field="name")
+        raise ValidationError(_("Give at least a name or a role, or hide the contact instead."), field="name")
     with ctx.store.session() as session:
         edit = _edits(session, pack_id).get(key)
         if edit is None:

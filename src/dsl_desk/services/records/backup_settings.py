@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ValidationError
@@ -33,14 +34,21 @@ __all__ = [
 def save_settings(ctx: AppContext, settings: BackupSettings) -> BackupSettings:
     """Validate, save and audit. The folder need not be plugged in now (a USB drive comes and goes)."""
     if not 1 <= settings.generations <= MAX_GENERATIONS:
-        raise ValidationError(f"Keep between 1 and {MAX_GENERATIONS} days of backups.", field="generations")
+        raise ValidationError(
+            _("Keep between 1 and {MAX_GENERATIONS} days of backups.").format(
+                MAX_GENERATIONS=MAX_GENERATIONS
+            ),
+            field="generations",
+        )
     folder = settings.second_folder
     if folder is not None and not folder.is_absolute():
-        raise ValidationError("Choose the second backup folder with its full path.", field="second_folder")
+        raise ValidationError(_("Choose the second backup folder with its full path."), field="second_folder")
     if folder is not None and _inside(folder, ctx.store.paths.root):
         raise ValidationError(
-            "Choose a second folder on another drive or a network share: a copy in the data folder is lost "
-            "with the laptop.",
+            _(
+                "Choose a second folder on another drive or a network share: a copy in the data folder is lost "
+                "with the laptop."
+            ),
             field="second_folder",
         )
     ctx.store.paths.settings.backup.save(settings)

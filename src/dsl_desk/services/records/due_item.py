@@ -15,5 +15,5 @@ class RecordDue:
     child: str  # the child's name, or "" for a summary row
     what: str  # e.g. "No receipt yet from Oakfield Academy for the file sent on 2 March"
     due_on: date | None
-    due_words: str  # "today", "in 3 days", "2 days ago" (core.deadline_words.describe_date)
+    due_words: str  # "today", "in 3 days", "2 days ago" (core.dates_in_words.relative_day)
     overdue: bool

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core import retention as rules
 from dsl_desk.core.clock import london
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.calendar import organisation
 from dsl_desk.services.context import AppContext
@@ -149,9 +150,9 @@ def records_due(ctx: AppContext) -> list[RecordDue]:
     if not count:
         return []
     what = (
-        "1 record is past its retention date — review it"
+        _("1 record is past its retention date — review it")
         if count == 1
-        else f"{count} records are past their retention date — review them"
+        else _("{count} records are past their retention date — review them").format(count=count)
     )
     return [RecordDue("retention", 0, None, "", what, None, "", False)]
 
@@ -338,7 +339,9 @@ def required_reason(reason: str, message: str) -> str:
     if not reason:
         raise ValidationError(message, field="reason")
     if len(reason) > MAX_REASON:
-        raise ValidationError(f"Keep the reason under {MAX_REASON} characters.", field="reason")
+        raise ValidationError(
+            _("Keep the reason under {MAX_REASON} characters.").format(MAX_REASON=MAX_REASON), field="reason"
+        )
     return reason
 
 
@@ -352,7 +355,9 @@ def load_child(session: Session, child_id: int) -> Child:
     child = bounds.fetch(session, Child, child_id)
     if child is None:
         raise NotFound(
-            f"There is no child record number {bounds.shown(child_id)}. It may have been deleted already."
+            _("There is no child record number {child_id}. It may have been deleted already.").format(
+                child_id=bounds.shown(child_id)
+            )
         )
     return child
 

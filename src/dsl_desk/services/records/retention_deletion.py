@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core import retention as rules
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
@@ -98,13 +100,15 @@ class DeletionResult:
 
     @property
     def message(self) -> str:
-        done = f"The record was deleted ({describe_counts(self.counts)}). A note of the deletion is kept."
+        done = _("The record was deleted ({describe_counts}). A note of the deletion is kept.").format(
+            describe_counts=describe_counts(self.counts)
+        )
         if self.file_overwritten:
             return done
-        return (
-            f"{done} The database file could not be rewritten yet ({self.file_problem}), so traces may remain "
+        return _(
+            "{done} The database file could not be rewritten yet ({file_problem}), so traces may remain "
             "in its free space. Free some disk space, then run “dsl-desk retention tidy”."
-        )
+        ).format(done=done, file_problem=self.file_problem)
 
 
 # What a deletion removes, in the order it removes it (rows before the rows they point to). The words say
@@ -173,13 +177,15 @@ def _backups_note(ctx: AppContext, created_at: datetime) -> tuple[int, str]:
     holding = sum(1 for backup in list_available_backups(ctx) if backup.made_at >= created_at)
     days = load_settings(ctx.store.paths).generations
     held = (
-        "No backup holds it now."
+        _("No backup holds it now.")
         if not holding
-        else f"{plural(holding, 'backup')} made since it was started hold it now."
+        else _("{plural} made since it was started hold it now.").format(plural=plural(holding, "backup"))
     )
     return holding, (
-        f"Backups keep the record until they age out: DSL Desk keeps {plural(days, 'day')} of backups, and copies "
-        f"made before a restore until someone removes them. {held} Restoring an older backup would bring it back."
+        _(
+            "Backups keep the record until they age out: DSL Desk keeps {plural} of backups, and copies "
+            "made before a restore until someone removes them. {held} Restoring an older backup would bring it back."
+        ).format(plural=plural(days, "day"), held=held)
     )
 
 
@@ -191,9 +197,13 @@ def delete_record(ctx: AppContext, child_id: int, reason: str, confirm_name: str
     """
     reason = required_reason(
         reason,
-        "Say why the record is being deleted (for example, “Retention period ended; reviewed by the DSL”).",
+        _(
+            "Say why the record is being deleted (for example, “Retention period ended; reviewed by the DSL”)."
+        ),
     )
-    bounds.check_text(confirm_name, "the name typed to confirm", limit=bounds.LINE_MAX, field="confirm_name")
+    bounds.check_text(
+        confirm_name, _("the name typed to confirm"), limit=bounds.LINE_MAX, field="confirm_name"
+    )
     now = ctx.clock.now()
     with ctx.store.session() as session:
         child = load_child(session, child_id)
@@ -235,22 +245,28 @@ def delete_record(ctx: AppContext, child_id: int, reason: str, confirm_name: str
 def _check_deletable(child: Child, decision: rules.ReviewDecision, reason: str, confirm_name: str) -> None:
     if not decision.due:
         raise ServiceError(
-            f"{child.full_name}'s record is kept until {decision.keep_until:%d %B %Y}, so it cannot be deleted "
-            "yet. Nothing was deleted."
+            _(
+                "{full_name}'s record is kept until {keep_until}, so it cannot be deleted "
+                "yet. Nothing was deleted."
+            ).format(full_name=child.full_name, keep_until=day_month_year(decision.keep_until))
         )
     if decision.blockers:
         raise ServiceError(
-            "This record cannot be deleted yet. " + " ".join(decision.blockers) + " Nothing was deleted."
+            _("This record cannot be deleted yet. ")
+            + " ".join(decision.blockers)
+            + _(" Nothing was deleted.")
         )
     if not names_match(confirm_name, child.full_name):
         raise ValidationError(
-            "The name typed is not the child's full name as it is on the record, so nothing was deleted. "
-            "Type it exactly as shown.",
+            _(
+                "The name typed is not the child's full name as it is on the record, so nothing was deleted. "
+                "Type it exactly as shown."
+            ),
             field="confirm_name",
         )
     if mentions(reason, child):
         raise ValidationError(
-            "Leave the child's name out of the reason: the reason is kept after the record is gone.",
+            _("Leave the child's name out of the reason: the reason is kept after the record is gone."),
             field="reason",
         )
 
@@ -264,7 +280,7 @@ def _delete_everything(session: Session, scope: Scope) -> dict[str, int]:
     driver = connection.connection.driver_connection
     if not getattr(driver, "in_transaction", False):
         raise ServiceError(
-            "The deletion could not start safely (no transaction was open). Nothing was deleted."
+            _("The deletion could not start safely (no transaction was open). Nothing was deleted.")
         )
     secure_before = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
     connection.exec_driver_sql("PRAGMA secure_delete = ON")  # freed space is overwritten, not just unlinked
@@ -294,13 +310,19 @@ def _log_guard_sql() -> str:
     path = MIGRATIONS_DIR / "versions" / LOG_MIGRATION_FILE
     spec = importlib.util.spec_from_file_location("dsl_desk_migration_0002", path)
     if spec is None or spec.loader is None:
-        raise ServiceError(f"DSL Desk could not read {path}, so nothing was deleted. Reinstall DSL Desk.")
+        raise ServiceError(
+            _("DSL Desk could not read {path}, so nothing was deleted. Reinstall DSL Desk.").format(path=path)
+        )
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     for statement in migration._TRIGGERS:
         if statement.startswith(f"CREATE TRIGGER {LOG_GUARD} "):
             return str(statement)
-    raise ServiceError(f"{path} does not say how the discussion log is protected, so nothing was deleted.")
+    raise ServiceError(
+        _("{path} does not say how the discussion log is protected, so nothing was deleted.").format(
+            path=path
+        )
+    )
 
 
 def tidy_database_file(ctx: AppContext) -> str:
@@ -318,7 +340,7 @@ def tidy_database_file(ctx: AppContext) -> str:
     except (DBAPIError, StoreError) as error:
         return str(getattr(error, "orig", error))
     if busy:
-        return "another part of DSL Desk was reading the database"
+        return _("another part of DSL Desk was reading the database")
     return ""
 
 

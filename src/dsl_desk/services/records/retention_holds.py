@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.context import AppContext
@@ -68,16 +70,20 @@ def place_hold(ctx: AppContext, child_id: int, reason: str, review_on: date | No
     """Keep a record past its retention date, saying why and (if known) when to look at it again."""
     reason = required_reason(
         reason,
-        "Say why this record is to be kept longer (for example, an inquiry "
-        "has asked that such records are not destroyed).",
+        _(
+            "Say why this record is to be kept longer (for example, an inquiry "
+            "has asked that such records are not destroyed)."
+        ),
     )
     if review_on is not None:
-        bounds.check_date(review_on, "the review date", field="review_on")
+        bounds.check_date(review_on, _("the review date"), field="review_on")
     now = ctx.clock.now()
     today = london(now).date()
     if review_on is not None and review_on <= today:
         raise ValidationError(
-            f"The review date {review_on:%d %B %Y} is not in the future. Choose a later date, or leave it empty.",
+            _(
+                "The review date {review_on} is not in the future. Choose a later date, or leave it empty."
+            ).format(review_on=day_month_year(review_on)),
             field="review_on",
         )
     with ctx.store.session() as session:
@@ -85,8 +91,10 @@ def place_hold(ctx: AppContext, child_id: int, reason: str, review_on: date | No
         existing = session.scalars(active_holds().where(RetentionHold.child_id == child_id)).first()
         if existing is not None:
             raise ValidationError(
-                f"{child.full_name}'s record is already kept longer ({existing.reason}). Lift that hold first "
-                "to change it.",
+                _(
+                    "{full_name}'s record is already kept longer ({reason}). Lift that hold first "
+                    "to change it."
+                ).format(full_name=child.full_name, reason=existing.reason),
                 field="reason",
             )
         hold = RetentionHold(
@@ -118,7 +126,9 @@ def lift_hold(ctx: AppContext, child_id: int) -> None:
         holds = list(session.scalars(active_holds().where(RetentionHold.child_id == child_id)))
         if not holds:
             raise ValidationError(
-                f"{child.full_name}'s record is not being kept longer: there is no hold to lift."
+                _("{full_name}'s record is not being kept longer: there is no hold to lift.").format(
+                    full_name=child.full_name
+                )
             )
         for hold in holds:
             hold.lifted_at = now

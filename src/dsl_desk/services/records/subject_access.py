@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from dsl_desk.core.calendar import WorkingCalendar
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date
+from dsl_desk.core.dates_in_words import day_month_year, describe_date, medium_date, relative_day
+from dsl_desk.core.i18n import _
 from dsl_desk.core.subject_access import (
     MAX_EXTENSION_MONTHS,
     clock_starts,
@@ -138,8 +139,10 @@ def record_request(ctx: AppContext, new: NewRequest) -> RequestRow:
         child = load_child(session, new.child_id)
         if new.received_on < child.date_of_birth:
             raise ValidationError(
-                f"The request cannot have been received on {new.received_on:%d %B %Y}, before the child was "
-                "born. Check the date.",
+                _(
+                    "The request cannot have been received on {received_on}, before the child was "
+                    "born. Check the date."
+                ).format(received_on=day_month_year(new.received_on)),
                 field="received_on",
             )
         start = clock_starts(new.received_on, new.identity_confirmed_on)
@@ -166,33 +169,39 @@ def record_request(ctx: AppContext, new: NewRequest) -> RequestRow:
 
 def _validated(new: NewRequest, today: date) -> NewRequest:
     bounds.check_texts(new, {"requester_name": bounds.NAME_MAX, "relationship": bounds.NAME_MAX})
-    bounds.check_past_date(new.received_on, "the date the request was received", today, field="received_on")
+    bounds.check_past_date(
+        new.received_on, _("the date the request was received"), today, field="received_on"
+    )
     if new.identity_confirmed_on is not None:
-        bounds.check_date(new.identity_confirmed_on, "the date identity was confirmed")
+        bounds.check_date(new.identity_confirmed_on, _("the date identity was confirmed"))
     requester, relationship = new.requester_name.strip(), new.relationship.strip()
     if not requester:
-        raise ValidationError("Enter the name of the person who made the request.", field="requester_name")
+        raise ValidationError(_("Enter the name of the person who made the request."), field="requester_name")
     if len(requester) > 200:
         raise ValidationError(
-            "The requester's name is too long (200 characters at most).", field="requester_name"
+            _("The requester's name is too long (200 characters at most)."), field="requester_name"
         )
     if not relationship:
         raise ValidationError(
-            "Say who the requester is to the child (for example the child, mother, father, solicitor).",
+            _("Say who the requester is to the child (for example the child, mother, father, solicitor)."),
             field="relationship",
         )
     if len(relationship) > 120:
-        raise ValidationError("Keep “relationship to the child” under 120 characters.", field="relationship")
+        raise ValidationError(
+            _("Keep “relationship to the child” under 120 characters."), field="relationship"
+        )
     if new.received_on > today:
         raise ValidationError(
-            f"The request cannot have been received on {new.received_on:%d %B %Y}: that is in the future. "
-            "Check the date.",
+            _(
+                "The request cannot have been received on {received_on}: that is in the future. "
+                "Check the date."
+            ).format(received_on=day_month_year(new.received_on)),
             field="received_on",
         )
     confirmed_on = new.identity_confirmed_on
     if confirmed_on is not None and confirmed_on > today:
         raise ValidationError(
-            "The date identity was confirmed is in the future. Leave it empty until it is confirmed.",
+            _("The date identity was confirmed is in the future. Leave it empty until it is confirmed."),
             field="identity_confirmed_on",
         )
     return NewRequest(
@@ -204,10 +213,10 @@ def _validated(new: NewRequest, today: date) -> NewRequest:
 def confirm_identity(ctx: AppContext, request_id: int, confirmed_on: date) -> RequestRow:
     """Proof of identity arrived: the month runs from that day (if later than receipt)."""
     today = london(ctx.clock.now()).date()
-    bounds.check_date(confirmed_on, "the date identity was confirmed", field="identity_confirmed_on")
+    bounds.check_date(confirmed_on, _("the date identity was confirmed"), field="identity_confirmed_on")
     if confirmed_on > today:
         raise ValidationError(
-            "The date identity was confirmed is in the future.", field="identity_confirmed_on"
+            _("The date identity was confirmed is in the future."), field="identity_confirmed_on"
         )
     with ctx.store.session() as session:
         row = open_request(session, request_id)
@@ -226,25 +235,30 @@ def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -
     bounds.check_text(reason, "the reason", field="reason")
     reason = reason.strip()
     if not isinstance(further_months, int) or not 1 <= further_months <= MAX_EXTENSION_MONTHS:
-        raise ValidationError("An extension is of one or two further months.", field="further_months")
+        raise ValidationError(_("An extension is of one or two further months."), field="further_months")
     if not reason:
         raise ValidationError(
-            "Say why the request needs more time: the requester must be told the reason.", field="reason"
+            _("Say why the request needs more time: the requester must be told the reason."), field="reason"
         )
     check_reason_length(reason)
     with ctx.store.session() as session:
         row = open_request(session, request_id)
         if today > row.due_on:
             raise ValidationError(
-                f"The first month ended on {row.due_on:%d %B %Y}. An extension has to be decided, and the "
-                "requester told, within the first month, so it cannot be added now.",
+                _(
+                    "The first month ended on {due_on}. An extension has to be decided, and the "
+                    "requester told, within the first month, so it cannot be added now."
+                ).format(due_on=day_month_year(row.due_on)),
                 field="further_months",
             )
         start = row.clock_starts_on
         extended = response_due(start, ico_calendar(session), extension_months=further_months)
         if row.extended_due_on is not None and extended <= row.extended_due_on:
             raise ValidationError(
-                f"The request is already extended to {row.extended_due_on:%d %B %Y}.", field="further_months"
+                _("The request is already extended to {extended_due_on}.").format(
+                    extended_due_on=day_month_year(row.extended_due_on)
+                ),
+                field="further_months",
             )
         row.extended_due_on = extended
         row.extension_reason = reason
@@ -255,15 +269,15 @@ def extend(ctx: AppContext, request_id: int, further_months: int, reason: str) -
 
 
 def mark_responded(ctx: AppContext, request_id: int, method: str) -> RequestRow:
-    bounds.check_text(method, "how it was sent", limit=bounds.LINE_MAX, field="method")
+    bounds.check_text(method, _("how it was sent"), limit=bounds.LINE_MAX, field="method")
     method = method.strip()
     if not method:
         raise ValidationError(
-            "Say how the response was sent (for example by secure email, or handed over in person).",
+            _("Say how the response was sent (for example by secure email, or handed over in person)."),
             field="method",
         )
     if len(method) > 120:
-        raise ValidationError("Keep “how it was sent” under 120 characters.", field="method")
+        raise ValidationError(_("Keep “how it was sent” under 120 characters."), field="method")
     now = ctx.clock.now()
     with ctx.store.session() as session:
         row = open_request(session, request_id)
@@ -327,26 +341,23 @@ def records_due(ctx: AppContext) -> list[RecordDue]:
 
 
 def _due_what(row: RequestRow, today: date) -> str:
-    what = (
-        f"Subject access request {row.reference} ({row.relationship}), received "
-        f"{describe_date(row.received_on, today)}: respond by {describe_date(row.due_on, today)}"
+    what = _(
+        "Subject access request {reference} ({relationship}), received {received_on}: respond by {due_on}"
+    ).format(
+        reference=row.reference,
+        relationship=row.relationship,
+        received_on=describe_date(row.received_on, today),
+        due_on=describe_date(row.due_on, today),
     )
     if row.extended:
         what += " (extended)"
     if not row.identity_confirmed:
-        what += "; identity not yet confirmed"
+        what += _("; identity not yet confirmed")
     return what
 
 
 def due_words(due: date, today: date) -> str:
-    days = (due - today).days
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if days == -1:
-        return "yesterday"
-    return f"in {days} days" if days > 0 else f"{-days} days ago"
+    return relative_day(due, today)
 
 
 def ico_calendar(session: Session) -> WorkingCalendar:
@@ -370,13 +381,20 @@ def audit_request(
 
 def check_reason_length(reason: str) -> None:
     if len(reason) > MAX_REASON:
-        raise ValidationError(f"Keep the reason under {MAX_REASON:,} characters.", field="reason")
+        raise ValidationError(
+            _("Keep the reason under {MAX_REASON:,} characters.").format(MAX_REASON=MAX_REASON),
+            field="reason",
+        )
 
 
 def load_request(session: Session, request_id: int) -> SubjectAccessRequest:
     row = bounds.fetch(session, SubjectAccessRequest, request_id)
     if row is None:
-        raise NotFound(f"There is no subject access request number {bounds.shown(request_id)}.")
+        raise NotFound(
+            _("There is no subject access request number {request_id}.").format(
+                request_id=bounds.shown(request_id)
+            )
+        )
     return row
 
 
@@ -384,14 +402,16 @@ def open_request(session: Session, request_id: int) -> SubjectAccessRequest:
     row = load_request(session, request_id)
     if row.status != "open":
         words = "answered" if row.status == "responded" else "withdrawn"
-        raise ServiceError(f"Request SAR-{row.id} was {words}, so it can no longer be changed.")
+        raise ServiceError(
+            _("Request SAR-{id} was {words}, so it can no longer be changed.").format(id=row.id, words=words)
+        )
     return row
 
 
 def load_child(session: Session, child_id: int) -> Child:
     child = bounds.fetch(session, Child, child_id)
     if child is None:
-        raise ValidationError("Choose the child the request is about.", field="child_id")
+        raise ValidationError(_("Choose the child the request is about."), field="child_id")
     return child
 
 
@@ -478,4 +498,4 @@ def _row(row: SubjectAccessRequest, child: str, counts: list[int], today: date) 
 
 def day_of(instant: datetime) -> str:
     local = london(instant)
-    return f"{local.day} {local:%b %Y}"
+    return medium_date(local.date())

@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.categories import category_words
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year, with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.core.subject_access import exemption, redact
 from dsl_desk.documents.disclosure import (
     Disclosure,
@@ -140,11 +143,13 @@ def export_response(ctx: AppContext, request_id: int, folder: Path) -> ExportRes
     """Write the response (PDF + JSON) and the redaction log (PDF) into `folder`. Audited."""
     from dsl_desk.documents.subject_access_pdf import render_disclosure, render_redaction_log
 
-    folder = bounds.check_path(folder, "the folder to write to").expanduser()
+    folder = bounds.check_path(folder, _("the folder to write to")).expanduser()
     if not folder.is_dir():
         raise ValidationError(
-            f"The folder {folder} is not there (was a USB drive removed?). Choose another folder. "
-            "Nothing was written.",
+            _(
+                "The folder {folder} is not there (was a USB drive removed?). Choose another folder. "
+                "Nothing was written."
+            ).format(folder=folder),
             field="folder",
         )
     built = build(ctx, request_id)
@@ -247,7 +252,13 @@ class _Gathered:
         self.chronology: list[ChronologyItem] = version_chain(entry_views(session, rows, packs))
         # Touch the lazy relationships while the session is open.
         for e in self.escalations:
-            _ = (e.other_agency.name, e.other_professional, list(e.stages), list(e.checklist), e.resolution)
+            _loaded = (
+                e.other_agency.name,
+                e.other_professional,
+                list(e.stages),
+                list(e.checklist),
+                e.resolution,
+            )
 
     def stage_label(self, escalation: Escalation, key: str) -> str:
         pack = self.packs.get(escalation.policy_id)
@@ -258,10 +269,7 @@ class _Gathered:
         return pack.name if pack is not None else escalation.policy_id
 
     def category(self, escalation: Escalation) -> str:
-        pack = self.packs.get(escalation.policy_id)
-        if pack is None:
-            return escalation.category
-        return next((c.label for c in pack.categories if c.key == escalation.category), escalation.category)
+        return category_words(self.packs.get(escalation.policy_id), escalation.category)
 
 
 class _Sections:
@@ -278,18 +286,18 @@ class _Sections:
 
     def all(self, child: Child) -> tuple[tuple[Section, ...], dict[str, int]]:
         sections = (
-            Section("child", "The child's details", (self._child(child),)),
+            Section("child", _("The child's details"), (self._child(child),)),
             Section(
                 "escalations",
-                "Escalations: disagreements between professionals about keeping the child safe",
+                _("Escalations: disagreements between professionals about keeping the child safe"),
                 self._items("escalation", self.held.escalations, self._escalation),
-                "There are no escalations about this child.",
+                _("There are no escalations about this child."),
             ),
             Section(
                 "discussion_log",
-                "Discussion log: discussions and decisions, in the order they happened",
+                _("Discussion log: discussions and decisions, in the order they happened"),
                 self._items("entry", [v for item in self.held.chronology for v in (*item.earlier, item.current)], self._entry),
-                "No discussions have been recorded.",
+                _("No discussions have been recorded."),
             ),
         )  # fmt: skip
         return sections, self.counts
@@ -324,12 +332,12 @@ class _Sections:
             self.r(child.full_name),
             self._fields(
                 ("name", "Name", child.full_name),
-                ("date_of_birth", "Date of birth", _long(child.date_of_birth)),
+                ("date_of_birth", _("Date of birth"), _long(child.date_of_birth)),
                 ("address", "Address", child.address),
-                ("parents_carers", "Parents and carers", child.parents_carers),
+                ("parents_carers", _("Parents and carers"), child.parents_carers),
                 ("status", "Status", ", ".join(flags_of(child))),
-                ("continuum_of_need", "Continuum of need", child.continuum_of_need),
-                ("recorded_since", "Record opened", _when(child.created_at)),
+                ("continuum_of_need", _("Continuum of need"), child.continuum_of_need),
+                ("recorded_since", _("Record opened"), _when(child.created_at)),
             ),
         )
 
@@ -340,16 +348,16 @@ class _Sections:
             ("reference", "Reference", e.reference),
             ("opened", "Opened", _when(e.opened_at)),
             ("status", "Status", {"open": "Open", "resolved": "Resolved", "withdrawn": "Withdrawn"}.get(e.status, e.status)),
-            ("policy", "Escalation policy", held.policy_name(e)),
-            ("our_agency", "Our organisation", e.our_agency),
-            ("our_professional", "Our professional", e.our_professional),
-            ("other_agency", "Other agency", e.other_agency.name),
-            ("other_professional", "Other agency's professional", e.other_professional.name if e.other_professional else ""),
-            ("category", "What the disagreement is about", held.category(e)),
-            ("problem", "The problem", e.problem),
-            ("outcome_sought", "The outcome sought", e.outcome_sought),
-            ("immediate_risk", "Child thought to be at immediate risk", "Yes" if e.immediate_risk else "No"),
-            ("withdrawn_reason", "Why it was withdrawn", e.withdrawn_reason),
+            ("policy", _("Escalation policy"), held.policy_name(e)),
+            ("our_agency", _("Our organisation"), e.our_agency),
+            ("our_professional", _("Our professional"), e.our_professional),
+            ("other_agency", _("Other agency"), e.other_agency.name),
+            ("other_professional", _("Other agency's professional"), e.other_professional.name if e.other_professional else ""),
+            ("category", _("What the disagreement is about"), held.category(e)),
+            ("problem", _("The problem"), e.problem),
+            ("outcome_sought", _("The outcome sought"), e.outcome_sought),
+            ("immediate_risk", _("Child thought to be at immediate risk"), "Yes" if e.immediate_risk else "No"),
+            ("withdrawn_reason", _("Why it was withdrawn"), e.withdrawn_reason),
             *self._resolution(e),
         )  # fmt: skip
         stages = tuple(
@@ -359,17 +367,17 @@ class _Sections:
                 ("deadline", "Deadline", _when(s.deadline) if s.deadline else ""),
                 ("contacted", "Contacted", s.contacted),
                 ("outcome", "Outcome", s.outcome),
-                ("timescale_met", "Timescale met", _yes_no(s.timescale_met)),
-                ("missed_reason", "Why the timescale was missed", s.missed_reason),
+                ("timescale_met", _("Timescale met"), _yes_no(s.timescale_met)),
+                ("missed_reason", _("Why the timescale was missed"), s.missed_reason),
                 ("left", "Left", _when(s.left_at) if s.left_at else ""),
             )
             for s in e.stages
         )
         checklist = tuple(
             self._row(
-                ("text", "What the policy required", c.text),
+                ("text", _("What the policy required"), c.text),
                 ("recipient", "To", c.recipient),
-                ("done", "Done", _when(c.done_at) if c.done_at else "Not yet"),
+                ("done", "Done", _when(c.done_at) if c.done_at else _("Not yet")),
                 ("note", "Note", c.done_note),
             )
             for c in e.checklist
@@ -377,7 +385,7 @@ class _Sections:
         documents = tuple(
             self._row(
                 ("form", "Document", d.form_id.replace("_", " ")),
-                ("action", "What was done", {"export": "Saved as PDF", "print": "Printed", "email": "Drafted as email"}.get(d.action, d.action)),
+                ("action", _("What was done"), {"export": _("Saved as PDF"), "print": "Printed", "email": _("Drafted as email")}.get(d.action, d.action)),
                 ("when", "When", _when(d.at)),
                 ("recipient", "To", d.recipient),
             )
@@ -386,7 +394,7 @@ class _Sections:
         lists = [
             ItemList("stages", "Stages", stages),
             ItemList("checklist", "Checklist", checklist),
-            ItemList("documents", "Documents made", documents),
+            ItemList("documents", _("Documents made"), documents),
         ]
         return Item("escalation", e.id, self.r(f"Escalation {e.reference} · opened {_when(e.opened_at)}"), fields,
                     tuple(lst for lst in lists if lst.rows))  # fmt: skip
@@ -398,15 +406,15 @@ class _Sections:
         return [
             ("resolved", "Resolved", _when(res.resolved_at)),
             ("written_outcome", "Outcome", res.written_outcome),
-            ("agreed_in_writing", "Outcome agreed in writing", _yes_no(res.outcome_agreed_in_writing)),
-            ("main_reason", "Main reason for the disagreement", res.main_reason),
+            ("agreed_in_writing", _("Outcome agreed in writing"), _yes_no(res.outcome_agreed_in_writing)),
+            ("main_reason", _("Main reason for the disagreement"), res.main_reason),
             ("resolution_actions", "Actions", res.actions),
-            ("practitioners_informed", "Practitioners informed", res.practitioners_informed),
-            ("lessons_learnt", "Lessons learnt", res.lessons_learnt),
-            ("parents_informed", "Parents informed", _yes_no(res.parents_informed)),
-            ("parents_not_informed_reason", "Why parents were not informed", res.parents_not_informed_reason),
-            ("child_situation_improved", "Has the child's situation improved", res.child_situation_improved),
-            ("manager_confirmed_child_safe", "Manager confirmed the child is safe", _yes_no(res.manager_confirmed_child_safe)),
+            ("practitioners_informed", _("Practitioners informed"), res.practitioners_informed),
+            ("lessons_learnt", _("Lessons learnt"), res.lessons_learnt),
+            ("parents_informed", _("Parents informed"), _yes_no(res.parents_informed)),
+            ("parents_not_informed_reason", _("Why parents were not informed"), res.parents_not_informed_reason),
+            ("child_situation_improved", _("Has the child's situation improved"), res.child_situation_improved),
+            ("manager_confirmed_child_safe", _("Manager confirmed the child is safe"), _yes_no(res.manager_confirmed_child_safe)),
             ("manager_name", "Manager", res.manager_name),
         ]  # fmt: skip
 
@@ -418,19 +426,19 @@ class _Sections:
             about += f", {v.stage_label}"
         correction, corrected_by = self._versions(v)
         fields = self._fields(
-            ("occurred", "When it happened", _when(v.occurred_at)),
+            ("occurred", _("When it happened"), _when(v.occurred_at)),
             ("recorded", "Written", f"{_when(v.recorded_at)} by {v.author}" + (f", {v.author_role}" if v.author_role else "")),
             ("method", "How", v.method_label),
             ("kind", "Kind", KINDS[v.kind] if v.kind != "discussion" else ""),
             ("escalation", "Escalation", about),
-            ("late", "Recorded late", f"written {v.late_by} after the event" if v.late else ""),
+            ("late", _("Recorded late"), _("written {late_by} after the event").format(late_by=v.late_by) if v.late else ""),
             ("correction", "Correction", correction),
-            ("corrected_by", "Corrected later", corrected_by),
+            ("corrected_by", _("Corrected later"), corrected_by),
             ("participants", "Participants", v.participants),
-            ("summary", "What was discussed (facts)", v.summary),
-            ("child_views", "The child's views, in their own words", v.child_views),
-            ("opinion", "Professional opinion", v.opinion),
-            ("decisions", "Decisions, and the reason for each", v.decisions),
+            ("summary", _("What was discussed (facts)"), v.summary),
+            ("child_views", _("The child's views, in their own words"), v.child_views),
+            ("opinion", _("Professional opinion"), v.opinion),
+            ("decisions", _("Decisions, and the reason for each"), v.decisions),
         )  # fmt: skip
         actions = tuple(
             self._row(
@@ -443,7 +451,7 @@ class _Sections:
         )
         shares = tuple(
             self._row(
-                ("with", "Shared with", s.shared_with),
+                ("with", _("Shared with"), s.shared_with),
                 ("when", "When", _when(s.shared_at) if s.shared_at else ""),
             )
             for s in v.shares
@@ -454,13 +462,13 @@ class _Sections:
             if ("attachment", a.id) not in self.withheld
         )
         lists = [
-            ItemList("actions", "Actions agreed", actions),
-            ItemList("shares", "Shared with", shares),
-            ItemList("attachments", "Files attached (listed by name)", files),
+            ItemList("actions", _("Actions agreed"), actions),
+            ItemList("shares", _("Shared with"), shares),
+            ItemList("attachments", _("Files attached (listed by name)"), files),
         ]
         heading = f"Entry {v.id} · {_when(v.occurred_at)} · {v.method_label}"
         if corrected_by:
-            heading = f"Earlier version: {heading}"
+            heading = _("Earlier version: {heading}").format(heading=heading)
         return Item("entry", v.id, self.r(heading), fields, tuple(lst for lst in lists if lst.rows))
 
     def _versions(self, v: EntryView) -> tuple[str, str]:
@@ -469,14 +477,20 @@ class _Sections:
         correction = corrected_by = ""
         earlier = self.withheld.get(("entry", v.amends_id)) if v.amends_id else None
         if v.amends_id and earlier is None:
-            correction = f"Correction of entry {v.amends_id}. Reason: {v.amend_reason}"
+            correction = _("Correction of entry {amends_id}. Reason: {amend_reason}").format(
+                amends_id=v.amends_id, amend_reason=v.amend_reason
+            )
         elif earlier is not None and earlier.kind != WITHHOLD_SILENT:
-            correction = f"Correction of an earlier entry, which is withheld. Reason: {v.amend_reason}"
+            correction = _(
+                "Correction of an earlier entry, which is withheld. Reason: {amend_reason}"
+            ).format(amend_reason=v.amend_reason)
         later = self.withheld.get(("entry", v.amended_by_id)) if v.amended_by_id else None
         if v.amended_by_id and later is None:
-            corrected_by = f"This version was corrected by entry {v.amended_by_id}."
+            corrected_by = _("This version was corrected by entry {amended_by_id}.").format(
+                amended_by_id=v.amended_by_id
+            )
         elif later is not None and later.kind != WITHHOLD_SILENT:
-            corrected_by = "This version was corrected later; the correction is withheld."
+            corrected_by = _("This version was corrected later; the correction is withheld.")
         return correction, corrected_by
 
     def _row(self, *triples: tuple[str, str, str]) -> tuple[Field, ...]:
@@ -484,23 +498,25 @@ class _Sections:
 
 
 def _withheld_item(kind: str, decision: Decision) -> Item:
-    what = {"entry": "An entry in the discussion log", "escalation": "An escalation record"}.get(
+    what = {"entry": _("An entry in the discussion log"), "escalation": _("An escalation record")}.get(
         kind, "A record"
     )
     chosen = exemption(decision.exemption_key)
     return Item(
         "withheld",
         None,
-        f"{what} has been withheld under an exemption: {chosen.label} ({chosen.reference}).",
+        _("{what} has been withheld under an exemption: {label} ({reference}).").format(
+            what=what, label=chosen.label, reference=chosen.reference
+        ),
         exemption=WithheldNotice(chosen.key, chosen.label, chosen.reference),
     )
 
 
 def _about(organisation_name: str, received_on: date, child_name: str, requester: str) -> str:
-    return (
-        f"This is {organisation_name}'s response to the subject access request received on "
-        f"{_long(received_on)} from {requester}, for the personal information it holds about "
-        f"{child_name} in its safeguarding records.\n\n"
+    return _(
+        "This is {organisation_name}'s response to the subject access request received on "
+        "{long} from {requester}, for the personal information it holds about "
+        "{child_name} in its safeguarding records.\n\n"
         "It contains: the child's details as recorded; each escalation (a disagreement between "
         "professionals about how to keep the child safe) with its stages, checklist and outcome; and the "
         "discussion log, in the order things happened. An entry that was later corrected is shown as it "
@@ -512,7 +528,13 @@ def _about(organisation_name: str, received_on: date, child_name: str, requester
         "names the exemption.\n\n"
         "If you are unhappy with this response, please tell us first and we will look at it again. You "
         "also have the right to complain to the Information Commissioner's Office (ICO): "
-        f"{ICO_COMPLAINTS}. You may also apply to a court."
+        "{ICO_COMPLAINTS}. You may also apply to a court."
+    ).format(
+        organisation_name=organisation_name,
+        long=_long(received_on),
+        requester=requester,
+        child_name=child_name,
+        ICO_COMPLAINTS=ICO_COMPLAINTS,
     )
 
 
@@ -530,10 +552,16 @@ def _log(
     lines = []
     for number, d in enumerate(detail.decisions, start=1):
         if d.kind == REDACT_TERM:
-            what = f"Name redacted throughout: “{d.term}”"
+            what = _("Name redacted throughout: “{term}”").format(term=d.term)
         else:
             what = "Withheld: " + labels.get((d.item_type, d.item_id or 0), f"{d.item_type} {d.item_id}")
-        status = "In force" if d.in_force else f"Taken back {_when(d.removed_at)} by {d.removed_by}"  # type: ignore[arg-type]
+        status = (
+            _("In force")
+            if d.in_force
+            else _("Taken back {when} by {removed_by}").format(
+                when=_when(d.removed_at), removed_by=d.removed_by
+            )
+        )  # type: ignore[arg-type]
         lines.append(
             LogLine(
                 number=number,
@@ -558,11 +586,11 @@ def _when(instant: datetime | None) -> str:
     if instant is None:
         return ""
     local = london(instant)
-    return f"{_long(local.date())} {local:%H:%M}"
+    return with_time(local)
 
 
 def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return day_month_year(day)
 
 
 def _yes_no(value: bool | None) -> str:

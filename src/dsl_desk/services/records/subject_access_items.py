@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dsl_desk.core.i18n import _
 from dsl_desk.core.subject_access import (
     EXEMPTIONS_BY_KEY,
 )
@@ -49,13 +50,13 @@ MIN_TERM = 2
 
 def add_term(ctx: AppContext, request_id: int, term: str, reason: str = "") -> Decision:
     """Redact a third party's name (or any phrase) everywhere in the response."""
-    bounds.check_text(term, "the name to redact", limit=bounds.LINE_MAX, field="term")
+    bounds.check_text(term, _("the name to redact"), limit=bounds.LINE_MAX, field="term")
     bounds.check_text(reason, "the reason", field="reason")
     term, reason = " ".join(term.split()), reason.strip()
     if len(term) < MIN_TERM:
-        raise ValidationError("Enter the name to redact (at least two letters).", field="term")
+        raise ValidationError(_("Enter the name to redact (at least two letters)."), field="term")
     if len(term) > 200:
-        raise ValidationError("That is too long for a name (200 characters at most).", field="term")
+        raise ValidationError(_("That is too long for a name (200 characters at most)."), field="term")
     check_reason_length(reason)
     now = ctx.clock.now()
     with ctx.store.session() as session:
@@ -63,13 +64,13 @@ def add_term(ctx: AppContext, request_id: int, term: str, reason: str = "") -> D
         child = load_child(session, request.child_id)
         if term.casefold() in child_names(child):
             raise ValidationError(
-                "That is the child's own name: the response is about the child, so it cannot be redacted.",
+                _("That is the child's own name: the response is about the child, so it cannot be redacted."),
                 field="term",
             )
         if any(
             d.term.casefold() == term.casefold() for d in decisions_in_force(session, request.id, REDACT_TERM)
         ):
-            raise ValidationError(f"“{term}” is already being redacted.", field="term")
+            raise ValidationError(_("“{term}” is already being redacted.").format(term=term), field="term")
         row = SarRedaction(
             request_id=request.id, kind=REDACT_TERM, term=term, exemption=THIRD_PARTY,
             reason=reason or "A third party's name", decided_at=now, decided_by_id=ctx.actor.user_id,
@@ -92,17 +93,19 @@ def withhold(
 ) -> Decision:
     """Leave an item out of the response under an exemption. `silent`: do not even say it was withheld."""
     bounds.check_text(reason, "the reason", field="reason")
-    bounds.check_text(item_type, "the kind of item", limit=bounds.NAME_MAX, field="item")
+    bounds.check_text(item_type, _("the kind of item"), limit=bounds.NAME_MAX, field="item")
     bounds.check_text(exemption_key, "the exemption", limit=bounds.NAME_MAX, field="exemption")
     reason = reason.strip()
     if item_type not in ITEM_TYPES:
-        raise ValidationError("Choose an entry, an escalation or an attachment to withhold.", field="item")
+        raise ValidationError(_("Choose an entry, an escalation or an attachment to withhold."), field="item")
     if exemption_key not in EXEMPTIONS_BY_KEY:
-        raise ValidationError("Choose the exemption the item is withheld under.", field="exemption")
+        raise ValidationError(_("Choose the exemption the item is withheld under."), field="exemption")
     if not reason:
         raise ValidationError(
-            "Say why this exemption applies: the reason is kept in the redaction log, in case the "
-            "decision is challenged.",
+            _(
+                "Say why this exemption applies: the reason is kept in the redaction log, in case the "
+                "decision is challenged."
+            ),
             field="reason",
         )
     check_reason_length(reason)
@@ -112,7 +115,10 @@ def withhold(
         _check_item_belongs(session, request.child_id, item_type, item_id)
         for decision in decisions_in_force(session, request.id, WITHHOLD, WITHHOLD_SILENT):
             if (decision.item_type, decision.item_id) == (item_type, item_id):
-                raise ValidationError(f"That {ITEM_TYPES[item_type]} is already withheld.", field="item")
+                raise ValidationError(
+                    _("That {ITEM_TYPES} is already withheld.").format(ITEM_TYPES=ITEM_TYPES[item_type]),
+                    field="item",
+                )
         row = SarRedaction(
             request_id=request.id, kind=WITHHOLD_SILENT if silent else WITHHOLD, item_type=item_type,
             item_id=item_id, exemption=exemption_key, reason=reason, decided_at=now,
@@ -131,10 +137,14 @@ def take_back(ctx: AppContext, decision_id: int) -> Decision:
     with ctx.store.session() as session:
         row = bounds.fetch(session, SarRedaction, decision_id)
         if row is None:
-            raise NotFound(f"There is no redaction decision number {bounds.shown(decision_id)}.")
+            raise NotFound(
+                _("There is no redaction decision number {decision_id}.").format(
+                    decision_id=bounds.shown(decision_id)
+                )
+            )
         open_request(session, row.request_id)
         if row.removed_at is not None:
-            raise ValidationError("That decision was already taken back.")
+            raise ValidationError(_("That decision was already taken back."))
         row.removed_at, row.removed_by_id = now, ctx.actor.user_id
         action = "sar_term_removed" if row.kind == REDACT_TERM else "sar_item_unwithheld"
         audit_request(ctx, session, action, row.request_id, {"decision": row.id})
@@ -194,7 +204,9 @@ def _check_item_belongs(session: Session, child_id: int, item_type: str, item_id
         owner = _attachment_child(session, attachment) if attachment else None
     if owner != child_id:
         raise ValidationError(
-            f"That {ITEM_TYPES[item_type]} is not part of this child's record, so it cannot be withheld here.",
+            _("That {ITEM_TYPES} is not part of this child's record, so it cannot be withheld here.").format(
+                ITEM_TYPES=ITEM_TYPES[item_type]
+            ),
             field="item",
         )
 
@@ -232,7 +244,7 @@ def _entry_items(session: Session, child_id: int) -> list[tuple[str, int, str, s
     for e in rows:
         label = f"Entry {e.id} · {day_of(e.occurred_at)} · {method_label(e.method)}"
         if e.amends_id:
-            label += f" · correction of entry {e.amends_id}"
+            label += _(" · correction of entry {amends_id}").format(amends_id=e.amends_id)
         items.append(("entry", e.id, label, _snippet(e.summary)))
     return items
 
@@ -250,7 +262,7 @@ def _attachment_items(session: Session, child_id: int) -> list[tuple[str, int, s
             "attachment",
             item_id,
             f"Attachment: {name}",
-            f"on entry {entry_id}" if entry_id else "on the escalation",
+            f"on entry {entry_id}" if entry_id else _("on the escalation"),
         )
         for item_id, name, entry_id, _escalation in rows
     ]

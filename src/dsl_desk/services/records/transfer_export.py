@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from dsl_desk import __version__
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year
+from dsl_desk.core.i18n import _
 from dsl_desk.documents.transfer_bundle import FILE_SUFFIX, TransferKdf, write_bundle
 from dsl_desk.documents.transfer_record import (
     CHILD_FIELDS,
@@ -81,11 +83,15 @@ def export_bundle(
     destination = check_destination(destination)
     with ctx.store.session() as session:  # before the signing identity is made: a refusal changes nothing
         if bounds.fetch(session, Child, child_id) is None:
-            raise NotFound(f"There is no child record number {bounds.shown(child_id)}.")
+            raise NotFound(
+                _("There is no child record number {child_id}.").format(child_id=bounds.shown(child_id))
+            )
     keep = keep_copy_until or default_keep_copy_until(today)
     if keep < today:
         raise ValidationError(
-            f"Keep our copy until {keep:%d %B %Y} is in the past. Choose a date from today on.",
+            _("Keep our copy until {keep} is in the past. Choose a date from today on.").format(
+                keep=day_month_year(keep)
+            ),
             field="keep_copy_until",
         )
     identity = ensure_signing_identity(ctx)
@@ -99,7 +105,9 @@ def export_bundle(
         with ctx.store.session() as session:
             child = bounds.fetch(session, Child, child_id)
             if child is None:
-                raise NotFound(f"There is no child record number {bounds.shown(child_id)}.")
+                raise NotFound(
+                    _("There is no child record number {child_id}.").format(child_id=bounds.shown(child_id))
+                )
             org = organisation(session)
             record, contents = _record(session, ctx, child, destination, bundle_id, org.name, now)
             bundle = write_bundle(record, contents, identity, password, kdf=kdf)

@@ -42,6 +42,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import at_time, clock_time
+from dsl_desk.core.i18n import _
 from dsl_desk.documents import transfer_bundle as tb
 from dsl_desk.documents.transfer_bundle import SignerInfo, TransferBundle
 from dsl_desk.documents.transfer_record import REFERENCES, SCHEMA, BundleRefused, refused
@@ -146,11 +148,13 @@ def open_bundle_file(path: Path, password: str) -> TransferBundle:
                 raise refused("too_large")
             data = read_source(path, kind="transfer file", limit=tb.MAX_BUNDLE_BYTES)
         except FileRefused as error:
-            raise BundleRefused("unreadable", str(error)) from error
+            raise BundleRefused(_("unreadable"), str(error)) from error
         except OSError as error:
             raise BundleRefused(
-                "unreadable",
-                f"The file {path} could not be read ({error.strerror or error}). Nothing was imported.",
+                _("unreadable"),
+                _("The file {path} could not be read ({value}). Nothing was imported.").format(
+                    path=path, value=error.strerror or error
+                ),
             ) from error
         return tb.open_bundle(data, password)
     except BundleRefused as error:
@@ -267,19 +271,23 @@ def _check_signer(
     named = f"{signer.name} ({who})" if who else signer.name
     if not confirmed.strip():
         raise SignerNotConfirmed(
-            f"This transfer file is signed with a certificate this desk does not know, bearing the name "
-            f"{named}. Anyone can make a certificate bearing any name. Telephone the sending DSL on a number "
-            "you already have (not one from the file or its email), ask them to read out their certificate "
-            f"fingerprint, and check it is this one:\n{signer.fingerprint}\nThen import again with the "
-            "fingerprint confirmed. Nothing was imported.",
+            _(
+                "This transfer file is signed with a certificate this desk does not know, bearing the name "
+                "{named}. Anyone can make a certificate bearing any name. Telephone the sending DSL on a number "
+                "you already have (not one from the file or its email), ask them to read out their certificate "
+                "fingerprint, and check it is this one:\n{fingerprint}\nThen import again with the "
+                "fingerprint confirmed. Nothing was imported."
+            ).format(named=named, fingerprint=signer.fingerprint),
             signer,
         )
     if normalise_fingerprint(confirmed) != signer.fingerprint:
         raise SignerNotConfirmed(
-            "The fingerprint you confirmed is not the one of the certificate that signed this file, so it "
-            f"did not come from the DSL you telephoned, or it was altered and signed again. This file's "
-            f"certificate: {signer.fingerprint}. Do not import it: ask the sending DSL to send it again. "
-            "Nothing was imported.",
+            _(
+                "The fingerprint you confirmed is not the one of the certificate that signed this file, so it "
+                "did not come from the DSL you telephoned, or it was altered and signed again. This file's "
+                "certificate: {fingerprint}. Do not import it: ask the sending DSL to send it again. "
+                "Nothing was imported."
+            ).format(fingerprint=signer.fingerprint),
             signer,
         )
     return KnownCertificate(
@@ -287,7 +295,9 @@ def _check_signer(
         subject=named,
         kind="trusted",
         added_at=ctx.clock.now(),
-        note=f"confirmed by telephone when importing a transfer file; recorded by {ctx.actor.display_name}",
+        note=_("confirmed by telephone when importing a transfer file; recorded by {display_name}").format(
+            display_name=ctx.actor.display_name
+        ),
     )
 
 
@@ -307,12 +317,12 @@ def _mixing_message(session: Session, record: dict[str, Any]) -> str:
     """Fictional and real records never mix: a demo desk's file goes only into a demo desk, and back."""
     here_demo = organisation(session).is_demo
     if record["demo"] and not here_demo:
-        return (
+        return _(
             "This transfer file comes from a DSL Desk demo: every child in it is fictional. It cannot be "
             "imported into a real school's records. Nothing was imported."
         )
     if here_demo and not record["demo"]:
-        return "This is a demo desk: a real child's file cannot be imported here. Nothing was imported."
+        return _("This is a demo desk: a real child's file cannot be imported here. Nothing was imported.")
     return ""
 
 
@@ -321,16 +331,22 @@ def _known_message(session: Session, bundle_id: str, ctx: AppContext) -> str:
     if known is None:
         return ""
     if known.direction == "out":
-        return (
+        return _(
             "This transfer file was made on this desk: the child's record is already here. "
             "It is for the receiving school to import. Nothing was imported."
         )
     child = session.get(Child, known.child_id) if known.child_id is not None else None
     when = london(known.created_at)
     today = london(ctx.clock.now()).date()
-    on = f"{when.day} {when:%B %Y} at {when:%H:%M}" if when.date() != today else f"today at {when:%H:%M}"
-    who = f"the record of {child.full_name} (child number {child.id})" if child else "a record since deleted"
-    return f"This transfer file was already imported {on}, as {who}. Nothing was imported again."
+    on = at_time(when) if when.date() != today else f"today at {clock_time(when)}"
+    who = (
+        _("the record of {full_name} (child number {id})").format(full_name=child.full_name, id=child.id)
+        if child
+        else _("a record since deleted")
+    )
+    return _("This transfer file was already imported {on}, as {who}. Nothing was imported again.").format(
+        on=on, who=who
+    )
 
 
 # --- people and agencies ----------------------------------------------------------------------------------------
@@ -364,7 +380,7 @@ def _users(session: Session, rows: list[dict[str, Any]], now: datetime) -> dict[
 
 def _outside_name(name: str, organisation: str) -> str:
     """'Ann Example (Oakfield School)'. Someone the sender had imported already carries their own school."""
-    name = name.strip() or "Unnamed colleague"
+    name = name.strip() or _("Unnamed colleague")
     return f"{name} ({organisation.strip()})" if organisation.strip() else name
 
 

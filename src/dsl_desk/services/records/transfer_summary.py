@@ -10,7 +10,10 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from dsl_desk.core.categories import category_words
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year, with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.documents.transfer_summary import (
     SummaryContents,
@@ -64,11 +67,11 @@ def _child_facts(child: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     details = ChildDetails(**child)
     return (
         ("Name", f"{details.given_names} {details.family_name}".strip()),
-        ("Date of birth", _day(details.date_of_birth)),
+        (_("Date of birth"), _day(details.date_of_birth)),
         ("Address", details.address or "–"),
         ("Parents / carers", details.parents_carers or "–"),
-        ("Status", ", ".join(flags_of(details)) or "No plan recorded"),
-        ("Continuum of need", details.continuum_of_need or "–"),
+        ("Status", ", ".join(flags_of(details)) or _("No plan recorded")),
+        (_("Continuum of need"), details.continuum_of_need or "–"),
     )
 
 
@@ -83,19 +86,22 @@ def _escalation(
     professionals = {p["id"]: p for p in record["professionals"]}
     other = professionals.get(escalation["other_professional_id"])
     facts = [
-        ("Other agency", agencies.get(escalation["other_agency_id"], "")),
-        ("Their professional", ", ".join(p for p in (other["name"], other["role"]) if p) if other else "–"),
+        (_("Other agency"), agencies.get(escalation["other_agency_id"], "")),
+        (
+            _("Their professional"),
+            ", ".join(p for p in (other["name"], other["role"]) if p) if other else "–",
+        ),
         ("Policy", pack.name if pack else escalation["policy_id"]),
         ("About", _category(pack, escalation["category"])),
-        ("Immediate risk", "Yes" if escalation["immediate_risk"] else "No"),
+        (_("Immediate risk"), "Yes" if escalation["immediate_risk"] else "No"),
         ("Opened", f"{_when(escalation['opened_at'])} by {users.get(escalation['opened_by_id'], '')}"),
-        ("The problem", escalation["problem"]),
-        ("Outcome sought", escalation["outcome_sought"]),
+        (_("The problem"), escalation["problem"]),
+        (_("Outcome sought"), escalation["outcome_sought"]),
     ]
     if escalation["closed_at"]:
         facts.append(("Closed", _when(escalation["closed_at"])))
     if escalation["withdrawn_reason"]:
-        facts.append(("Why withdrawn", escalation["withdrawn_reason"]))
+        facts.append((_("Why withdrawn"), escalation["withdrawn_reason"]))
     stage_label = _stage_label(pack, escalation["current_stage"])
     heading = STATUS_HEADINGS.get(escalation["status"], escalation["status"].capitalize())
     heading += f" — {stage_label}" if escalation["status"] == "open" else f" (last stage: {stage_label})"
@@ -115,7 +121,7 @@ def _escalation(
 def _stage(pack: PolicyPack | None, stage: Mapping[str, Any]) -> SummaryStage:
     met = stage["timescale_met"]
     timescale = (
-        "" if met is None else "met" if met else f"missed: {stage['missed_reason'] or 'no reason given'}"
+        "" if met is None else "met" if met else f"missed: {stage['missed_reason'] or _('no reason given')}"
     )
     return SummaryStage(
         label=_stage_label(pack, stage["stage_key"]),
@@ -129,7 +135,7 @@ def _stage(pack: PolicyPack | None, stage: Mapping[str, Any]) -> SummaryStage:
 
 
 def _checklist_line(item: Mapping[str, Any]) -> str:
-    done = f"Done {_when(item['done_at'])}" if item["done_at"] else "Not done"
+    done = f"Done {_when(item['done_at'])}" if item["done_at"] else _("Not done")
     to = f" (to {item['recipient']})" if item["recipient"] else ""
     note = f" — {item['done_note']}" if item["done_note"] else ""
     return f"{done}: {item['text']}{to}{note}"
@@ -139,16 +145,16 @@ def _resolution(resolution: Mapping[str, Any], users: Mapping[int, str]) -> tupl
     facts = [
         ("Resolved", f"{_when(resolution['resolved_at'])} by {users.get(resolution['resolved_by_id'], '')}"),
         ("Outcome", resolution["written_outcome"]),
-        ("Agreed in writing", "Yes" if resolution["outcome_agreed_in_writing"] else "No"),
-        ("Main reason", resolution["main_reason"]),
+        (_("Agreed in writing"), "Yes" if resolution["outcome_agreed_in_writing"] else "No"),
+        (_("Main reason"), resolution["main_reason"]),
         ("Actions", resolution["actions"]),
-        ("Practitioners informed", resolution["practitioners_informed"]),
-        ("Lessons learnt", resolution["lessons_learnt"]),
-        ("Parents informed", "Yes" if resolution["parents_informed"] else "No"),
-        ("Why not informed", resolution["parents_not_informed_reason"]),
-        ("Child's situation improved", resolution["child_situation_improved"]),
-        ("Why the timescale was not met", resolution["overrun_reason"]),
-        ("Manager confirmed child safe", "Yes" if resolution["manager_confirmed_child_safe"] else "No"),
+        (_("Practitioners informed"), resolution["practitioners_informed"]),
+        (_("Lessons learnt"), resolution["lessons_learnt"]),
+        (_("Parents informed"), "Yes" if resolution["parents_informed"] else "No"),
+        (_("Why not informed"), resolution["parents_not_informed_reason"]),
+        (_("Child's situation improved"), resolution["child_situation_improved"]),
+        (_("Why the timescale was not met"), resolution["overrun_reason"]),
+        (_("Manager confirmed child safe"), "Yes" if resolution["manager_confirmed_child_safe"] else "No"),
         ("Manager", resolution["manager_name"]),
     ]
     return tuple((label, value) for label, value in facts if value)
@@ -165,7 +171,7 @@ def _attachment_line(attachment: Mapping[str, Any], record: Mapping[str, Any]) -
 def _document_line(document: Mapping[str, Any], record: Mapping[str, Any], users: Mapping[int, str]) -> str:
     references = {e["id"]: e["reference"] for e in record["escalations"]}
     form = document["form_id"].replace("_", " ").capitalize()
-    actions = {"export": "saved as PDF", "print": "printed", "email": "drafted as email"}
+    actions = {"export": "saved as PDF", "print": "printed", "email": _("drafted as email")}
     text = f"{form} ({references.get(document['escalation_id'], '')}), {actions.get(document['action'], document['action'])}"
     text += f" {_when(document['at'])} by {users.get(document['by_id'], '')}"
     if document["recipient"]:
@@ -174,9 +180,7 @@ def _document_line(document: Mapping[str, Any], record: Mapping[str, Any], users
 
 
 def _category(pack: PolicyPack | None, key: str) -> str:
-    if pack is None:
-        return key
-    return next((c.label for c in pack.categories if c.key == key), key)
+    return category_words(pack, key)
 
 
 def _stage_label(pack: PolicyPack | None, key: str) -> str:
@@ -187,8 +191,8 @@ def _stage_label(pack: PolicyPack | None, key: str) -> str:
 
 def _when(instant: datetime) -> str:
     local = london(instant)
-    return f"{_day(local.date())} {local:%H:%M}"
+    return with_time(local)
 
 
 def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return day_month_year(day)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.errors import ValidationError
 
@@ -47,8 +48,11 @@ def check_destination(destination: Destination) -> Destination:
     bounds.check_texts(destination, default=MAX_FIELD)
     cleaned = Destination(**{f.name: getattr(destination, f.name).strip() for f in fields(Destination)})
     if not cleaned.school:
-        raise ValidationError("Enter the school the child is moving to.", field="school")
+        raise ValidationError(_("Enter the school the child is moving to."), field="school")
     for f in fields(Destination):
         if len(getattr(cleaned, f.name)) > MAX_FIELD:
-            raise ValidationError(f"That is too long (at most {MAX_FIELD} characters).", field=f.name)
+            raise ValidationError(
+                _("That is too long (at most {MAX_FIELD} characters).").format(MAX_FIELD=MAX_FIELD),
+                field=f.name,
+            )
     return cleaned

@@ -34,7 +34,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date
+from dsl_desk.core.dates_in_words import describe_date, due_on_words, relative_day, with_time
+from dsl_desk.core.i18n import _
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
 from dsl_desk.services.calendar import calendar_in, organisation
@@ -103,8 +104,8 @@ def export_bundle(
     from dsl_desk.services.records import transfer_export
 
     if keep_copy_until is not None:
-        bounds.check_date(keep_copy_until, "the date to keep our copy until", field="keep_copy_until")
-    bounds.check_path(out_dir, "the folder to write to")
+        bounds.check_date(keep_copy_until, _("the date to keep our copy until"), field="keep_copy_until")
+    bounds.check_path(out_dir, _("the folder to write to"))
     return transfer_export.export_bundle(
         ctx, child_id, destination, out_dir, keep_copy_until=keep_copy_until, kdf=kdf
     )
@@ -113,8 +114,8 @@ def export_bundle(
 def preview_bundle(ctx: AppContext, path: Path, password: str) -> BundlePreview:
     from dsl_desk.services.records import transfer_import
 
-    bounds.check_path(path, "the transfer file")
-    bounds.check_text(password, "the transfer password", limit=bounds.NAME_MAX, field="password")
+    bounds.check_path(path, _("the transfer file"))
+    bounds.check_text(password, _("the transfer password"), limit=bounds.NAME_MAX, field="password")
     return transfer_import.preview_bundle(ctx, path, password)
 
 
@@ -124,8 +125,8 @@ def import_bundle(
     """Refused unless the signing certificate is known here or its fingerprint was confirmed by phone."""
     from dsl_desk.services.records import transfer_import
 
-    bounds.check_path(path, "the transfer file")
-    bounds.check_text(password, "the transfer password", limit=bounds.NAME_MAX, field="password")
+    bounds.check_path(path, _("the transfer file"))
+    bounds.check_text(password, _("the transfer password"), limit=bounds.NAME_MAX, field="password")
     return transfer_import.import_bundle(ctx, path, password, confirmed_fingerprint=confirmed_fingerprint)
 
 
@@ -134,10 +135,10 @@ def import_bundle(
 
 def mark_sent(ctx: AppContext, transfer_id: int, *, method: str = "") -> TransferRow:
     """The file has gone: the five-school-day wait for a receipt starts today."""
-    bounds.check_text(method, "how it was sent", limit=MAX_FIELD, field="method")
+    bounds.check_text(method, _("how it was sent"), limit=MAX_FIELD, field="method")
     now = ctx.clock.now()
     with ctx.store.session() as session:
-        transfer = _outgoing(session, transfer_id, allowed=("prepared",), doing="marked as sent")
+        transfer = _outgoing(session, transfer_id, allowed=("prepared",), doing=_("marked as sent"))
         if method.strip():
             transfer.method = method.strip()[:MAX_FIELD]
         transfer.status = "sent"
@@ -155,25 +156,29 @@ def record_acknowledgement(
     ctx: AppContext, transfer_id: int, by: str, *, at: datetime | None = None
 ) -> TransferRow:
     """The receiving school confirmed it has the file: who, and when (now unless told otherwise)."""
-    bounds.check_text(by, "who confirmed receipt", limit=MAX_FIELD, field="by")
+    bounds.check_text(by, _("who confirmed receipt"), limit=MAX_FIELD, field="by")
     if at is not None:
-        bounds.check_date(at, "the date of the receipt", field="at")
+        bounds.check_date(at, _("the date of the receipt"), field="at")
     now = ctx.clock.now()
     when = at or now
     by = by.strip()
     if not by:
-        raise ValidationError("Enter who confirmed receipt (their name, and school if it helps).", field="by")
+        raise ValidationError(
+            _("Enter who confirmed receipt (their name, and school if it helps)."), field="by"
+        )
     if len(by) > MAX_FIELD:
-        raise ValidationError(f"That is too long (at most {MAX_FIELD} characters).", field="by")
+        raise ValidationError(
+            _("That is too long (at most {MAX_FIELD} characters).").format(MAX_FIELD=MAX_FIELD), field="by"
+        )
     if when.tzinfo is None:
         raise ValueError("the acknowledgement time must be timezone-aware")
     if when > now:
-        raise ValidationError("The receipt cannot be confirmed in the future. Check the date.", field="at")
+        raise ValidationError(_("The receipt cannot be confirmed in the future. Check the date."), field="at")
     with ctx.store.session() as session:
-        transfer = _outgoing(session, transfer_id, allowed=("sent",), doing="given a receipt")
+        transfer = _outgoing(session, transfer_id, allowed=("sent",), doing=_("given a receipt"))
         if transfer.sent_at and when < transfer.sent_at:
             raise ValidationError(
-                "The receipt cannot come before the file was sent. Check the date.", field="at"
+                _("The receipt cannot come before the file was sent. Check the date."), field="at"
             )
         transfer.status = "acknowledged"
         transfer.acknowledged_at = when
@@ -190,17 +195,27 @@ def chase_text(ctx: AppContext, transfer_id: int) -> str:
         today = london(ctx.clock.now()).date()
         sent = describe_date(london(transfer.sent_at).date(), today) if transfer.sent_at else "recently"
         how = f" by {transfer.method}" if transfer.method else ""
-        greeting = f"Dear {transfer.other_dsl}," if transfer.other_dsl else "Dear colleague,"
+        greeting = f"Dear {transfer.other_dsl}," if transfer.other_dsl else _("Dear colleague,")
         return "\n".join(
             [
                 greeting,
                 "",
-                f"On {sent} I sent you{how} the child protection file of a pupil who has moved from {org} "
-                f"to {transfer.other_school} (our transfer reference {reference(transfer)}).",
-                "I have not yet had confirmation that it arrived. Please let me know that you have received "
-                "it and can open it, or telephone me if there is a problem with the file or the password.",
+                _(
+                    "On {sent} I sent you{how} the child protection file of a pupil who has moved from {org} "
+                    "to {other_school} (our transfer reference {reference})."
+                ).format(
+                    sent=sent,
+                    how=how,
+                    org=org,
+                    other_school=transfer.other_school,
+                    reference=reference(transfer),
+                ),
+                _(
+                    "I have not yet had confirmation that it arrived. Please let me know that you have received "
+                    "it and can open it, or telephone me if there is a problem with the file or the password."
+                ),
                 "",
-                "Kind regards,",
+                _("Kind regards,"),
                 ctx.actor.display_name,
                 f"{ctx.actor.role}, {org}",
             ]
@@ -222,12 +237,12 @@ def cancel(ctx: AppContext, transfer_id: int, reason: str) -> TransferRow:
     bounds.check_text(reason, "the reason", field="reason")
     reason = reason.strip()
     if not reason:
-        raise ValidationError("Say why the transfer is cancelled.", field="reason")
+        raise ValidationError(_("Say why the transfer is cancelled."), field="reason")
     now = ctx.clock.now()
     with ctx.store.session() as session:
         transfer = _outgoing(session, transfer_id, allowed=("prepared", "sent"), doing="cancelled")
         transfer.status = "cancelled"
-        stamp = f"{london(now):%d %B %Y %H:%M}"
+        stamp = with_time(now)
         transfer.notes = "\n".join(p for p in (transfer.notes, f"Cancelled {stamp}: {reason}") if p)
         _audit(ctx, session, "transfer_cancelled", transfer, {})  # the reason is free text: not in the audit
         return _row(transfer, _child_names(session), london(now).date())
@@ -273,10 +288,14 @@ def records_due(ctx: AppContext) -> list[RecordDue]:
             subject_id=row.id,
             child_id=row.child_id,
             child=row.child,
-            what=f"No receipt yet from {row.other_school} for the file sent on "
-            f"{describe_date(london(row.sent_at).date(), today) if row.sent_at else '?'}",
+            what=_("No receipt yet from {other_school} for the file sent on {value}").format(
+                other_school=row.other_school,
+                value=describe_date(london(row.sent_at).date(), today) if row.sent_at else "?",
+            ),
             due_on=row.receipt_due_on,
-            due_words=row.receipt_words,
+            due_words=relative_day(
+                row.receipt_due_on, today
+            ),  # the dashboard's one vocabulary, as for requests
             overdue=row.overdue,
         )
         for row in rows
@@ -284,13 +303,7 @@ def records_due(ctx: AppContext) -> list[RecordDue]:
 
 
 def receipt_words(due: date | None, today: date) -> str:
-    if due is None:
-        return ""
-    if due == today:
-        return "due today"
-    if due > today:
-        return f"due {describe_date(due, today)}"
-    return f"overdue: was due {describe_date(due, today)}"
+    return due_on_words(due, today)
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
@@ -299,7 +312,9 @@ def receipt_words(due: date | None, today: date) -> str:
 def _get(session: Session, transfer_id: int) -> CaseTransfer:
     transfer = bounds.fetch(session, CaseTransfer, transfer_id)
     if transfer is None:
-        raise NotFound(f"There is no transfer number {bounds.shown(transfer_id)}.")
+        raise NotFound(
+            _("There is no transfer number {transfer_id}.").format(transfer_id=bounds.shown(transfer_id))
+        )
     return transfer
 
 
@@ -307,13 +322,15 @@ def _outgoing(session: Session, transfer_id: int, *, allowed: tuple[str, ...], d
     transfer = _get(session, transfer_id)
     if transfer.direction != "out":
         raise ValidationError(
-            "This file was received from another school; only a file we sent can be " + doing + "."
+            _("This file was received from another school; only a file we sent can be ") + doing + "."
         )
     if transfer.status not in allowed:
         now_words = STATUS_WORDS.get(transfer.status, transfer.status).lower()
-        hint = " Mark it as sent first." if transfer.status == "prepared" else ""
+        hint = _(" Mark it as sent first.") if transfer.status == "prepared" else ""
         raise ValidationError(
-            f"Transfer {reference(transfer)} is {now_words}, so it cannot be {doing}.{hint}"
+            _("Transfer {reference} is {now_words}, so it cannot be {doing}.{hint}").format(
+                reference=reference(transfer), now_words=now_words, doing=doing, hint=hint
+            )
         )
     return transfer
 
@@ -345,9 +362,9 @@ def _row(transfer: CaseTransfer, names: dict[int, str], today: date) -> Transfer
     overdue = bool(due and today > due)
     words = STATUS_WORDS.get(transfer.status, transfer.status)
     if transfer.status == "acknowledged" and transfer.acknowledged_by:
-        words = f"Receipt confirmed by {transfer.acknowledged_by}"
+        words = _("Receipt confirmed by {acknowledged_by}").format(acknowledged_by=transfer.acknowledged_by)
     elif overdue:
-        words = "No receipt: overdue"
+        words = _("No receipt: overdue")
     return TransferRow(
         id=transfer.id,
         direction=transfer.direction,

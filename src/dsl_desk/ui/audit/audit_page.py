@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import clock_time_seconds, numeric_date
 from dsl_desk.services.audit.log import (
     PAGE_SIZE,
     AuditFilter,
@@ -32,6 +33,7 @@ from dsl_desk.ui import theme
 from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import Column, RowTableModel
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import compact_combo, hint, make_table, page_title
 from dsl_desk.ui.widgets.date_entry import DateEntry
 
@@ -44,11 +46,19 @@ def audit_columns() -> list[Column[AuditRow]]:
 
     return [
         Column("#", lambda r: str(r.id), sort_key=lambda r: r.id),
-        Column("When", lambda r: f"{london(r.at):%d/%m/%Y %H:%M:%S}", sort_key=lambda r: r.id),
-        Column("Who", lambda r: r.user),
-        Column("What", lambda r: r.action_words, background=warn),
-        Column("Record", lambda r: r.record),
-        Column("Details", lambda r: r.detail, tooltip=lambda r: r.detail.replace(" · ", "\n")),
+        Column(
+            translate("audit_page", "When"),
+            lambda r: f"{numeric_date(london(r.at).date())} {clock_time_seconds(r.at)}",
+            sort_key=lambda r: r.id,
+        ),
+        Column(translate("audit_page", "Who"), lambda r: r.user),
+        Column(translate("audit_page", "What"), lambda r: r.action_words, background=warn),
+        Column(translate("audit_page", "Record"), lambda r: r.record),
+        Column(
+            translate("audit_page", "Details"),
+            lambda r: r.detail,
+            tooltip=lambda r: r.detail.replace(" · ", "\n"),
+        ),
     ]
 
 

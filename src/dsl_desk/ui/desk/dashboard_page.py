@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import deadline_phrase, long_date, short_day_month
 from dsl_desk.core.escalation_rules import DueStatus, immediate_risk_rule
 from dsl_desk.services.context import AppContext
-from dsl_desk.services.escalations.reading import list_open_cases, list_open_checklist
+from dsl_desk.services.escalations.dashboard import list_open_cases, list_open_checklist
 from dsl_desk.services.escalations.views import CaseRow, OpenItemRow
 from dsl_desk.services.log.reading import list_open_actions
 from dsl_desk.services.log.views import OpenActionRow
@@ -31,6 +32,7 @@ from dsl_desk.ui import theme
 from dsl_desk.ui.records.backup_warning import BackupWarning
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
 
 STATUS_COLOURS = {
@@ -57,46 +59,58 @@ def case_columns() -> list[Column[CaseRow]]:
 
     return [
         Column(
-            "Status",
+            translate("dashboard_page", "Status"),
             lambda r: r.status_words,
             background=soft,
             foreground=lambda r: STATUS_COLOURS[r.due_status][0],
         ),
-        Column("Deadline", lambda r: r.deadline_words, background=soft),
-        Column("Child", lambda r: r.child, tooltip=detail),
-        Column("Stage", lambda r: r.stage_label, tooltip=detail),
-        Column("Contact next", lambda r: r.next_contact, tooltip=lambda r: r.next_contact),
-        Column("To do", lambda r: str(r.open_checklist) if r.open_checklist else "–"),
+        Column(translate("dashboard_page", "Deadline"), lambda r: r.deadline_words, background=soft),
+        Column(translate("dashboard_page", "Child"), lambda r: r.child, tooltip=detail),
+        Column(translate("dashboard_page", "Stage"), lambda r: r.stage_label, tooltip=detail),
+        Column(
+            translate("dashboard_page", "Contact next"),
+            lambda r: r.next_contact,
+            tooltip=lambda r: r.next_contact,
+        ),
+        Column(
+            translate("dashboard_page", "To do"), lambda r: str(r.open_checklist) if r.open_checklist else "–"
+        ),
     ]
 
 
 def item_columns() -> list[Column[OpenItemRow]]:
     kinds = {"notification": "Tell", "form": "Form", "copy": "Send copy", "action": "Do"}
     return [
-        Column("What", lambda r: kinds.get(r.kind, r.kind.capitalize())),
-        Column("Item", lambda r: r.text, tooltip=lambda r: r.text),
-        Column("Child", lambda r: r.child),
-        Column("Ref", lambda r: r.reference),
-        Column("Since", lambda r: f"{london(r.since):%a %d %b}", sort_key=lambda r: r.since.isoformat()),
+        Column(translate("dashboard_page", "What"), lambda r: kinds.get(r.kind, r.kind.capitalize())),
+        Column(translate("dashboard_page", "Item"), lambda r: r.text, tooltip=lambda r: r.text),
+        Column(translate("dashboard_page", "Child"), lambda r: r.child),
+        Column(translate("dashboard_page", "Ref"), lambda r: r.reference),
+        Column(
+            translate("dashboard_page", "Since"),
+            lambda r: short_day_month(london(r.since).date()),
+            sort_key=lambda r: r.since.isoformat(),
+        ),
     ]
 
 
 def action_columns() -> list[Column[OpenActionRow]]:
     def due(row: OpenActionRow) -> str:
-        return "no date" if row.due_on is None else f"{row.due_on:%a} {row.due_on.day} {row.due_on:%b}"
+        return "no date" if row.due_on is None else short_day_month(row.due_on)
 
     return [
         Column(
-            "Due",
+            translate("dashboard_page", "Due"),
             due,
             sort_key=lambda r: r.due_on.isoformat() if r.due_on else "9",
             foreground=lambda r: theme.OVERDUE if r.overdue else None,
             background=lambda r: theme.OVERDUE_SOFT if r.overdue else None,
         ),
-        Column("Action", lambda r: r.description, tooltip=lambda r: r.description),
-        Column("Owner", lambda r: r.owner),
-        Column("Child", lambda r: r.child),
-        Column("Escalation", lambda r: r.escalation_reference or "–"),
+        Column(
+            translate("dashboard_page", "Action"), lambda r: r.description, tooltip=lambda r: r.description
+        ),
+        Column(translate("dashboard_page", "Owner"), lambda r: r.owner),
+        Column(translate("dashboard_page", "Child"), lambda r: r.child),
+        Column(translate("dashboard_page", "Escalation"), lambda r: r.escalation_reference or "–"),
     ]
 
 
@@ -108,15 +122,15 @@ def record_columns() -> list[Column[RecordDue]]:
 
     return [
         Column(
-            "Due",
+            translate("dashboard_page", "Due"),
             due,
             sort_key=lambda r: r.due_on.isoformat() if r.due_on else "9",
             foreground=lambda r: theme.OVERDUE if r.overdue else None,
             background=lambda r: theme.OVERDUE_SOFT if r.overdue else None,
         ),
-        Column("Kind", lambda r: kinds.get(r.kind, r.kind)),
-        Column("What", lambda r: r.what, tooltip=lambda r: r.what),
-        Column("Child", lambda r: r.child or "–"),
+        Column(translate("dashboard_page", "Kind"), lambda r: kinds.get(r.kind, r.kind)),
+        Column(translate("dashboard_page", "What"), lambda r: r.what, tooltip=lambda r: r.what),
+        Column(translate("dashboard_page", "Child"), lambda r: r.child or "–"),
     ]
 
 
@@ -216,6 +230,7 @@ class DashboardPage(QWidget):
         self.action_view.activated.connect(self._open_action)
         self.action_view.doubleClicked.connect(self._open_action)
         layout.addWidget(self.action_view, 1)
+        layout.addLayout(self._action_done_row())
         self.records_title = section_title(
             self.tr("Records owed: transfer receipts, subject access, retention")
         )
@@ -233,7 +248,7 @@ class DashboardPage(QWidget):
     def refresh(self) -> None:
         now = self.ctx.clock.now()
         today = london(now)
-        self.today_label.setText(f"{today:%A} {today.day} {today:%B %Y}")  # %-d does not exist on Windows
+        self.today_label.setText(long_date(today))
         # Every minute and after every change: the services keep what they read until something changes,
         # and a table is reset only when its rows are not what it shows already (a reset lays it out again).
         cases, items = list_open_cases(self.ctx), list_open_checklist(self.ctx)
@@ -307,7 +322,7 @@ class DashboardPage(QWidget):
         )
         text.setText(
             f"<b>{self.tr('Immediate risk')} — {_html(case.child)} ({_html(case.reference)}), "
-            f"{self.tr('due')} {_html(case.deadline_words)}.</b><br>{_html(rule.instruction)}"
+            f"{_html(deadline_phrase(case.deadline, self.ctx.clock.now()) or case.deadline_words)}.</b><br>{_html(rule.instruction)}"
             + (f"<br>{self.tr('Inform')}: {_html(inform)}" if inform else "")
             + _html(out_of_hours)
         )
@@ -327,6 +342,38 @@ class DashboardPage(QWidget):
         row = self.action_proxy.data(index, ROW_ROLE)  # type: ignore[arg-type]
         if row is not None:
             self.signals.open_child.emit(row.child_id)
+
+    def _action_done_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.action_message = QLabel(objectName="hint", wordWrap=True)
+        row.addWidget(self.action_message, 1)
+        self.action_done_button = QPushButton(self.tr("&Mark action done"))
+        self.action_done_button.setAccessibleName(self.tr("Mark the chosen action done"))
+        self.action_done_button.setEnabled(False)
+        self.action_done_button.clicked.connect(self.mark_action_done)
+        self.action_view.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self.action_done_button.setEnabled(current.isValid())
+        )
+        row.addWidget(self.action_done_button)
+        return row
+
+    def mark_action_done(self) -> None:
+        """Tick off the chosen agreed action here, without opening the child's log (audited by the service)."""
+        from dsl_desk.services.errors import DeskError
+        from dsl_desk.services.log.discussion_log import complete_action
+
+        row = self.action_proxy.data(self.action_view.currentIndex(), ROW_ROLE)
+        if row is None:
+            return
+        try:
+            complete_action(self.ctx, row.action_id)
+        except DeskError as error:
+            self.action_message.setText(str(error))
+            return
+        self.action_message.setText(self.tr("Done: %s") % row.description)
+        self.action_done_button.setEnabled(False)
+        self.signals.changed.emit(Changed(log=True))
+        self.refresh()
 
     def _open_record(self, index: object) -> None:
         row = self.record_proxy.data(index, ROW_ROLE)  # type: ignore[arg-type]

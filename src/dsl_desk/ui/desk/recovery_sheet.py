@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 
 from dsl_desk import APP_NAME
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.ui.desk.setup_pages import SetupPage
 from dsl_desk.ui.paperwork.form_fields import (
     error_label,
     hint_label,
 )
+from dsl_desk.ui.widgets.folders import in_documents
 
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter
@@ -234,7 +236,7 @@ class RecoveryPage(SetupPage):
         return RecoverySheet(
             organisation=wizard.organisation_page.name_edit.text().strip(),
             account=wizard.you_page.username_edit.text(),
-            date_text=f"{today.day} {today:%B %Y}",
+            date_text=day_month_year(today),
             key=wizard.recovery_key,
             data_file=str(wizard.paths.database),
         )
@@ -251,7 +253,7 @@ class RecoveryPage(SetupPage):
         self._report(ok, self.tr("Sent to the printer. Check the page came out before you tick the box."))
 
     def save_pdf(self) -> None:
-        default = str(Path.home() / f"{APP_NAME} recovery key.pdf")
+        default = in_documents(f"{APP_NAME} recovery key.pdf")
         path, _filter = QFileDialog.getSaveFileName(
             self, self.tr("Save the recovery key as a PDF"), default, self.tr("PDF files (*.pdf)")
         )

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.core import retention
+from dsl_desk.core import dates_in_words, retention
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import clock_time
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.closures import ClosureRow, add_closure, list_closure_days, remove_closure_day
 from dsl_desk.services.desk.policies import load_policies
@@ -61,7 +62,7 @@ NATION_NAMES = dict(NATIONS)
 
 
 def long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"  # %-d does not exist on Windows
+    return dates_in_words.long_date(day)
 
 
 def fit_table_height(view: QTableView, rows: int, *, most: int = 8) -> None:
@@ -384,7 +385,9 @@ class SettingsPage(QWidget):
         labels["agency"].setText(profile.agency_type)
         labels["partnership"].setText(pack.name if pack else profile.partnership_id)
         labels["nation"].setText(translated(NATION_NAMES.get(profile.nation, profile.nation)))
-        labels["hours"].setText(f"{profile.working_day_start:%H:%M}–{profile.working_day_end:%H:%M}")
+        labels["hours"].setText(
+            f"{clock_time(profile.working_day_start)}–{clock_time(profile.working_day_end)}"
+        )
         self.cutoff_edit.setTime(QTime(profile.cutoff.hour, profile.cutoff.minute))
         self.idle_spin.setValue(profile.idle_lock_minutes)
         self.retention_spin.setValue(profile.retention_years_after_birth)

@@ -144,7 +144,7 @@ class UnlockPanel(QWidget):
             self.unlock_button.setEnabled(False)
             if isinstance(error, KeyringDamaged):
                 # The accounts are listed from the backups' copies of the key file, to restore one.
-                from dsl_desk.services.records.backups import accounts_in_backups
+                from dsl_desk.services.records.restore import accounts_in_backups
 
                 for username in accounts_in_backups(self.paths):
                     self.account.addItem(username, username)
@@ -327,7 +327,7 @@ class UnlockPanel(QWidget):
         if not self.secret.isEnabled():
             return
         self._finish_loading()
-        from dsl_desk.services.records.backups import restore_key_file
+        from dsl_desk.services.records.restore import restore_key_file
 
         paths, clock, packs, recovery = self.paths, self.clock, self.packs, self._recovery_mode
         try:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date
+from dsl_desk.core.dates_in_words import clock_time, describe_date, short_day_month
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.escalations.drafts import DraftView, discard_draft, load_draft, save_draft
 from dsl_desk.services.escalations.views import EscalationDetail
@@ -322,7 +322,7 @@ def moment_words(at: datetime | None, now: datetime) -> str:
     if at is None:
         return ""
     local = london(at)
-    return f"{describe_date(local.date(), london(now).date())} {local:%H:%M}"
+    return f"{describe_date(local.date(), london(now).date())} {clock_time(local)}"
 
 
 def wrapped(text: str = "", object_name: str = "") -> QLabel:
@@ -396,7 +396,7 @@ def resume_banner(wizard: DraftingWizard) -> QFrame | None:
 def describe_draft(draft: DraftView) -> str:
     """One line for the start-up offer: what the draft is and when it was saved."""
     saved = london(draft.saved_at)
-    when = f"{saved:%a} {saved.day} {saved:%b %H:%M}"
+    when = f"{short_day_month(saved)} {clock_time(saved)}"
     what = {
         NEW_ESCALATION: "New escalation",
         ESCALATE: "Escalating to the next stage",

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dsl_desk.core.deadline_words import describe_deadline
+from dsl_desk.core.dates_in_words import describe_deadline
 from dsl_desk.core.policy import PolicyPack, Requirement, Stage
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ServiceError

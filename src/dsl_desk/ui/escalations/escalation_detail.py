@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dsl_desk.core import i18n
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ServiceError
 from dsl_desk.services.escalations.changes import set_immediate_risk
@@ -236,6 +237,15 @@ class EscalationDetailView(QWidget):
             self.risk_button,
         ):
             widget.setVisible(is_open)
+        final = self._at_final_stage(detail)
+        self.escalate_button.setEnabled(not final)
+        self.escalate_button.setToolTip(
+            self.tr(
+                "This is the policy's last stage: there is no stage to escalate to. Resolve it when agreed."
+            )
+            if final
+            else self.tr("Escalate… (Ctrl+E)")
+        )
         # Shorter than a deadline already past is no deadline at all: offered only while the current one is ahead.
         ahead = detail.current_deadline is None or detail.current_deadline > now
         self.shorten_button.setVisible(is_open and detail.may_shorten and ahead)
@@ -285,7 +295,7 @@ class EscalationDetailView(QWidget):
 
     def _render_status(self, detail: EscalationDetail) -> None:
         if detail.status == "open":
-            text = DUE_STATUS_WORDS[detail.due_status]
+            text = i18n._(DUE_STATUS_WORDS[detail.due_status])
             strong, soft = DUE_COLOURS[detail.due_status]
         else:
             text, strong, soft = detail.status.capitalize(), theme.MUTED, "#eef1f5"
@@ -300,10 +310,14 @@ class EscalationDetailView(QWidget):
         self.child_button.setAccessibleName(self.tr("Open the child's record: %s") % detail.child)
         self.risk_badge.setVisible(detail.immediate_risk)
         professional = f" — {detail.other_professional}" if detail.other_professional else ""
-        self.fields["policy"].setText(f"{detail.policy_name} (version {detail.policy_version})")
+        self.fields["policy"].setText(
+            self.tr("%s (version %s)") % (detail.policy_name, detail.policy_version)
+        )
         self.fields["agency"].setText(detail.other_agency + professional)
         self.fields["category"].setText(detail.category)
-        self.fields["opened"].setText(moment_words(detail.opened_at, now) + f" by {detail.our_professional}")  # type: ignore[arg-type]
+        self.fields["opened"].setText(
+            moment_words(detail.opened_at, now) + self.tr(" by %s") % detail.our_professional
+        )  # type: ignore[arg-type]
         self.fields["problem"].setText(detail.problem)
         self.fields["outcome"].setText(detail.outcome_sought)
 
@@ -431,7 +445,7 @@ class EscalationDetailView(QWidget):
         to = f" → {item.recipient}" if item.recipient and item.recipient not in item.text else ""
         if item.done_at is None:
             must = self.tr("Must") if item.obligation == "must" else self.tr("Should")
-            due = " — " + self.tr("due %s") % item.due_words if item.due_words else ""
+            due = f" — {item.due_words}" if item.due_words else ""
             row.addWidget(wrapped(f"☐ {must} · {kind}: {item.text}{to}{due}"), 1)
             button = QPushButton(self.tr("Mark done…"))
             button.setAccessibleName(self.tr("Mark done: %s") % item.text)
@@ -467,8 +481,15 @@ class EscalationDetailView(QWidget):
             self._fresh = True
         self.signals.changed.emit(Changed(escalations=True))
 
+    def _at_final_stage(self, detail: EscalationDetail) -> bool:
+        pack = self.ctx.packs.get(detail.policy_id)
+        return pack is not None and pack.next_stage(detail.current_stage_key) is None
+
     def open_escalate(self) -> None:
         from dsl_desk.ui.escalations.escalate import EscalateWizard
+
+        if self.detail is not None and self._at_final_stage(self.detail):
+            return  # the shortcut too: there is no later stage
 
         self._open_wizard(EscalateWizard, ESCALATE)
 

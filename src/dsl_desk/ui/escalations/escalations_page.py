@@ -26,6 +26,7 @@ from dsl_desk.ui import theme
 from dsl_desk.ui.escalations.escalation_detail import EscalationDetailView
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, make_table, page_title
 from dsl_desk.ui.widgets.stepper import DUE_COLOURS
 
@@ -37,18 +38,20 @@ def list_columns() -> list[Column[CaseRow]]:
         return DUE_COLOURS[row.due_status][0] if row.status == "open" else theme.MUTED
 
     return [
-        Column("Ref", lambda r: r.reference),
-        Column("Status", lambda r: r.status_words, foreground=colour),
-        Column("Child", lambda r: r.child),
-        Column("Stage", lambda r: r.stage_label, tooltip=lambda r: r.stage_label),
-        Column("Other agency", lambda r: r.other_agency),
+        Column(translate("escalations_page", "Ref"), lambda r: r.reference),
+        Column(translate("escalations_page", "Status"), lambda r: r.status_words, foreground=colour),
+        Column(translate("escalations_page", "Child"), lambda r: r.child),
         Column(
-            "Deadline",
+            translate("escalations_page", "Stage"), lambda r: r.stage_label, tooltip=lambda r: r.stage_label
+        ),
+        Column(translate("escalations_page", "Other agency"), lambda r: r.other_agency),
+        Column(
+            translate("escalations_page", "Deadline"),
             lambda r: r.deadline_words,
             sort_key=lambda r: r.deadline.isoformat() if r.deadline else "9",
         ),
         Column(
-            "To do",
+            translate("escalations_page", "To do"),
             lambda r: str(r.open_checklist) if r.open_checklist else "–",
             sort_key=lambda r: r.open_checklist,
         ),

@@ -8,9 +8,11 @@ from datetime import date, datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -24,8 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dsl_desk.core.categories import (
+    SEPARATOR,
+    category_keys,
+    category_words,
+    join_categories,
+    valid_categories,
+)
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date, describe_deadline
+from dsl_desk.core.dates_in_words import describe_date, describe_deadline
 from dsl_desk.core.escalation_rules import immediate_risk_rule
 from dsl_desk.core.policy import AGENCY_KINDS, Contact, PolicyPack
 from dsl_desk.services.context import AppContext
@@ -60,6 +69,46 @@ def contact_text(contact: Contact) -> str:
     )
 
 
+def pack_agencies(pack: PolicyPack) -> list[str]:
+    """The agencies the partnership's pack names in its contacts (not the bare area name, e.g. "St Helens")."""
+    names = [c.agency.strip() for c in (*pack.contacts, *pack.urgent_contacts)]
+    return list(dict.fromkeys(n for n in names if n and n.casefold() != pack.short_name.casefold()))
+
+
+def guess_kind(name: str) -> str:
+    """The kind an agency's own name gives away ("… Children's Social Care" is social care); "" if unsure."""
+    words = name.casefold()
+    for needle, kind in (
+        ("social care", "social_care"),
+        ("social work", "social_care"),
+        ("police", "police"),
+        ("nhs", "health"),
+        ("health", "health"),
+        ("hospital", "health"),
+        ("housing", "housing"),
+        ("youth offending", "probation"),
+        ("probation", "probation"),
+        ("early help", "early_help"),
+    ):
+        if needle in words:
+            return kind
+    return ""
+
+
+def offer_as_you_type(combo: QComboBox) -> None:
+    """Suggest every entry containing what is typed, not only those starting with it."""
+    completer = combo.completer()
+    if completer is not None:
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def born_words(born: date) -> str:
     """“Sat 14 Mar 2015”: a date of birth always with its year."""
     return describe_date(born, date(1, 1, 1)).split(" ", 1)[1]  # no weekday for a birthday
@@ -78,6 +127,10 @@ class NewEscalationWizard(DraftingWizard):
         self.setWindowTitle(self.tr("New escalation"))
         self.home_pack_id = get_profile(ctx).partnership_id
         self.child_page = ChildPage(self, child_id)
+        # Opened from a child's page: the child is known, so the wizard does not ask again (Back still can).
+        self.child_fixed = child_id is not None and self.child_page.selected_child_id() == child_id
+        if self.child_fixed:
+            self.setWindowTitle(self.tr("New escalation for %s") % self.child_page.selected_child_name())
         self.agency_page = AgencyPage(self)
         self.category_page = CategoryPage(self)
         self.problem_page = ProblemPage(self)
@@ -183,6 +236,11 @@ class ChildPage(WizardPage):
     def selected_child_id(self) -> int | None:
         item = self.children.currentItem()
         return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def selected_child_name(self) -> str:
+        """“Zephyrine Quillborough — born 14 Mar 2015 · Looked after”, as the list shows it."""
+        item = self.children.currentItem()
+        return "" if item is None else item.text()
 
     def _select_id(self, child_id: object) -> None:
         self._wanted_id = int(child_id)  # type: ignore[call-overload]
@@ -299,13 +357,19 @@ class AgencyPage(WizardPage):
         self.agency = QComboBox(editable=True)
         self.agency.setAccessibleName(wizard.tr("Other agency"))
         self.agency.lineEdit().setPlaceholderText(wizard.tr("Choose or type, e.g. Children's Social Care"))
-        self.agencies = {row.name: row.id for row in list_agencies(wizard.ctx)}
-        self.agency.addItems(list(self.agencies))
+        known = list_agencies(wizard.ctx)
+        self.agencies = {row.name: row.id for row in known}
+        self.kinds = {row.name: row.kind for row in known if row.kind}
+        home = wizard.ctx.pack(wizard.home_pack_id)
+        named = [name for name in pack_agencies(home) if name not in self.agencies]
+        self.agency.addItems(sorted([*self.agencies, *named], key=str.casefold))
         self.agency.setCurrentIndex(-1)
+        offer_as_you_type(self.agency)
         self.agency.currentTextChanged.connect(self._agency_changed)
         self.person = QComboBox(editable=True)
         self.person.setAccessibleName(wizard.tr("Other professional"))
         self.person.lineEdit().setPlaceholderText(wizard.tr("Choose or type their full name (optional)"))
+        offer_as_you_type(self.person)
         self.kind = QComboBox()
         self.kind.setAccessibleName(wizard.tr("Kind of agency"))
         self.kind.addItem(wizard.tr("Choose the kind of agency…"), "")
@@ -363,6 +427,9 @@ class AgencyPage(WizardPage):
 
     def _agency_changed(self, name: str) -> None:
         typed = self.person.currentText()
+        kind = self.kinds.get(name.strip()) or guess_kind(name)
+        if kind and not self.agency_kind():
+            self.kind.setCurrentIndex(self.kind.findData(kind))
         agency_id = self.agencies.get(name.strip())
         self.person.blockSignals(True)
         self.person.clear()
@@ -399,6 +466,8 @@ class AgencyPage(WizardPage):
 
 
 class CategoryPage(WizardPage):
+    """One of the policy's categories, or several (tick boxes) where the policy joins its list with "and/or"."""
+
     def __init__(self, wizard: NewEscalationWizard) -> None:
         super().__init__(
             wizard.tr("What is the disagreement about?"),
@@ -411,7 +480,7 @@ class CategoryPage(WizardPage):
         self.body.addLayout(self.choices)
         self.body.addStretch(1)
         self.group = QButtonGroup(self)
-        self._key = ""
+        self._keys: list[str] = []
         self._built_for = ""
         self.group.buttonToggled.connect(self._toggled)
         wizard.bind_custom("category", self.selected_key, self._select_key, self.group.buttonToggled)
@@ -421,35 +490,48 @@ class CategoryPage(WizardPage):
         if pack.id == self._built_for:
             return
         self._built_for = pack.id
-        self.intro.setText(self.wiz.tr("Choose the closest from the %s policy's list.") % pack.short_name)
+        several = pack.several_categories
+        self.intro.setText(
+            self.wiz.tr(
+                "Tick each that applies: the %s policy says a disagreement may be about one and/or another."
+            )
+            % pack.short_name
+            if several
+            else self.wiz.tr("Choose the closest from the %s policy's list.") % pack.short_name
+        )
         for button in self.group.buttons():
             self.group.removeButton(button)
             button.hide()
             button.deleteLater()
+        self.group.setExclusive(not several)
         for number, category in enumerate(pack.categories, start=1):
-            button = QRadioButton(f"&{number}  {category.label}")
+            button = (QCheckBox if several else QRadioButton)(f"&{number}  {category.label}")
             button.setAccessibleName(category.label)
             button.setProperty("key", category.key)
             self.group.addButton(button)
             self.choices.addWidget(button)
-        self._select_key(self._key)
+        self._select_key(self.selected_key())
 
-    def _toggled(self, button: QRadioButton, checked: bool) -> None:
-        if checked:
-            self._key = str(button.property("key"))
+    def _toggled(self, button: QAbstractButton, checked: bool) -> None:
+        key = str(button.property("key"))
+        if checked and key not in self._keys:
+            self._keys = [key] if self.group.exclusive() else [*self._keys, key]
             self.clear_error()
+        elif not checked and key in self._keys:
+            self._keys.remove(key)
 
     def selected_key(self) -> str:
-        return self._key
+        """The chosen category's key, or several joined by "+" in the policy's order."""
+        pack = self.wiz.ctx.packs.get(self._built_for) if self._built_for else None
+        return join_categories(pack, self._keys) if pack is not None else SEPARATOR.join(self._keys)
 
     def _select_key(self, key: object) -> None:
-        self._key = str(key or "")
+        self._keys = list(category_keys(str(key or "")))
         for button in self.group.buttons():
-            if button.property("key") == self._key:
-                button.setChecked(True)
+            button.setChecked(button.property("key") in self._keys)
 
     def validatePage(self) -> bool:
-        if self._key not in {c.key for c in self.wiz.pack.categories}:
+        if not valid_categories(self.wiz.pack, self.selected_key()):
             return self.show_error(self.wiz.tr("Choose what the disagreement is about."))
         self.clear_error()
         return True
@@ -584,7 +666,9 @@ class RiskPage(WizardPage):
         return True
 
     def nextId(self) -> int:
-        return RISK_ACTION_PAGE if self.yes.isChecked() else CHILD_PAGE
+        if self.yes.isChecked():
+            return RISK_ACTION_PAGE
+        return AGENCY_PAGE if self.wiz.child_fixed else CHILD_PAGE
 
 
 class RiskActionPage(WizardPage):
@@ -610,13 +694,17 @@ class RiskActionPage(WizardPage):
         self.body.addWidget(
             wrapped(
                 wizard.tr(
-                    "Do this first. Then carry on to record the escalation: the people to inform (and, out of "
-                    "hours, whom to call now) go on its checklist with their deadlines, shown overdue until done."
+                    "Do this first. Then carry on to record the escalation: what the policy says to do now (the "
+                    "people to inform, if it names any, and out of hours whom to call) goes on its checklist with "
+                    "its deadline, so you can tick it off; it shows overdue until done."
                 ),
                 "hint",
             )
         )
         self.body.addStretch(1)
+
+    def nextId(self) -> int:
+        return AGENCY_PAGE if self.wiz.child_fixed else CHILD_PAGE
 
     def initializePage(self) -> None:
         pack = self.wiz.pack
@@ -654,6 +742,11 @@ class SummaryPage(WizardPage):
         )
         self.wiz = wizard
         self.setFinalPage(True)
+        self.escalation = wrapped()
+        self.escalation.setTextFormat(Qt.TextFormat.PlainText)
+        self.escalation.setAccessibleName(wizard.tr("The escalation you are starting"))
+        self.escalation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body.addWidget(self.escalation)
         self.policy = wrapped()
         self.stage = QLabel(objectName="sectionTitle", wordWrap=True)
         self.what = wrapped()
@@ -675,6 +768,7 @@ class SummaryPage(WizardPage):
     def initializePage(self) -> None:
         pack = self.wiz.pack
         stage = pack.first_stage
+        self.escalation.setText(self._escalation_text(pack))
         self.policy.setText(self.wiz.tr("Policy: %s (version %s)") % (pack.name, pack.version))
         self.stage.setText(self.wiz.tr("First stage: %s") % stage.display_name)
         self.what.setText(stage.what_happens)
@@ -683,6 +777,25 @@ class SummaryPage(WizardPage):
         self.deadline.setText(self._deadline_text(pack))
         self.checklist.setText(self._checklist_text(pack))
         self.checklist.setVisible(bool(self.checklist.text()))
+
+    def _escalation_text(self, pack: PolicyPack) -> str:
+        """Child, agency, what it is about, the problem and the outcome sought: the whole escalation at a glance."""
+        wiz = self.wiz
+        agency = wiz.agency_page
+        kind = agency.kind.currentText() if agency.agency_kind() else ""
+        person = agency.person.currentText().strip()
+        lines = [
+            wiz.tr("Child: %s") % wiz.child_page.selected_child_name(),
+            wiz.tr("Other agency: %s") % agency.agency.currentText().strip()
+            + (f" ({kind})" if kind else "")
+            + (f" — {person}" if person else ""),
+            wiz.tr("About: %s") % category_words(pack, wiz.category_page.selected_key(), unknown=""),
+            wiz.tr("The problem: %s") % _short(wiz.problem_page.problem.toPlainText()),
+            wiz.tr("Outcome sought: %s") % _short(wiz.problem_page.outcome.toPlainText()),
+        ]
+        if wiz.immediate_risk:
+            lines.insert(0, wiz.tr("IMMEDIATE RISK: the child may be at immediate risk of significant harm."))
+        return "\n".join(lines)
 
     def _deadline_text(self, pack: PolicyPack) -> str:
         now = self.wiz.ctx.clock.now()
@@ -710,7 +823,11 @@ class SummaryPage(WizardPage):
             f"• {step.title}" for step in pack.pre_steps if not step.agency_kinds or kind in step.agency_kinds
         ]
         if self.wiz.immediate_risk:
-            lines = [f"• {self.wiz.tr('Inform')} {who}" for who in immediate_risk_rule(pack).inform] + lines
+            rule = immediate_risk_rule(pack)
+            urgent = [f"• {self.wiz.tr('Inform')} {who}" for who in rule.inform] or [
+                f"• {self.wiz.tr('Immediate risk')}: {rule.instruction}"
+            ]
+            lines = urgent + lines
         return self.wiz.tr("Added to the checklist:") + "\n" + "\n".join(lines) if lines else ""
 
     def validatePage(self) -> bool:

@@ -34,7 +34,7 @@ class OwedSteps(QWidget):
             title.setObjectName("sectionTitle")
             self.layout_.addWidget(title)
         for item in musts:
-            label = QLabel(f"• {item.text}" + (f" — due {item.due_words}" if item.due_words else ""))
+            label = QLabel(f"• {item.text}" + (f" — {item.due_words}" if item.due_words else ""))
             label.setWordWrap(True)
             box = QLineEdit()
             box.setPlaceholderText(self.tr("Why it was not done (required to go on)"))

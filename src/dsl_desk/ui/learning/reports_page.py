@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import medium_date
 from dsl_desk.core.learning import LessonLine, PeriodFigures, format_days
 from dsl_desk.core.periods import (
     ReportPeriod,
@@ -53,8 +54,10 @@ from dsl_desk.ui.messages import show_error
 from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, make_table, page_title, section_title
 from dsl_desk.ui.widgets.date_entry import DateEntry
+from dsl_desk.ui.widgets.folders import in_documents
 
 PERIOD_CHOICES = ("This quarter", "Last quarter", "This school year", "Last school year", "Custom dates")
 ONE_SERIES = (Series("Escalations", theme.ACCENT),)
@@ -67,35 +70,51 @@ TIMESCALE_SERIES = (
 
 def ask_save_path(parent: QWidget, title: str, suggested: str, file_filter: str) -> Path | None:
     """The save dialog, as a function so tests can answer it without a native dialog."""
-    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(Path.home() / suggested), file_filter)
+    chosen, _filter = QFileDialog.getSaveFileName(parent, title, in_documents(suggested), file_filter)
     return Path(chosen) if chosen else None
 
 
 def lesson_columns() -> list[Column[LessonLine]]:
     return [
-        Column("No.", lambda r: r.reference or str(r.number), sort_key=lambda r: r.number),
         Column(
-            "Resolved", lambda r: f"{r.resolved_on:%d %b %Y}", sort_key=lambda r: r.resolved_on.isoformat()
+            translate("reports_page", "No."),
+            lambda r: r.reference or str(r.number),
+            sort_key=lambda r: r.number,
         ),
-        Column("About", lambda r: r.category, tooltip=lambda r: f"{r.category} — {r.other_agency}"),
-        Column("Lesson learnt", lambda r: r.lessons or "(none recorded)", tooltip=lambda r: r.lessons),
-        Column("To partnership", lambda r: "Yes" if r.referred_to_board else "No"),
         Column(
-            "Follow-up", lambda r: r.follow_up_text or "Not yet recorded", tooltip=lambda r: r.follow_up_text
+            translate("reports_page", "Resolved"),
+            lambda r: medium_date(r.resolved_on),
+            sort_key=lambda r: r.resolved_on.isoformat(),
+        ),
+        Column(
+            translate("reports_page", "About"),
+            lambda r: r.category,
+            tooltip=lambda r: f"{r.category} — {r.other_agency}",
+        ),
+        Column(
+            translate("reports_page", "Lesson learnt"),
+            lambda r: r.lessons or "(none recorded)",
+            tooltip=lambda r: r.lessons,
+        ),
+        Column(translate("reports_page", "To partnership"), lambda r: "Yes" if r.referred_to_board else "No"),
+        Column(
+            translate("reports_page", "Follow-up"),
+            lambda r: r.follow_up_text or "Not yet recorded",
+            tooltip=lambda r: r.follow_up_text,
         ),
     ]
 
 
 def alert_columns() -> list[Column[AlertView]]:
     return [
-        Column("Reference", lambda a: a.reference),
+        Column(translate("reports_page", "Reference"), lambda a: a.reference),
         Column(
-            "Date",
-            lambda a: f"{a.alert.alert_date:%d %b %Y}",
+            translate("reports_page", "Date"),
+            lambda a: medium_date(a.alert.alert_date),
             sort_key=lambda a: a.alert.alert_date.isoformat(),
         ),
         Column(
-            "Summary",
+            translate("reports_page", "Summary"),
             lambda a: a.alert.summary.splitlines()[0] if a.alert.summary else "",
             tooltip=lambda a: a.alert.summary,
         ),

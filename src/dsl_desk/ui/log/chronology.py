@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import clock_time, numeric_date, short_date
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError
 from dsl_desk.services.log.attachments import open_copy
@@ -38,6 +39,7 @@ from dsl_desk.ui.messages import show_error
 from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.theme import ACCENT, MUTED, OVERDUE, OVERDUE_SOFT
+from dsl_desk.ui.widgets.folders import in_documents
 
 STRUCK_GREY = "#6b7280"
 MARK_BACKGROUND = "#fff3a0"
@@ -48,7 +50,7 @@ _TABLE = '<table width="100%" cellpadding="8" cellspacing="1" bgcolor="#d0d6de" 
 
 
 def _when(instant: object) -> str:
-    return f"{london(instant):%a %d %b %Y, %H:%M}"  # type: ignore[arg-type]
+    return f"{short_date(london(instant).date())}, {clock_time(instant)}"  # type: ignore[arg-type]
 
 
 def _text(text: str, words: Sequence[str]) -> str:
@@ -84,7 +86,7 @@ def _sections(entry: EntryView, words: Sequence[str]) -> str:
 def _extras(entry: EntryView, *, live: bool) -> str:
     parts = []
     for action in entry.actions:
-        due = f"due {action.due_on:%d/%m/%Y}" if action.due_on else "no due date"
+        due = f"due {numeric_date(action.due_on)}" if action.due_on else "no due date"
         state = f"done {_when(action.done_at)}" if action.done_at else (
             f'<a href="action:{action.id}">Mark done</a>' if live else "open"
         )  # fmt: skip
@@ -347,7 +349,7 @@ class ChronologyView(QWidget):
         if path is None:
             suggested = suggested_file_name(self.ctx, self.chronology)
             name, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("Export chronology"), suggested, self.tr("PDF documents (*.pdf)")
+                self, self.tr("Export chronology"), in_documents(suggested), self.tr("PDF documents (*.pdf)")
             )
             if not name:
                 return

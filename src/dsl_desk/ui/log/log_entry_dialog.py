@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import numeric_date_time
 from dsl_desk.core.record_prompts import record_prompts
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError, ValidationError
@@ -48,6 +49,7 @@ from dsl_desk.services.people.children import list_children
 from dsl_desk.ui.paperwork.form_fields import child_choice_text
 from dsl_desk.ui.widgets.common import compact_combo, fit_to_screen
 from dsl_desk.ui.widgets.date_entry import DateEntry, DateTimeEntry
+from dsl_desk.ui.widgets.folders import in_documents
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ class LogEntryDialog(QDialog):
         note = QLabel(
             self.tr("You are correcting entry %s, written %s by %s. It stays on the record, struck through, "
                     "with your correction beside it.")
-            % (original.id, f"{written:%d/%m/%Y %H:%M}", original.author),
+            % (original.id, numeric_date_time(written), original.author),
             wordWrap=True,
         )  # fmt: skip
         box_layout.addRow(note)
@@ -374,7 +376,7 @@ class LogEntryDialog(QDialog):
 
     def _choose_files(self) -> None:
         names, _filter = QFileDialog.getOpenFileNames(
-            self, self.tr("Attach files"), "", self.tr("Emails, PDFs and images (*.eml *.msg *.pdf *.png *.jpg *.jpeg *.gif *.webp *.tif *.tiff *.heic)")
+            self, self.tr("Attach files"), in_documents(), self.tr("Emails, PDFs and images (*.eml *.msg *.pdf *.png *.jpg *.jpeg *.gif *.webp *.tif *.tiff *.heic)")
         )  # fmt: skip
         for name in names:
             self.add_attachment(Path(name))

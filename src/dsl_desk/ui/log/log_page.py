@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import LONDON, london
+from dsl_desk.core.dates_in_words import numeric_date, numeric_date_time
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError
 from dsl_desk.services.escalations.reading import list_escalations
@@ -53,7 +54,7 @@ def hit_html(hit: SearchHit) -> str:
     reference = f" · {html.escape(hit.escalation_reference)}" if hit.escalation_reference else ""
     return (
         f'<p><a href="entry:{hit.entry_id}:{hit.child_id}"><b>{html.escape(hit.child_name)}</b> — '
-        f"{london(hit.occurred_at):%d/%m/%Y %H:%M} · {html.escape(hit.method_label)}</a>{reference}"
+        f"{numeric_date_time(hit.occurred_at)} · {html.escape(hit.method_label)}</a>{reference}"
         f'<span style="color:{MUTED}"> · {html.escape(hit.author)}</span>{superseded}<br>'
         f"{snippet_html(hit.snippet)}</p>"
     )
@@ -177,7 +178,7 @@ class LogPage(QWidget):
             combo.clear()
             combo.addItem(first, None)
             for row in children:
-                combo.addItem(f"{row.name} ({row.date_of_birth:%d/%m/%Y})", row.id)
+                combo.addItem(f"{row.name} ({numeric_date(row.date_of_birth)})", row.id)
             combo.setCurrentIndex(max(0, combo.findData(selected)))
         self.filter_escalation.clear()
         self.filter_escalation.addItem(self.tr("Any escalation"), None)

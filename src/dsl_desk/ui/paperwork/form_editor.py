@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.services.paperwork.form_values import FieldKind, FormDefinition, FormField
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -47,7 +49,7 @@ def display_date(value: str) -> str:
             day = date.fromisoformat(value)
         except ValueError:
             return value
-        return f"{day.day} {day:%B %Y}"
+        return day_month_year(day)
     return value
 
 
@@ -67,7 +69,7 @@ class _LineInput(_Input):
     def __init__(self, f: FormField, changed: SignalInstance) -> None:
         self.widget = self.edit = QLineEdit()
         if f.kind is FieldKind.DATE:
-            self.edit.setPlaceholderText("e.g. 5 January 2026")
+            self.edit.setPlaceholderText(translate("form_editor", "e.g. 5 January 2026"))
         self.edit.textEdited.connect(lambda _text: changed.emit())
 
     def value(self) -> str:

@@ -10,6 +10,7 @@ from typing import cast
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.ui.widgets.passphrase_strength import PassphraseStrength
 
 
@@ -112,4 +113,4 @@ def add_new_passphrase_rows(
 def child_choice_text(name: str, born: date) -> str:
     """How a child is offered in a list of children: the date of birth in words, which reads the same in
     every locale (09/10/2014 does not)."""
-    return f"{name} (born {born.day} {born:%B %Y})"
+    return f"{name} (born {day_month_year(born)})"

@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QIODevice,
     QRect,
     QSize,
-    QStandardPaths,
     Qt,
     QTimer,
     QUrl,
@@ -64,7 +63,9 @@ from dsl_desk.ui.messages import show_error
 from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.paperwork.form_editor import FormEditor
 from dsl_desk.ui.signals import AppSignals, Changed
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, page_title
+from dsl_desk.ui.widgets.folders import in_documents
 
 T = TypeVar("T")
 _DRAFT_DELAY_MS = 700
@@ -94,7 +95,11 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
     pages = range((first or 1) - 1, min(last or document.pageCount(), document.pageCount()))
     painter = QPainter()
     if not painter.begin(printer):
-        raise DeskError("The printer could not be started. Check that it is switched on and try again.")
+        raise DeskError(
+            translate(
+                "forms_page", "The printer could not be started. Check that it is switched on and try again."
+            )
+        )
     try:
         for position, index in enumerate(pages):
             if position:
@@ -225,7 +230,15 @@ class FormsPage(QWidget):
         layout.addWidget(splitter, 1)
         layout.addLayout(self._actions())
         self.status = QLabel(objectName="hint", wordWrap=True)
-        layout.addWidget(self.status)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        self.draft_path: Path | None = None
+        self.open_folder_button = QPushButton(self.tr("Open the draft's &folder"))
+        self.open_folder_button.clicked.connect(self._open_draft_folder)
+        self.open_folder_button.hide()
+        status_row.addWidget(self.open_folder_button)
+        layout.addLayout(status_row)
 
     def _selectors(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -458,9 +471,7 @@ class FormsPage(QWidget):
         name = self._run(lambda: suggested_file_name(self.ctx, self.escalation_id, self.form_id))
         if name is None:
             return
-        start = str(
-            Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)) / name
-        )
+        start = in_documents(name)
         path, _filter = QFileDialog.getSaveFileName(
             self, self.tr("Save the form as PDF"), start, "PDF (*.pdf)"
         )
@@ -524,13 +535,24 @@ class FormsPage(QWidget):
         assert escalation_id is not None
 
         def written(path: Path) -> None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-            self.status.setText(
-                self.tr(
-                    "Email draft opened in your mail program. Check it and send it from there before you lock "
-                    "the desk: the draft file is removed when the desk locks or closes."
+            self.draft_path = path
+            if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+                self.open_folder_button.hide()
+                self.status.setText(
+                    self.tr(
+                        "Email draft handed to your mail program ({file}). Check it and send it from there before "
+                        "you lock the desk: the draft file is removed when the desk locks or closes."
+                    ).format(file=path.name)
                 )
-            )
+            else:  # nothing on this computer opens .eml files: say so, and where the draft is
+                self.open_folder_button.show()
+                self.status.setText(
+                    self.tr(
+                        "No mail program opened the draft. It is saved as {file}: open it with your mail program "
+                        "(or attach it to a new email) and send it before you lock the desk: the draft file is "
+                        "removed when the desk locks or closes."
+                    ).format(file=path)
+                )
             self._form_chosen()  # "Copy to … Date" and "Method of delivery" now follow the recorded email
             self._recorded()
 
@@ -541,6 +563,10 @@ class FormsPage(QWidget):
             self.tr("Writing the email draft…"),
             written,
         )
+
+    def _open_draft_folder(self) -> None:
+        if self.draft_path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.draft_path.parent)))
 
     def _exporter(
         self, *, sign: bool, wet: bool = False, action: Action = "export", destination: Path | None = None

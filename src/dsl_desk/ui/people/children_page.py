@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year, numeric_date
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.escalations.reading import list_escalations
 from dsl_desk.services.escalations.views import CaseRow
@@ -53,6 +54,14 @@ class ChildrenPage(QWidget):
         self.add_button.setProperty("primary", True)
         self.add_button.clicked.connect(self.add_child)
         top.addWidget(self.add_button)
+        self.import_button = QPushButton(self.tr("&Bring in from the MIS…"))
+        self.import_button.setToolTip(
+            self.tr(
+                "Add children from a CSV export of your MIS or a Common Transfer File, with a preview first"
+            )
+        )
+        self.import_button.clicked.connect(self.import_children)
+        top.addWidget(self.import_button)
         layout.addLayout(top)
         splitter = QSplitter(Qt.Orientation.Horizontal, objectName="children_splitter")  # sizes kept on close
         splitter.addWidget(self._build_list())
@@ -74,18 +83,18 @@ class ChildrenPage(QWidget):
         layout.addWidget(self.search)
         self.model: RowTableModel[ChildRow] = RowTableModel(
             [
-                Column("Name", lambda r: r.name),
+                Column(self.tr("Name"), lambda r: r.name),
                 Column(
-                    "Born",
-                    lambda r: f"{r.date_of_birth:%d/%m/%Y}",
+                    self.tr("Born"),
+                    lambda r: numeric_date(r.date_of_birth),
                     sort_key=lambda r: r.date_of_birth.isoformat(),
                 ),
                 Column(
-                    "Open",
+                    self.tr("Open"),
                     lambda r: str(r.open_escalations) if r.open_escalations else "–",
                     sort_key=lambda r: r.open_escalations,
                 ),
-                Column("Status", lambda r: ", ".join(r.flags)),
+                Column(self.tr("Status"), lambda r: ", ".join(r.flags)),
             ],
             self,
         )
@@ -118,6 +127,11 @@ class ChildrenPage(QWidget):
         if dialog.exec() and dialog.saved:
             self.signals.changed.emit(Changed(children=True))
             self.show_child(dialog.saved.id)
+
+    def import_children(self) -> None:
+        from dsl_desk.ui.people.child_import import ChildImportDialog
+
+        ChildImportDialog(self.ctx, self.signals, self).exec()
 
     def edit_current(self) -> None:
         if self.current is None:
@@ -176,12 +190,16 @@ class ChildDetailPanel(QFrame):
         layout.addWidget(section_title(self.tr("Escalations")))
         self.cases: RowTableModel[CaseRow] = RowTableModel(
             [
-                Column("Ref", lambda r: r.reference, tooltip=lambda r: f"Other agency: {r.other_agency}"),
-                Column("Status", lambda r: r.status_words),
                 Column(
-                    "Stage", lambda r: r.stage_label, tooltip=lambda r: f"{r.stage_label} — {r.other_agency}"
+                    self.tr("Ref"), lambda r: r.reference, tooltip=lambda r: f"Other agency: {r.other_agency}"
                 ),
-                Column("Deadline", lambda r: r.deadline_words),
+                Column(self.tr("Status"), lambda r: r.status_words),
+                Column(
+                    self.tr("Stage"),
+                    lambda r: r.stage_label,
+                    tooltip=lambda r: f"{r.stage_label} — {r.other_agency}",
+                ),
+                Column(self.tr("Deadline"), lambda r: r.deadline_words),
             ],
             self,
         )
@@ -216,7 +234,8 @@ class ChildDetailPanel(QFrame):
         today = london(self.ctx.clock.now()).date()
         self.name.setText(child.name)
         self.fact_labels["born"].setText(
-            f"{details.date_of_birth:%d %B %Y} (age {_age(details.date_of_birth, today)})"
+            self.tr("%s (age %s)")
+            % (day_month_year(details.date_of_birth), _age(details.date_of_birth, today))
         )
         self.fact_labels["address"].setText(details.address or "–")
         self.fact_labels["parents"].setText(details.parents_carers or "–")

@@ -60,11 +60,11 @@ class ContactsPage(QWidget):
         layout.addWidget(section_title(self.tr("Professionals")))
         self.people: RowTableModel[ProfessionalRow] = RowTableModel(
             [
-                Column("Name", lambda r: r.name),
-                Column("Role", lambda r: r.role),
-                Column("Agency", lambda r: r.agency),
-                Column("Phone", lambda r: r.phone),
-                Column("Email", lambda r: r.email),
+                Column(self.tr("Name"), lambda r: r.name),
+                Column(self.tr("Role"), lambda r: r.role),
+                Column(self.tr("Agency"), lambda r: r.agency),
+                Column(self.tr("Phone"), lambda r: r.phone),
+                Column(self.tr("Email"), lambda r: r.email),
             ],
             self,
         )
@@ -78,12 +78,12 @@ class ContactsPage(QWidget):
         layout.addWidget(self.board_label)
         self.directory: RowTableModel[PartnershipContactRow] = RowTableModel(
             [
-                Column("Level", lambda r: r.contact.level),
-                Column("Name", lambda r: r.contact.name),
-                Column("Role", lambda r: r.contact.role),
-                Column("Agency", lambda r: r.contact.agency),
-                Column("Phone", lambda r: r.contact.phone),
-                Column("Email", lambda r: r.contact.email),
+                Column(self.tr("Level"), lambda r: r.contact.level),
+                Column(self.tr("Name"), lambda r: r.contact.name),
+                Column(self.tr("Role"), lambda r: r.contact.role),
+                Column(self.tr("Agency"), lambda r: r.contact.agency),
+                Column(self.tr("Phone"), lambda r: r.contact.phone),
+                Column(self.tr("Email"), lambda r: r.contact.email),
                 Column(
                     "",
                     lambda r: self.tr("corrected") if r.edited else "",

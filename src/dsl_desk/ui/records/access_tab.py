@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date
+from dsl_desk.core.dates_in_words import describe_date, numeric_date, numeric_date_time
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.subject_access import (
@@ -43,7 +43,9 @@ from dsl_desk.ui.messages import confirm, show_error
 from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, make_table, section_title
+from dsl_desk.ui.widgets.folders import in_documents
 
 if TYPE_CHECKING:
     from dsl_desk.services.records.subject_access_export import ExportResult
@@ -62,12 +64,12 @@ def request_columns(today_of: object) -> list[Column[RequestRow]]:
         return theme.OVERDUE_SOFT if row.overdue else None
 
     return [
-        Column("Ref", lambda r: r.reference, sort_key=lambda r: r.id),
-        Column("Child", lambda r: r.child),
-        Column("Requester is", lambda r: r.relationship, tooltip=lambda r: r.requester),
-        Column("Received", lambda r: f"{r.received_on:%d/%m/%Y}", sort_key=lambda r: r.received_on.isoformat()),
-        Column("Respond by", due, sort_key=lambda r: r.due_on.isoformat(), foreground=overdue_fg, background=overdue_bg),
-        Column("Status", lambda r: r.status_words, foreground=overdue_fg, background=overdue_bg),
+        Column(translate("access_tab", "Ref"), lambda r: r.reference, sort_key=lambda r: r.id),
+        Column(translate("access_tab", "Child"), lambda r: r.child),
+        Column(translate("access_tab", "Requester is"), lambda r: r.relationship, tooltip=lambda r: r.requester),
+        Column(translate("access_tab", "Received"), lambda r: numeric_date(r.received_on), sort_key=lambda r: r.received_on.isoformat()),
+        Column(translate("access_tab", "Respond by"), due, sort_key=lambda r: r.due_on.isoformat(), foreground=overdue_fg, background=overdue_bg),
+        Column(translate("access_tab", "Status"), lambda r: r.status_words, foreground=overdue_fg, background=overdue_bg),
     ]  # fmt: skip
 
 
@@ -79,17 +81,20 @@ def item_columns() -> list[Column[DisclosableItem]]:
         return f"Withheld: {item.withheld.exemption_label}{quiet}"
 
     return [
-        Column("Item", lambda i: i.label, tooltip=lambda i: i.snippet),
-        Column("What it says", lambda i: i.snippet, tooltip=lambda i: i.snippet),
-        Column("In the response", state, foreground=lambda i: theme.OVERDUE if i.withheld else None,
+        Column(translate("access_tab", "Item"), lambda i: i.label, tooltip=lambda i: i.snippet),
+        Column(translate("access_tab", "What it says"), lambda i: i.snippet, tooltip=lambda i: i.snippet),
+        Column(translate("access_tab", "In the response"), state, foreground=lambda i: theme.OVERDUE if i.withheld else None,
                tooltip=lambda i: i.withheld.reason if i.withheld else ""),
     ]  # fmt: skip
 
 
 def term_columns() -> list[Column[Decision]]:
     return [
-        Column("Name redacted", lambda d: d.term),
-        Column("Decided", lambda d: f"{london(d.decided_at):%d/%m/%Y %H:%M} by {d.decided_by}"),
+        Column(translate("access_tab", "Name redacted"), lambda d: d.term),
+        Column(
+            translate("access_tab", "Decided"),
+            lambda d: f"{numeric_date_time(d.decided_at)} by {d.decided_by}",
+        ),
     ]
 
 
@@ -257,7 +262,7 @@ class SubjectAccessTab(QWidget):
             if r.overdue:
                 lines.append("This response is overdue.")
         elif r.status == "responded":
-            lines.append(f"Answered {london(r.responded_at).date():%d/%m/%Y} ({r.response_method}).")  # type: ignore[arg-type]
+            lines.append(f"Answered {numeric_date(london(r.responded_at).date())} ({r.response_method}).")  # type: ignore[arg-type]
         else:
             lines.append("Withdrawn.")
         return " ".join(lines)
@@ -370,8 +375,11 @@ class SubjectAccessTab(QWidget):
         def exported(result: ExportResult) -> None:
             self.last_export = result
             self.preview_label.setText(
-                f"Saved {result.response_pdf.name} and {result.response_json.name} for the requester, and "
-                f"{result.redaction_log_pdf.name} for your own file (do not send it), in {folder}."
+                translate(
+                    "access_tab",
+                    "Saved %s and %s for the requester, and %s for your own file (do not send it), in %s.",
+                )
+                % (result.response_pdf.name, result.response_json.name, result.redaction_log_pdf.name, folder)
             )
 
         run_operation(
@@ -406,4 +414,4 @@ def _row_of(*buttons: QPushButton) -> QHBoxLayout:
 
 def choose_folder(parent: QWidget, title: str) -> str:
     """The folder picker (a function of its own so tests can stand in for the native dialog)."""
-    return QFileDialog.getExistingDirectory(parent, title, str(Path.home()))
+    return QFileDialog.getExistingDirectory(parent, title, in_documents())

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import Clock, london
+from dsl_desk.core.dates_in_words import at_time, long_date, with_time
 from dsl_desk.core.policy import PolicyPack
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.data_folder import DataPaths
@@ -35,9 +36,11 @@ from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.backups import (
     BackupFile,
     BackupSummary,
-    RestoreResult,
     describe_backup,
     list_available_backups,
+)
+from dsl_desk.services.records.restore import (
+    RestoreResult,
     newest_good_backup,
     restore_backup,
     restore_damaged_database,
@@ -57,7 +60,7 @@ KIND_WORDS = {
 def backup_label(backup: BackupFile, data_backups: Path) -> str:
     where = "data folder" if backup.path.parent == data_backups else str(backup.path.parent)
     kind = KIND_WORDS.get(backup.meta.kind, backup.meta.kind)
-    return f"{london(backup.made_at):%A %d %B %Y, %H:%M} — {kind} — {where}"
+    return f"{at_time(backup.made_at, long_date)} — {kind} — {where}"
 
 
 def _error_label() -> QLabel:
@@ -179,21 +182,19 @@ class ReviewPage(QWizardPage):
         summary: BackupSummary = self.wizard().summary  # type: ignore[attr-defined]
         contents = summary.contents
         made = london(summary.made_at)
-        self.values["made"].setText(f"{made:%A} {made.day} {made:%B %Y at %H:%M}")
+        self.values["made"].setText(at_time(made, long_date))
         self.values["where"].setText(str(summary.backup.path))
         self.values["children"].setText(str(contents.children))
         self.values["escalations"].setText(str(contents.escalations))
         self.values["entries"].setText(str(contents.entries))
         newest = contents.newest_entry_at
-        self.values["newest"].setText(
-            f"{london(newest):%d %B %Y at %H:%M}" if newest else self.tr("none — the log is empty")
-        )
+        self.values["newest"].setText(at_time(newest) if newest else self.tr("none — the log is empty"))
         self.warning.setText(
             self.tr(
                 "Anything entered after %s will no longer be in the working database. Before anything is "
                 "replaced, the current database is backed up to %s, so this restore can itself be undone."
             )
-            % (f"{made:%d %B %Y %H:%M}", self.ctx.paths.backups)
+            % (with_time(made), self.ctx.paths.backups)
         )
         self.understood.setChecked(False)
         self.error.hide()
@@ -329,7 +330,7 @@ class DamagedDatabaseDialog(QDialog):
                 % self.paths.backups
             )
             return
-        made = f"{london(backup.made_at):%A %d %B %Y at %H:%M}" if isinstance(backup, BackupFile) else ""
+        made = at_time(backup.made_at, long_date) if isinstance(backup, BackupFile) else ""
         self.explanation.setText(
             self.tr(
                 "The newest good backup is %s:\n%s\n\nRestoring puts it in place of the damaged database. "

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dsl_desk.core.dates_in_words import day_month_year
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError, ServiceError, ValidationError
 from dsl_desk.services.records.retention import MAX_REASON
@@ -61,7 +62,7 @@ class RetentionDeleteDialog(QDialog):
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
         layout = QVBoxLayout(self)
         layout.addWidget(section_title(self.tr("Delete %s's record") % self.preview.name))
-        born = self.tr("Born %s.") % f"{self.preview.date_of_birth:%d %B %Y}"
+        born = self.tr("Born %s.") % day_month_year(self.preview.date_of_birth)
         layout.addWidget(_plain(f"{born} {self.preview.due_because}"))
         layout.addWidget(self._what_goes(self.preview))
         layout.addWidget(self._warning(self.preview))

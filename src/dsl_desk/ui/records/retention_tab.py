@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import numeric_date, numeric_date_time
 from dsl_desk.core.retention import ordinal
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.profile import get_profile
@@ -36,12 +37,13 @@ from dsl_desk.ui.paperwork.form_fields import buddy_label, error_label
 from dsl_desk.ui.records.retention_delete import RetentionDeleteDialog
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, make_table, section_title
 from dsl_desk.ui.widgets.date_entry import DateEntry
 
 
 def _day(value: date) -> str:
-    return f"{value:%d/%m/%Y}"
+    return numeric_date(value)
 
 
 def review_columns() -> list[Column[ReviewRow]]:
@@ -49,11 +51,11 @@ def review_columns() -> list[Column[ReviewRow]]:
         return theme.DUE_TODAY_SOFT if row.blockers else None
 
     return [
-        Column("Name", lambda r: r.name),
-        Column("Born", lambda r: _day(r.date_of_birth), sort_key=lambda r: r.date_of_birth.isoformat()),
-        Column("Kept until", lambda r: _day(r.keep_until), sort_key=lambda r: r.keep_until.isoformat(), tooltip=lambda r: r.due_because),
-        Column("Would go", lambda r: r.what_would_go),
-        Column("What stops deletion", lambda r: " ".join(r.blockers) or "Nothing", background=blocked, tooltip=lambda r: "\n".join(r.blockers)),
+        Column(translate("retention_tab", "Name"), lambda r: r.name),
+        Column(translate("retention_tab", "Born"), lambda r: _day(r.date_of_birth), sort_key=lambda r: r.date_of_birth.isoformat()),
+        Column(translate("retention_tab", "Kept until"), lambda r: _day(r.keep_until), sort_key=lambda r: r.keep_until.isoformat(), tooltip=lambda r: r.due_because),
+        Column(translate("retention_tab", "Would go"), lambda r: r.what_would_go),
+        Column(translate("retention_tab", "What stops deletion"), lambda r: " ".join(r.blockers) or "Nothing", background=blocked, tooltip=lambda r: "\n".join(r.blockers)),
     ]  # fmt: skip
 
 
@@ -65,23 +67,23 @@ def hold_columns() -> list[Column[HoldRow]]:
         return theme.DUE_TODAY_SOFT if row.review_due else None
 
     return [
-        Column("Name", lambda r: r.name),
-        Column("Born", lambda r: _day(r.date_of_birth), sort_key=lambda r: r.date_of_birth.isoformat()),
-        Column("Why", lambda r: r.reason, tooltip=lambda r: r.reason),
-        Column("Review on", review, sort_key=lambda r: r.review_on.isoformat() if r.review_on else "", background=due),
-        Column("Placed", lambda r: f"{london(r.placed_at):%d/%m/%Y} by {r.placed_by}", sort_key=lambda r: r.placed_at.isoformat()),
+        Column(translate("retention_tab", "Name"), lambda r: r.name),
+        Column(translate("retention_tab", "Born"), lambda r: _day(r.date_of_birth), sort_key=lambda r: r.date_of_birth.isoformat()),
+        Column(translate("retention_tab", "Why"), lambda r: r.reason, tooltip=lambda r: r.reason),
+        Column(translate("retention_tab", "Review on"), review, sort_key=lambda r: r.review_on.isoformat() if r.review_on else "", background=due),
+        Column(translate("retention_tab", "Placed"), lambda r: f"{numeric_date(london(r.placed_at).date())} by {r.placed_by}", sort_key=lambda r: r.placed_at.isoformat()),
     ]  # fmt: skip
 
 
 def deletion_columns() -> list[Column[TombstoneRow]]:
     return [
-        Column("Deleted", lambda r: f"{london(r.deleted_at):%d/%m/%Y %H:%M}", sort_key=lambda r: r.deleted_at.isoformat()),
-        Column("Record no.", lambda r: str(r.former_child_id), sort_key=lambda r: r.former_child_id),
-        Column("Born in", lambda r: str(r.year_of_birth)),
-        Column("Kept until", lambda r: _day(r.retention_until), sort_key=lambda r: r.retention_until.isoformat()),
-        Column("What went", lambda r: r.what_went),
-        Column("Why", lambda r: r.reason, tooltip=lambda r: r.reason),
-        Column("By", lambda r: r.deleted_by),
+        Column(translate("retention_tab", "Deleted"), lambda r: numeric_date_time(r.deleted_at), sort_key=lambda r: r.deleted_at.isoformat()),
+        Column(translate("retention_tab", "Record no."), lambda r: str(r.former_child_id), sort_key=lambda r: r.former_child_id),
+        Column(translate("retention_tab", "Born in"), lambda r: str(r.year_of_birth)),
+        Column(translate("retention_tab", "Kept until"), lambda r: _day(r.retention_until), sort_key=lambda r: r.retention_until.isoformat()),
+        Column(translate("retention_tab", "What went"), lambda r: r.what_went),
+        Column(translate("retention_tab", "Why"), lambda r: r.reason, tooltip=lambda r: r.reason),
+        Column(translate("retention_tab", "By"), lambda r: r.deleted_by),
     ]  # fmt: skip
 
 

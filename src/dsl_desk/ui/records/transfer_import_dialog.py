@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
+from dsl_desk.core.dates_in_words import day_month_year, with_time
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError, ServiceError
 from dsl_desk.services.records.transfers import import_bundle, preview_bundle
@@ -33,6 +34,7 @@ from dsl_desk.ui.operations import run_operation
 from dsl_desk.ui.paperwork.form_fields import error_label
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.widgets.common import hint, section_title
+from dsl_desk.ui.widgets.folders import in_documents
 
 if TYPE_CHECKING:
     from dsl_desk.services.records.transfer_import import BundlePreview, ImportedTransfer
@@ -132,7 +134,7 @@ class TransferImportDialog(QDialog):
         name, _filter = QFileDialog.getOpenFileName(
             self,
             self.tr("Choose the transfer file"),
-            str(Path.home()),
+            in_documents(),
             self.tr("DSL Desk transfer files (*.dsltransfer);;All files (*)"),
         )
         if name:
@@ -179,9 +181,8 @@ class TransferImportDialog(QDialog):
         counts = ", ".join(f"{preview.counts[key]} {words}" for key, words in SECTION_WORDS.items())
         sent = london(preview.exported_at)
         lines = [
-            self.tr("Child: %s, born %s") % (preview.child_name, f"{preview.date_of_birth:%d %B %Y}"),
-            self.tr("From: %s, sent by %s on %s")
-            % (preview.from_school, preview.sent_by, f"{sent:%d %B %Y %H:%M}"),
+            self.tr("Child: %s, born %s") % (preview.child_name, day_month_year(preview.date_of_birth)),
+            self.tr("From: %s, sent by %s on %s") % (preview.from_school, preview.sent_by, with_time(sent)),
             self.tr("Holds: %s") % counts,
             "",
             preview.signer.describe(),

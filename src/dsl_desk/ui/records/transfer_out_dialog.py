@@ -40,6 +40,7 @@ from dsl_desk.ui.paperwork.form_fields import error_label
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.widgets.common import hint, section_title
 from dsl_desk.ui.widgets.date_entry import DateEntry
+from dsl_desk.ui.widgets.folders import in_documents
 
 METHODS = (
     "Secure email (encrypted)",
@@ -101,7 +102,7 @@ class TransferOutDialog(QDialog):
             today=today,
             earliest=today,
         )
-        self.folder = QLineEdit(str(Path.home()), accessibleName=self.tr("Folder"))
+        self.folder = QLineEdit(in_documents(), accessibleName=self.tr("Folder"))
         choose = QPushButton(self.tr("Choose…"))
         choose.clicked.connect(self._choose_folder)
         folder_row = QHBoxLayout()

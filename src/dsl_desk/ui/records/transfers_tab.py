@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date
+from dsl_desk.core.dates_in_words import describe_date, short_date
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError
 from dsl_desk.services.records.transfers import (
@@ -34,6 +34,7 @@ from dsl_desk.services.records.transfers import (
 from dsl_desk.ui import theme
 from dsl_desk.ui.signals import AppSignals, Changed
 from dsl_desk.ui.table_model import ROW_ROLE, Column, RowTableModel
+from dsl_desk.ui.translation import translate
 from dsl_desk.ui.widgets.common import hint, make_table
 
 
@@ -49,15 +50,15 @@ def transfer_columns(today_of: object) -> list[Column[TransferRow]]:
         return theme.OVERDUE_SOFT if row.overdue else None
 
     return [
-        Column("Direction", lambda r: "Sent to" if r.direction == "out" else "From", sort_key=lambda r: r.direction),
-        Column("School", lambda r: r.other_school, tooltip=lambda r: ", ".join(p for p in (r.other_dsl, r.other_contact) if p)),
-        Column("Child", lambda r: r.child or "(record deleted)"),
-        Column("Status", lambda r: r.status_words, foreground=overdue_fg, background=overdue_bg),
-        Column("Receipt", lambda r: r.receipt_words or "–", sort_key=lambda r: r.receipt_due_on.isoformat() if r.receipt_due_on else "", foreground=overdue_fg),
-        Column("When", when, sort_key=lambda r: (r.sent_at or r.created_at).isoformat()),
+        Column(translate("transfers_tab", "Direction"), lambda r: "Sent to" if r.direction == "out" else "From", sort_key=lambda r: r.direction),
+        Column(translate("transfers_tab", "School"), lambda r: r.other_school, tooltip=lambda r: ", ".join(p for p in (r.other_dsl, r.other_contact) if p)),
+        Column(translate("transfers_tab", "Child"), lambda r: r.child or "(record deleted)"),
+        Column(translate("transfers_tab", "Status"), lambda r: r.status_words, foreground=overdue_fg, background=overdue_bg),
+        Column(translate("transfers_tab", "Receipt"), lambda r: r.receipt_words or "–", sort_key=lambda r: r.receipt_due_on.isoformat() if r.receipt_due_on else "", foreground=overdue_fg),
+        Column(translate("transfers_tab", "When"), when, sort_key=lambda r: (r.sent_at or r.created_at).isoformat()),
         Column(
-            "Keep our copy until",
-            lambda r: f"{r.keep_copy_until:%a} {r.keep_copy_until.day} {r.keep_copy_until:%b %Y}" if r.keep_copy_until else "–",
+            translate("transfers_tab", "Keep our copy until"),
+            lambda r: short_date(r.keep_copy_until) if r.keep_copy_until else "–",
             sort_key=lambda r: r.keep_copy_until.isoformat() if r.keep_copy_until else "",
         ),
     ]  # fmt: skip

@@ -48,6 +48,7 @@ from dsl_desk.core.date_entry import (
     parse_uk_date,
     parse_uk_datetime,
 )
+from dsl_desk.core.dates_in_words import numeric_date
 from dsl_desk.services.errors import ValidationError
 
 V = TypeVar("V", date, datetime)
@@ -391,7 +392,7 @@ class DateTimeEntry(_Entry[datetime]):
         return wall
 
     def _format(self, value: datetime) -> str:
-        return f"{value.day:02d}/{value.month:02d}/{value.year} {value:%H:%M}"
+        return f"{numeric_date(value)} {value.hour:02d}:{value.minute:02d}"
 
     def _say(self, value: datetime) -> str:
         return datetime_words(value)

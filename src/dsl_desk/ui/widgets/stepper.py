@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from dsl_desk.core.clock import london
-from dsl_desk.core.deadline_words import describe_date
+from dsl_desk.core.dates_in_words import describe_date
 from dsl_desk.core.escalation_rules import DueStatus
 from dsl_desk.services.escalations.views import StageView
 from dsl_desk.ui import theme
