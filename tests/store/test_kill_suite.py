@@ -45,11 +45,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from dsl_desk.core.clock import FixedClock
+from dsl_desk.services.desk.policies import load_policies
 from dsl_desk.services.desk.setup import sign_in
 from dsl_desk.store.paths import DataPaths
 
 ctx = sign_in(DataPaths(Path(sys.argv[1])), sys.argv[2], sys.argv[3],
-              clock=FixedClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC)))
+              clock=FixedClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC)), packs=dict(load_policies().packs))
 print("open", flush=True)
 """
 
@@ -89,15 +90,20 @@ while True:
 )
 
 
-def _run_and_kill(script: str, paths: DataPaths, username: str, delay: float) -> tuple[list[str], bool]:
+def _run_and_kill(
+    script: str, paths: DataPaths, username: str, delay: float, *, once_open: bool = False
+) -> tuple[list[str], bool]:
     """Start the script, kill it after `delay` seconds (timed by waiting on the process, not by sleeping),
-    and return what it printed and whether it had already finished."""
+    and return what it printed and whether it had already finished. With `once_open` the delay counts from the
+    moment it has signed in ("open"), so a loaded machine's slow imports do not eat the whole window."""
     process = subprocess.Popen(
         [sys.executable, "-c", script, str(paths.root), username, PASSPHRASE],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    assert process.stdout is not None
+    first = [process.stdout.readline().strip()] if once_open else []  # "open", or "" if it died first
     try:
         process.wait(timeout=delay)
         finished = True
@@ -105,8 +111,7 @@ def _run_and_kill(script: str, paths: DataPaths, username: str, delay: float) ->
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         finished = False
-    assert process.stdout is not None
-    return process.stdout.read().splitlines(), finished
+    return [*first, *process.stdout.read().splitlines()], finished
 
 
 def _old_desk(root: Path) -> DataPaths:
@@ -151,7 +156,9 @@ def _write_kills(ctx, data_paths: DataPaths, packs, kills: int) -> int:
     ctx.close()
     total = 0
     for n in range(kills):
-        printed, _finished = _run_and_kill(WRITER, data_paths, "j.smith", seed.uniform(0.8, 4.0))
+        printed, _finished = _run_and_kill(
+            WRITER, data_paths, "j.smith", seed.uniform(0.05, 2.0), once_open=True
+        )
         children = {int(line.split()[1]) for line in printed if line.startswith("child ")}
         entries = {int(line.split()[1]) for line in printed if line.startswith("entry ")}
         risked = {int(line.split()[1]) for line in printed if line.startswith("risk ")}
@@ -175,7 +182,7 @@ def _backup_kills(ctx, data_paths: DataPaths, packs, kills: int) -> None:
     database_id = ctx.store.keyring.database_id
     ctx.close()
     for n in range(kills):
-        _run_and_kill(BACKER_UPPER, data_paths, "j.smith", seed.uniform(0.5, 3.0))
+        _run_and_kill(BACKER_UPPER, data_paths, "j.smith", seed.uniform(0.0, 2.0), once_open=True)
         for backup in bk.list_backups(data_paths.backups, database_id):
             assert bk.damage_without_key(backup) == "", (n, backup.path.name)  # no half backup is listed
         _opens_whole(data_paths, "j.smith", packs).close()

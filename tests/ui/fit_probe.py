@@ -162,6 +162,7 @@ def main(data_dir: str) -> int:
         "RespondedDialog": lambda: found["RespondedDialog"](ctx, request_id, window),
         "RedactNamesDialog": lambda: found["RedactNamesDialog"](ctx, request_id, window),
         "WithholdDialog": lambda: found["WithholdDialog"](ctx, request_id, item, window),
+        "ChildImportDialog": lambda: found["ChildImportDialog"](ctx, window.signals, window),
         "TransferImportDialog": lambda: found["TransferImportDialog"](ctx, window.signals, window),
         "TransferOutDialog": lambda: found["TransferOutDialog"](
             ctx, window.signals, child_id, child.name, window

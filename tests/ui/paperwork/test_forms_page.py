@@ -190,7 +190,7 @@ def test_print_for_wet_signature(page, qtbot, ctx, tmp_path, monkeypatch, system
 
 
 def test_printing_says_how_many_pages_with_no_space_before_the_full_stop(
-    page, qtbot, tmp_path, monkeypatch, system_temp, finish_operations
+    page, qtbot, tmp_path, monkeypatch, system_temp
 ):
     """It said "Sent 1 page to the printer ." when the copy was not for a wet signature."""
 
@@ -201,12 +201,12 @@ def test_printing_says_how_many_pages_with_no_space_before_the_full_stop(
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(QPrintDialog, "exec", fake_exec)
+    plain = "Sent 1 page to the printer. Recorded on the escalation."
     qtbot.keyClick(page.buttons["print"], Qt.Key.Key_Space)
-    finish_operations()  # printing runs off the GUI thread
-    assert page.status.text() == "Sent 1 page to the printer. Recorded on the escalation."
+    qtbot.waitUntil(lambda: page.status.text() == plain, timeout=30_000)  # printing runs off the GUI thread
+    wet = "Sent 1 page to the printer for a wet signature. Recorded on the escalation."
     qtbot.keyClick(page.buttons["wet"], Qt.Key.Key_Space)
-    finish_operations()
-    assert page.status.text() == "Sent 1 page to the printer for a wet signature. Recorded on the escalation."
+    qtbot.waitUntil(lambda: page.status.text() == wet, timeout=30_000)
     assert (
         forms_page.printed_words(3, wet=False) == "Sent 3 pages to the printer. Recorded on the escalation."
     )
