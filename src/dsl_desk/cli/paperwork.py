@@ -118,7 +118,7 @@ def _export(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
 
 
 def _verify(args: argparse.Namespace, paths: DataPaths, clock: Clock) -> int:
-    from dsl_desk.services.paperwork.exports import verify_document
+    from dsl_desk.services.paperwork.documents_sent import verify_document
     from dsl_desk.services.paperwork.trusted_certificates import known_certificates
 
     known = known_certificates(paths)

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from dsl_desk.services.escalations.checklist_items import complete_checklist_item
 from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.escalations.stages import StageOutcome, escalate
-from dsl_desk.services.paperwork.exports import export_form, prepare_print, record_printed, write_email_draft
+from dsl_desk.services.paperwork.email_drafts import write_email_draft
+from dsl_desk.services.paperwork.exports import export_form, prepare_print, record_printed
 from dsl_desk.store.models import AuditEvent, ChecklistItem, User
 from tests.services.escalation_walk import walk
 

@@ -9,7 +9,8 @@ from dsl_desk.services.escalations.closing import withdraw
 from dsl_desk.services.escalations.history import escalation_history
 from dsl_desk.services.log.discussion_log import NewEntry, amend_entry, log_discussion
 from dsl_desk.services.log.export import export_chronology
-from dsl_desk.services.paperwork.exports import export_form, prepare_print, record_printed, write_email_draft
+from dsl_desk.services.paperwork.email_drafts import write_email_draft
+from dsl_desk.services.paperwork.exports import export_form, prepare_print, record_printed
 from tests.services.escalation_walk import walk
 
 NOTICE = "st_helens_escalation_notice"

@@ -13,14 +13,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from dsl_desk.services.errors import ValidationError
-from dsl_desk.services.paperwork.exports import (
-    export_form,
-    list_documents,
-    new_document_password,
-    prepare_form,
-    verify_document,
-    write_email_draft,
-)
+from dsl_desk.services.paperwork.documents_sent import list_documents, verify_document
+from dsl_desk.services.paperwork.email_drafts import new_document_password, write_email_draft
+from dsl_desk.services.paperwork.exports import export_form, prepare_form
 from dsl_desk.services.paperwork.form_values import (
     escalation_id_for,
     escalation_sources,

@@ -58,7 +58,7 @@ def test_a_hidden_contact_is_left_out(ctx):
 
 def test_the_board_address_can_be_corrected_and_email_drafts_use_it(ctx, child_id, tmp_path):
     from dsl_desk.services.escalations.workflow import NewEscalation, open_escalation
-    from dsl_desk.services.paperwork.exports import recipient_for
+    from dsl_desk.services.paperwork.email_drafts import recipient_for
 
     edit_contact(
         ctx,

@@ -11,7 +11,8 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QLabel
 
 from dsl_desk.services.log.discussion_log import NewEntry, log_discussion
-from dsl_desk.services.paperwork.exports import export_form, write_email_draft
+from dsl_desk.services.paperwork.email_drafts import write_email_draft
+from dsl_desk.services.paperwork.exports import export_form
 from dsl_desk.ui.escalations.escalations_page import EscalationsPage
 from dsl_desk.ui.paperwork.forms_page import FormsPage
 from dsl_desk.ui.signals import AppSignals

@@ -9,21 +9,15 @@ exception: it is drawn on the DSL's own screen and never written anywhere.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.policy import SMTP
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dsl_desk.core.clock import london
-from dsl_desk.core.dates_in_words import numeric_date_time
 from dsl_desk.core.i18n import _
-from dsl_desk.core.policy import BoardContact, PolicyPack
 from dsl_desk.documents.forms import FieldKind, FormDefinition, values_from_sources
 from dsl_desk.services import bounds
 from dsl_desk.services.audit import trail as audit
@@ -32,31 +26,24 @@ from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.escalations.checklist import complete_items_for_document
 from dsl_desk.services.paperwork.form_values import (
-    EMAIL,
-    SECURE_EMAIL,
     check_form_applies,
     escalation_sources,
     form_definition,
     typed_values,
 )
-from dsl_desk.services.people.partnership_contacts import merged_board
-from dsl_desk.services.scratch import scratch_folder
 from dsl_desk.store.atomic import write_atomically
 from dsl_desk.store.errors import NotFound, StoreError
 from dsl_desk.store.models import DocumentRecord, Escalation, User
 
 if TYPE_CHECKING:
     from dsl_desk.documents.render import RenderMeta, SignatureBlock
-    from dsl_desk.documents.signing import VerificationReport
+
 
 # ReportLab and pyHanko are imported inside the functions that use them: the GUI imports this module to
 # build its pages, and start-up stays light (tests/test_lazy_imports.py).
 
 Action = Literal["export", "print", "email"]
 ACTIONS: tuple[str, ...] = ("export", "print", "email")
-# Letters and digits that cannot be confused when read aloud over the phone (no 0/O, 1/I/L, 5/S, 2/Z).
-_PASSWORD_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"  # noqa: S105 - an alphabet, not a password
-_PASSWORD_GROUPS, _PASSWORD_GROUP_LENGTH = 4, 4
 
 
 @dataclass(frozen=True)
@@ -115,32 +102,6 @@ class Recipient:
     @property
     def label(self) -> str:
         return self.email or self.name
-
-
-@dataclass(frozen=True)
-class DocumentRow:
-    """One recorded export, print or email draft, for the escalation's history."""
-
-    id: int
-    form_id: str
-    action: str
-    recipient: str
-    file_name: str
-    signed: bool
-    at_text: str
-    by: str
-
-
-@dataclass(frozen=True)
-class DocumentCheck:
-    """`status`: intact_known | intact_unknown | changed | unsigned | unreadable (documents/signing.py's
-    `verify_pdf`); `report.message` says it in plain English."""
-
-    status: str
-    report: VerificationReport
-
-
-# --- preparing ---------------------------------------------------------------------------------------------
 
 
 def prepare_form(
@@ -242,9 +203,6 @@ def _escalation(session: Session, escalation_id: int) -> Escalation:
     return escalation
 
 
-# --- exporting ---------------------------------------------------------------------------------------------
-
-
 def export_form(
     ctx: AppContext,
     escalation_id: int,
@@ -297,9 +255,6 @@ def export_form(
             extra={"wet_signature": wet_signature},
         )
         return _result(prepared, pdf, record, completed)
-
-
-# --- printing ----------------------------------------------------------------------------------------------
 
 
 def prepare_print(
@@ -471,152 +426,7 @@ def _result(
     )
 
 
-# --- email drafts ------------------------------------------------------------------------------------------
-
-
-def recipient_for(ctx: AppContext, escalation_id: int) -> Recipient:
-    """The partnership's board from the escalation's policy pack, with any correction the DSL made to its
-    address (its email may be blank: not published)."""
-    with ctx.store.session() as session:
-        pack = ctx.pack(_escalation(session, escalation_id).policy_id)
-        return _recipient(merged_board(session, pack))
-
-
-def _recipient(board: BoardContact) -> Recipient:
-    return Recipient(board.name, board.email, board.postal_address)
-
-
-def new_document_password() -> str:
-    """A password to read out over the phone: four groups of four unambiguous letters and digits."""
-    groups = (
-        "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(_PASSWORD_GROUP_LENGTH))
-        for _ in range(_PASSWORD_GROUPS)
-    )
-    return "-".join(groups)
-
-
-def write_email_draft(
-    ctx: AppContext,
-    escalation_id: int,
-    form_id: str,
-    directory: Path | None = None,
-    *,
-    typed: Mapping[str, str] | None = None,
-    sign: bool = True,
-    encrypt_password: str | None = None,
-) -> Path:
-    """Write an unsent email (.eml) to the partnership with the form attached, record it, and return its path.
-
-    Without `directory` the draft goes in the private temporary folder (services/scratch.py), named by the
-    case reference and initials, and is removed when the desk locks or the app closes: the mail program is
-    expected to have it open as a draft by then (the desk says so).
-
-    The subject and body carry the case reference, never the child's name. With `encrypt_password` the PDF
-    is AES-256 encrypted and the body says the password follows by phone. Encryption rewrites the file and
-    would break a digital signature, so an encrypted copy carries the printed signature block only.
-    """
-    with ctx.store.session() as session:
-        pack = ctx.pack(_escalation(session, escalation_id).policy_id)
-        recipient = _recipient(merged_board(session, pack))
-    encrypted = bool(encrypt_password)
-    method = SECURE_EMAIL if encrypted else EMAIL
-    today = london(ctx.clock.now()).date().isoformat()
-    pending = {
-        "export.copy_to_lscb": recipient.label,
-        "export.copy_to_lscb_date": today,
-        "export.sent_to_partnership": "yes",
-        "export.sent_to_partnership_on": today,
-        "export.method_of_delivery": method,
-    }
-    prepared = prepare_form(ctx, escalation_id, form_id, typed=typed, signed_look=sign, pending=pending)
-    pdf = prepared.render()
-    digitally_signed = sign and not encrypted
-    if digitally_signed:
-        pdf = _sign(ctx, pdf, prepared)
-    if encrypt_password:
-        from dsl_desk.documents.signing import encrypt_pdf
-
-        pdf = encrypt_pdf(pdf, encrypt_password)
-    message = _email(ctx, prepared, pack, recipient, pdf, encrypted=encrypted)
-    folder = scratch_folder(ctx.store.paths) if directory is None else Path(directory)
-    path = _free_path(folder, Path(prepared.file_name).with_suffix(".eml").name)
-    with ctx.store.session() as session:
-        _write(path, bytes(message))
-        _record(  # its ticked items are on the escalation's checklist; the caller wants the draft's path
-            session,
-            ctx,
-            escalation_id,
-            prepared,
-            pdf,
-            action="email",
-            recipient=recipient.label,
-            file_name=path.name,
-            signed=digitally_signed,
-            extra={"encrypted": encrypted, "method_of_delivery": method, "attachment": prepared.file_name},
-        )
-    return path
-
-
-def _email(
-    ctx: AppContext,
-    prepared: PreparedForm,
-    pack: PolicyPack,
-    recipient: Recipient,
-    pdf: bytes,
-    *,
-    encrypted: bool,
-) -> EmailMessage:
-    meta = prepared.meta
-    message = EmailMessage(policy=SMTP)
-    if recipient.email:
-        message["To"] = recipient.email
-    # No child's name: subjects show in inbox lists, notifications and mail server logs.
-    message["Subject"] = f"OFFICIAL-SENSITIVE: {prepared.form.title} - {meta.reference}"
-    # Outlook (and Thunderbird) open a message with this header as a draft to edit and send, not as received mail.
-    message["X-Unsent"] = "1"
-    message.set_content(_body(ctx, prepared, pack, recipient, encrypted=encrypted))
-    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=prepared.file_name)
-    return message
-
-
-def _body(
-    ctx: AppContext, prepared: PreparedForm, pack: PolicyPack, recipient: Recipient, *, encrypted: bool
-) -> str:
-    meta = prepared.meta
-    lines = [
-        f"Dear {recipient.name},",
-        "",
-        _(
-            "Please find attached the {title} for our case reference {reference}, "
-            "under the {name} escalation policy."
-        ).format(title=prepared.form.title, reference=meta.reference, name=pack.name),
-        "",
-    ]
-    if encrypted:
-        lines += [
-            _(
-                "The attachment is encrypted. I will telephone you with the password: it is not in this email."
-            ),
-            "",
-        ]
-    if not recipient.email:
-        where = (
-            _(" Its postal address is {postal_address}.").format(postal_address=recipient.postal_address)
-            if recipient.postal_address
-            else ""
-        )
-        lines += [
-            _(
-                "(The policy does not publish an email address for {name}.{where} "
-                "Add the recipient before sending, and delete this note.)"
-            ).format(name=recipient.name, where=where),
-            "",
-        ]
-    lines += [_("Kind regards,"), "", ctx.actor.display_name, f"{ctx.actor.role}, {meta.organisation}"]
-    return "\n".join(lines) + "\n"
-
-
-def _free_path(directory: Path, name: str) -> Path:
+def free_path(directory: Path, name: str) -> Path:
     """A path in `directory` that does not overwrite an earlier draft (…-2.eml, …-3.eml)."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -634,70 +444,3 @@ def _free_path(directory: Path, name: str) -> Path:
         candidate = directory / f"{stem}-{number}{suffix}"
         number += 1
     return candidate
-
-
-# --- history and checking ----------------------------------------------------------------------------------
-
-
-def list_documents(ctx: AppContext, escalation_id: int) -> list[DocumentRow]:
-    """What has been exported, printed or drafted as email for this escalation, newest first."""
-    with ctx.store.session() as session:
-        rows = session.execute(
-            select(DocumentRecord, User.display_name)
-            .join(User, DocumentRecord.by_id == User.id)
-            .where(DocumentRecord.escalation_id == escalation_id)
-            .order_by(DocumentRecord.at.desc(), DocumentRecord.id.desc())
-        )
-        return [
-            DocumentRow(
-                r.id,
-                r.form_id,
-                r.action,
-                r.recipient,
-                r.file_name,
-                r.signed,
-                numeric_date_time(r.at),
-                name,
-            )
-            for r, name in rows
-        ]
-
-
-def verify_document(path: Path, known: Mapping[str, str] | None = None) -> DocumentCheck:
-    """Who signed a PDF, when, whether it has changed since, and whether this desk knows the signer.
-
-    Reads no database, so anyone may check: `known` (fingerprint -> how this desk knows the certificate)
-    comes from services/trusted_certificates.py's list, which needs no passphrase either.
-    """
-    from dsl_desk.documents.signing import MAX_PDF_BYTES, verify_pdf
-    from dsl_desk.store.files import FileRefused, check_source, read_source
-
-    path = bounds.check_path(path, _("the file to check"))
-    name = Path(path).name
-    try:
-        # An ordinary file only, size-checked before reading: /dev/zero or a named pipe returns at once.
-        size = check_source(Path(path), kind="PDF file", limit=1 << 62)
-        if size > MAX_PDF_BYTES:
-            message = _("{name} is larger than any DSL Desk form can be ({value} MB): not checked.").format(
-                name=name, value=MAX_PDF_BYTES >> 20
-            )
-            return DocumentCheck("unreadable", _unreadable(message))
-        data = read_source(Path(path), kind="PDF file", limit=MAX_PDF_BYTES)
-    except FileRefused as error:
-        return DocumentCheck("unreadable", _unreadable(str(error)))
-    if not data.strip():
-        return DocumentCheck(
-            "unreadable", _unreadable(_("{name} is empty: it is not a PDF file.").format(name=name))
-        )
-    if data.lstrip()[:5] != b"%PDF-":
-        return DocumentCheck("unreadable", _unreadable(_("{name} is not a PDF file.").format(name=name)))
-    report = verify_pdf(data, known)
-    return DocumentCheck(report.status, report)
-
-
-def _unreadable(message: str) -> VerificationReport:
-    from dsl_desk.documents.signing import VerificationReport
-
-    return VerificationReport(
-        signed=False, signer="", signed_at=None, intact=False, covers_whole_file=False, message=message
-    )

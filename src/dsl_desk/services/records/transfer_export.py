@@ -37,7 +37,8 @@ from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import ValidationError
 from dsl_desk.services.log.reading import get_chronology
 from dsl_desk.services.log.views import Chronology
-from dsl_desk.services.paperwork.exports import _free_path, new_document_password
+from dsl_desk.services.paperwork.email_drafts import new_document_password
+from dsl_desk.services.paperwork.exports import free_path
 from dsl_desk.services.paperwork.signing_identity import ensure_signing_identity
 from dsl_desk.services.records.transfer_import import IMPORTED_USER_PREFIX
 from dsl_desk.services.records.transfer_summary import summary_contents, summary_meta
@@ -113,10 +114,10 @@ def export_bundle(
             bundle = write_bundle(record, contents, identity, password, kdf=kdf)
             summary = _summary_pdf(ctx, record, chronology, identity.fingerprint, org.is_demo, password)
             initials = _initials(child)
-            bundle_path = _free_path(out_dir, f"transfer_{initials}_{today.isoformat()}{FILE_SUFFIX}")
+            bundle_path = free_path(out_dir, f"transfer_{initials}_{today.isoformat()}{FILE_SUFFIX}")
             write_atomically(bundle_path, bundle)
             written.append(bundle_path)
-            summary_path = _free_path(out_dir, f"transfer-summary_{initials}_{today.isoformat()}.pdf")
+            summary_path = free_path(out_dir, f"transfer-summary_{initials}_{today.isoformat()}.pdf")
             write_atomically(summary_path, summary)
             written.append(summary_path)
             transfer = _transfer_row(

@@ -44,19 +44,17 @@ from PySide6.QtWidgets import (
 from dsl_desk.services.context import AppContext
 from dsl_desk.services.errors import DeskError
 from dsl_desk.services.escalations.reading import list_escalations
+from dsl_desk.services.paperwork.email_drafts import new_document_password, recipient_for, write_email_draft
 from dsl_desk.services.paperwork.exports import (
     Action,
     ExportResult,
     PreparedForm,
     Recipient,
     export_form,
-    new_document_password,
     prepare_form,
     prepare_print,
-    recipient_for,
     record_printed,
     suggested_file_name,
-    write_email_draft,
 )
 from dsl_desk.services.paperwork.form_values import form_values, forms_for, save_typed_values
 from dsl_desk.ui.messages import show_error
