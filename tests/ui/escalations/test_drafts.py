@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QWizard
 from dsl_desk.services.escalations.drafts import load_draft, save_draft
 from dsl_desk.ui.escalations.drafts import KEPT_TEXT
 from dsl_desk.ui.escalations.escalate import EscalateWizard
-from dsl_desk.ui.escalations.new_escalation import PROBLEM_PAGE
+from dsl_desk.ui.escalations.new_escalation_who import PROBLEM_PAGE
 from dsl_desk.ui.escalations.resolve import ResolveWizard
 from dsl_desk.ui.escalations.resume import open_wizard_for_draft
 from tests.ui.escalations.test_escalate_resolve import start

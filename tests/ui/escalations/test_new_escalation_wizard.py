@@ -13,7 +13,8 @@ from dsl_desk.services.escalations.drafts import load_draft
 from dsl_desk.services.escalations.reading import get_escalation
 from dsl_desk.services.people.children import list_children
 from dsl_desk.ui.desk.dashboard_page import DashboardPage
-from dsl_desk.ui.escalations.new_escalation import (
+from dsl_desk.ui.escalations.new_escalation import NewEscalationWizard
+from dsl_desk.ui.escalations.new_escalation_who import (
     AGENCY_PAGE,
     CATEGORY_PAGE,
     CHILD_PAGE,
@@ -21,7 +22,6 @@ from dsl_desk.ui.escalations.new_escalation import (
     RISK_ACTION_PAGE,
     RISK_PAGE,
     SUMMARY_PAGE,
-    NewEscalationWizard,
 )
 from dsl_desk.ui.signals import AppSignals
 

@@ -39,7 +39,7 @@ from dsl_desk.ui.escalations.drafts import (
     text_box,
     wrapped,
 )
-from dsl_desk.ui.escalations.new_escalation import contact_text
+from dsl_desk.ui.escalations.new_escalation_who import contact_text
 from dsl_desk.ui.widgets.date_entry import DateTimeEntry
 
 OK_STYLE = "color: #2e7d32; font-weight: 600;"
