@@ -6,19 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
-from PySide6.QtCore import QByteArray, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
-    QMenu,
-    QPushButton,
-    QSplitter,
     QStackedWidget,
     QStyle,
     QSystemTrayIcon,
@@ -34,11 +30,13 @@ from dsl_desk.services.context import AppContext
 from dsl_desk.services.desk.data_folder import DataPaths
 from dsl_desk.services.desk.profile import get_profile
 from dsl_desk.services.desk.setup import lock as lock_session
-from dsl_desk.services.desk.window_state import load_window_state, save_window_state
+from dsl_desk.services.desk.window_state import load_window_state
 from dsl_desk.services.errors import DatabaseCorrupt
-from dsl_desk.services.escalations.drafts import DraftView, discard_draft, list_drafts
 from dsl_desk.services.scratch import empty_scratch, left_behind_words
 from dsl_desk.ui.desk.unlock import UnlockPanel
+from dsl_desk.ui.desk.window_drafts import DraftsMixin
+from dsl_desk.ui.desk.window_menus import MenusMixin
+from dsl_desk.ui.desk.window_place import WindowPlaceMixin
 from dsl_desk.ui.idle_guard import IdleGuard
 from dsl_desk.ui.operations import exclusive_running, run_operation, wait_for_background_work
 from dsl_desk.ui.signals import AppSignals, Changed
@@ -49,7 +47,7 @@ PageFactory = Callable[[AppContext, AppSignals], QWidget]
 WARM_UP_AFTER_MS = 1500
 
 
-class MainWindow(QMainWindow):
+class MainWindow(MenusMixin, WindowPlaceMixin, DraftsMixin, QMainWindow):
     locked = Signal()
     unlocked = Signal()
 
@@ -96,140 +94,6 @@ class MainWindow(QMainWindow):
         self._build_body()
         self._build_status_bar()
         self._build_menus()
-
-    def _build_menus(self) -> None:
-        """File, Edit, View, Go, Help, each item with its shortcut shown. Everything but Quit and About waits
-        while the desk is locked (they are in actions_by_name, which lock() disables)."""
-        bar = self.menuBar()
-        file_menu = bar.addMenu(self.tr("&File"))
-        file_menu.addAction(self.actions_by_name["new_escalation"])
-        file_menu.addAction(self.actions_by_name["log_discussion"])
-        file_menu.addSeparator()
-        file_menu.addAction(self.actions_by_name["lock"])
-        file_menu.addSeparator()
-        self.quit_action = self._menu_action(
-            file_menu, "", self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close, fallback="Ctrl+Q"
-        )
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-
-        edit_menu = bar.addMenu(self.tr("&Edit"))
-        for name, text, key in (
-            ("undo", self.tr("&Undo"), QKeySequence.StandardKey.Undo),
-            ("redo", self.tr("&Redo"), QKeySequence.StandardKey.Redo),
-            ("cut", self.tr("Cu&t"), QKeySequence.StandardKey.Cut),
-            ("copy", self.tr("&Copy"), QKeySequence.StandardKey.Copy),
-            ("paste", self.tr("&Paste"), QKeySequence.StandardKey.Paste),
-            ("selectAll", self.tr("Select &all"), QKeySequence.StandardKey.SelectAll),
-        ):
-            action = self._menu_action(edit_menu, f"edit_{name}", text, key, self._edit)
-            action.setData(name)
-            # The keys stay with the field or table that has the focus (each handles them natively); the
-            # menu shows them and its items do the same to that widget.
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            if name == "redo":
-                edit_menu.addSeparator()
-        edit_menu.addSeparator()
-        settings = self._menu_action(
-            edit_menu,
-            "settings",
-            self.tr("&Settings…"),
-            QKeySequence.StandardKey.Preferences,
-            self.show_settings,
-            fallback="Ctrl+,",
-        )
-        settings.setMenuRole(QAction.MenuRole.PreferencesRole)
-
-        view_menu = bar.addMenu(self.tr("&View"))
-        view_menu.addAction(self.actions_by_name["refresh"])
-        self._menu_action(
-            view_menu,
-            "full_screen",
-            self.tr("&Full screen"),
-            QKeySequence.StandardKey.FullScreen,
-            self._toggle_full_screen,
-            fallback="F11",
-        )
-
-        go_menu = bar.addMenu(self.tr("&Go"))
-        for action in self.go_actions:
-            go_menu.addAction(action)
-
-        help_menu = bar.addMenu(self.tr("&Help"))
-        self._menu_action(
-            help_menu,
-            "getting_started",
-            self.tr("&Getting started"),
-            QKeySequence.StandardKey.HelpContents,
-            self.show_getting_started,
-            fallback="F1",
-        )
-        help_menu.addSeparator()
-        self.about_action = self._menu_action(
-            help_menu, "", self.tr("&About %s") % APP_NAME, "", self.show_about
-        )
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-
-    def _menu_action(
-        self,
-        menu: QMenu,
-        name: str,
-        text: str,
-        shortcut: str | QKeySequence.StandardKey,
-        slot: Callable[[], object],
-        *,
-        fallback: str = "",
-    ) -> QAction:
-        """A menu item; `fallback` where this platform has no standard key for it (Quit on Windows)."""
-        action = QAction(text, self)
-        keys = QKeySequence.keyBindings(shortcut) if isinstance(shortcut, QKeySequence.StandardKey) else []
-        if keys:
-            action.setShortcuts(keys)
-        elif fallback or (isinstance(shortcut, str) and shortcut):
-            action.setShortcut(QKeySequence(fallback or shortcut))
-        # A bound method, not a lambda holding `self`: PySide keeps only a weak reference to it, so a closed
-        # window (and the database it holds) is freed at once, not later by the collector on any thread.
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        self.addAction(action)
-        if name:
-            self.actions_by_name[name] = action
-        return action
-
-    def _edit(self) -> None:
-        """Edit › Cut, Copy, … act on the text field with the focus (a field handles its own keys first)."""
-        operation = str(self.sender().data()) if isinstance(self.sender(), QAction) else ""
-        widget = QApplication.focusWidget()
-        method = getattr(widget, operation, None)
-        if callable(method):
-            method()
-        elif (
-            operation == "copy" and isinstance(widget, QAbstractItemView) and widget.currentIndex().isValid()
-        ):
-            QApplication.clipboard().setText(str(widget.currentIndex().data() or ""))  # as Ctrl+C there does
-
-    def show_settings(self) -> None:
-        self.show_page("settings")
-
-    def _toggle_full_screen(self) -> None:
-        self.setWindowState(self.windowState() ^ Qt.WindowState.WindowFullScreen)
-
-    def show_getting_started(self) -> None:
-        from dsl_desk.services.context import ServiceError
-        from dsl_desk.ui.desk.help import GettingStartedDialog
-
-        if self.ctx is None:
-            return
-        try:
-            pack: PolicyPack | None = self.ctx.pack(get_profile(self.ctx).partnership_id)
-        except ServiceError:
-            pack = None
-        self.help_dialog = GettingStartedDialog(pack, self)
-        self.help_dialog.show()  # beside the desk, not blocking it: the steps are followed with it open
-
-    def show_about(self) -> None:
-        from dsl_desk.ui.desk.help import AboutDialog
-
-        AboutDialog(self.paths.root, self.paths.database, self).exec()
 
     def _build_toolbar(self) -> None:
         self.toolbar = QToolBar(self.tr("Actions"))
@@ -309,65 +173,6 @@ class MainWindow(QMainWindow):
         self.outer.addWidget(self.desk)
         self.outer.addWidget(self.unlock_panel)
         self.setCentralWidget(self.outer)
-
-    def _build_draft_banner(self) -> None:
-        """Offers, without blocking, to resume a wizard that was closed (or crashed) before it finished."""
-        self.draft_banner = QFrame(objectName="alertBanner")
-        layout = QHBoxLayout(self.draft_banner)
-        self.draft_label = QLabel(wordWrap=True)
-        layout.addWidget(self.draft_label, 1)
-        self.resume_button = QPushButton(self.tr("&Resume"))
-        self.resume_button.clicked.connect(self.resume_draft)
-        self.discard_button = QPushButton(self.tr("Discard"))
-        self.discard_button.clicked.connect(self.discard_draft)
-        layout.addWidget(self.resume_button)
-        layout.addWidget(self.discard_button)
-        self.draft_banner.hide()
-        self.pending_draft: DraftView | None = None
-
-    def _offer_drafts(self) -> None:
-        from dsl_desk.ui.escalations.drafts import DRAFT_KINDS, describe_draft
-
-        if self.ctx is None:
-            return
-        drafts = [d for d in list_drafts(self.ctx) if d.kind in DRAFT_KINDS]
-        self.pending_draft = drafts[-1] if drafts else None
-        if self.pending_draft is None:
-            self.draft_banner.hide()
-            return
-        more = len(drafts) - 1
-        extra = self.tr(" (and %d more)") % more if more else ""
-        self.draft_label.setText(
-            self.tr("You have an unfinished wizard: %s%s. Nothing you typed was lost.")
-            % (describe_draft(self.pending_draft), extra)
-        )
-        self.draft_banner.show()
-
-    def resume_draft(self) -> None:
-        from dsl_desk.ui.escalations.resume import open_wizard_for_draft
-
-        if self.ctx is None or self.pending_draft is None:
-            return
-        wizard = open_wizard_for_draft(self.ctx, self.pending_draft, self)
-        finished = wizard.exec() and getattr(wizard, "result_detail", None) is not None
-        if finished:
-            self.signals.changed.emit(Changed(escalations=True, children=True))
-            self.show_escalation(wizard.result_detail.id)  # type: ignore[attr-defined]
-        self._offer_drafts()
-
-    def discard_draft(self) -> None:
-        if self.ctx is None or self.pending_draft is None:
-            return
-        from dsl_desk.ui.messages import confirm
-
-        if confirm(
-            self,
-            self.tr("Discard the draft?"),
-            self.tr("What you typed in this unfinished wizard will be thrown away."),
-            yes=self.tr("Discard"),
-        ):
-            discard_draft(self.ctx, self.pending_draft.kind, self.pending_draft.subject_id)
-        self._offer_drafts()
 
     def _build_status_bar(self) -> None:
         self.user_label = QLabel()
@@ -727,49 +532,6 @@ class MainWindow(QMainWindow):
         self._notified.update(c.escalation_id for c in fresh)
 
     # -- window state -------------------------------------------------------------------------------------------
-
-    def _restore_geometry(self) -> None:
-        """Where it was last time (kept in the data folder), if that still fits this screen; otherwise the
-        screen's whole available area (1280x800 was taller than a 1366x768 laptop, hiding the status bar)."""
-        saved = self.window_state.geometry
-        if saved and self.restoreGeometry(QByteArray(saved)) and self._fits(self.frameGeometry()):
-            return
-        self._fill_screen()
-
-    def _available(self) -> QRect:
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        return screen.availableGeometry()
-
-    def _fits(self, frame: QRect) -> bool:
-        if self.windowState() & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
-            return True  # the window manager fits those to the screen
-        available = self._available()
-        return frame.width() <= available.width() and frame.height() <= available.height()
-
-    def _fill_screen(self) -> None:
-        available = self._available()
-        self.setGeometry(available)  # the size to come back to when un-maximised
-        self.setWindowState(Qt.WindowState.WindowMaximized)
-
-    def save_geometry(self) -> str:
-        """Keep the layout in the data folder: '' when kept, else why not (never a reason not to close)."""
-        self._remember_splitters()
-        self.window_state = self.window_state.with_geometry(self.saveGeometry().data())
-        return save_window_state(self.paths, self.window_state)
-
-    def _restore_splitters(self, page: QWidget) -> None:
-        """A named splitter gets the sizes it had when the window last closed (if it still has as many panes)."""
-        for splitter in page.findChildren(QSplitter):
-            sizes = self.window_state.splitters.get(splitter.objectName())
-            if splitter.objectName() and sizes and len(sizes) == splitter.count():
-                splitter.setSizes(list(sizes))
-
-    def _remember_splitters(self) -> None:
-        for page in self.pages.values():
-            for splitter in page.findChildren(QSplitter):
-                sizes = splitter.sizes()
-                if splitter.objectName() and any(sizes):
-                    self.window_state = self.window_state.with_splitter(splitter.objectName(), sizes)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closing:  # asked again while the backup on closing runs: that close finishes the job
