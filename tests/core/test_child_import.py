@@ -17,9 +17,9 @@ from dsl_desk.core.child_import import (
     KnownChild,
     field_of,
     match,
-    read_file,
     upn_check_letter_agrees,
 )
+from dsl_desk.core.child_import_file import read_file
 
 SAMPLES = Path(__file__).parents[1] / "fixtures" / "children"
 TODAY = date(2026, 12, 4)

@@ -28,8 +28,8 @@ from dsl_desk.core.child_import import (
     KnownChild,
     ReadFile,
     match,
-    read_file,
 )
+from dsl_desk.core.child_import_file import read_file
 from dsl_desk.core.clock import london
 from dsl_desk.core.i18n import _
 from dsl_desk.services.audit import trail as audit
