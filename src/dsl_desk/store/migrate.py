@@ -49,21 +49,21 @@ def alembic_config() -> Config:
 @cache
 def _revision_chain() -> tuple[str, ...]:
     """The revisions of migrations/versions, oldest first (the chain is linear: each has one down_revision)."""
-    parents: dict[str, str | None] = {}
+    down_of: dict[str, str | None] = {}
     for script in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
         found: dict[str, str | None] = {}
         for match in _REVISION_LINE.finditer(script.read_text(encoding="utf-8")):
             found["down" if match[1] else "rev"] = match[2] or match[3] or None
         if found.get("rev"):
-            parents[found["rev"]] = found.get("down")  # type: ignore[assignment]
-    children = {parent: revision for revision, parent in parents.items()}
+            down_of[found["rev"]] = found.get("down")  # type: ignore[assignment]
+    children = {parent: revision for revision, parent in down_of.items()}
     chain: list[str] = []
     revision = children.get(None)  # type: ignore[call-overload]
     while revision is not None:
         chain.append(revision)
         revision = children.get(revision)
-    if len(chain) != len(parents):
-        raise RuntimeError(f"The migrations in {MIGRATIONS_DIR} do not form one chain: {parents}")
+    if len(chain) != len(down_of):
+        raise RuntimeError(f"The migrations in {MIGRATIONS_DIR} do not form one chain: {down_of}")
     return tuple(chain)
 
 
